@@ -1,0 +1,71 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+/// Release builds drop exclusivity checks on the record hot paths; debug builds keep them.
+let releaseSpeed: [SwiftSetting] = [
+    .unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))
+]
+
+let package = Package(
+    name: "dnsmonster",
+    products: [
+        .library(name: "DMRecord", targets: ["DMRecord"]),
+        .executable(name: "dm-capture", targets: ["dm-capture"]),
+        .executable(name: "dm-parse", targets: ["dm-parse"]),
+        .executable(name: "dm-filter", targets: ["dm-filter"]),
+        .executable(name: "dm-out", targets: ["dm-out"]),
+        .executable(name: "dm-stream", targets: ["dm-stream"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CPcap", pkgConfig: "libpcap", providers: [.apt(["libpcap-dev"])]),
+        .systemLibrary(
+            name: "CLZ4", pkgConfig: "liblz4", providers: [.apt(["liblz4-dev"])]),
+        .target(name: "CDMShims"),
+        .target(
+            name: "DMRecord",
+            dependencies: ["CLZ4", "CDMShims"],
+            swiftSettings: releaseSpeed),
+        .executableTarget(
+            name: "dm-capture",
+            dependencies: [
+                "DMRecord", "CPcap",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: releaseSpeed),
+        .executableTarget(
+            name: "dm-parse",
+            dependencies: [
+                "DMRecord", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: releaseSpeed),
+        .executableTarget(
+            name: "dm-filter",
+            dependencies: [
+                "DMRecord", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: releaseSpeed),
+        .executableTarget(
+            name: "dm-out",
+            dependencies: [
+                "DMRecord", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: releaseSpeed),
+        .executableTarget(
+            name: "dm-stream",
+            dependencies: [
+                "DMRecord", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: releaseSpeed),
+        .testTarget(
+            name: "DMRecordTests",
+            dependencies: [
+                "DMRecord",
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ]),
+    ]
+)

@@ -1,0 +1,46 @@
+import CLZ4
+
+/// A streaming LZ4 frame decompressor over liblz4's LZ4F API.
+///
+/// One context serves any number of consecutive frames: liblz4 resets it at each frame end.
+final class LZ4FrameDecoder {
+    private let context: OpaquePointer
+    /// Whether a frame has started and not yet ended.
+    private(set) var insideFrame = false
+
+    init() {
+        var context: OpaquePointer?
+        let result = LZ4F_createDecompressionContext(&context, UInt32(LZ4F_VERSION))
+        precondition(LZ4F_isError(result) == 0 && context != nil, "liblz4 could not allocate a decompression context")
+        self.context = context!
+    }
+
+    deinit { LZ4F_freeDecompressionContext(self.context) }
+
+    /// The outcome of one decompression step.
+    struct Step {
+        var consumed: Int
+        var produced: Int
+        var frameEnded: Bool
+    }
+
+    /// Decompresses from `source` into `destination` as far as either allows.
+    func decompress(_ source: UnsafeRawBufferPointer, into destination: UnsafeMutableRawBufferPointer) throws(LZ4Error) -> Step {
+        var produced = destination.count
+        var consumed = source.count
+        let hint = LZ4F_decompress(
+            self.context, destination.baseAddress, &produced, source.baseAddress, &consumed, nil)
+        if LZ4F_isError(hint) != 0 {
+            self.insideFrame = false
+            LZ4F_resetDecompressionContext(self.context)
+            throw LZ4Error(message: String(cString: LZ4F_getErrorName(hint)))
+        }
+        self.insideFrame = hint != 0
+        return Step(consumed: consumed, produced: produced, frameEnded: hint == 0)
+    }
+}
+
+/// An error reported by liblz4.
+struct LZ4Error: Error {
+    var message: String
+}

@@ -1,0 +1,336 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// What a reader yields: a header that starts a section, or a record.
+public enum StreamItem {
+    case header(StreamHeader)
+    case record(RecordView)
+}
+
+/// Told when the reader's input runs dry, so a writer can flush what it holds
+/// (the "input idle" flush policy of docs/record-format.md, section 7).
+public protocol InputIdleObserver: AnyObject {
+    /// The reader is about to wait for input.
+    func inputWillBlock()
+    /// The reader received a chunk of input.
+    func inputDidRead()
+}
+
+/// Reads a DMRecord stream from a file descriptor, parsing records in place.
+///
+/// Input arrives in reads of a megabyte or more into one buffer; ``next()`` returns views into
+/// that buffer, so reading allocates nothing per record. LZ4 frames and repeated headers are
+/// recognised at record boundaries (sections 4 and 5 of the format).
+public final class RecordReader {
+    /// Bytes the buffer holds: room for a maximal record plus large reads.
+    public static let bufferCapacity = 4 << 20
+    /// Reads are never smaller than this, except the last ones before the buffer fills.
+    static let minimumReadSize = 1 << 20
+
+    /// The input's name in error messages.
+    public let inputName: String
+    /// The header of the current section; nil before the first.
+    public private(set) var header: StreamHeader?
+    /// Whether a SIGINT or SIGTERM ended the input.
+    public private(set) var stoppedBySignal = false
+    /// How many LZ4 frames have started so far.
+    public private(set) var compressedFrameCount = 0
+    /// Told before the reader waits on an empty input.
+    public weak var idleObserver: (any InputIdleObserver)?
+
+    @usableFromInline let buffer: UnsafeMutableRawBufferPointer
+    @usableFromInline var start = 0
+    @usableFromInline var end = 0
+    @usableFromInline var sawHeader = false
+    /// Stream offset of `buffer[0]`, for error messages.
+    private var bufferOffset: UInt64 = 0
+
+    private let fd: Int32
+    private let closesDescriptor: Bool
+    private let readLimit: Int
+    private var inputEnded = false
+
+    /// Raw bytes read but not yet consumed, used while decompressing and after a frame ends.
+    private var pending: UnsafeMutableRawBufferPointer?
+    private var pendingStart = 0
+    private var pendingEnd = 0
+    /// Non-nil while the reader is inside LZ4 content.
+    private var decoder: LZ4FrameDecoder?
+    private var decoding = false
+
+    /// Reads from `fd`.
+    /// - Parameters:
+    ///   - inputName: how errors name the input.
+    ///   - closesDescriptor: whether the reader closes `fd` when it goes away.
+    ///   - readLimit: an upper bound on each read, for tests that exercise every split.
+    public init(fileDescriptor fd: Int32, inputName: String, closesDescriptor: Bool = false, readLimit: Int = .max) {
+        self.fd = fd
+        self.inputName = inputName
+        self.closesDescriptor = closesDescriptor
+        self.readLimit = max(1, readLimit)
+        self.buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: RecordReader.bufferCapacity, alignment: 16)
+        FileDescriptorIO.growPipe(fd)
+    }
+
+    deinit {
+        self.buffer.deallocate()
+        self.pending?.deallocate()
+        if self.closesDescriptor { close(self.fd) }
+    }
+
+    /// The next header or record, or nil at the end of the input.
+    ///
+    /// A returned ``RecordView`` is valid until the next call.
+    @inlinable
+    public func next() throws(RecordStreamError) -> StreamItem? {
+        let available = self.end - self.start
+        if available >= RecordFraming.prefixSize && self.sawHeader {
+            let length = Int(UnsafeRawBufferPointer(self.buffer).loadLittleEndian(at: self.start, as: UInt32.self))
+            let total = length &+ RecordFraming.lengthFieldSize
+            if length >= 4 && length <= RecordFraming.maximumLength && total <= available {
+                let view = RecordView(rawBytes: UnsafeRawBufferPointer(rebasing: self.buffer[self.start..<(self.start + total)]))
+                if view.type.rawValue != 0 {
+                    self.start += total
+                    return .record(view)
+                }
+            }
+        }
+        return try self.nextSlowly()
+    }
+
+    /// Everything that is not a complete, valid record already in the buffer.
+    @usableFromInline
+    func nextSlowly() throws(RecordStreamError) -> StreamItem? {
+        while true {
+            let available = self.end - self.start
+            let bytes = UnsafeRawBufferPointer(rebasing: self.buffer[self.start..<self.end])
+            if available >= 4 {
+                let word = bytes.loadLittleEndian(at: 0, as: UInt32.self)
+                if word == StreamMagic.headerAsLength {
+                    if let header = try self.parseHeader(bytes) { return .header(header) }
+                } else if word == StreamMagic.lz4FrameAsLength {
+                    try self.beginDecompressing()
+                    continue
+                } else if word < 4 || word > RecordFraming.maximumLength {
+                    throw self.invalidLength(word, bytes)
+                } else if available >= Int(word) + RecordFraming.lengthFieldSize {
+                    let total = Int(word) + RecordFraming.lengthFieldSize
+                    let view = RecordView(rawBytes: UnsafeRawBufferPointer(rebasing: bytes[0..<total]))
+                    guard self.sawHeader && view.type.rawValue != 0 else { throw self.misplacedRecord(bytes) }
+                    self.start += total
+                    return .record(view)
+                }
+            }
+            if try !self.fill() {
+                if self.end == self.start || self.stoppedBySignal { return nil }
+                throw self.truncation()
+            }
+        }
+    }
+
+    // MARK: Headers
+
+    /// Parses a header at the start of `bytes`; nil when more input is needed.
+    private func parseHeader(_ bytes: UnsafeRawBufferPointer) throws(RecordStreamError) -> StreamHeader? {
+        guard bytes.count >= StreamHeader.fixedSize else { return nil }
+        guard bytes.loadLittleEndian(at: 0, as: UInt64.self) == StreamMagic.headerWord else {
+            throw self.error(.invalidHeader, at: 0, "bytes look like a header magic but are not one (line endings rewritten in transfer?)")
+        }
+        let version = bytes.loadLittleEndian(at: 8, as: UInt16.self)
+        guard version == StreamHeader.formatVersion else {
+            throw self.error(.unsupportedVersion, at: 0, "format version \(version) is not supported (this tool reads version 1)")
+        }
+        let entriesLength = Int(bytes.loadLittleEndian(at: 12, as: UInt32.self))
+        guard entriesLength <= StreamHeader.maximumEntriesLength else {
+            throw self.error(.invalidHeader, at: 12, "header entries length \(entriesLength) exceeds the maximum of \(StreamHeader.maximumEntriesLength)")
+        }
+        guard bytes.count >= StreamHeader.fixedSize + entriesLength else { return nil }
+        var entries: [HeaderEntry] = []
+        var offset = StreamHeader.fixedSize
+        let entriesEnd = StreamHeader.fixedSize + entriesLength
+        while offset < entriesEnd {
+            guard entriesEnd - offset >= RecordFraming.prefixSize else {
+                throw self.error(.invalidHeader, at: offset, "header entry of \(entriesEnd - offset) bytes is shorter than its 8-byte prefix")
+            }
+            let length = Int(bytes.loadLittleEndian(at: offset, as: UInt32.self))
+            guard length >= 4, offset + RecordFraming.lengthFieldSize + length <= entriesEnd else {
+                throw self.error(.invalidHeader, at: offset, "header entry length \(length) does not fit the entries length \(entriesLength)")
+            }
+            let value = Array(bytes[(offset + RecordFraming.prefixSize)..<(offset + RecordFraming.lengthFieldSize + length)])
+            entries.append(HeaderEntry(
+                tag: bytes.loadLittleEndian(at: offset + 4), flags: bytes.loadLittleEndian(at: offset + 6), value: value))
+            offset += RecordFraming.lengthFieldSize + length
+        }
+        let header = StreamHeader(entries: entries)
+        self.start += entriesEnd
+        self.header = header
+        self.sawHeader = true
+        return header
+    }
+
+    // MARK: Errors
+
+    /// The stream offset of the next item: bytes consumed so far (decompressed for LZ4 content).
+    public var offset: UInt64 { self.bufferOffset + UInt64(self.start) }
+
+    private var currentOffset: UInt64 { self.offset }
+
+    private func error(_ kind: RecordStreamError.Kind, at delta: Int, _ message: String) -> RecordStreamError {
+        RecordStreamError(kind: kind, offset: self.currentOffset + UInt64(delta), input: self.inputName, message: message)
+    }
+
+    private func foreignFormatError(_ bytes: UnsafeRawBufferPointer) -> RecordStreamError? {
+        guard let format = StreamMagic.foreignFormat(bytes) else { return nil }
+        return self.error(.foreignFormat, at: 0, "this is \(format.rawValue), not a DMRecord stream: \(format.advice)")
+    }
+
+    private func invalidLength(_ length: UInt32, _ bytes: UnsafeRawBufferPointer) -> RecordStreamError {
+        if !self.sawHeader, let foreign = self.foreignFormatError(bytes) { return foreign }
+        if length < 4 {
+            return self.error(.invalidLength, at: 0, "record length \(length) is below the minimum of 4 (stream corrupt?)")
+        }
+        return self.error(.invalidLength, at: 0, "record length \(length) exceeds the maximum of \(RecordFraming.maximumLength) (stream corrupt?)")
+    }
+
+    /// A complete record that the fast path refused: before any header, or of type 0.
+    private func misplacedRecord(_ bytes: UnsafeRawBufferPointer) -> RecordStreamError {
+        if !self.sawHeader {
+            if let foreign = self.foreignFormatError(bytes) { return foreign }
+            let shown = bytes.prefix(8).map { String($0, radix: 16) }.joined(separator: " ")
+            return self.error(.missingHeader, at: 0, "the input does not start with a DMRecord header (first bytes: \(shown)); is it the output of a dm- stage?")
+        }
+        return self.error(.invalidType, at: 4, "record type 0 is invalid (stream corrupt?)")
+    }
+
+    private func truncation() -> RecordStreamError {
+        let bytes = UnsafeRawBufferPointer(rebasing: self.buffer[self.start..<self.end])
+        if let foreign = self.sawHeader ? nil : self.foreignFormatError(bytes) { return foreign }
+        if self.decoder?.insideFrame == true {
+            return self.error(.truncated, at: bytes.count, "the input ends inside an LZ4 frame")
+        }
+        if bytes.count >= 4 {
+            let word = bytes.loadLittleEndian(at: 0, as: UInt32.self)
+            if word == StreamMagic.headerAsLength {
+                return self.error(.truncated, at: 0, "truncated header: the input ends after \(bytes.count) bytes of it")
+            }
+            return self.error(.truncated, at: 0, "truncated record: its length field says \(word) bytes follow, the input ends after \(bytes.count - 4)")
+        }
+        return self.error(.truncated, at: 0, "truncated record: the input ends after \(bytes.count) bytes of a length field")
+    }
+
+    // MARK: Input
+
+    /// Reads or decompresses more bytes into the buffer; false at the end of the input.
+    private func fill() throws(RecordStreamError) -> Bool {
+        if RecordReader.bufferCapacity - self.end < RecordReader.minimumReadSize { self.compact() }
+        if self.decoding { return try self.fillDecompressing() }
+        let space = UnsafeMutableRawBufferPointer(rebasing: self.buffer[self.end..<(self.end + min(RecordReader.bufferCapacity - self.end, self.readLimit))])
+        if let pending = self.pending, self.pendingStart < self.pendingEnd {
+            let count = min(space.count, self.pendingEnd - self.pendingStart)
+            space.copyBytes(UnsafeRawBufferPointer(rebasing: pending[self.pendingStart..<(self.pendingStart + count)]), at: 0)
+            self.pendingStart += count
+            self.end += count
+            return true
+        }
+        guard let count = try self.readInput(into: space) else { return false }
+        self.end += count
+        return true
+    }
+
+    /// One read from the descriptor; nil at the end of the input or on a stop signal.
+    private func readInput(into space: UnsafeMutableRawBufferPointer) throws(RecordStreamError) -> Int? {
+        if self.inputEnded { return nil }
+        if let observer = self.idleObserver, !FileDescriptorIO.isReadable(self.fd) {
+            observer.inputWillBlock()
+        }
+        let result: FileDescriptorIO.ReadResult
+        do {
+            result = try FileDescriptorIO.read(self.fd, into: space, object: self.inputName)
+        } catch {
+            throw RecordStreamError(kind: .system, offset: self.currentOffset, input: self.inputName, message: error.description)
+        }
+        switch result {
+        case .bytes(let count):
+            self.idleObserver?.inputDidRead()
+            return count
+        case .endOfInput:
+            self.inputEnded = true
+            return nil
+        case .interrupted:
+            self.inputEnded = true
+            self.stoppedBySignal = true
+            return nil
+        }
+    }
+
+    /// Moves the unconsumed bytes to the front of the buffer.
+    private func compact() {
+        let count = self.end - self.start
+        if count > 0 && self.start > 0 {
+            self.buffer.baseAddress!.copyMemory(from: self.buffer.baseAddress! + self.start, byteCount: count)
+        }
+        self.bufferOffset += UInt64(self.start)
+        self.start = 0
+        self.end = count
+    }
+
+    // MARK: LZ4
+
+    private func pendingBuffer() -> UnsafeMutableRawBufferPointer {
+        if let pending = self.pending { return pending }
+        let pending = UnsafeMutableRawBufferPointer.allocate(byteCount: RecordReader.bufferCapacity, alignment: 16)
+        self.pending = pending
+        return pending
+    }
+
+    /// Turns the unconsumed bytes, which start with an LZ4 frame magic, into decoder input.
+    private func beginDecompressing() throws(RecordStreamError) {
+        let pending = self.pendingBuffer()
+        let count = self.end - self.start
+        let waiting = self.pendingEnd - self.pendingStart
+        guard count + waiting <= pending.count else {
+            throw self.error(.compression, at: 0, "internal limit: more than \(pending.count) raw bytes pending at an LZ4 frame start")
+        }
+        if waiting > 0 {
+            pending.baseAddress!.advanced(by: count).copyMemory(from: pending.baseAddress! + self.pendingStart, byteCount: waiting)
+        }
+        pending.copyBytes(UnsafeRawBufferPointer(rebasing: self.buffer[self.start..<self.end]), at: 0)
+        self.pendingStart = 0
+        self.pendingEnd = count + waiting
+        self.end = self.start
+        if self.decoder == nil { self.decoder = LZ4FrameDecoder() }
+        self.decoding = true
+        self.compressedFrameCount += 1
+    }
+
+    /// Decompresses until at least one byte is produced or the frame ends.
+    private func fillDecompressing() throws(RecordStreamError) -> Bool {
+        let pending = self.pendingBuffer()
+        let decoder = self.decoder!
+        while true {
+            if self.pendingStart == self.pendingEnd {
+                self.pendingStart = 0
+                self.pendingEnd = 0
+                let space = UnsafeMutableRawBufferPointer(rebasing: pending[0..<min(pending.count, self.readLimit)])
+                guard let count = try self.readInput(into: space) else { return false }
+                self.pendingEnd = count
+            }
+            let destination = UnsafeMutableRawBufferPointer(rebasing: self.buffer[self.end..<(self.end + min(RecordReader.bufferCapacity - self.end, self.readLimit))])
+            let step: LZ4FrameDecoder.Step
+            do {
+                step = try decoder.decompress(
+                    UnsafeRawBufferPointer(rebasing: pending[self.pendingStart..<self.pendingEnd]), into: destination)
+            } catch {
+                throw self.error(.compression, at: self.end - self.start, "LZ4 frame is corrupt: \(error.message)")
+            }
+            self.pendingStart += step.consumed
+            self.end += step.produced
+            if step.frameEnded {
+                self.decoding = false
+                return true
+            }
+            if step.produced > 0 { return true }
+        }
+    }
+}

@@ -1,0 +1,34 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import CDMShims
+import Synchronization
+
+/// Signal handling shared by every stage.
+///
+/// SIGINT and SIGTERM set a lock-free flag (async-signal-safe); the handlers are installed
+/// without SA_RESTART so a blocked read returns EINTR and the stage sees the flag at once,
+/// stops reading, flushes what it holds and exits. SIGPIPE is ignored so a closed consumer
+/// shows up as EPIPE, which the stage turns into a quiet exit.
+public enum StageSignals {
+    @usableFromInline
+    static let stopFlag = Atomic<Bool>(false)
+
+    /// Whether SIGINT or SIGTERM arrived.
+    @inlinable
+    public static var stopRequested: Bool { stopFlag.load(ordering: .relaxed) }
+
+    /// Asks the stage to stop, as a signal would. For tests and supervisors in-process.
+    public static func requestStop() { stopFlag.store(true, ordering: .relaxed) }
+
+    /// Installs the handlers. Call once at start-up.
+    public static func install() {
+        _ = cdm_ignore_signal(SIGPIPE)
+        _ = cdm_install_signal_handler(SIGINT, stageSignalHandler)
+        _ = cdm_install_signal_handler(SIGTERM, stageSignalHandler)
+    }
+}
+
+private func stageSignalHandler(_ signal: Int32) {
+    StageSignals.stopFlag.store(true, ordering: .relaxed)
+}

@@ -1,0 +1,91 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A socket address with its family, wrapping the sockaddr storage the calls need.
+struct SocketAddress {
+    var storage: sockaddr_storage
+    var length: socklen_t
+    var family: Int32
+
+    /// A Unix stream socket path.
+    static func unix(_ path: String) throws(SystemError) -> SocketAddress {
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        let bytes = Array(path.utf8)
+        let capacity = MemoryLayout.size(ofValue: address.sun_path)
+        guard bytes.count < capacity else { throw SystemError(code: ENAMETOOLONG, operation: "use socket path", object: path) }
+        withUnsafeMutableBytes(of: &address.sun_path) { raw in
+            raw.copyBytes(from: bytes)
+            raw[bytes.count] = 0
+        }
+        var storage = sockaddr_storage()
+        withUnsafeMutableBytes(of: &storage) { $0.copyMemory(from: UnsafeRawBufferPointer(start: &address, count: MemoryLayout<sockaddr_un>.size)) }
+        return SocketAddress(storage: storage, length: socklen_t(MemoryLayout<sockaddr_un>.size), family: AF_UNIX)
+    }
+
+    /// The first address `host` resolves to, numeric or by name.
+    static func resolve(host: String, port: UInt16, object: String) throws(SystemError) -> SocketAddress {
+        var hints = addrinfo()
+        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
+        hints.ai_family = AF_UNSPEC
+        var result: UnsafeMutablePointer<addrinfo>?
+        let status = getaddrinfo(host, String(port), &hints, &result)
+        guard status == 0, let first = result else {
+            throw SystemError(code: EHOSTUNREACH, operation: "resolve", object: "\(object) (\(String(cString: gai_strerror(status))))")
+        }
+        defer { freeaddrinfo(result) }
+        var storage = sockaddr_storage()
+        withUnsafeMutableBytes(of: &storage) {
+            $0.copyMemory(from: UnsafeRawBufferPointer(start: first.pointee.ai_addr, count: Int(first.pointee.ai_addrlen)))
+        }
+        return SocketAddress(storage: storage, length: first.pointee.ai_addrlen, family: first.pointee.ai_family)
+    }
+
+    private func makeSocket(object: String) throws(SystemError) -> Int32 {
+        let fd = socket(self.family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard fd >= 0 else { throw .current("create a socket for", object) }
+        return fd
+    }
+
+    private func withSockaddr<T>(_ body: (UnsafePointer<sockaddr>) -> T) -> T {
+        var storage = self.storage
+        return withUnsafePointer(to: &storage) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1, body) }
+    }
+
+    /// Connects a new stream socket.
+    func connect(object: String) throws(SystemError) -> Int32 {
+        let fd = try self.makeSocket(object: object)
+        let status = self.withSockaddr { Glibc.connect(fd, $0, self.length) }
+        guard status == 0 else {
+            let error = SystemError.current("connect to", object)
+            close(fd)
+            throw error
+        }
+        return fd
+    }
+
+    /// Listens, accepts one connection and closes the listener.
+    func listenAndAcceptOne(object: String, removingStaleSocket path: String?) throws(SystemError) -> Int32 {
+        if let path {
+            var status = stat()
+            if lstat(path, &status) == 0 && (status.st_mode & S_IFMT) == S_IFSOCK { unlink(path) }
+        }
+        let listener = try self.makeSocket(object: object)
+        defer { close(listener) }
+        var one: Int32 = 1
+        setsockopt(listener, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
+        guard self.withSockaddr({ bind(listener, $0, self.length) }) == 0 else { throw .current("bind", object) }
+        guard listen(listener, 1) == 0 else { throw .current("listen on", object) }
+        while true {
+            let fd = accept(listener, nil, nil)
+            if fd >= 0 {
+                _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
+                if let path { unlink(path) }
+                return fd
+            }
+            if errno == EINTR && !StageSignals.stopRequested { continue }
+            throw .current("accept on", object)
+        }
+    }
+}

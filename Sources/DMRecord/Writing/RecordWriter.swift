@@ -1,0 +1,215 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Writes a DMRecord stream to a file descriptor through one reused buffer.
+///
+/// Records are copied or built in place in the buffer, which is written when it is full, when
+/// the stage's input is idle (as its reader's ``InputIdleObserver``), when a record has waited
+/// for ``FlushPolicy/maximumDelayNanoseconds``, and on ``flush()`` and ``finish()``.
+public final class RecordWriter: InputIdleObserver {
+    /// The output's name in error messages.
+    public let outputName: String
+    /// The flush policy in force.
+    public let policy: FlushPolicy
+    /// Records written so far (headers not included).
+    public var recordCount: UInt64 { self.writtenRecords }
+    /// Uncompressed bytes written so far, headers included.
+    public private(set) var byteCount: UInt64 = 0
+
+    @usableFromInline var writtenRecords: UInt64 = 0
+    @usableFromInline let buffer: UnsafeMutableRawBufferPointer
+    @usableFromInline var used = 0
+    /// Records appended since the deadline was last checked.
+    @usableFromInline var appendsSinceCheck = 0
+    /// Monotonic time of the first record buffered since the last flush; 0 when empty.
+    @usableFromInline var oldestBufferedAt: UInt64 = 0
+
+    private let fd: Int32
+    private let closesDescriptor: Bool
+    private let encoder: LZ4FrameEncoder?
+    /// A failure of a flush the reader triggered, reported by the next call that can throw.
+    private var deferredError: RecordWriteError?
+
+    /// Writes to `fd`.
+    public init(
+        fileDescriptor fd: Int32, outputName: String, policy: FlushPolicy = .standard,
+        compression: StreamCompression = .none, closesDescriptor: Bool = false
+    ) {
+        self.fd = fd
+        self.outputName = outputName
+        self.policy = policy
+        self.closesDescriptor = closesDescriptor
+        self.encoder = compression == .lz4 ? LZ4FrameEncoder() : nil
+        let capacity = max(policy.bufferCapacity, RecordFraming.maximumRecordSize, StreamHeader.maximumEntriesLength + StreamHeader.fixedSize)
+        self.buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: capacity, alignment: 16)
+        FileDescriptorIO.growPipe(fd)
+    }
+
+    deinit {
+        self.buffer.deallocate()
+        if self.closesDescriptor { close(self.fd) }
+    }
+
+    // MARK: Writing
+
+    /// Writes a header, starting a new section.
+    public func writeHeader(_ header: StreamHeader) throws(RecordWriteError) {
+        let bytes = header.encoded()
+        guard bytes.count <= self.buffer.count else {
+            throw RecordWriteError(kind: .recordTooLarge, output: self.outputName, message: "header of \(bytes.count) bytes exceeds the maximum")
+        }
+        try self.makeRoom(bytes.count)
+        bytes.withUnsafeBytes { self.buffer.copyBytes($0, at: self.used) }
+        self.used += bytes.count
+        self.noteAppend()
+    }
+
+    /// Copies a record read elsewhere, unchanged.
+    @inlinable
+    public func write(_ record: RecordView) throws(RecordWriteError) {
+        let size = record.rawBytes.count
+        if self.buffer.count - self.used < size { try self.makeRoom(size) }
+        self.buffer.copyBytes(record.rawBytes, at: self.used)
+        self.used += size
+        self.writtenRecords &+= 1
+        self.noteAppend()
+    }
+
+    /// Builds a record in place: `fill` receives exactly `bodySize` bytes to initialise.
+    @inlinable
+    public func writeRecord(
+        type: RecordType, flags: UInt16 = 0, bodySize: Int, _ fill: (UnsafeMutableRawBufferPointer) -> Void
+    ) throws(RecordWriteError) {
+        guard bodySize >= 0 && bodySize <= RecordFraming.maximumBodySize else {
+            throw RecordWriteError(
+                kind: .recordTooLarge, output: "record",
+                message: "a \(type) body of \(bodySize) bytes exceeds the maximum of \(RecordFraming.maximumBodySize)")
+        }
+        let size = RecordFraming.prefixSize + bodySize
+        if self.buffer.count - self.used < size { try self.makeRoom(size) }
+        let record = UnsafeMutableRawBufferPointer(rebasing: self.buffer[self.used..<(self.used + size)])
+        record.storeLittleEndian(UInt32(size - RecordFraming.lengthFieldSize), at: 0)
+        record.storeLittleEndian(type.rawValue, at: 4)
+        record.storeLittleEndian(flags, at: 6)
+        fill(UnsafeMutableRawBufferPointer(rebasing: record[RecordFraming.prefixSize...]))
+        self.used += size
+        self.writtenRecords &+= 1
+        self.noteAppend()
+    }
+
+    /// Writes a record whose body is already encoded.
+    public func writeRecord(type: RecordType, flags: UInt16 = 0, body: [UInt8]) throws(RecordWriteError) {
+        let source = body.withUnsafeBytes { $0 }  // `body` outlives the call below
+        try withExtendedLifetime(body) { () throws(RecordWriteError) in
+            try self.writeRecord(type: type, flags: flags, bodySize: source.count) { $0.copyBytes(source, at: 0) }
+        }
+    }
+
+    /// Appends bytes that are not records (text output of tools that reuse the buffering).
+    public func writeRaw(_ bytes: UnsafeRawBufferPointer) throws(RecordWriteError) {
+        var offset = 0
+        while offset < bytes.count {
+            if self.used == self.buffer.count { try self.flush() }
+            let count = min(self.buffer.count - self.used, bytes.count - offset)
+            self.buffer.copyBytes(UnsafeRawBufferPointer(rebasing: bytes[offset..<(offset + count)]), at: self.used)
+            self.used += count
+            offset += count
+        }
+        self.noteAppend()
+    }
+
+    // MARK: Flushing
+
+    /// Starts the delay clock for a first buffered record and checks the deadline now and then.
+    @inlinable
+    func noteAppend() {
+        if self.oldestBufferedAt == 0 {
+            self.oldestBufferedAt = WallClock.monotonicNanoseconds()
+            return
+        }
+        self.appendsSinceCheck &+= 1
+        if self.appendsSinceCheck >= 512 {
+            self.appendsSinceCheck = 0
+            self.flushIfDue()
+        }
+    }
+
+    /// Flushes when the oldest buffered record has waited too long.
+    @usableFromInline
+    func flushIfDue() {
+        guard self.used > 0, self.oldestBufferedAt != 0 else { return }
+        if WallClock.monotonicNanoseconds() &- self.oldestBufferedAt >= self.policy.maximumDelayNanoseconds {
+            self.flushDeferringErrors()
+        }
+    }
+
+    @usableFromInline
+    func makeRoom(_ size: Int) throws(RecordWriteError) {
+        try self.flush()
+        guard size <= self.buffer.count else {
+            throw RecordWriteError(kind: .recordTooLarge, output: self.outputName, message: "record of \(size) bytes exceeds the buffer")
+        }
+    }
+
+    /// Writes everything buffered.
+    public func flush() throws(RecordWriteError) {
+        if let error = self.deferredError {
+            self.deferredError = nil
+            throw error
+        }
+        guard self.used > 0 else { return }
+        let plain = UnsafeRawBufferPointer(rebasing: self.buffer[0..<self.used])
+        self.byteCount &+= UInt64(self.used)
+        self.used = 0
+        self.oldestBufferedAt = 0
+        self.appendsSinceCheck = 0
+        if let encoder = self.encoder {
+            let compressed: UnsafeRawBufferPointer
+            do { compressed = try encoder.compress(plain) } catch {
+                throw RecordWriteError(kind: .compression, output: self.outputName, message: "LZ4 compression failed: \(error.message)")
+            }
+            try self.writeOut(compressed)
+        } else {
+            try self.writeOut(plain)
+        }
+    }
+
+    /// Flushes and ends the LZ4 frame if compressing. The writer can be used again afterwards;
+    /// further records start a new frame.
+    public func finish() throws(RecordWriteError) {
+        try self.flush()
+        if let encoder = self.encoder {
+            let tail: UnsafeRawBufferPointer
+            do { tail = try encoder.finish() } catch {
+                throw RecordWriteError(kind: .compression, output: self.outputName, message: "LZ4 compression failed: \(error.message)")
+            }
+            try self.writeOut(tail)
+        }
+    }
+
+    private func writeOut(_ bytes: UnsafeRawBufferPointer) throws(RecordWriteError) {
+        do {
+            try FileDescriptorIO.writeAll(self.fd, bytes, object: self.outputName)
+        } catch {
+            if error.code == EPIPE {
+                throw RecordWriteError(kind: .consumerClosed, output: self.outputName, message: "the consumer closed its end")
+            }
+            throw RecordWriteError(kind: .system, output: self.outputName, message: error.description)
+        }
+    }
+
+    private func flushDeferringErrors() {
+        do { try self.flush() } catch { self.deferredError = error }
+    }
+
+    // MARK: InputIdleObserver
+
+    public func inputWillBlock() {
+        if self.policy.flushWhenInputIdle { self.flushDeferringErrors() }
+    }
+
+    public func inputDidRead() {
+        self.flushIfDue()
+    }
+}

@@ -1,0 +1,54 @@
+import ArgumentParser
+import CPcap
+import DMRecord
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `dm-capture`: turns captured frames into PACKET records.
+@main
+struct DMCapture: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "dm-capture",
+        abstract: "Read a pcap or pcapng capture and write its frames as PACKET records.",
+        discussion: """
+            Counters (STATS record and the summary on standard error): packets, bytes, \
+            truncated_inputs (the capture ended inside a packet; every whole packet before \
+            it is kept).
+            """,
+        version: DMRecordVersion.string)
+
+    @Option(help: "Capture file to read, or - for standard input (pcap or pcapng).")
+    var pcap: String
+
+    @Option(help: "Where to write records: -, PATH, unix:PATH, unix-listen:PATH, tcp:HOST:PORT, tcp-listen:HOST:PORT.")
+    var out: String = "-"
+
+    @Option(help: "Compress the output: none or lz4.")
+    var compress: StreamCompression = .none
+
+    @Option(help: "Lane number written into records and STATS (0–65535).")
+    var lane: UInt16 = 0
+
+    func run() throws {
+        StageMain.run(tool: "dm-capture") {
+            let capture = try PcapFile(path: self.pcap)
+            let output = try StageOutput.open(
+                try Endpoint(parsing: self.out), tool: "dm-capture", compression: self.compress, lane: self.lane)
+            try output.beginOwnSection(entries: [.source(self.pcap == "-" ? "standard input" : self.pcap)])
+            var counters = CaptureCounters()
+            try capture.forEachPacket(lane: self.lane, counters: &counters) { (metadata, frame) throws(RecordWriteError) in
+                try output.writer.writeRecord(type: .packet, bodySize: PacketRecordLayout.fixedSize + frame.count) { body in
+                    metadata.store(into: body)
+                    body.copyBytes(frame, at: PacketRecordLayout.fixedSize)
+                }
+            }
+            if let warning = counters.truncationWarning { StandardError.write("dm-capture: warning: \(warning)\n") }
+            try output.finish(stage: "dm-capture", counters: counters.fields)
+            StandardError.write(StageSummary.line(tool: "dm-capture", counters: counters.fields, stopped: StageSignals.stopRequested))
+        }
+    }
+}
+
+extension StreamCompression: ExpressibleByArgument {}

@@ -1,0 +1,39 @@
+import ArgumentParser
+import DMRecord
+
+/// `dm-filter`: the record-to-record filter stage.
+@main
+struct DMFilter: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "dm-filter",
+        abstract: "Filter DNS records between dm-parse and dm-out.",
+        discussion: """
+            This version has no filter options yet (sampling, dedup, masks and domain lists \
+            arrive with the dm-filter issue): it forwards every record, adds its provenance to \
+            each header and its counters as a STATS record.
+            """,
+        version: DMRecordVersion.string)
+
+    @Option(help: "Where to read records: -, PATH, unix:PATH, unix-listen:PATH, tcp:HOST:PORT, tcp-listen:HOST:PORT.")
+    var input: String = "-"
+
+    @Option(help: "Where to write records (same forms).")
+    var out: String = "-"
+
+    @Option(help: "Compress the output: none or lz4.")
+    var compress: StreamCompression = .none
+
+    func run() throws {
+        StageMain.run(tool: "dm-filter") {
+            let opened = try Endpoint(parsing: self.input).openForReading()
+            let output = try StageOutput.open(try Endpoint(parsing: self.out), tool: "dm-filter", compression: self.compress)
+            let reader = RecordReader(fileDescriptor: opened.fileDescriptor, inputName: opened.name, closesDescriptor: opened.owned)
+            var counters = ForwardingCounters()
+            try RecordForwarder.run(from: reader, to: output, counters: &counters) { _ in .forward }
+            try output.finish(stage: "dm-filter", counters: counters.fields)
+            StandardError.write(StageSummary.line(tool: "dm-filter", counters: counters.fields, stopped: reader.stoppedBySignal))
+        }
+    }
+}
+
+extension StreamCompression: ExpressibleByArgument {}

@@ -1,0 +1,45 @@
+import ArgumentParser
+import DMRecord
+
+extension DMStream {
+    /// Prints one line per header and record, for people and for debugging.
+    struct Dump: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Print every header and record of DMRecord streams as text, one per line.")
+
+        @Argument(help: "Inputs (as for cat); default standard input.")
+        var inputs: [String] = ["-"]
+
+        @Flag(help: "Also print each record's body in hex.")
+        var hex = false
+
+        func run() throws {
+            StageMain.run(tool: "dm-stream") {
+                let output = RecordWriter(fileDescriptor: 1, outputName: "standard output")
+                for text in self.inputs {
+                    let input = try Endpoint(parsing: text).openForReading()
+                    let reader = RecordReader(fileDescriptor: input.fileDescriptor, inputName: input.name, closesDescriptor: input.owned)
+                    while true {
+                        let offset = reader.offset
+                        guard let item = try reader.next() else { break }
+                        let line: String
+                        switch item {
+                        case .header(let header): line = RecordDescription.header(header, offset: offset)
+                        case .record(let record): line = RecordDescription.record(record, offset: offset, hex: self.hex)
+                        }
+                        try TextOutput.write(line, to: output)
+                    }
+                }
+                try output.flush()
+            }
+        }
+    }
+}
+
+/// Writes text through a RecordWriter's buffer, which flushes like any stage output.
+enum TextOutput {
+    static func write(_ text: String, to writer: RecordWriter) throws {
+        var text = text
+        try text.withUTF8 { bytes in try writer.writeRaw(UnsafeRawBufferPointer(bytes)) }
+    }
+}
