@@ -123,7 +123,8 @@ public final class RecordReader {
                 }
             }
             if try !self.fill() {
-                if self.end == self.start || self.stoppedBySignal { return nil }
+                if self.stoppedBySignal { return nil }
+                if self.end == self.start && !(self.decoding && self.decoder?.insideFrame == true) { return nil }
                 throw self.truncation()
             }
         }
