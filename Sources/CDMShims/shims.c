@@ -24,3 +24,12 @@ int cdm_ignore_signal(int signum) {
     sigemptyset(&action.sa_mask);
     return sigaction(signum, &action, NULL);
 }
+
+int cdm_unblock_stop_signals(void) {
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGPIPE);
+    return sigprocmask(SIG_UNBLOCK, &set, NULL);
+}

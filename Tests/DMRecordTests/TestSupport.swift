@@ -110,35 +110,125 @@ enum Programs {
         var standardError: String
     }
 
-    /// Runs `executable` with files (or /dev/null) as its standard input and output.
+    /// Runs `executable` with files (or /dev/null) as its standard input and output and
+    /// returns its exit status and what it wrote to standard error.
     static func run(
-        _ executable: String, _ arguments: [String], input: String? = nil, output: String? = nil,
-        environment: [String: String]? = nil
+        _ executable: String, _ arguments: [String], input: String? = nil, output: String? = nil
     ) throws -> Result {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        if let environment { process.environment = environment }
-        process.standardInput = try FileHandle(forReadingFrom: URL(fileURLWithPath: input ?? "/dev/null"))
-        if let output {
-            FileManager.default.createFile(atPath: output, contents: nil)
-            process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: output))
-        } else {
-            process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: "/dev/null"))
-        }
-        let errorPipe = Pipe()
-        process.standardError = errorPipe
-        try process.run()
-        let errorData = errorPipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Result(
-            status: process.terminationStatus, terminatedBySignal: process.terminationReason == .uncaughtSignal,
-            standardError: String(decoding: errorData, as: UTF8.self))
+        let inputFD = open(input ?? "/dev/null", O_RDONLY | O_CLOEXEC)
+        guard inputFD >= 0 else { throw SystemError.current("open", input ?? "/dev/null") }
+        defer { close(inputFD) }
+        let outputFD = open(output ?? "/dev/null", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard outputFD >= 0 else { throw SystemError.current("create", output ?? "/dev/null") }
+        defer { close(outputFD) }
+        let errors = try PipePair()
+        let child = try ChildProcess(executable, arguments, standardInput: inputFD, standardOutput: outputFD, standardError: errors.writeEnd)
+        errors.closeWriteEnd()
+        let text = errors.readAll()
+        let (status, signaled) = child.wait()
+        return Result(status: status, terminatedBySignal: signaled, standardError: text)
     }
 
     /// Runs a shell command line; for pipelines whose exit statuses matter.
     static func shell(_ command: String) throws -> Result {
         try self.run("/bin/bash", ["-c", command])
+    }
+}
+
+/// A pipe whose ends the test closes explicitly (no run loops, no Foundation.Process).
+final class PipePair {
+    private(set) var readEnd: Int32
+    private(set) var writeEnd: Int32
+
+    init() throws {
+        var fds: [Int32] = [-1, -1]
+        guard pipe(&fds) == 0 else { throw SystemError.current("pipe", "test") }
+        // Close-on-exec, so children get only the ends dup2'ed onto their standard descriptors.
+        for fd in fds { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
+        self.readEnd = fds[0]
+        self.writeEnd = fds[1]
+    }
+
+    deinit {
+        self.closeReadEnd()
+        self.closeWriteEnd()
+    }
+
+    func closeReadEnd() {
+        if self.readEnd >= 0 { close(self.readEnd); self.readEnd = -1 }
+    }
+
+    func closeWriteEnd() {
+        if self.writeEnd >= 0 { close(self.writeEnd); self.writeEnd = -1 }
+    }
+
+    func write(_ bytes: [UInt8]) throws {
+        try bytes.withUnsafeBytes { try FileDescriptorIO.writeAll(self.writeEnd, $0, object: "test pipe") }
+    }
+
+    /// Reads until end of input.
+    func readAll() -> String {
+        var data: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { Glibc.read(self.readEnd, $0.baseAddress, $0.count) }
+            if count > 0 { data += chunk[0..<count]; continue }
+            if count < 0 && errno == EINTR { continue }
+            break
+        }
+        return String(decoding: data, as: UTF8.self)
+    }
+}
+
+/// A child process started with posix_spawn: default signal dispositions, an empty signal
+/// mask, and exactly the three standard descriptors it is given.
+final class ChildProcess {
+    let pid: pid_t
+    private var reaped = false
+
+    init(_ executable: String, _ arguments: [String], standardInput: Int32, standardOutput: Int32, standardError: Int32) throws {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_adddup2(&actions, standardInput, 0)
+        posix_spawn_file_actions_adddup2(&actions, standardOutput, 1)
+        posix_spawn_file_actions_adddup2(&actions, standardError, 2)
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var empty = sigset_t()
+        sigemptyset(&empty)
+        var defaults = sigset_t()
+        sigemptyset(&defaults)
+        for signal in [SIGPIPE, SIGINT, SIGTERM, SIGCHLD] { sigaddset(&defaults, signal) }
+        posix_spawnattr_setsigmask(&attributes, &empty)
+        posix_spawnattr_setsigdefault(&attributes, &defaults)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+        let argv = ([executable] + arguments).map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        var pid: pid_t = 0
+        let status = posix_spawn(&pid, executable, &actions, &attributes, argv, environ)
+        guard status == 0 else { throw SystemError(code: status, operation: "spawn", object: executable) }
+        self.pid = pid
+    }
+
+    deinit {
+        if !self.reaped {
+            kill(self.pid, SIGKILL)
+            _ = self.wait()
+        }
+    }
+
+    func signal(_ signal: Int32) { kill(self.pid, signal) }
+
+    /// Waits for the child; returns its exit status (or signal number) and whether a signal ended it.
+    @discardableResult
+    func wait() -> (status: Int32, signaled: Bool) {
+        var status: Int32 = 0
+        while waitpid(self.pid, &status, 0) < 0 && errno == EINTR {}
+        self.reaped = true
+        let signal = status & 0x7F
+        return signal == 0 ? ((status >> 8) & 0xFF, false) : (signal, true)
     }
 }
 

@@ -13,4 +13,8 @@ int cdm_install_signal_handler(int signum, void (*handler)(int));
 /// Sets `signum` to be ignored. Returns 0 or -1 with errno set.
 int cdm_ignore_signal(int signum);
 
+/// Unblocks SIGINT, SIGTERM and SIGPIPE in the calling thread's signal mask, which a child
+/// inherits from its parent. Returns 0 or -1 with errno set.
+int cdm_unblock_stop_signals(void);
+
 #endif

@@ -23,6 +23,9 @@ public enum StageSignals {
 
     /// Installs the handlers. Call once at start-up.
     public static func install() {
+        // A parent may have blocked these (test runners and some supervisors do), and a
+        // blocked SIGTERM would leave the stage deaf to shutdown: unblock them explicitly.
+        _ = cdm_unblock_stop_signals()
         _ = cdm_ignore_signal(SIGPIPE)
         _ = cdm_install_signal_handler(SIGINT, stageSignalHandler)
         _ = cdm_install_signal_handler(SIGTERM, stageSignalHandler)
