@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages the build, the examples and the tests need.
+# Swift itself is expected on PATH (https://www.swift.org/install/linux/).
+set -euo pipefail
+packages=(
+  libpcap-dev   # dm-capture (system library target CPcap)
+  liblz4-dev    # LZ4 stream compression (CLZ4)
+  lz4           # tests: streams compressed by the lz4 tool are read
+  python3       # examples/python and their tests
+  bsdutils      # tests: script(1) gives a stage a terminal to refuse
+)
+missing=()
+for package in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+if ((${#missing[@]})); then
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+command -v swift >/dev/null || { echo "install-deps: swift is not on PATH; install the Swift toolchain first" >&2; exit 1; }
