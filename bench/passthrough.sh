@@ -21,6 +21,10 @@ FILE=$OUT/dns-$RECORDS.dmr
 
 log() { printf '%s\n' "$*" >&2; }
 
+# A /dev/null that is not the null device (some tools replace it with a file) makes every
+# number here measure tmpfs writes instead.
+[ -c /dev/null ] || { log "/dev/null is not a character device; fix it (mknod -m 666 /dev/null c 1 3)"; exit 1; }
+
 load_at_start=$(cut -d' ' -f1-3 /proc/loadavg)
 started=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 

@@ -38,14 +38,15 @@ struct DMCapture: ParsableCommand {
                 try Endpoint(parsing: self.out), tool: "dm-capture", compression: self.compress, lane: self.lane)
             try output.beginOwnSection(entries: [.source(self.pcap == "-" ? "standard input" : self.pcap)])
             var counters = CaptureCounters()
-            try capture.forEachPacket(lane: self.lane, counters: &counters) { (metadata, frame) throws(RecordWriteError) in
-                try output.writer.writeRecord(type: .packet, bodySize: PacketRecordLayout.fixedSize + frame.count) { body in
-                    metadata.store(into: body)
-                    body.copyBytes(frame, at: PacketRecordLayout.fixedSize)
+            try output.run(stage: "dm-capture", counters: { counters.fields }) {
+                try capture.forEachPacket(lane: self.lane, counters: &counters) { (metadata, frame) throws(RecordWriteError) in
+                    try output.writer.writeRecord(type: .packet, bodySize: PacketRecordLayout.fixedSize + frame.count) { body in
+                        metadata.store(into: body)
+                        body.copyBytes(frame, at: PacketRecordLayout.fixedSize)
+                    }
                 }
             }
             if let warning = counters.truncationWarning { StandardError.write("dm-capture: warning: \(warning)\n") }
-            try output.finish(stage: "dm-capture", counters: counters.fields)
             StandardError.write(StageSummary.line(tool: "dm-capture", counters: counters.fields, stopped: StageSignals.stopRequested))
         }
     }

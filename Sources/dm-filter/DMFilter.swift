@@ -29,8 +29,9 @@ struct DMFilter: ParsableCommand {
             let output = try StageOutput.open(try Endpoint(parsing: self.out), tool: "dm-filter", compression: self.compress)
             let reader = RecordReader(fileDescriptor: opened.fileDescriptor, inputName: opened.name, closesDescriptor: opened.owned)
             var counters = ForwardingCounters()
-            try RecordForwarder.run(from: reader, to: output, counters: &counters) { _ in .forward }
-            try output.finish(stage: "dm-filter", counters: counters.fields)
+            try output.run(stage: "dm-filter", counters: { counters.fields }) {
+                try RecordForwarder.run(from: reader, to: output, counters: &counters) { _ in .forward }
+            }
             StandardError.write(StageSummary.line(tool: "dm-filter", counters: counters.fields, stopped: reader.stoppedBySignal))
         }
     }

@@ -26,13 +26,14 @@ extension DMStream {
                 let output = try StageOutput.open(try Endpoint(parsing: self.out), tool: "dm-stream", compression: self.compress)
                 var counters = ForwardingCounters()
                 var stopped = false
-                for endpoint in endpoints where !stopped {
-                    let input = try endpoint.openForReading()
-                    let reader = RecordReader(fileDescriptor: input.fileDescriptor, inputName: input.name, closesDescriptor: input.owned)
-                    try RecordForwarder.run(from: reader, to: output, counters: &counters) { _ in .forward }
-                    stopped = reader.stoppedBySignal
+                try output.run(stage: "dm-stream", counters: { counters.fields }) {
+                    for endpoint in endpoints where !stopped {
+                        let input = try endpoint.openForReading()
+                        let reader = RecordReader(fileDescriptor: input.fileDescriptor, inputName: input.name, closesDescriptor: input.owned)
+                        try RecordForwarder.run(from: reader, to: output, counters: &counters) { _ in .forward }
+                        stopped = reader.stoppedBySignal
+                    }
                 }
-                try output.finish(stage: "dm-stream", counters: counters.fields)
                 StandardError.write(StageSummary.line(tool: "dm-stream cat", counters: counters.fields, stopped: stopped))
             }
         }

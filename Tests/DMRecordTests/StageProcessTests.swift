@@ -128,6 +128,21 @@ struct StageProcessTests {
         #expect(try StreamFiles.bytes(directory.file("err")).isEmpty)
     }
 
+    @Test("corrupt input mid-stream: the records before the fault and the final STATS still go out, then exit 1")
+    func corruptInputKeepsWhatWasRead() throws {
+        let directory = try TemporaryDirectory()
+        var bytes = LiveStreamTests.streamBytes(count: 100)
+        let faultOffset = bytes.count
+        bytes += [3, 0, 0, 0, 0x00, 0x80, 0, 0] + LiveStreamTests.streamBytes(count: 5, header: false)
+        try StreamFiles.writeBytes(bytes, to: directory.file("in"))
+        let result = try Programs.run(Programs.product("dm-filter"), [], input: directory.file("in"), output: directory.file("out"))
+        #expect(result.status == 1)
+        #expect(result.standardError.contains("offset \(faultOffset): record length 3 is below the minimum"), "\(result.standardError)")
+        let (rest, stats) = try Self.splitOwnStats(try StreamFiles.read(directory.file("out")), stage: "dm-filter")
+        #expect(rest.filter { !$0.isHeader }.count == 100)
+        #expect(stats[counter: "records_out"] == 100)
+    }
+
     @Test("bad input gives one clear line naming the input and offset, and exit status 1")
     func badInputMessage() throws {
         let pcapPath = Programs.packageRoot + "/examples/sample.pcap"

@@ -25,7 +25,8 @@ public protocol InputIdleObserver: AnyObject {
 public final class RecordReader {
     /// Bytes the buffer holds: room for a maximal record plus large reads.
     public static let bufferCapacity = 4 << 20
-    /// Reads are never smaller than this, except the last ones before the buffer fills.
+    /// Reads are never smaller than this, except the last ones before the buffer fills, nor
+    /// larger: 1 MiB reads keep the copy inside the L2 cache and measured faster than 4 MiB.
     static let minimumReadSize = 1 << 20
 
     /// The input's name in error messages.
@@ -226,7 +227,7 @@ public final class RecordReader {
     private func fill() throws(RecordStreamError) -> Bool {
         if RecordReader.bufferCapacity - self.end < RecordReader.minimumReadSize { self.compact() }
         if self.decoding { return try self.fillDecompressing() }
-        let space = UnsafeMutableRawBufferPointer(rebasing: self.buffer[self.end..<(self.end + min(RecordReader.bufferCapacity - self.end, self.readLimit))])
+        let space = UnsafeMutableRawBufferPointer(rebasing: self.buffer[self.end..<(self.end + min(RecordReader.bufferCapacity - self.end, self.readLimit, RecordReader.minimumReadSize))])
         if let pending = self.pending, self.pendingStart < self.pendingEnd {
             let count = min(space.count, self.pendingEnd - self.pendingStart)
             space.copyBytes(UnsafeRawBufferPointer(rebasing: pending[self.pendingStart..<(self.pendingStart + count)]), at: 0)
@@ -317,7 +318,7 @@ public final class RecordReader {
                 guard let count = try self.readInput(into: space) else { return false }
                 self.pendingEnd = count
             }
-            let destination = UnsafeMutableRawBufferPointer(rebasing: self.buffer[self.end..<(self.end + min(RecordReader.bufferCapacity - self.end, self.readLimit))])
+            let destination = UnsafeMutableRawBufferPointer(rebasing: self.buffer[self.end..<(self.end + min(RecordReader.bufferCapacity - self.end, self.readLimit, RecordReader.minimumReadSize))])
             let step: LZ4FrameDecoder.Step
             do {
                 step = try decoder.decompress(

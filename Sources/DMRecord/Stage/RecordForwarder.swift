@@ -32,21 +32,40 @@ public enum RecordForwarder {
     ) throws {
         reader.idleObserver = output.writer
         defer { reader.idleObserver = nil }
-        while let item = try reader.next() {
-            switch item {
-            case .record(let record):
-                counters.recordsIn &+= 1
-                if record.type == .stats {
-                    counters.statsForwarded &+= 1
-                    try output.writer.write(record)
-                    continue
+        while let batch = try reader.nextBatch() {
+            switch batch {
+            case .records(let run):
+                // Kept records are contiguous until a drop; each stretch is written in one piece.
+                var stretchStart = 0
+                var stretchEnd = 0
+                var stretchCount = 0
+                var offset = 0
+                for record in run {
+                    let size = record.rawBytes.count
+                    counters.recordsIn &+= 1
+                    let keep: Bool
+                    if record.type == .stats {
+                        counters.statsForwarded &+= 1
+                        keep = true
+                    } else if try decide(record) == .forward {
+                        counters.recordsOut &+= 1
+                        keep = true
+                    } else {
+                        counters.recordsDropped &+= 1
+                        keep = false
+                    }
+                    if keep {
+                        if stretchCount == 0 { stretchStart = offset }
+                        stretchEnd = offset + size
+                        stretchCount += 1
+                    } else if stretchCount > 0 {
+                        try output.writer.writeRecords(UnsafeRawBufferPointer(rebasing: run.rawBytes[stretchStart..<stretchEnd]), count: stretchCount)
+                        stretchCount = 0
+                    }
+                    offset += size
                 }
-                switch try decide(record) {
-                case .forward:
-                    counters.recordsOut &+= 1
-                    try output.writer.write(record)
-                case .drop:
-                    counters.recordsDropped &+= 1
+                if stretchCount > 0 {
+                    try output.writer.writeRecords(UnsafeRawBufferPointer(rebasing: run.rawBytes[stretchStart..<stretchEnd]), count: stretchCount)
                 }
             case .header(let header):
                 counters.sections &+= 1

@@ -50,6 +50,22 @@ public final class StageOutput {
         try self.writer.writeRecord(type: .stats, body: stats.encodedBody())
     }
 
+    /// Runs the stage's main loop, then writes the final STATS record and flushes — also when
+    /// the loop fails on bad input, so the records read before the fault and the counters
+    /// still reach the consumer; the input error is rethrown afterwards. Output errors are
+    /// rethrown at once: there is nobody left to write to.
+    public func run(stage: String, counters: () -> [(name: String, value: UInt64)], _ body: () throws -> Void) throws {
+        do {
+            try body()
+        } catch let error as RecordWriteError {
+            throw error
+        } catch {
+            try self.finish(stage: stage, counters: counters())
+            throw error
+        }
+        try self.finish(stage: stage, counters: counters())
+    }
+
     /// Writes the final STATS record, flushes and ends compression.
     public func finish(stage: String, counters: [(name: String, value: UInt64)]) throws(RecordWriteError) {
         try self.writeStats(stage: stage, kind: .final, counters: counters)

@@ -76,6 +76,37 @@ public final class RecordWriter: InputIdleObserver {
         self.noteAppend()
     }
 
+    /// Writes `count` whole records lying back to back in `rawBytes`, unchanged. A stretch at
+    /// least half the buffer's size is written straight from where it lies, without a copy.
+    @inlinable
+    public func writeRecords(_ rawBytes: UnsafeRawBufferPointer, count: Int) throws(RecordWriteError) {
+        self.writtenRecords &+= UInt64(count)
+        if rawBytes.count >= self.buffer.count / 2 {
+            try self.flush()
+            try self.writeThrough(rawBytes)
+            return
+        }
+        if rawBytes.count > self.buffer.count &- self.used { try self.flush() }
+        self.buffer.copyBytes(rawBytes, at: self.used)
+        self.used &+= rawBytes.count
+        self.noteAppend()
+    }
+
+    /// Writes bytes at once, bypassing the (empty) buffer.
+    @usableFromInline
+    func writeThrough(_ bytes: UnsafeRawBufferPointer) throws(RecordWriteError) {
+        self.byteCount &+= UInt64(bytes.count)
+        if let encoder = self.encoder {
+            let compressed: UnsafeRawBufferPointer
+            do { compressed = try encoder.compress(bytes) } catch {
+                throw RecordWriteError(kind: .compression, output: self.outputName, message: "LZ4 compression failed: \(error.message)")
+            }
+            try self.writeOut(compressed)
+        } else {
+            try self.writeOut(bytes)
+        }
+    }
+
     /// Builds a record in place: `fill` receives exactly `bodySize` bytes to initialise.
     @inlinable
     public func writeRecord(
@@ -160,19 +191,10 @@ public final class RecordWriter: InputIdleObserver {
         }
         guard self.used > 0 else { return }
         let plain = UnsafeRawBufferPointer(rebasing: self.buffer[0..<self.used])
-        self.byteCount &+= UInt64(self.used)
         self.used = 0
         self.oldestBufferedAt = 0
         self.appendsSinceCheck = 0
-        if let encoder = self.encoder {
-            let compressed: UnsafeRawBufferPointer
-            do { compressed = try encoder.compress(plain) } catch {
-                throw RecordWriteError(kind: .compression, output: self.outputName, message: "LZ4 compression failed: \(error.message)")
-            }
-            try self.writeOut(compressed)
-        } else {
-            try self.writeOut(plain)
-        }
+        try self.writeThrough(plain)
     }
 
     /// Flushes and ends the LZ4 frame if compressing. The writer can be used again afterwards;
@@ -188,7 +210,8 @@ public final class RecordWriter: InputIdleObserver {
         }
     }
 
-    private func writeOut(_ bytes: UnsafeRawBufferPointer) throws(RecordWriteError) {
+    @usableFromInline
+    func writeOut(_ bytes: UnsafeRawBufferPointer) throws(RecordWriteError) {
         do {
             try FileDescriptorIO.writeAll(self.fd, bytes, object: self.outputName)
         } catch {
