@@ -6,6 +6,16 @@ let releaseSpeed: [SwiftSetting] = [
     .unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))
 ]
 
+/// An executable stage: the record library, the shared command-line options, ArgumentParser.
+func stage(_ name: String, extraDependencies: [Target.Dependency] = []) -> Target {
+    .executableTarget(
+        name: name,
+        dependencies: [
+            "DMRecord", "DMStageOptions", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ] + extraDependencies,
+        swiftSettings: releaseSpeed)
+}
+
 let package = Package(
     name: "dnsmonster",
     products: [
@@ -30,37 +40,14 @@ let package = Package(
             name: "DMRecord",
             dependencies: ["CLZ4", "CDMShims"],
             swiftSettings: releaseSpeed),
-        .executableTarget(
-            name: "dm-capture",
-            dependencies: [
-                "DMRecord", "CPcap",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ],
-            swiftSettings: releaseSpeed),
-        .executableTarget(
-            name: "dm-parse",
-            dependencies: [
-                "DMRecord", .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ],
-            swiftSettings: releaseSpeed),
-        .executableTarget(
-            name: "dm-filter",
-            dependencies: [
-                "DMRecord", .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ],
-            swiftSettings: releaseSpeed),
-        .executableTarget(
-            name: "dm-out",
-            dependencies: [
-                "DMRecord", .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ],
-            swiftSettings: releaseSpeed),
-        .executableTarget(
-            name: "dm-stream",
-            dependencies: [
-                "DMRecord", .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ],
-            swiftSettings: releaseSpeed),
+        .target(
+            name: "DMStageOptions",
+            dependencies: ["DMRecord", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        stage("dm-capture", extraDependencies: ["CPcap"]),
+        stage("dm-parse"),
+        stage("dm-filter"),
+        stage("dm-out"),
+        stage("dm-stream"),
         .testTarget(
             name: "DMRecordTests",
             dependencies: [

@@ -1,6 +1,7 @@
 import ArgumentParser
 import CPcap
 import DMRecord
+import DMStageOptions
 
 #if canImport(Glibc)
 import Glibc
@@ -22,11 +23,7 @@ struct DMCapture: ParsableCommand {
     @Option(help: "Capture file to read, or - for standard input (pcap or pcapng).")
     var pcap: String
 
-    @Option(help: "Where to write records: -, PATH, unix:PATH, unix-listen:PATH, tcp:HOST:PORT, tcp-listen:HOST:PORT.")
-    var out: String = "-"
-
-    @Option(help: "Compress the output: none or lz4.")
-    var compress: StreamCompression = .none
+    @OptionGroup var output: OutputOptions
 
     @Option(help: "Lane number written into records and STATS (0–65535).")
     var lane: UInt16 = 0
@@ -34,8 +31,7 @@ struct DMCapture: ParsableCommand {
     func run() throws {
         StageMain.run(tool: "dm-capture") {
             let capture = try PcapFile(path: self.pcap)
-            let output = try StageOutput.open(
-                try Endpoint(parsing: self.out), tool: "dm-capture", compression: self.compress, lane: self.lane)
+            let output = try self.output.open(tool: "dm-capture", lane: self.lane)
             try output.beginOwnSection(entries: [.source(self.pcap == "-" ? "standard input" : self.pcap)])
             var counters = CaptureCounters()
             try output.run(stage: "dm-capture", counters: { counters.fields }) {
@@ -52,4 +48,3 @@ struct DMCapture: ParsableCommand {
     }
 }
 
-extension StreamCompression: ExpressibleByArgument {}

@@ -1,5 +1,6 @@
 import ArgumentParser
 import DMRecord
+import DMStageOptions
 
 /// `dm-filter`: the record-to-record filter stage.
 @main
@@ -17,16 +18,12 @@ struct DMFilter: ParsableCommand {
     @Option(help: "Where to read records: -, PATH, unix:PATH, unix-listen:PATH, tcp:HOST:PORT, tcp-listen:HOST:PORT.")
     var input: String = "-"
 
-    @Option(help: "Where to write records (same forms).")
-    var out: String = "-"
-
-    @Option(help: "Compress the output: none or lz4.")
-    var compress: StreamCompression = .none
+    @OptionGroup var output: OutputOptions
 
     func run() throws {
         StageMain.run(tool: "dm-filter") {
             let opened = try Endpoint(parsing: self.input).openForReading()
-            let output = try StageOutput.open(try Endpoint(parsing: self.out), tool: "dm-filter", compression: self.compress)
+            let output = try self.output.open(tool: "dm-filter")
             let reader = RecordReader(fileDescriptor: opened.fileDescriptor, inputName: opened.name, closesDescriptor: opened.owned)
             var counters = ForwardingCounters()
             try output.run(stage: "dm-filter", counters: { counters.fields }) {
@@ -37,4 +34,3 @@ struct DMFilter: ParsableCommand {
     }
 }
 
-extension StreamCompression: ExpressibleByArgument {}

@@ -1,5 +1,6 @@
 import ArgumentParser
 import DMRecord
+import DMStageOptions
 
 extension DMStream {
     /// Reads streams in order and writes them as one, validating every record on the way.
@@ -14,16 +15,12 @@ extension DMStream {
         @Argument(help: "Inputs: - (standard input), PATH, unix:PATH, unix-listen:PATH, tcp:HOST:PORT, tcp-listen:HOST:PORT.")
         var inputs: [String] = ["-"]
 
-        @Option(help: "Where to write the stream (same forms as the inputs).")
-        var out: String = "-"
-
-        @Option(help: "Compress the output: none or lz4.")
-        var compress: StreamCompression = .none
+        @OptionGroup var output: OutputOptions
 
         func run() throws {
             StageMain.run(tool: "dm-stream") {
                 let endpoints = try self.inputs.map { (text) throws(EndpointError) in try Endpoint(parsing: text) }
-                let output = try StageOutput.open(try Endpoint(parsing: self.out), tool: "dm-stream", compression: self.compress)
+                let output = try self.output.open(tool: "dm-stream")
                 var counters = ForwardingCounters()
                 var stopped = false
                 try output.run(stage: "dm-stream", counters: { counters.fields }) {
@@ -40,4 +37,3 @@ extension DMStream {
     }
 }
 
-extension StreamCompression: ExpressibleByArgument {}
