@@ -35,10 +35,12 @@ let package = Package(
             name: "CPcap", pkgConfig: "libpcap", providers: [.apt(["libpcap-dev"])]),
         .systemLibrary(
             name: "CLZ4", pkgConfig: "liblz4", providers: [.apt(["liblz4-dev"])]),
+        .systemLibrary(
+            name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .target(name: "CDMShims"),
         .target(
             name: "DMRecord",
-            dependencies: ["CLZ4", "CDMShims"],
+            dependencies: ["CLZ4", "CZlib", "CDMShims"],
             swiftSettings: releaseSpeed),
         .target(
             name: "DMStageOptions",

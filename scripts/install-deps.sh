@@ -5,6 +5,9 @@ set -euo pipefail
 packages=(
   libpcap-dev   # dm-capture (system library target CPcap)
   liblz4-dev    # LZ4 stream compression (CLZ4)
+  zlib1g-dev    # gzip-compressed captures (CZlib)
+  tshark        # tests: the independent oracle for capture and DNS parsing
+  gzip
   lz4           # tests: streams compressed by the lz4 tool are read
   python3       # examples/python and their tests
   bsdutils      # tests: script(1) gives a stage a terminal to refuse

@@ -1,0 +1,130 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A byte input that recognises gzip and LZ4-frame compression by magic and hands out the
+/// decompressed bytes, so capture readers never need `zcat` or `lz4cat` in front of them.
+public final class DecompressingInput {
+    /// The compression found at the start of the input.
+    public enum Compression: String, Sendable {
+        case none, gzip, lz4
+    }
+
+    /// The input's name in error messages.
+    public let inputName: String
+    /// What the input turned out to be; known after the first read.
+    public private(set) var compression: Compression = .none
+    /// Whether the input ended inside a gzip member or LZ4 frame (the decompressed bytes up to
+    /// there were delivered).
+    public private(set) var endedInsideCompressedData = false
+    /// Whether a SIGINT or SIGTERM ended the input.
+    public private(set) var stoppedBySignal = false
+
+    private let fd: Int32
+    private let closesDescriptor: Bool
+    private let raw: UnsafeMutableRawBufferPointer
+    private var rawStart = 0
+    private var rawEnd = 0
+    private var sniffed = false
+    private var inputEnded = false
+    private var gzip: GzipDecoder?
+    private var lz4: LZ4FrameDecoder?
+    private var rawOffset: UInt64 = 0
+
+    public init(fileDescriptor fd: Int32, inputName: String, closesDescriptor: Bool = false) {
+        self.fd = fd
+        self.inputName = inputName
+        self.closesDescriptor = closesDescriptor
+        self.raw = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
+        FileDescriptorIO.growPipe(fd)
+    }
+
+    deinit {
+        self.raw.deallocate()
+        if self.closesDescriptor { close(self.fd) }
+    }
+
+    /// Fills `destination` with up to its size in decompressed bytes; 0 at the end of the input.
+    public func read(into destination: UnsafeMutableRawBufferPointer) throws(CaptureFileError) -> Int {
+        if !self.sniffed { try self.sniff() }
+        while true {
+            if self.compression == .none {
+                if self.rawStart < self.rawEnd {
+                    let count = min(destination.count, self.rawEnd - self.rawStart)
+                    destination.copyBytes(UnsafeRawBufferPointer(rebasing: self.raw[self.rawStart..<(self.rawStart + count)]), at: 0)
+                    self.rawStart += count
+                    return count
+                }
+                // Plain input bypasses the staging buffer.
+                return try self.readRaw(into: destination) ?? 0
+            }
+            if self.rawStart == self.rawEnd {
+                self.rawStart = 0
+                guard let count = try self.readRaw(into: self.raw) else {
+                    self.rawEnd = 0
+                    self.endedInsideCompressedData = (self.gzip?.insideMember ?? false) || (self.lz4?.insideFrame ?? false)
+                    return 0
+                }
+                self.rawEnd = count
+            }
+            let source = UnsafeRawBufferPointer(rebasing: self.raw[self.rawStart..<self.rawEnd])
+            let consumed: Int, produced: Int
+            do {
+                if let gzip = self.gzip {
+                    (consumed, produced) = try gzip.decompress(source, into: destination)
+                } else {
+                    let step = try self.lz4!.decompress(source, into: destination)
+                    (consumed, produced) = (step.consumed, step.produced)
+                }
+            } catch let error as CompressionError {
+                throw CaptureFileError(input: self.inputName, offset: self.rawOffset, message: error.message)
+            } catch {
+                throw CaptureFileError(input: self.inputName, offset: self.rawOffset, message: "LZ4 data is corrupt: \((error as! LZ4Error).message)")
+            }
+            self.rawStart += consumed
+            self.rawOffset += UInt64(consumed)
+            if produced > 0 { return produced }
+        }
+    }
+
+    private func readRaw(into space: UnsafeMutableRawBufferPointer) throws(CaptureFileError) -> Int? {
+        if self.inputEnded { return nil }
+        do {
+            switch try FileDescriptorIO.read(self.fd, into: space, object: self.inputName) {
+            case .bytes(let count): return count
+            case .endOfInput:
+                self.inputEnded = true
+                return nil
+            case .interrupted:
+                self.inputEnded = true
+                self.stoppedBySignal = true
+                return nil
+            }
+        } catch {
+            throw CaptureFileError(input: self.inputName, offset: self.rawOffset, message: error.description)
+        }
+    }
+
+    /// Reads the first bytes and decides on the decoder.
+    private func sniff() throws(CaptureFileError) {
+        self.sniffed = true
+        while self.rawEnd < 6, let count = try self.readRaw(into: UnsafeMutableRawBufferPointer(rebasing: self.raw[self.rawEnd...])) {
+            self.rawEnd += count
+        }
+        let head = Array(self.raw[0..<self.rawEnd].prefix(6))
+        func starts(_ magic: [UInt8]) -> Bool { head.starts(with: magic) }
+        if starts([0x1F, 0x8B]) {
+            self.compression = .gzip
+            self.gzip = GzipDecoder()
+        } else if starts([0x04, 0x22, 0x4D, 0x18]) {
+            self.compression = .lz4
+            self.lz4 = LZ4FrameDecoder()
+        } else if starts([0xFD, 0x37, 0x7A, 0x58, 0x5A, 0x00]) {
+            throw CaptureFileError(input: self.inputName, offset: 0, message: "xz-compressed input is not read directly; decompress it first (xzcat FILE | dm-capture --pcap -)")
+        } else if starts([0x28, 0xB5, 0x2F, 0xFD]) {
+            throw CaptureFileError(input: self.inputName, offset: 0, message: "zstd-compressed input is not read directly; decompress it first (zstdcat FILE | dm-capture --pcap -)")
+        } else if starts([0x42, 0x5A, 0x68]) {
+            throw CaptureFileError(input: self.inputName, offset: 0, message: "bzip2-compressed input is not read directly; decompress it first (bzcat FILE | dm-capture --pcap -)")
+        }
+    }
+}
