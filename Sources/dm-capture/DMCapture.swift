@@ -2,33 +2,65 @@ import ArgumentParser
 import DMRecord
 import DMStageOptions
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// `dm-capture`: turns captured frames into PACKET records.
 @main
 struct DMCapture: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dm-capture",
-        abstract: "Read a pcap or pcapng capture and write its frames as PACKET records.",
+        abstract: "Capture frames from a pcap/pcapng file or a live interface and write them as PACKET records.",
         discussion: """
-            Captures may be gzip- or LZ4-compressed; the compression is recognised by its magic, \
+            Files may be gzip- or LZ4-compressed; the compression is recognised by its magic, \
             from files and from standard input.
 
-            Counters (STATS record and the summary on standard error): packets_read, \
+            Counters (STATS records and the summary on standard error): packets_read, \
             other_shards (--shard), sampled_out (--sample), packets_written, bytes_written, \
-            oversized_frames (frames cut to the 1 MiB a record carries), skipped_blocks \
-            (pcapng blocks without packets), truncated_inputs (the capture ended inside a \
-            packet; every whole packet before it is kept).
+            oversized_frames (frames cut to the 1 MiB a record carries); for files \
+            skipped_blocks (pcapng blocks without packets) and truncated_inputs (the capture \
+            ended inside a packet; every whole packet before it is kept); for live captures \
+            kernel_received, kernel_dropped and interface_dropped (libpcap's pcap_stats).
             """,
         version: DMRecordVersion.string)
 
+    /// dnsmonster's default filter: TCP and UDP over IPv4 and IPv6, and IPv6 fragments.
+    static let defaultFilter = "((ip and (ip[9] == 6 or ip[9] == 17)) or (ip6 and (ip6[6] == 17 or ip6[6] == 6 or ip6[6] == 44)))"
+
     @Option(help: "Capture file to read, or - for standard input: pcap or pcapng, plain, gzip or LZ4.")
-    var pcap: String
+    var pcap: String?
+
+    @Option(help: ArgumentHelp("Capture live on this interface (libpcap).", valueName: "DEV"))
+    var iface: String?
 
     @OptionGroup var output: OutputOptions
+
+    @Option(help: "BPF filter for live capture (default: dnsmonster's TCP/UDP/IPv6-fragment filter; \"\" for none).")
+    var filter: String = DMCapture.defaultFilter
+
+    @Option(help: "Bytes to capture of each live packet.")
+    var snaplen: Int32 = 262_144
+
+    @Flag(help: "Do not put the interface into promiscuous mode.")
+    var noPromiscuous = false
+
+    @Option(help: "Kernel capture buffer in MiB.")
+    var bufferMb: Int32 = 64
+
+    @Option(help: ArgumentHelp("Share the interface with the other dm-capture processes of this PACKET_FANOUT group, flow by flow.", valueName: "ID"))
+    var fanoutGroup: UInt16?
+
+    @Option(help: ArgumentHelp("Write periodic STATS (and a stderr line) every N seconds during live capture; 0 for never.", valueName: "N"))
+    var statsInterval: Double = 10
+
+    @Option(help: ArgumentHelp("When started as root, switch to this user once the capture is open (root: stay root).", valueName: "NAME"))
+    var user: String = "nobody"
 
     @Option(help: ArgumentHelp("Keep exactly A of every B packets (dnsmonster's 1:10 keeps ~25 %; this keeps 10 %).", valueName: "A:B"))
     var sample: SampleRatio?
 
-    @Option(help: ArgumentHelp("Keep only shard I of N (0 ≤ I < N) by a symmetric address-pair hash, so N processes split one file flow by flow.", valueName: "I/N"))
+    @Option(help: ArgumentHelp("Files: keep only shard I of N (0 ≤ I < N) by a symmetric address-pair hash, so N processes split one file flow by flow.", valueName: "I/N"))
     var shard: Shard?
 
     @Option(help: ArgumentHelp("Stop after writing N packets.", valueName: "N"))
@@ -37,35 +69,96 @@ struct DMCapture: ParsableCommand {
     @Option(help: "Lane number written into records and STATS (0–65535).")
     var lane: UInt16 = 0
 
+    func validate() throws {
+        guard (self.pcap == nil) != (self.iface == nil) else {
+            throw ValidationError("give exactly one of --pcap FILE and --iface DEV")
+        }
+        if self.iface != nil && self.shard != nil {
+            throw ValidationError("--shard splits files; live captures share an interface with --fanout-group")
+        }
+        if self.pcap != nil && self.fanoutGroup != nil {
+            throw ValidationError("--fanout-group is for live capture; split files with --shard I/N")
+        }
+    }
+
     func run() throws {
         StageMain.run(tool: "dm-capture") {
-            let endpoint = try Endpoint(parsing: self.pcap)
-            let opened = try endpoint.openForReading()
-            let reader = CaptureFileReader(
-                input: DecompressingInput(fileDescriptor: opened.fileDescriptor, inputName: opened.name, closesDescriptor: opened.owned))
-            try reader.open()
-            let output = try self.output.open(tool: "dm-capture", lane: self.lane)
-            try output.beginOwnSection(entries: [.source(opened.name)])
             var selection = PacketSelection(sample: self.sample, shard: self.shard, limit: self.packetLimit)
-            let lane = self.lane
-            func counters() -> [(name: String, value: UInt64)] {
-                [("packets_read", selection.packetsRead), ("other_shards", selection.otherShards),
-                 ("sampled_out", selection.sampledOut), ("packets_written", selection.packetsWritten),
-                 ("bytes_written", selection.bytesWritten), ("oversized_frames", reader.oversizedFrames),
-                 ("skipped_blocks", reader.skippedBlocks), ("truncated_inputs", reader.truncationWarning == nil ? 0 : 1)]
+            if let iface = self.iface {
+                try self.captureLive(iface, selection: &selection)
+            } else {
+                try self.captureFile(self.pcap!, selection: &selection)
             }
-            try output.run(stage: "dm-capture", counters: counters) {
-                while !selection.isDone, !StageSignals.stopRequested, var packet = try reader.next() {
-                    guard selection.admit(packet) else { continue }
-                    packet.metadata.lane = lane
-                    try output.writer.writeRecord(type: .packet, bodySize: PacketRecordLayout.fixedSize + packet.frame.count) { body in
-                        packet.metadata.store(into: body)
-                        body.copyBytes(packet.frame, at: PacketRecordLayout.fixedSize)
-                    }
+        }
+    }
+
+    /// Writes one packet, stamped with this lane.
+    private func write(_ packet: CapturedPacket, to output: StageOutput) throws(RecordWriteError) {
+        var metadata = packet.metadata
+        metadata.lane = self.lane
+        try output.writer.writeRecord(type: .packet, bodySize: PacketRecordLayout.fixedSize + packet.frame.count) { body in
+            metadata.store(into: body)
+            body.copyBytes(packet.frame, at: PacketRecordLayout.fixedSize)
+        }
+    }
+
+    private func captureFile(_ path: String, selection: inout PacketSelection) throws {
+        let opened = try Endpoint(parsing: path).openForReading()
+        let reader = CaptureFileReader(
+            input: DecompressingInput(fileDescriptor: opened.fileDescriptor, inputName: opened.name, closesDescriptor: opened.owned))
+        try reader.open()
+        let output = try self.output.open(tool: "dm-capture", lane: self.lane)
+        try output.beginOwnSection(entries: [.source(opened.name)])
+        func counters() -> [(name: String, value: UInt64)] {
+            selection.fields + [
+                ("oversized_frames", reader.oversizedFrames), ("skipped_blocks", reader.skippedBlocks),
+                ("truncated_inputs", reader.truncationWarning == nil ? 0 : 1),
+            ]
+        }
+        try output.run(stage: "dm-capture", counters: counters) {
+            while !selection.isDone, !StageSignals.stopRequested, let packet = try reader.next() {
+                if selection.admit(packet) { try self.write(packet, to: output) }
+            }
+        }
+        if let warning = reader.truncationWarning { StandardError.write("dm-capture: warning: \(reader.inputName): \(warning)\n") }
+        StandardError.write(StageSummary.line(tool: "dm-capture", counters: counters(), stopped: StageSignals.stopRequested))
+    }
+
+    private func captureLive(_ device: String, selection: inout PacketSelection) throws {
+        let capture = try LiveCapture(.init(
+            device: device, filter: self.filter, snapLength: self.snaplen, promiscuous: !self.noPromiscuous,
+            bufferMegabytes: self.bufferMb, fanoutGroup: self.fanoutGroup))
+        let output = try self.output.open(tool: "dm-capture", lane: self.lane)
+        StandardError.write("dm-capture: \(try PrivilegeDrop.drop(to: self.user))\n")
+        try output.beginOwnSection(entries: [.source("iface:\(device)")])
+        var oversized: UInt64 = 0
+        func counters() -> [(name: String, value: UInt64)] {
+            let kernel = capture.statistics()
+            return selection.fields + [
+                ("oversized_frames", oversized), ("kernel_received", kernel.received),
+                ("kernel_dropped", kernel.kernelDropped), ("interface_dropped", kernel.interfaceDropped),
+            ]
+        }
+        let interval = UInt64(max(0, self.statsInterval) * 1e9)
+        var nextReport = WallClock.monotonicNanoseconds() &+ interval
+        try output.run(stage: "dm-capture", counters: counters) {
+            while !selection.isDone, !StageSignals.stopRequested {
+                switch try capture.next(lane: self.lane) {
+                case .packet(let packet):
+                    if packet.frame.count == PacketRecordLayout.maximumFrameSize { oversized &+= 1 }
+                    if selection.admit(packet) { try self.write(packet, to: output) }
+                    output.writer.inputDidRead()
+                case .idle:
+                    output.writer.inputWillBlock()
+                }
+                if interval > 0, WallClock.monotonicNanoseconds() >= nextReport {
+                    nextReport = WallClock.monotonicNanoseconds() &+ interval
+                    let fields = counters()
+                    try output.writeStats(stage: "dm-capture", kind: .periodic, counters: fields)
+                    StandardError.write(StageSummary.line(tool: "dm-capture", counters: fields, stopped: false))
                 }
             }
-            if let warning = reader.truncationWarning { StandardError.write("dm-capture: warning: \(reader.inputName): \(warning)\n") }
-            StandardError.write(StageSummary.line(tool: "dm-capture", counters: counters(), stopped: StageSignals.stopRequested))
         }
+        StandardError.write(StageSummary.line(tool: "dm-capture", counters: counters(), stopped: StageSignals.stopRequested))
     }
 }
