@@ -18,31 +18,24 @@ public final class DecompressingInput {
     /// there were delivered).
     public private(set) var endedInsideCompressedData = false
     /// Whether a SIGINT or SIGTERM ended the input.
-    public private(set) var stoppedBySignal = false
+    public var stoppedBySignal: Bool { self.input.stoppedBySignal }
 
-    private let fd: Int32
-    private let closesDescriptor: Bool
+    private let input: InputDescriptor
     private let raw: UnsafeMutableRawBufferPointer
     private var rawStart = 0
     private var rawEnd = 0
     private var sniffed = false
-    private var inputEnded = false
     private var gzip: GzipDecoder?
     private var lz4: LZ4FrameDecoder?
     private var rawOffset: UInt64 = 0
 
     public init(fileDescriptor fd: Int32, inputName: String, closesDescriptor: Bool = false) {
-        self.fd = fd
+        self.input = InputDescriptor(fileDescriptor: fd, name: inputName, closesDescriptor: closesDescriptor)
         self.inputName = inputName
-        self.closesDescriptor = closesDescriptor
         self.raw = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
-        FileDescriptorIO.growPipe(fd)
     }
 
-    deinit {
-        self.raw.deallocate()
-        if self.closesDescriptor { close(self.fd) }
-    }
+    deinit { self.raw.deallocate() }
 
     /// Fills `destination` with up to its size in decompressed bytes; 0 at the end of the input.
     public func read(into destination: UnsafeMutableRawBufferPointer) throws(CaptureFileError) -> Int {
@@ -88,18 +81,8 @@ public final class DecompressingInput {
     }
 
     private func readRaw(into space: UnsafeMutableRawBufferPointer) throws(CaptureFileError) -> Int? {
-        if self.inputEnded { return nil }
         do {
-            switch try FileDescriptorIO.read(self.fd, into: space, object: self.inputName) {
-            case .bytes(let count): return count
-            case .endOfInput:
-                self.inputEnded = true
-                return nil
-            case .interrupted:
-                self.inputEnded = true
-                self.stoppedBySignal = true
-                return nil
-            }
+            return try self.input.read(into: space)
         } catch {
             throw CaptureFileError(input: self.inputName, offset: self.rawOffset, message: error.description)
         }

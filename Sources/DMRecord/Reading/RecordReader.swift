@@ -34,7 +34,7 @@ public final class RecordReader {
     /// The header of the current section; nil before the first.
     public private(set) var header: StreamHeader?
     /// Whether a SIGINT or SIGTERM ended the input.
-    public private(set) var stoppedBySignal = false
+    public var stoppedBySignal: Bool { self.input.stoppedBySignal }
     /// How many LZ4 frames have started so far.
     public private(set) var compressedFrameCount = 0
     /// Told before the reader waits on an empty input.
@@ -47,10 +47,8 @@ public final class RecordReader {
     /// Stream offset of `buffer[0]`, for error messages.
     private var bufferOffset: UInt64 = 0
 
-    private let fd: Int32
-    private let closesDescriptor: Bool
+    private let input: InputDescriptor
     private let readLimit: Int
-    private var inputEnded = false
 
     /// Raw bytes read but not yet consumed, used while decompressing and after a frame ends.
     private var pending: UnsafeMutableRawBufferPointer?
@@ -66,18 +64,15 @@ public final class RecordReader {
     ///   - closesDescriptor: whether the reader closes `fd` when it goes away.
     ///   - readLimit: an upper bound on each read, for tests that exercise every split.
     public init(fileDescriptor fd: Int32, inputName: String, closesDescriptor: Bool = false, readLimit: Int = .max) {
-        self.fd = fd
+        self.input = InputDescriptor(fileDescriptor: fd, name: inputName, closesDescriptor: closesDescriptor)
         self.inputName = inputName
-        self.closesDescriptor = closesDescriptor
         self.readLimit = max(1, readLimit)
         self.buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: RecordReader.bufferCapacity, alignment: 16)
-        FileDescriptorIO.growPipe(fd)
     }
 
     deinit {
         self.buffer.deallocate()
         self.pending?.deallocate()
-        if self.closesDescriptor { close(self.fd) }
     }
 
     /// The next header or record, or nil at the end of the input.
@@ -242,27 +237,15 @@ public final class RecordReader {
 
     /// One read from the descriptor; nil at the end of the input or on a stop signal.
     private func readInput(into space: UnsafeMutableRawBufferPointer) throws(RecordStreamError) -> Int? {
-        if self.inputEnded { return nil }
-        if let observer = self.idleObserver, !FileDescriptorIO.isReadable(self.fd) {
+        if let observer = self.idleObserver, !self.input.ended, !self.input.isReadable {
             observer.inputWillBlock()
         }
-        let result: FileDescriptorIO.ReadResult
         do {
-            result = try FileDescriptorIO.read(self.fd, into: space, object: self.inputName)
-        } catch {
-            throw RecordStreamError(kind: .system, offset: self.currentOffset, input: self.inputName, message: error.description)
-        }
-        switch result {
-        case .bytes(let count):
+            guard let count = try self.input.read(into: space) else { return nil }
             self.idleObserver?.inputDidRead()
             return count
-        case .endOfInput:
-            self.inputEnded = true
-            return nil
-        case .interrupted:
-            self.inputEnded = true
-            self.stoppedBySignal = true
-            return nil
+        } catch {
+            throw RecordStreamError(kind: .system, offset: self.currentOffset, input: self.inputName, message: error.description)
         }
     }
 

@@ -1,0 +1,46 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A descriptor read until its end: remembers that the input ended, and whether a stop
+/// signal (SIGINT/SIGTERM) ended it rather than the producer.
+public final class InputDescriptor {
+    /// The descriptor.
+    public let fileDescriptor: Int32
+    /// The input's name in error messages.
+    public let name: String
+    /// Whether the input has ended, by end of data or by a stop signal.
+    public private(set) var ended = false
+    /// Whether a stop signal ended the input.
+    public private(set) var stoppedBySignal = false
+    private let closesDescriptor: Bool
+
+    /// Wraps `fd`, growing it to 1 MiB if it is a pipe.
+    public init(fileDescriptor fd: Int32, name: String, closesDescriptor: Bool) {
+        self.fileDescriptor = fd
+        self.name = name
+        self.closesDescriptor = closesDescriptor
+        FileDescriptorIO.growPipe(fd)
+    }
+
+    deinit { if self.closesDescriptor { close(self.fileDescriptor) } }
+
+    /// Whether a read would return at once (data or end of input).
+    public var isReadable: Bool { FileDescriptorIO.isReadable(self.fileDescriptor) }
+
+    /// Reads into `space`; nil once the input has ended.
+    public func read(into space: UnsafeMutableRawBufferPointer) throws(SystemError) -> Int? {
+        if self.ended { return nil }
+        switch try FileDescriptorIO.read(self.fileDescriptor, into: space, object: self.name) {
+        case .bytes(let count):
+            return count
+        case .endOfInput:
+            self.ended = true
+            return nil
+        case .interrupted:
+            self.ended = true
+            self.stoppedBySignal = true
+            return nil
+        }
+    }
+}
