@@ -1,16 +1,93 @@
 import ArgumentParser
 import DMRecord
+import DMStageOptions
 
-/// `dm-parse`: not built yet; it refuses to run rather than pretend.
+/// `dm-parse`: from captured frames to DNS records.
 @main
 struct DMParse: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dm-parse",
-        abstract: "Parse PACKET records into DNS records (not implemented yet).",
+        abstract: "Turn PACKET records into DNS records: link layers, IPv4/IPv6, UDP, DNS validation.",
+        discussion: """
+            This version decodes DNS over UDP in unfragmented IP packets. IP fragments and DNS \
+            over TCP are counted (ip_fragments, tcp_segments) but not yet reassembled.
+
+            Counters: packets_in, unsupported_link, not_ip, truncated_frames, malformed_ip, \
+            ip_fragments, tcp_segments, other_protocols, other_ports, malformed_dns, \
+            malformed_kept, dns_out, records_forwarded (records other than PACKET, passed on).
+            """,
         version: DMRecordVersion.string)
 
+    @Option(help: "Where to read PACKET records: -, PATH, unix:PATH, unix-listen:PATH, tcp:HOST:PORT, tcp-listen:HOST:PORT.")
+    var input: String = "-"
+
+    @OptionGroup var output: OutputOptions
+
+    @Option(help: ArgumentHelp("DNS port on either side (repeatable), or 'any'.", valueName: "PORT"))
+    var port: [PortChoice] = [.number(53)]
+
+    @Flag(help: "Frames are bare IP packets whatever their link type says (dnsmonster's --noEtherframe).")
+    var noEther = false
+
+    @Flag(help: "Forward DNS messages that fail the wire check, flagged malformed, instead of dropping them.")
+    var keepMalformed = false
+
     func run() throws {
-        StandardError.write("dm-parse: not implemented yet (tracked in issue 4); nothing was read\n")
-        throw ExitCode(2)
+        StageMain.run(tool: "dm-parse") {
+            let opened = try Endpoint(parsing: self.input).openForReading()
+            let reader = RecordReader(fileDescriptor: opened.fileDescriptor, inputName: opened.name, closesDescriptor: opened.owned)
+            let output = try self.output.open(tool: "dm-parse")
+            var parser = PacketParser(ports: PortSet(self.port), rawIP: self.noEther, keepMalformed: self.keepMalformed)
+            try output.run(stage: "dm-parse", counters: { parser.counters.fields }) {
+                reader.idleObserver = output.writer
+                while let item = try reader.next() {
+                    switch item {
+                    case .header(let header):
+                        try output.beginSection(after: header)
+                    case .record(let record) where record.type == .packet:
+                        try parser.parse(record, into: output.writer)
+                    case .record(let record):
+                        parser.counters.recordsForwarded &+= 1
+                        try output.writer.write(record)
+                    }
+                }
+            }
+            StandardError.write(StageSummary.line(tool: "dm-parse", counters: parser.counters.fields, stopped: reader.stoppedBySignal))
+        }
+    }
+}
+
+/// A `--port` value.
+enum PortChoice: ExpressibleByArgument, Equatable {
+    case number(UInt16)
+    case any
+
+    init?(argument: String) {
+        if argument == "any" {
+            self = .any
+        } else if let number = UInt16(argument), number > 0 {
+            self = .number(number)
+        } else {
+            return nil
+        }
+    }
+}
+
+/// The ports that make a datagram DNS, looked up in constant time.
+struct PortSet {
+    private var bits = [UInt64](repeating: 0, count: 1024)
+    private var matchesAny = false
+
+    init(_ choices: [PortChoice]) {
+        for choice in choices {
+            switch choice {
+            case .any: self.matchesAny = true
+            case .number(let port): self.bits[Int(port) >> 6] |= 1 << UInt64(port & 63)
+            }
+        }
+    }
+
+    func contains(_ port: UInt16) -> Bool {
+        self.matchesAny || self.bits[Int(port) >> 6] & (1 << UInt64(port & 63)) != 0
     }
 }

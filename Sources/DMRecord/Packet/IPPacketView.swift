@@ -1,0 +1,98 @@
+/// An IPv4 or IPv6 packet viewed in place: addresses, transport protocol, payload, and where
+/// it is a fragment, what the reassembler needs.
+@frozen
+public struct IPPacketView {
+    /// Fragment identification and position.
+    @frozen
+    public struct Fragment: Hashable, Sendable {
+        /// IPv4's 16-bit or IPv6's 32-bit identification.
+        public var identification: UInt32
+        /// Offset of this fragment's payload in the datagram, in bytes.
+        public var offset: Int
+        /// Whether more fragments follow.
+        public var moreFragments: Bool
+    }
+
+    public var version: UInt8
+    public var source: IPAddressBytes
+    public var destination: IPAddressBytes
+    /// The transport protocol number (17 UDP, 6 TCP, …) after any IPv6 extension headers.
+    public var transportProtocol: UInt8
+    /// The bytes after the IP header (and extension headers), cut to the packet's own length.
+    public var payload: UnsafeRawBufferPointer
+    /// Non-nil when the packet is a fragment (not the whole datagram).
+    public var fragment: Fragment?
+
+    /// Why a frame holds no usable IP packet.
+    public enum DecodeError: Error, Hashable, Sendable {
+        /// The captured bytes end inside a header, or before the length the header declares.
+        case truncated
+        /// A version other than 4/6, a header length below the minimum, and the like.
+        case malformed
+    }
+
+    /// Decodes the IP packet that starts at `offset` of `frame`.
+    public init(frame: UnsafeRawBufferPointer, at offset: Int) throws(DecodeError) {
+        guard offset < frame.count else { throw .truncated }
+        let packet = UnsafeRawBufferPointer(rebasing: frame[offset...])
+        func u16(_ at: Int) -> Int { Int(packet[at]) << 8 | Int(packet[at + 1]) }
+        switch packet[0] >> 4 {
+        case 4:
+            guard packet.count >= 20 else { throw .truncated }
+            let headerLength = Int(packet[0] & 0x0F) * 4
+            let totalLength = u16(2)
+            guard headerLength >= 20, totalLength >= headerLength else { throw .malformed }
+            guard packet.count >= totalLength else { throw .truncated }
+            let flagsAndOffset = u16(6)
+            let fragmentOffset = (flagsAndOffset & 0x1FFF) * 8
+            let more = flagsAndOffset & 0x2000 != 0
+            self.version = 4
+            self.source = IPAddressBytes(first: UInt64(packet.loadUnaligned(fromByteOffset: 12, as: UInt32.self)), second: 0)
+            self.destination = IPAddressBytes(first: UInt64(packet.loadUnaligned(fromByteOffset: 16, as: UInt32.self)), second: 0)
+            self.transportProtocol = packet[9]
+            self.payload = UnsafeRawBufferPointer(rebasing: packet[headerLength..<totalLength])
+            self.fragment = more || fragmentOffset != 0
+                ? Fragment(identification: UInt32(u16(4)), offset: fragmentOffset, moreFragments: more) : nil
+        case 6:
+            guard packet.count >= 40 else { throw .truncated }
+            let end = 40 + u16(4)
+            guard packet.count >= end else { throw .truncated }
+            var next = packet[6]
+            var position = 40
+            var fragment: Fragment?
+            // Extension headers, in whatever order they come.
+            extensionHeaders: while true {
+                switch next {
+                case 0, 43, 60, 135, 139, 140:  // hop-by-hop, routing, destination, mobility, HIP, shim6
+                    guard position + 8 <= end else { throw .truncated }
+                    next = packet[position]
+                    position += (Int(packet[position + 1]) + 1) * 8
+                case 51:  // authentication header
+                    guard position + 8 <= end else { throw .truncated }
+                    next = packet[position]
+                    position += (Int(packet[position + 1]) + 2) * 4
+                case 44:  // fragment header
+                    guard position + 8 <= end else { throw .truncated }
+                    guard fragment == nil else { throw .malformed }
+                    next = packet[position]
+                    let field = u16(position + 2)
+                    let identification = packet.loadUnaligned(fromByteOffset: position + 4, as: UInt32.self).bigEndian
+                    fragment = Fragment(identification: identification, offset: field & 0xFFF8, moreFragments: field & 1 != 0)
+                    position += 8
+                default:
+                    break extensionHeaders
+                }
+                guard position <= end else { throw .truncated }
+            }
+            self.version = 6
+            self.source = IPAddressBytes(loadingFrom: packet, at: 8)
+            self.destination = IPAddressBytes(loadingFrom: packet, at: 24)
+            self.transportProtocol = next
+            self.payload = UnsafeRawBufferPointer(rebasing: packet[position..<end])
+            // An atomic fragment (offset 0, no more) is a whole datagram (RFC 6946).
+            self.fragment = fragment.flatMap { $0.offset == 0 && !$0.moreFragments ? nil : $0 }
+        default:
+            throw .malformed
+        }
+    }
+}

@@ -1,0 +1,43 @@
+/// Finds the IP header behind a frame's link-layer header.
+///
+/// Walks Ethernet with any number of 802.1Q / 802.1ad / QinQ tags, Linux SLL and SLL2, BSD
+/// loopback (NULL and LOOP) in either byte order, and raw IPv4/IPv6 link types.
+public enum LinkLayer {
+    /// Where the IP header starts in `frame`, or nil when the link type is not one of those
+    /// above or the frame carries no IP. With `rawIP` every frame is taken as a bare IP packet
+    /// (dnsmonster's `--noEtherframe`).
+    public static func ipHeaderOffset(linkType: UInt16, frame: UnsafeRawBufferPointer, rawIP: Bool = false) -> Int? {
+        if rawIP { return 0 }
+        func u16(_ at: Int) -> UInt16? {
+            guard at + 2 <= frame.count else { return nil }
+            return UInt16(frame[at]) << 8 | UInt16(frame[at + 1])
+        }
+        func ether(_ type: UInt16?, at offset: Int) -> Int? {
+            var type = type, offset = offset
+            while let tag = type, tag == 0x8100 || tag == 0x88A8 || tag == 0x9100 {
+                type = u16(offset + 2)
+                offset += 4
+            }
+            return type == 0x0800 || type == 0x86DD ? offset : nil
+        }
+        switch linkType {
+        case 1: return ether(u16(12), at: 14)  // Ethernet
+        case 113: return ether(u16(14), at: 16)  // Linux SLL
+        case 276: return ether(u16(0), at: 20)  // Linux SLL2
+        case 101, 12, 14, 228, 229: return 0  // raw IP (LINKTYPE_RAW, DLT_RAW's numbers, IPV4, IPV6)
+        case 0, 108:  // BSD loopback: a 4-byte address family in the host's byte order
+            guard frame.count >= 4 else { return nil }
+            let family = frame.loadUnaligned(as: UInt32.self)
+            return LinkLayer.loopbackFamilies.contains(family) || LinkLayer.loopbackFamilies.contains(family.byteSwapped) ? 4 : nil
+        default: return nil
+        }
+    }
+
+    /// Whether this decoder walks `linkType` at all.
+    public static func isSupported(_ linkType: UInt16) -> Bool {
+        [1, 113, 276, 101, 12, 14, 228, 229, 0, 108].contains(linkType)
+    }
+
+    /// AF_INET, and AF_INET6 as Linux, NetBSD/OpenBSD, FreeBSD and Darwin number it.
+    static let loopbackFamilies: Set<UInt32> = [2, 10, 24, 28, 30]
+}

@@ -1,0 +1,118 @@
+import DMRecord
+
+/// Why each frame did or did not become a DNS record.
+struct ParseCounters {
+    var packetsIn: UInt64 = 0
+    var unsupportedLink: UInt64 = 0
+    var notIP: UInt64 = 0
+    var truncatedFrames: UInt64 = 0
+    var malformedIP: UInt64 = 0
+    var ipFragments: UInt64 = 0
+    var tcpSegments: UInt64 = 0
+    var otherProtocols: UInt64 = 0
+    var otherPorts: UInt64 = 0
+    var malformedDNS: UInt64 = 0
+    var malformedKept: UInt64 = 0
+    var dnsOut: UInt64 = 0
+    var recordsForwarded: UInt64 = 0
+    var malformedPackets: UInt64 = 0
+
+    var fields: [(name: String, value: UInt64)] {
+        [("packets_in", self.packetsIn), ("unsupported_link", self.unsupportedLink), ("not_ip", self.notIP),
+         ("truncated_frames", self.truncatedFrames), ("malformed_ip", self.malformedIP), ("ip_fragments", self.ipFragments),
+         ("tcp_segments", self.tcpSegments), ("other_protocols", self.otherProtocols), ("other_ports", self.otherPorts),
+         ("malformed_dns", self.malformedDNS), ("malformed_kept", self.malformedKept), ("dns_out", self.dnsOut),
+         ("malformed_packet_records", self.malformedPackets), ("records_forwarded", self.recordsForwarded)]
+    }
+}
+
+/// Decodes PACKET records down to DNS messages and writes DNS records.
+struct PacketParser {
+    let ports: PortSet
+    let rawIP: Bool
+    let keepMalformed: Bool
+    var counters = ParseCounters()
+
+    init(ports: PortSet, rawIP: Bool, keepMalformed: Bool) {
+        self.ports = ports
+        self.rawIP = rawIP
+        self.keepMalformed = keepMalformed
+    }
+
+    mutating func parse(_ record: RecordView, into writer: RecordWriter) throws(RecordWriteError) {
+        self.counters.packetsIn &+= 1
+        guard let packet = try? PacketRecordView(body: record.body) else {
+            self.counters.malformedPackets &+= 1
+            return
+        }
+        let frame = packet.frame
+        let linkType = packet.metadata.linkType
+        guard self.rawIP || LinkLayer.isSupported(linkType) else {
+            self.counters.unsupportedLink &+= 1
+            return
+        }
+        guard let ipOffset = LinkLayer.ipHeaderOffset(linkType: linkType, frame: frame, rawIP: self.rawIP) else {
+            self.counters.notIP &+= 1
+            return
+        }
+        let ip: IPPacketView
+        do {
+            ip = try IPPacketView(frame: frame, at: ipOffset)
+        } catch .truncated {
+            self.counters.truncatedFrames &+= 1
+            return
+        } catch {
+            self.counters.malformedIP &+= 1
+            return
+        }
+        if ip.fragment != nil {
+            self.counters.ipFragments &+= 1
+            return
+        }
+        switch ip.transportProtocol {
+        case 17:
+            try self.parseUDP(ip, time: packet.metadata.timeNanoseconds, into: writer)
+        case 6:
+            self.counters.tcpSegments &+= 1
+        default:
+            self.counters.otherProtocols &+= 1
+        }
+    }
+
+    private mutating func parseUDP(_ ip: IPPacketView, time: UInt64, into writer: RecordWriter) throws(RecordWriteError) {
+        let datagram = ip.payload
+        guard datagram.count >= 8 else {
+            self.counters.truncatedFrames &+= 1
+            return
+        }
+        let sourcePort = UInt16(datagram[0]) << 8 | UInt16(datagram[1])
+        let destinationPort = UInt16(datagram[2]) << 8 | UInt16(datagram[3])
+        let length = Int(datagram[4]) << 8 | Int(datagram[5])
+        guard self.ports.contains(sourcePort) || self.ports.contains(destinationPort) else {
+            self.counters.otherPorts &+= 1
+            return
+        }
+        guard length >= 8, length <= datagram.count else {
+            self.counters.truncatedFrames &+= 1
+            return
+        }
+        let message = UnsafeRawBufferPointer(rebasing: datagram[8..<length])
+        var flags: UInt16 = 0
+        do {
+            _ = try DNSMessageValidator.validate(message)
+        } catch {
+            self.counters.malformedDNS &+= 1
+            guard self.keepMalformed else { return }
+            self.counters.malformedKept &+= 1
+            flags = DNSRecordLayout.malformedFlag
+        }
+        let metadata = DNSMetadata(
+            timeNanoseconds: time, packetLength: UInt32(message.count), ipVersion: ip.version, transport: .udp,
+            sourcePort: sourcePort, destinationPort: destinationPort, sourceAddress: ip.source, destinationAddress: ip.destination)
+        try writer.writeRecord(type: .dns, flags: flags, bodySize: DNSRecordLayout.fixedSize + message.count) { body in
+            metadata.store(into: body, identityLength: 0)
+            body.copyBytes(message, at: DNSRecordLayout.fixedSize)
+        }
+        self.counters.dnsOut &+= 1
+    }
+}
