@@ -22,4 +22,6 @@ if ((${#missing[@]})); then
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
+# dnspython (PyPI): the tests' independent DNS decoder, for whichever python3 is on PATH.
+python3 -c 'import dns.name' 2>/dev/null || python3 -m pip install -q dnspython
 command -v swift >/dev/null || { echo "install-deps: swift is not on PATH; install the Swift toolchain first" >&2; exit 1; }

@@ -1,6 +1,6 @@
 /// Finds the IP header behind a frame's link-layer header.
 ///
-/// Walks Ethernet with any number of 802.1Q / 802.1ad / QinQ tags, Linux SLL and SLL2, BSD
+/// Walks Ethernet with any number of 802.1Q / 802.1ad / QinQ tags and PPPoE sessions, Linux SLL and SLL2, BSD
 /// loopback (NULL and LOOP) in either byte order, and raw IPv4/IPv6 link types.
 public enum LinkLayer {
     /// Where the IP header starts in `frame`, or nil when the link type is not one of those
@@ -17,6 +17,11 @@ public enum LinkLayer {
             while let tag = type, tag == 0x8100 || tag == 0x88A8 || tag == 0x9100 {
                 type = u16(offset + 2)
                 offset += 4
+            }
+            if type == 0x8864 {
+                // PPPoE session: 6 bytes of PPPoE header, then the 2-byte PPP protocol.
+                let ppp = u16(offset + 6)
+                return ppp == 0x0021 || ppp == 0x0057 ? offset + 8 : nil
             }
             return type == 0x0800 || type == 0x86DD ? offset : nil
         }

@@ -1,0 +1,158 @@
+import DMRecord
+import Foundation
+import Testing
+
+/// dm-parse against tshark on every corpus capture: the multiset of (time, addresses, ports,
+/// transport, id, QR, qname, qtype, rcode, answer count) of DNS over UDP, with the DNS fields
+/// of our records decoded by dnspython.
+@Suite("Parse oracle", .serialized)
+struct ParseOracleTests {
+    /// Captures where tshark and dm-parse differ today, each with the reason. Keep it short.
+    static let knownDifferences: [String: String] = [
+        "public/PcapPlusPlus/gtp.pcap":
+            "TODO(issue 4): GTP-U tunnel not decapsulated yet",
+        "public/arkime/ipv6-gtp6.pcap":
+            "TODO(issue 4): GTP-U tunnel not decapsulated yet",
+        "public/arkime/6-4-gre-ppp-udp-4-dns.pcap":
+            "TODO(issue 4): GRE tunnel not decapsulated yet",
+        "public/zeek/gre-over-udp-4754.pcap":
+            "TODO(issue 4): GRE-in-UDP tunnel not decapsulated yet",
+        "public/zeek/geneve-vxlan-dns-truncated.pcap":
+            "TODO(issue 4): Geneve/VXLAN tunnel not decapsulated yet",
+        "public/zeek/vxlan-triple-v2.pcap":
+            "TODO(issue 4): VXLAN tunnel not decapsulated yet",
+        "public/go-dnscollector/dnsdump_ip6_fragmented_query.pcap":
+            "TODO(issue 4): IPv6 fragments not reassembled yet",
+        "public/pcap-thread/v6_frag_dup_udp.pcap":
+            "TODO(issue 4): IPv6 fragments not reassembled yet",
+        "public/pcap-thread/v6_frag_empty_udp.pcap":
+            "TODO(issue 4): IPv6 fragments not reassembled yet",
+        "public/pcap-thread/v6_frag_nomf_udp.pcap":
+            "TODO(issue 4): IPv6 fragments not reassembled yet",
+        "public/pcap-thread/v6_frag_offset_offbyone1_udp.pcap":
+            "TODO(issue 4): IPv6 fragments not reassembled yet",
+        "public/pcap-thread/v6_frag_offset_offbyone2_udp.pcap":
+            "TODO(issue 4): IPv6 fragments not reassembled yet",
+        "public/pcap-thread/v6_frag_order_udp.pcap":
+            "TODO(issue 4): IPv6 fragments not reassembled yet",
+        "public/pcap-thread/v6_frag_skip_last_udp.pcap":
+            "TODO(issue 4): IPv6 fragments not reassembled yet",
+        "public/pcap-thread/v6_frag_skip_middle_udp.pcap":
+            "TODO(issue 4): IPv6 fragments not reassembled yet",
+        "public/pcap-thread/v6_frag_timeout_udp.pcap":
+            "TODO(issue 4): IPv6 fragments not reassembled yet",
+        "generated/ipfrag_mtu1500.pcap":
+            "TODO(issue 4): the fragmented answer is not reassembled yet",
+        "public/arkime/dnssec_synthetic.pcap":
+            "TODO(issue 4): RDATA not validated per type yet; tshark finds two answers malformed",
+        "public/zeek/dns-edns-bad-length.pcap":
+            "TODO(issue 4): RDATA not validated per type yet (bad EDNS option length)",
+        "public/zeek/dns-edns-ecs-weirds.pcap":
+            "TODO(issue 4): RDATA not validated per type yet (bad ECS option)",
+        "public/zeek/loc-invalid-length.pcap":
+            "TODO(issue 4): RDATA not validated per type yet (LOC of the wrong length)",
+        "public/zeek/svcb-alpn-malformed-len-too-long.pcap":
+            "TODO(issue 4): RDATA not validated per type yet (SVCB alpn)",
+        "public/zeek/svcb-alpn-malformed-len-too-short.pcap":
+            "TODO(issue 4): RDATA not validated per type yet (SVCB alpn)",
+        "public/zeek/svcb-port-malformed.pcap":
+            "TODO(issue 4): RDATA not validated per type yet (SVCB port)",
+        "public/PcapPlusPlus/nflogPacket.pcap":
+            "link type NFLOG (239) is not decoded",
+        "public/tcpdump/nflog.pcap":
+            "link type NFLOG (239) is not decoded",
+        "public/tcpdump/LINKTYPE_PKTAP.pcap":
+            "link type PKTAP (258, Apple) is not decoded",
+        "public/tcpdump/LINKTYPE_USER2_PKTAP.pcap":
+            "link type USER2 carrying PKTAP is not decoded",
+        "public/zeek/radiotap.pcap":
+            "link type 802.11 radiotap (127) is not decoded",
+        "public/zeek/wlanmon.pcap":
+            "link type 802.11 monitor mode is not decoded",
+        "public/PcapPlusPlus/NullLoopback.pcap":
+            "a NULL frame whose family field is garbage followed by an Ethertype: Wireshark guesses IPv4, dm-parse counts not_ip",
+        "public/PcapPlusPlus/null_loopback.pcap":
+            "a NULL frame whose family field is garbage followed by an Ethertype: Wireshark guesses IPv4, dm-parse counts not_ip",
+        "public/dpkt/truncated_dns.pcap":
+            "frame cut by the snapshot length: tshark decodes the partial message, dm-parse counts truncated_frames",
+        "public/dpkt/truncated_dns_2.pcap":
+            "frame cut by the snapshot length: tshark decodes the partial message, dm-parse counts truncated_frames",
+        "public/tcpdump/dns_udp_2.pcap":
+            "second frame cut by the snapshot length: tshark decodes the partial message, dm-parse counts truncated_frames",
+        "public/tcpdump/ipv4_invalid_total_length.pcap":
+            "IPv4 total length beyond the frame: tshark decodes what is there, dm-parse counts truncated_frames",
+        "public/tcpdump/ipv6_invalid_length_2.pcap":
+            "IPv6 payload length beyond the frame: tshark decodes what is there, dm-parse counts truncated_frames",
+        "public/zeek/dns-invalid-names.pcap":
+            "a question name whose pointers loop: tshark prints it without flagging the frame, dm-parse rejects it (malformed_dns)",
+        "public/dnscap/sll2.pcap":
+            "a label containing '.': dnspython escapes it (\\.), tshark prints it bare",
+    ]
+
+    static let tsharkFields = [
+        "frame.time_epoch", "ip.src", "ipv6.src", "ip.dst", "ipv6.dst", "udp.srcport", "udp.dstport",
+        "dns.id", "dns.flags.response", "dns.qry.name", "dns.qry.type", "dns.flags.rcode", "dns.count.answers",
+    ]
+
+    /// DNS over UDP port 53 in unfragmented packets, not quoted inside ICMP errors.
+    /// tshark's own malformed messages are left out: dm-parse drops them (counted) by default.
+    static let tsharkFilter = "udp.port == 53 && dns && !icmp && !icmpv6 && !tcp && !ipv6.fragment && !(ip.flags.mf == 1) && !(ip.frag_offset > 0) && !_ws.malformed"
+
+    /// Normalises one tshark row to our oracle's format.
+    static func normalise(_ line: Substring) -> String? {
+        let f = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
+        guard f.count == 13, let time = CaptureCorpusTests.parseEpoch(Substring(f[0])) else { return nil }
+        func last(_ text: String) -> String { text.split(separator: ",").last.map(String.init) ?? "" }
+        func first(_ text: String) -> String { text.split(separator: ",").first.map(String.init) ?? "" }
+        let source = f[1].isEmpty ? last(f[2]) : last(f[1])
+        let destination = f[3].isEmpty ? last(f[4]) : last(f[3])
+        let id = UInt16(f[7].dropFirst(2), radix: 16).map(String.init) ?? f[7]
+        var name = first(f[9]).lowercased()
+        if name == "<root>" { name = "<root>" }
+        let qr = f[8] == "True" ? "1" : f[8] == "False" ? "0" : f[8]
+        return [String(time), source, destination, last(f[5]), last(f[6]), "udp", id, qr, name, first(f[10]),
+                f[11].isEmpty ? "0" : f[11], f[12].isEmpty ? "0" : f[12]].joined(separator: "\t")
+    }
+
+    @Test("every corpus capture: dm-parse's UDP DNS messages equal tshark's")
+    func udpMatchesTshark() throws {
+        try #require(FileManager.default.fileExists(atPath: CaptureCorpusTests.corpus + "/public/MANIFEST.tsv"), "the shared corpus is missing")
+        let directory = try TemporaryDirectory()
+        let captures = try CaptureCorpusTests.captures().map(\.path).filter {
+            !$0.hasSuffix(".lz4") && !$0.hasSuffix(".xz") && !$0.hasSuffix(".zst")
+        }
+        let list = directory.file("list")
+        try captures.joined(separator: "\n").write(toFile: list, atomically: false, encoding: .utf8)
+        let fields = Self.tsharkFields.map { "-e \($0)" }.joined(separator: " ")
+        let tshark = try Programs.shell("""
+            cd \(CaptureCorpusTests.corpus) && xargs -P 2 -I{} sh -c 'tshark -o ip.defragment:FALSE -o ipv6.defragment:FALSE \
+            -o tcp.desegment_tcp_streams:FALSE -r "{}" -Y "\(Self.tsharkFilter)" -T fields -E separator=/t \(fields) \
+            > "\(directory.path)/$(echo "{}" | tr / _).tshark" 2>/dev/null; true' < \(list)
+            """)
+        #expect(tshark.status == 0, "\(tshark.standardError)")
+        var differing: [String] = []
+        for capture in captures {
+            let name = capture.replacingOccurrences(of: "/", with: "_")
+            let ours = try Programs.shell("""
+                \(Programs.product("dm-capture")) --pcap \(CaptureCorpusTests.corpus)/\(capture) 2>/dev/null \
+                | \(Programs.product("dm-parse")) 2>/dev/null | python3 \(Programs.packageRoot)/Tests/oracle/dns_fields.py \
+                > \(directory.path)/\(name).ours
+                """)
+            #expect(ours.status == 0, "\(capture): \(ours.standardError)")
+            let mine = (try? String(contentsOfFile: "\(directory.path)/\(name).ours", encoding: .utf8)) ?? ""
+            let theirs = (try? String(contentsOfFile: "\(directory.path)/\(name).tshark", encoding: .utf8)) ?? ""
+            let a = mine.split(separator: "\n").map(String.init).sorted()
+            let b = theirs.split(separator: "\n").compactMap(Self.normalise).sorted()
+            if a != b {
+                differing.append(capture)
+                if Self.knownDifferences[capture] == nil {
+                    let onlyOurs = Set(a).subtracting(b).prefix(3), onlyTheirs = Set(b).subtracting(a).prefix(3)
+                    Issue.record("\(capture): \(a.count) messages, tshark \(b.count); only ours: \(Array(onlyOurs)); only tshark: \(Array(onlyTheirs))")
+                }
+            }
+        }
+        for capture in Self.knownDifferences.keys where !differing.contains(capture) {
+            Issue.record("\(capture) is listed as a known difference but now matches: remove it from the list")
+        }
+    }
+}
