@@ -9,12 +9,15 @@ struct DMParse: ParsableCommand {
         commandName: "dm-parse",
         abstract: "Turn PACKET records into DNS records: link layers, IPv4/IPv6, UDP, DNS validation.",
         discussion: """
-            This version decodes DNS over UDP in unfragmented IP packets. IP fragments and DNS \
-            over TCP are counted (ip_fragments, tcp_segments) but not yet reassembled.
+            This version decodes DNS over UDP, reassembling IPv4 and IPv6 fragments (30 s in \
+            capture time, at most 16384 datagrams and 64 MiB pending). DNS over TCP is counted \
+            (tcp_segments) but not yet reassembled.
 
             Counters: packets_in, unsupported_link, not_ip, truncated_frames, malformed_ip, \
-            ip_fragments, tcp_segments, other_protocols, other_ports, malformed_dns, \
-            malformed_kept, dns_out, records_forwarded (records other than PACKET, passed on).
+            ip_fragments, reassembled, fragment_duplicates, fragment_overlaps, \
+            fragments_expired, fragments_evicted, fragments_invalid, tcp_segments, \
+            other_protocols, other_ports, malformed_dns, malformed_kept, dns_out, \
+            malformed_packet_records, records_forwarded (records other than PACKET, passed on).
             """,
         version: DMRecordVersion.string)
 

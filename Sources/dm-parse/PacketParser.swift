@@ -7,7 +7,6 @@ struct ParseCounters {
     var notIP: UInt64 = 0
     var truncatedFrames: UInt64 = 0
     var malformedIP: UInt64 = 0
-    var ipFragments: UInt64 = 0
     var tcpSegments: UInt64 = 0
     var otherProtocols: UInt64 = 0
     var otherPorts: UInt64 = 0
@@ -16,10 +15,16 @@ struct ParseCounters {
     var dnsOut: UInt64 = 0
     var recordsForwarded: UInt64 = 0
     var malformedPackets: UInt64 = 0
+    var defragmentation = IPDefragmenter.Counters()
 
     var fields: [(name: String, value: UInt64)] {
+        let fragments = self.defragmentation
+        return
         [("packets_in", self.packetsIn), ("unsupported_link", self.unsupportedLink), ("not_ip", self.notIP),
-         ("truncated_frames", self.truncatedFrames), ("malformed_ip", self.malformedIP), ("ip_fragments", self.ipFragments),
+         ("truncated_frames", self.truncatedFrames), ("malformed_ip", self.malformedIP), ("ip_fragments", fragments.fragments),
+         ("reassembled", fragments.reassembled), ("fragment_duplicates", fragments.duplicates),
+         ("fragment_overlaps", fragments.overlapping), ("fragments_expired", fragments.expired),
+         ("fragments_evicted", fragments.evicted), ("fragments_invalid", fragments.invalid),
          ("tcp_segments", self.tcpSegments), ("other_protocols", self.otherProtocols), ("other_ports", self.otherPorts),
          ("malformed_dns", self.malformedDNS), ("malformed_kept", self.malformedKept), ("dns_out", self.dnsOut),
          ("malformed_packet_records", self.malformedPackets), ("records_forwarded", self.recordsForwarded)]
@@ -32,6 +37,7 @@ struct PacketParser {
     let rawIP: Bool
     let keepMalformed: Bool
     var counters = ParseCounters()
+    var defragmenter = IPDefragmenter()
 
     init(ports: PortSet, rawIP: Bool, keepMalformed: Bool) {
         self.ports = ports
@@ -65,13 +71,36 @@ struct PacketParser {
             self.counters.malformedIP &+= 1
             return
         }
+        let time = packet.metadata.timeNanoseconds
         if ip.fragment != nil {
-            self.counters.ipFragments &+= 1
+            let whole = self.defragmenter.add(ip, time: time)
+            self.counters.defragmentation = self.defragmenter.counters
+            guard let whole else { return }
+            // The reassembled datagram's records carry the time of the fragment that completed it.
+            var failure: RecordWriteError?
+            whole.payload.withUnsafeBytes { payload in
+                do {
+                    try self.parseTransport(
+                        whole.transportProtocol, payload, version: whole.version, source: whole.source,
+                        destination: whole.destination, time: time, into: writer)
+                } catch let error as RecordWriteError { failure = error } catch {}
+            }
+            if let failure { throw failure }
             return
         }
-        switch ip.transportProtocol {
+        try self.parseTransport(
+            ip.transportProtocol, ip.payload, version: ip.version, source: ip.source, destination: ip.destination,
+            time: time, into: writer)
+    }
+
+    /// Dispatches one whole IP payload (unfragmented or reassembled) on its protocol.
+    private mutating func parseTransport(
+        _ transportProtocol: UInt8, _ payload: UnsafeRawBufferPointer, version: UInt8, source: IPAddressBytes,
+        destination: IPAddressBytes, time: UInt64, into writer: RecordWriter
+    ) throws(RecordWriteError) {
+        switch transportProtocol {
         case 17:
-            try self.parseUDP(ip, time: packet.metadata.timeNanoseconds, into: writer)
+            try self.parseUDP(payload, version: version, source: source, destination: destination, time: time, into: writer)
         case 6:
             self.counters.tcpSegments &+= 1
         default:
@@ -79,8 +108,10 @@ struct PacketParser {
         }
     }
 
-    private mutating func parseUDP(_ ip: IPPacketView, time: UInt64, into writer: RecordWriter) throws(RecordWriteError) {
-        let datagram = ip.payload
+    private mutating func parseUDP(
+        _ datagram: UnsafeRawBufferPointer, version: UInt8, source: IPAddressBytes, destination: IPAddressBytes,
+        time: UInt64, into writer: RecordWriter
+    ) throws(RecordWriteError) {
         guard datagram.count >= 8 else {
             self.counters.truncatedFrames &+= 1
             return
@@ -107,8 +138,8 @@ struct PacketParser {
             flags = DNSRecordLayout.malformedFlag
         }
         let metadata = DNSMetadata(
-            timeNanoseconds: time, packetLength: UInt32(message.count), ipVersion: ip.version, transport: .udp,
-            sourcePort: sourcePort, destinationPort: destinationPort, sourceAddress: ip.source, destinationAddress: ip.destination)
+            timeNanoseconds: time, packetLength: UInt32(message.count), ipVersion: version, transport: .udp,
+            sourcePort: sourcePort, destinationPort: destinationPort, sourceAddress: source, destinationAddress: destination)
         try writer.writeRecord(type: .dns, flags: flags, bodySize: DNSRecordLayout.fixedSize + message.count) { body in
             metadata.store(into: body, identityLength: 0)
             body.copyBytes(message, at: DNSRecordLayout.fixedSize)

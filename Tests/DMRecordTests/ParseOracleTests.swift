@@ -21,28 +21,6 @@ struct ParseOracleTests {
             "TODO(issue 4): Geneve/VXLAN tunnel not decapsulated yet",
         "public/zeek/vxlan-triple-v2.pcap":
             "TODO(issue 4): VXLAN tunnel not decapsulated yet",
-        "public/go-dnscollector/dnsdump_ip6_fragmented_query.pcap":
-            "TODO(issue 4): IPv6 fragments not reassembled yet",
-        "public/pcap-thread/v6_frag_dup_udp.pcap":
-            "TODO(issue 4): IPv6 fragments not reassembled yet",
-        "public/pcap-thread/v6_frag_empty_udp.pcap":
-            "TODO(issue 4): IPv6 fragments not reassembled yet",
-        "public/pcap-thread/v6_frag_nomf_udp.pcap":
-            "TODO(issue 4): IPv6 fragments not reassembled yet",
-        "public/pcap-thread/v6_frag_offset_offbyone1_udp.pcap":
-            "TODO(issue 4): IPv6 fragments not reassembled yet",
-        "public/pcap-thread/v6_frag_offset_offbyone2_udp.pcap":
-            "TODO(issue 4): IPv6 fragments not reassembled yet",
-        "public/pcap-thread/v6_frag_order_udp.pcap":
-            "TODO(issue 4): IPv6 fragments not reassembled yet",
-        "public/pcap-thread/v6_frag_skip_last_udp.pcap":
-            "TODO(issue 4): IPv6 fragments not reassembled yet",
-        "public/pcap-thread/v6_frag_skip_middle_udp.pcap":
-            "TODO(issue 4): IPv6 fragments not reassembled yet",
-        "public/pcap-thread/v6_frag_timeout_udp.pcap":
-            "TODO(issue 4): IPv6 fragments not reassembled yet",
-        "generated/ipfrag_mtu1500.pcap":
-            "TODO(issue 4): the fragmented answer is not reassembled yet",
         "public/arkime/dnssec_synthetic.pcap":
             "TODO(issue 4): RDATA not validated per type yet; tshark finds two answers malformed",
         "public/zeek/dns-edns-bad-length.pcap":
@@ -94,9 +72,9 @@ struct ParseOracleTests {
         "dns.id", "dns.flags.response", "dns.qry.name", "dns.qry.type", "dns.flags.rcode", "dns.count.answers",
     ]
 
-    /// DNS over UDP port 53 in unfragmented packets, not quoted inside ICMP errors.
-    /// tshark's own malformed messages are left out: dm-parse drops them (counted) by default.
-    static let tsharkFilter = "udp.port == 53 && dns && !icmp && !icmpv6 && !tcp && !ipv6.fragment && !(ip.flags.mf == 1) && !(ip.frag_offset > 0) && !_ws.malformed"
+    /// DNS over UDP port 53 (reassembled from fragments where needed), not quoted inside ICMP
+    /// errors. tshark's own malformed messages are left out: dm-parse drops them (counted).
+    static let tsharkFilter = "udp.port == 53 && dns && !icmp && !icmpv6 && !tcp && !_ws.malformed"
 
     /// Normalises one tshark row to our oracle's format.
     static func normalise(_ line: Substring) -> String? {
@@ -125,7 +103,7 @@ struct ParseOracleTests {
         try captures.joined(separator: "\n").write(toFile: list, atomically: false, encoding: .utf8)
         let fields = Self.tsharkFields.map { "-e \($0)" }.joined(separator: " ")
         let tshark = try Programs.shell("""
-            cd \(CaptureCorpusTests.corpus) && xargs -P 2 -I{} sh -c 'tshark -o ip.defragment:FALSE -o ipv6.defragment:FALSE \
+            cd \(CaptureCorpusTests.corpus) && xargs -P 2 -I{} sh -c 'tshark -o ip.defragment:TRUE -o ipv6.defragment:TRUE \
             -o tcp.desegment_tcp_streams:FALSE -r "{}" -Y "\(Self.tsharkFilter)" -T fields -E separator=/t \(fields) \
             > "\(directory.path)/$(echo "{}" | tr / _).tshark" 2>/dev/null; true' < \(list)
             """)
