@@ -7,15 +7,17 @@ import DMStageOptions
 struct DMParse: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dm-parse",
-        abstract: "Turn PACKET records into DNS records: link layers, IPv4/IPv6, UDP, DNS validation.",
+        abstract: "Turn PACKET records into DNS records: link layers, IPv4/IPv6 with reassembly, UDP and TCP, DNS validation.",
         discussion: """
-            This version decodes DNS over UDP, reassembling IPv4 and IPv6 fragments (30 s in \
-            capture time, at most 16384 datagrams and 64 MiB pending). DNS over TCP is counted \
-            (tcp_segments) but not yet reassembled.
+            DNS over UDP and TCP; IPv4 and IPv6 fragments are reassembled (30 s in capture time, \
+            at most 16384 datagrams and 64 MiB pending), TCP streams too (60 s idle, 65536 \
+            streams, 128 KiB per stream and 128 MiB in all). Tunnels are not decapsulated yet.
 
             Counters: packets_in, unsupported_link, not_ip, truncated_frames, malformed_ip, \
             ip_fragments, reassembled, fragment_duplicates, fragment_overlaps, \
-            fragments_expired, fragments_evicted, fragments_invalid, tcp_segments, \
+            fragments_expired, fragments_evicted, fragments_invalid, udp_messages, tcp_segments, tcp_messages, \
+            tcp_retransmissions, tcp_out_of_order, tcp_closed_incomplete, tcp_expired, \
+            tcp_evicted, tcp_over_limit, \
             other_protocols, other_ports, malformed_dns, malformed_kept, dns_out, \
             malformed_packet_records, records_forwarded (records other than PACKET, passed on).
             """,

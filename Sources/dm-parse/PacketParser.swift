@@ -8,6 +8,7 @@ struct ParseCounters {
     var truncatedFrames: UInt64 = 0
     var malformedIP: UInt64 = 0
     var tcpSegments: UInt64 = 0
+    var udpMessages: UInt64 = 0
     var otherProtocols: UInt64 = 0
     var otherPorts: UInt64 = 0
     var malformedDNS: UInt64 = 0
@@ -16,6 +17,7 @@ struct ParseCounters {
     var recordsForwarded: UInt64 = 0
     var malformedPackets: UInt64 = 0
     var defragmentation = IPDefragmenter.Counters()
+    var tcp = TCPReassembler.Counters()
 
     var fields: [(name: String, value: UInt64)] {
         let fragments = self.defragmentation
@@ -25,7 +27,11 @@ struct ParseCounters {
          ("reassembled", fragments.reassembled), ("fragment_duplicates", fragments.duplicates),
          ("fragment_overlaps", fragments.overlapping), ("fragments_expired", fragments.expired),
          ("fragments_evicted", fragments.evicted), ("fragments_invalid", fragments.invalid),
-         ("tcp_segments", self.tcpSegments), ("other_protocols", self.otherProtocols), ("other_ports", self.otherPorts),
+         ("udp_messages", self.udpMessages), ("tcp_segments", self.tcpSegments),
+         ("tcp_messages", self.tcp.messages), ("tcp_retransmissions", self.tcp.retransmissions),
+         ("tcp_out_of_order", self.tcp.outOfOrder), ("tcp_closed_incomplete", self.tcp.closedIncomplete),
+         ("tcp_expired", self.tcp.expired), ("tcp_evicted", self.tcp.evicted), ("tcp_over_limit", self.tcp.overLimit),
+         ("other_protocols", self.otherProtocols), ("other_ports", self.otherPorts),
          ("malformed_dns", self.malformedDNS), ("malformed_kept", self.malformedKept), ("dns_out", self.dnsOut),
          ("malformed_packet_records", self.malformedPackets), ("records_forwarded", self.recordsForwarded)]
     }
@@ -38,6 +44,7 @@ struct PacketParser {
     let keepMalformed: Bool
     var counters = ParseCounters()
     var defragmenter = IPDefragmenter()
+    var reassembler = TCPReassembler()
 
     init(ports: PortSet, rawIP: Bool, keepMalformed: Bool) {
         self.ports = ports
@@ -102,9 +109,44 @@ struct PacketParser {
         case 17:
             try self.parseUDP(payload, version: version, source: source, destination: destination, time: time, into: writer)
         case 6:
-            self.counters.tcpSegments &+= 1
+            try self.parseTCP(payload, version: version, source: source, destination: destination, time: time, into: writer)
         default:
             self.counters.otherProtocols &+= 1
+        }
+    }
+
+    private mutating func parseTCP(
+        _ bytes: UnsafeRawBufferPointer, version: UInt8, source: IPAddressBytes, destination: IPAddressBytes,
+        time: UInt64, into writer: RecordWriter
+    ) throws(RecordWriteError) {
+        guard bytes.count >= 4, let segment = TCPReassembler.Segment(bytes) else {
+            self.counters.truncatedFrames &+= 1
+            return
+        }
+        let sourcePort = UInt16(bytes[0]) << 8 | UInt16(bytes[1])
+        let destinationPort = UInt16(bytes[2]) << 8 | UInt16(bytes[3])
+        // Ports are per connection, so filtering before reassembly is the same as after it and
+        // keeps other TCP traffic out of the reassembly tables.
+        guard self.ports.contains(sourcePort) || self.ports.contains(destinationPort) else {
+            self.counters.otherPorts &+= 1
+            return
+        }
+        self.counters.tcpSegments &+= 1
+        let key = TCPReassembler.StreamKey(
+            version: version, source: source, destination: destination, sourcePort: sourcePort, destinationPort: destinationPort)
+        // The closure writes through a local copy of the counters: `self.reassembler` is being
+        // mutated while it runs.
+        var counters = self.counters
+        defer {
+            counters.tcp = self.reassembler.counters
+            self.counters = counters
+        }
+        let keepMalformed = self.keepMalformed
+        try self.reassembler.add(segment, key: key, time: time) { (message) throws(RecordWriteError) in
+            try Self.writeDNS(
+                message, transport: .tcp, version: version, source: source, destination: destination,
+                sourcePort: sourcePort, destinationPort: destinationPort, time: time, keepMalformed: keepMalformed,
+                counters: &counters, into: writer)
         }
     }
 
@@ -128,22 +170,36 @@ struct PacketParser {
             return
         }
         let message = UnsafeRawBufferPointer(rebasing: datagram[8..<length])
+        self.counters.udpMessages &+= 1
+        try Self.writeDNS(
+            message, transport: .udp, version: version, source: source, destination: destination, sourcePort: sourcePort,
+            destinationPort: destinationPort, time: time, keepMalformed: self.keepMalformed, counters: &self.counters,
+            into: writer)
+    }
+
+    /// Validates one DNS message and writes its record (or counts it as malformed).
+    /// The packet length is the message's: the UDP payload, or the TCP message without its prefix.
+    private static func writeDNS(
+        _ message: UnsafeRawBufferPointer, transport: DNSTransport, version: UInt8,
+        source: IPAddressBytes, destination: IPAddressBytes, sourcePort: UInt16, destinationPort: UInt16,
+        time: UInt64, keepMalformed: Bool, counters: inout ParseCounters, into writer: RecordWriter
+    ) throws(RecordWriteError) {
         var flags: UInt16 = 0
         do {
             _ = try DNSMessageValidator.validate(message)
         } catch {
-            self.counters.malformedDNS &+= 1
-            guard self.keepMalformed else { return }
-            self.counters.malformedKept &+= 1
+            counters.malformedDNS &+= 1
+            guard keepMalformed else { return }
+            counters.malformedKept &+= 1
             flags = DNSRecordLayout.malformedFlag
         }
         let metadata = DNSMetadata(
-            timeNanoseconds: time, packetLength: UInt32(message.count), ipVersion: version, transport: .udp,
+            timeNanoseconds: time, packetLength: UInt32(message.count), ipVersion: version, transport: transport,
             sourcePort: sourcePort, destinationPort: destinationPort, sourceAddress: source, destinationAddress: destination)
         try writer.writeRecord(type: .dns, flags: flags, bodySize: DNSRecordLayout.fixedSize + message.count) { body in
             metadata.store(into: body, identityLength: 0)
             body.copyBytes(message, at: DNSRecordLayout.fixedSize)
         }
-        self.counters.dnsOut &+= 1
+        counters.dnsOut &+= 1
     }
 }

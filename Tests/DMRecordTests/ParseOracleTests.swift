@@ -9,6 +9,16 @@ import Testing
 struct ParseOracleTests {
     /// Captures where tshark and dm-parse differ today, each with the reason. Keep it short.
     static let knownDifferences: [String: String] = [
+        "public/PcapPlusPlus/dns_over_tcp.pcapng":
+            "frame 1 is stamped 1970 and its retransmission 2021: past the 60 s idle timeout, so dm-parse takes the retransmission as a new stream and reports the message again",
+        "public/dnscap/dnso1tcp-bighole.pcap":
+            "TODO(issue 4): a TCP stream with a missing segment stalls; tshark resynchronises after the hole",
+        "public/dnscap/dnso1tcp-midmiss.pcap":
+            "TODO(issue 4): a TCP stream with a missing segment stalls; tshark resynchronises after the hole",
+        "public/suricata-verify/dns-tcp-ts-gap__input.pcap":
+            "TODO(issue 4): a TCP stream with a missing segment stalls; tshark resynchronises after the hole",
+        "public/zeek/dns-inverse-query.pcap":
+            "link type FDDI (10) is not decoded",
         "public/PcapPlusPlus/gtp.pcap":
             "TODO(issue 4): GTP-U tunnel not decapsulated yet",
         "public/arkime/ipv6-gtp6.pcap":
@@ -69,27 +79,38 @@ struct ParseOracleTests {
 
     static let tsharkFields = [
         "frame.time_epoch", "ip.src", "ipv6.src", "ip.dst", "ipv6.dst", "udp.srcport", "udp.dstport",
+        "tcp.srcport", "tcp.dstport",
         "dns.id", "dns.flags.response", "dns.qry.name", "dns.qry.type", "dns.flags.rcode", "dns.count.answers",
     ]
 
-    /// DNS over UDP port 53 (reassembled from fragments where needed), not quoted inside ICMP
-    /// errors. tshark's own malformed messages are left out: dm-parse drops them (counted).
-    static let tsharkFilter = "udp.port == 53 && dns && !icmp && !icmpv6 && !tcp && !_ws.malformed"
+    /// DNS over UDP and TCP port 53 (reassembled from fragments and segments), not quoted inside
+    /// ICMP errors. tshark's own malformed messages are left out: dm-parse drops them (counted).
+    static let tsharkFilter = "dns && (udp.port == 53 || tcp.port == 53) && !icmp && !icmpv6 && !_ws.malformed"
 
-    /// Normalises one tshark row to our oracle's format.
-    static func normalise(_ line: Substring) -> String? {
+    /// Normalises one tshark row to our oracle's format: one line per DNS message (a TCP
+    /// segment may complete several, which tshark lists comma-separated in one row).
+    static func normalise(_ line: Substring) -> [String] {
         let f = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
-        guard f.count == 13, let time = CaptureCorpusTests.parseEpoch(Substring(f[0])) else { return nil }
-        func last(_ text: String) -> String { text.split(separator: ",").last.map(String.init) ?? "" }
-        func first(_ text: String) -> String { text.split(separator: ",").first.map(String.init) ?? "" }
+        guard f.count == 15, let time = CaptureCorpusTests.parseEpoch(Substring(f[0])) else { return [] }
+        func values(_ text: String) -> [String] { text.split(separator: ",").map(String.init) }
+        func last(_ text: String) -> String { values(text).last ?? "" }
         let source = f[1].isEmpty ? last(f[2]) : last(f[1])
         let destination = f[3].isEmpty ? last(f[4]) : last(f[3])
-        let id = UInt16(f[7].dropFirst(2), radix: 16).map(String.init) ?? f[7]
-        var name = first(f[9]).lowercased()
-        if name == "<root>" { name = "<root>" }
-        let qr = f[8] == "True" ? "1" : f[8] == "False" ? "0" : f[8]
-        return [String(time), source, destination, last(f[5]), last(f[6]), "udp", id, qr, name, first(f[10]),
-                f[11].isEmpty ? "0" : f[11], f[12].isEmpty ? "0" : f[12]].joined(separator: "\t")
+        let tcp = !f[7].isEmpty
+        let (sourcePort, destinationPort) = tcp ? (last(f[7]), last(f[8])) : (last(f[5]), last(f[6]))
+        let ids = values(f[9]), responses = values(f[10]), names = values(f[11]), types = values(f[12])
+        var rcodes = values(f[13]), answers = values(f[14])
+        if tcp == false && ids.count > 1 { return [] }
+        return ids.indices.map { index in
+            let id = UInt16(ids[index].dropFirst(2), radix: 16).map(String.init) ?? ids[index]
+            let response = index < responses.count ? (responses[index] == "True" ? "1" : responses[index] == "False" ? "0" : responses[index]) : "0"
+            let rcode = response == "1" && !rcodes.isEmpty ? rcodes.removeFirst() : "0"
+            let answer = answers.isEmpty ? "0" : answers.removeFirst()
+            let name = ids.count == names.count || index < names.count ? (index < names.count ? names[index].lowercased() : "") : ""
+            let type = index < types.count ? types[index] : ""
+            return [String(time), source, destination, sourcePort, destinationPort, tcp ? "tcp" : "udp", id, response,
+                    name, type, rcode, answer].joined(separator: "\t")
+        }
     }
 
     @Test("every corpus capture: dm-parse's UDP DNS messages equal tshark's")
@@ -104,7 +125,7 @@ struct ParseOracleTests {
         let fields = Self.tsharkFields.map { "-e \($0)" }.joined(separator: " ")
         let tshark = try Programs.shell("""
             cd \(CaptureCorpusTests.corpus) && xargs -P 2 -I{} sh -c 'tshark -o ip.defragment:TRUE -o ipv6.defragment:TRUE \
-            -o tcp.desegment_tcp_streams:FALSE -r "{}" -Y "\(Self.tsharkFilter)" -T fields -E separator=/t \(fields) \
+            -o tcp.desegment_tcp_streams:TRUE -r "{}" -Y "\(Self.tsharkFilter)" -T fields -E separator=/t \(fields) \
             > "\(directory.path)/$(echo "{}" | tr / _).tshark" 2>/dev/null; true' < \(list)
             """)
         #expect(tshark.status == 0, "\(tshark.standardError)")
@@ -120,7 +141,7 @@ struct ParseOracleTests {
             let mine = (try? String(contentsOfFile: "\(directory.path)/\(name).ours", encoding: .utf8)) ?? ""
             let theirs = (try? String(contentsOfFile: "\(directory.path)/\(name).tshark", encoding: .utf8)) ?? ""
             let a = mine.split(separator: "\n").map(String.init).sorted()
-            let b = theirs.split(separator: "\n").compactMap(Self.normalise).sorted()
+            let b = theirs.split(separator: "\n").flatMap(Self.normalise).sorted()
             if a != b {
                 differing.append(capture)
                 if Self.knownDifferences[capture] == nil {

@@ -1,0 +1,270 @@
+/// Reassembles DNS messages from TCP streams (RFC 7766: each message behind a 2-byte length).
+///
+/// Each direction of a connection is its own stream. Segments may arrive out of order or
+/// twice; retransmitted bytes are dropped, bytes ahead of the stream wait (bounded), and a
+/// message is complete when all its bytes are in order — it carries the time of the segment
+/// that completed it. FIN and RST end streams; idle streams expire after a timeout in capture
+/// time; per-stream and total byte bounds and a stream count bound evict the oldest. Every
+/// loss is counted.
+public struct TCPReassembler {
+    /// Bounds on time and memory.
+    public struct Limits: Hashable, Sendable {
+        public var idleTimeoutNanoseconds: UInt64
+        public var maximumStreams: Int
+        /// Bytes one stream may hold, in order and ahead: two maximal messages.
+        public var maximumStreamBytes: Int
+        public var maximumBytes: Int
+
+        public init(idleTimeoutNanoseconds: UInt64 = 60_000_000_000, maximumStreams: Int = 65536,
+                    maximumStreamBytes: Int = 2 * (65535 + 2), maximumBytes: Int = 128 << 20) {
+            self.idleTimeoutNanoseconds = idleTimeoutNanoseconds
+            self.maximumStreams = maximumStreams
+            self.maximumStreamBytes = maximumStreamBytes
+            self.maximumBytes = maximumBytes
+        }
+    }
+
+    /// What happened to segments and streams, for STATS.
+    public struct Counters: Hashable, Sendable {
+        public var segments: UInt64 = 0
+        public var messages: UInt64 = 0
+        /// Segments whose bytes had all been seen already.
+        public var retransmissions: UInt64 = 0
+        /// Segments held because bytes before them were missing.
+        public var outOfOrder: UInt64 = 0
+        /// Streams ended by FIN or RST with bytes of an incomplete message left.
+        public var closedIncomplete: UInt64 = 0
+        /// Streams that went idle past the timeout with bytes left.
+        public var expired: UInt64 = 0
+        /// Streams dropped to stay within the bounds, with their bytes.
+        public var evicted: UInt64 = 0
+        public var overLimit: UInt64 = 0
+
+        public init() {}
+    }
+
+    /// One direction of a connection.
+    public struct StreamKey: Hashable, Sendable {
+        public var version: UInt8
+        public var source: IPAddressBytes
+        public var destination: IPAddressBytes
+        public var sourcePort: UInt16
+        public var destinationPort: UInt16
+
+        public init(version: UInt8, source: IPAddressBytes, destination: IPAddressBytes, sourcePort: UInt16, destinationPort: UInt16) {
+            self.version = version
+            self.source = source
+            self.destination = destination
+            self.sourcePort = sourcePort
+            self.destinationPort = destinationPort
+        }
+
+        var reversed: StreamKey {
+            StreamKey(version: self.version, source: self.destination, destination: self.source,
+                      sourcePort: self.destinationPort, destinationPort: self.sourcePort)
+        }
+    }
+
+    struct Stream {
+        /// Sequence number of the next byte the stream expects.
+        var next: UInt32
+        /// Bytes in order, not yet consumed as messages, from `start`.
+        var bytes: [UInt8] = []
+        var start = 0
+        /// Segments ahead of `next`: sequence number and bytes.
+        var ahead: [(sequence: UInt32, bytes: [UInt8])] = []
+        var aheadBytes = 0
+        var lastSeen: UInt64
+        var sequenceNumber: UInt64
+
+        var heldBytes: Int { self.bytes.count - self.start + self.aheadBytes }
+    }
+
+    /// A TCP segment, decoded.
+    public struct Segment {
+        public var sequence: UInt32
+        public var syn: Bool
+        public var fin: Bool
+        public var rst: Bool
+        public var payload: UnsafeRawBufferPointer
+
+        /// Decodes the TCP header at the start of `bytes`; nil when it is truncated or malformed.
+        public init?(_ bytes: UnsafeRawBufferPointer) {
+            guard bytes.count >= 20 else { return nil }
+            let headerLength = Int(bytes[12] >> 4) * 4
+            guard headerLength >= 20, headerLength <= bytes.count else { return nil }
+            self.sequence = UInt32(bytes[4]) << 24 | UInt32(bytes[5]) << 16 | UInt32(bytes[6]) << 8 | UInt32(bytes[7])
+            let flags = bytes[13]
+            self.syn = flags & 0x02 != 0
+            self.fin = flags & 0x01 != 0
+            self.rst = flags & 0x04 != 0
+            self.payload = UnsafeRawBufferPointer(rebasing: bytes[headerLength...])
+        }
+    }
+
+    public let limits: Limits
+    public private(set) var counters = Counters()
+    private var streams: [StreamKey: Stream] = [:]
+    private var order: [(sequence: UInt64, key: StreamKey)] = []
+    private var orderStart = 0
+    private var nextStreamNumber: UInt64 = 0
+    private var heldBytes = 0
+
+    public init(limits: Limits = Limits()) {
+        self.limits = limits
+    }
+
+    /// Streams with state.
+    public var streamCount: Int { self.streams.count }
+    /// Bytes held across all streams.
+    public var pendingBytes: Int { self.heldBytes }
+
+    /// Adds one segment of stream `key` seen at `time`; calls `message` for every DNS message
+    /// it completes, in stream order.
+    public mutating func add(
+        _ segment: Segment, key: StreamKey, time: UInt64, message: (UnsafeRawBufferPointer) throws(RecordWriteError) -> Void
+    ) throws(RecordWriteError) {
+        self.counters.segments &+= 1
+        self.expire(before: time)
+        if segment.rst {
+            self.close(key, incompleteCounts: true)
+            self.close(key.reversed, incompleteCounts: true)
+            return
+        }
+        var stream: Stream
+        if let existing = self.streams[key] {
+            stream = existing
+        } else {
+            // Without a SYN (capture started mid-connection) the first segment's sequence
+            // number is taken as the start; its first two bytes must then be a length.
+            self.nextStreamNumber &+= 1
+            self.order.append((self.nextStreamNumber, key))
+            stream = Stream(next: segment.syn ? segment.sequence &+ 1 : segment.sequence, lastSeen: time, sequenceNumber: self.nextStreamNumber)
+        }
+        stream.lastSeen = time
+        let dataSequence = segment.syn ? segment.sequence &+ 1 : segment.sequence
+        if segment.payload.count > 0 {
+            self.heldBytes -= stream.heldBytes
+            let accepted = self.accept(Array(segment.payload), at: dataSequence, into: &stream)
+            if accepted {
+                try self.extractMessages(from: &stream, message)
+            }
+            self.heldBytes += stream.heldBytes
+            if stream.heldBytes > self.limits.maximumStreamBytes {
+                self.counters.overLimit &+= 1
+                self.heldBytes -= stream.heldBytes
+                self.streams[key] = nil
+                return
+            }
+        }
+        if segment.fin {
+            self.streams[key] = stream
+            self.close(key, incompleteCounts: true)
+            return
+        }
+        self.streams[key] = stream
+        self.enforceBounds()
+    }
+
+    /// Places bytes at `sequence`; returns whether in-order bytes were added.
+    private mutating func accept(_ bytes: [UInt8], at sequence: UInt32, into stream: inout Stream) -> Bool {
+        let offset = Int(Int32(bitPattern: sequence &- stream.next))
+        if offset + bytes.count <= 0 {
+            self.counters.retransmissions &+= 1
+            return false
+        }
+        if offset > 0 {
+            self.counters.outOfOrder &+= 1
+            if !stream.ahead.contains(where: { $0.sequence == sequence && $0.bytes.count >= bytes.count }) {
+                stream.ahead.append((sequence, bytes))
+                stream.aheadBytes += bytes.count
+            }
+            return false
+        }
+        self.append(bytes[(-offset)...], to: &stream)
+        // Segments that were waiting may now fit.
+        var progressed = true
+        while progressed {
+            progressed = false
+            for index in stream.ahead.indices.reversed() {
+                let waiting = stream.ahead[index]
+                let gap = Int(Int32(bitPattern: waiting.sequence &- stream.next))
+                guard gap <= 0 else { continue }
+                stream.ahead.remove(at: index)
+                stream.aheadBytes -= waiting.bytes.count
+                if gap + waiting.bytes.count > 0 {
+                    self.append(waiting.bytes[(-gap)...], to: &stream)
+                    progressed = true
+                }
+            }
+        }
+        return true
+    }
+
+    private func append(_ bytes: ArraySlice<UInt8>, to stream: inout Stream) {
+        if stream.start > 0 && stream.start * 2 >= stream.bytes.count {
+            stream.bytes.removeFirst(stream.start)
+            stream.start = 0
+        }
+        stream.bytes += bytes
+        stream.next = stream.next &+ UInt32(truncatingIfNeeded: bytes.count)
+    }
+
+    /// Hands out every complete length-prefixed message at the front of the stream.
+    private mutating func extractMessages(
+        from stream: inout Stream, _ message: (UnsafeRawBufferPointer) throws(RecordWriteError) -> Void
+    ) throws(RecordWriteError) {
+        while stream.bytes.count - stream.start >= 2 {
+            let length = Int(stream.bytes[stream.start]) << 8 | Int(stream.bytes[stream.start + 1])
+            guard stream.bytes.count - stream.start >= 2 + length else { break }
+            let begin = stream.start + 2
+            var failure: RecordWriteError?
+            stream.bytes.withUnsafeBytes { raw in
+                do { try message(UnsafeRawBufferPointer(rebasing: raw[begin..<(begin + length)])) } catch let error as RecordWriteError { failure = error } catch {}
+            }
+            if let failure { throw failure }
+            stream.start = begin + length
+            self.counters.messages &+= 1
+        }
+    }
+
+    private mutating func close(_ key: StreamKey, incompleteCounts: Bool) {
+        guard let stream = self.streams.removeValue(forKey: key) else { return }
+        self.heldBytes -= stream.heldBytes
+        if incompleteCounts && stream.heldBytes > 0 { self.counters.closedIncomplete &+= 1 }
+    }
+
+    private mutating func expire(before time: UInt64) {
+        while self.orderStart < self.order.count {
+            let (number, key) = self.order[self.orderStart]
+            guard let stream = self.streams[key], stream.sequenceNumber == number else {
+                self.orderStart += 1
+                continue
+            }
+            guard time > stream.lastSeen, time - stream.lastSeen > self.limits.idleTimeoutNanoseconds else { break }
+            self.orderStart += 1
+            if stream.heldBytes > 0 { self.counters.expired &+= 1 }
+            self.close(key, incompleteCounts: false)
+        }
+        self.compactOrder()
+    }
+
+    private mutating func enforceBounds() {
+        while self.streams.count > self.limits.maximumStreams || self.heldBytes > self.limits.maximumBytes,
+              self.orderStart < self.order.count {
+            let (number, key) = self.order[self.orderStart]
+            self.orderStart += 1
+            guard let stream = self.streams[key], stream.sequenceNumber == number else { continue }
+            self.counters.evicted &+= 1
+            self.close(key, incompleteCounts: false)
+        }
+        self.compactOrder()
+    }
+
+    private mutating func compactOrder() {
+        if self.orderStart > 4096 && self.orderStart * 2 > self.order.count {
+            self.order.removeFirst(self.orderStart)
+            self.orderStart = 0
+        }
+    }
+}
