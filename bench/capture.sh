@@ -26,11 +26,9 @@ PACKETS=$((2 * EXCHANGES))
 FILE=$OUT/dns-$PACKETS.pcap
 GZ=$FILE.gz
 
-log() { printf '%s\n' "$*" >&2; }
+. bench/lib.sh
 
-# A /dev/null that is not the null device (some tools replace it with a file) makes every
-# number here measure tmpfs writes instead.
-[ -c /dev/null ] || { log "/dev/null is not a character device; fix it (mknod -m 666 /dev/null c 1 3)"; exit 1; }
+require_null_device
 for tool in tcpdump zcat gzip; do
     command -v "$tool" > /dev/null || { log "$tool is not installed (apt-get install -y tcpdump gzip)"; exit 1; }
 done
@@ -72,11 +70,11 @@ if [ $(((BYTES + GZ_BYTES) / 1024 * 2)) -gt "$avail_kb" ]; then
 fi
 cat "$FILE" "$GZ" > /dev/null
 
-err=$(mktemp)
-trap 'rm -f "$err"' EXIT
 
 # 4. Packet count: dm-capture's summary, cross-checked once with an independent reader.
 log "== counting packets"
+err=$(mktemp)
+trap 'rm -f "$err"' EXIT
 out_bytes=$("$DM" --pcap "$FILE" 2> "$err" | wc -c)
 packets=$(sed -n 's/.*packets_written=\([0-9]*\).*/\1/p' "$err")
 [ -n "$packets" ] || { log "no packets_written in dm-capture's summary: $(cat "$err")"; exit 1; }
@@ -107,36 +105,16 @@ cmds=(
 is_dm=(0 1 0 1)
 
 load_at_measure=$(cut -d' ' -f1-3 /proc/loadavg)
+DM_CHECK="packets_written=$PACKETS "
 declare -a best times
-for i in "${!cmds[@]}"; do best[i]=; times[i]=; done
-
-log "== $ROUNDS rounds over ${#cmds[@]} pipelines, $PACKETS packets, $BYTES bytes ($GZ_BYTES gzipped)"
-for ((r = 1; r <= ROUNDS; r++)); do
-    for i in "${!cmds[@]}"; do
-        t0=$(date +%s%N)
-        if ! eval "${cmds[i]}" 2> "$err"; then
-            log "FAILED: ${cmds[i]}"; cat "$err" >&2; exit 1
-        fi
-        t1=$(date +%s%N)
-        ns=$((t1 - t0))
-        if [ "${is_dm[i]}" = 1 ] && ! grep -q "packets_written=$PACKETS " "$err"; then
-            log "dm-capture did not write $PACKETS packets: $(cat "$err")"; exit 1
-        fi
-        s=$(awk -v ns="$ns" 'BEGIN { printf "%.3f", ns / 1e9 }')
-        times[i]="${times[i]:+${times[i]} }$s"
-        if [ -z "${best[i]}" ] || [ "$ns" -lt "${best[i]}" ]; then best[i]=$ns; fi
-        log "round $r  $(printf '%-24s' "${labels[i]}") $s s"
-    done
-done
+time_rounds
 
 # 5. Report.
 rate() {  # ns -> "packets/s MB/s"
     awk -v ns="$1" -v n="$PACKETS" -v b="$BYTES" 'BEGIN { s = ns / 1e9; printf "%.2fM %.0f", n / s / 1e6, b / s / 1e6 }'
 }
-cpu=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
-swift_version=$(swift --version 2>&1 | grep -m1 -i 'swift version')
+machine_facts
 tcpdump_version=$(tcpdump --version 2>&1 | head -2 | paste -sd ';' - | sed 's/;/; /')
-mem=$(awk '/^MemTotal:/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)
 mean_packet=$(awk -v n="$PACKETS" -v b="$BYTES" 'BEGIN { printf "%.1f", (b - 24) / n - 16 }')
 mb=$(awk -v b="$BYTES" 'BEGIN { printf "%.1f", b / 1e6 }')
 gz_mb=$(awk -v b="$GZ_BYTES" 'BEGIN { printf "%.1f", b / 1e6 }')

@@ -19,11 +19,9 @@ PYTHON=${PYTHON:-python3}
 OUT=bench/out
 FILE=$OUT/dns-$RECORDS.dmr
 
-log() { printf '%s\n' "$*" >&2; }
+. bench/lib.sh
 
-# A /dev/null that is not the null device (some tools replace it with a file) makes every
-# number here measure tmpfs writes instead.
-[ -c /dev/null ] || { log "/dev/null is not a character device; fix it (mknod -m 666 /dev/null c 1 3)"; exit 1; }
+require_null_device
 
 load_at_start=$(cut -d' ' -f1-3 /proc/loadavg)
 started=$(date -u +%Y-%m-%dT%H:%M:%SZ)
@@ -62,38 +60,16 @@ cmds=(
 )
 is_dm=(0 1 0 1)
 
-err=$(mktemp)
-trap 'rm -f "$err"' EXIT
 load_at_measure=$(cut -d' ' -f1-3 /proc/loadavg)
+DM_CHECK="records_in=$RECORDS records_out=$RECORDS "
 declare -a best times
-for i in "${!cmds[@]}"; do best[i]=; times[i]=; done
-
-log "== $ROUNDS rounds over ${#cmds[@]} pipelines, $RECORDS records, $BYTES bytes"
-for ((r = 1; r <= ROUNDS; r++)); do
-    for i in "${!cmds[@]}"; do
-        t0=$(date +%s%N)
-        if ! eval "${cmds[i]}" 2> "$err"; then
-            log "FAILED: ${cmds[i]}"; cat "$err" >&2; exit 1
-        fi
-        t1=$(date +%s%N)
-        ns=$((t1 - t0))
-        if [ "${is_dm[i]}" = 1 ] && ! grep -q "records_in=$RECORDS records_out=$RECORDS " "$err"; then
-            log "dm-stream did not pass $RECORDS records: $(cat "$err")"; exit 1
-        fi
-        s=$(awk -v ns="$ns" 'BEGIN { printf "%.3f", ns / 1e9 }')
-        times[i]="${times[i]:+${times[i]} }$s"
-        if [ -z "${best[i]}" ] || [ "$ns" -lt "${best[i]}" ]; then best[i]=$ns; fi
-        log "round $r  $(printf '%-22s' "${labels[i]}") $s s"
-    done
-done
+time_rounds
 
 # 4. Report.
 rate() {  # ns -> "records/s MB/s"
     awk -v ns="$1" -v n="$RECORDS" -v b="$BYTES" 'BEGIN { s = ns / 1e9; printf "%.2fM %.0f", n / s / 1e6, b / s / 1e6 }'
 }
-cpu=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
-swift_version=$(swift --version 2>&1 | grep -m1 -i 'swift version')
-mem=$(awk '/^MemTotal:/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)
+machine_facts
 mean_record=$(awk -v n="$RECORDS" -v b="$BYTES" 'BEGIN { printf "%.1f", b / n }')
 mb=$(awk -v b="$BYTES" 'BEGIN { printf "%.1f", b / 1e6 }')
 

@@ -54,8 +54,8 @@ public struct IPDefragmenter {
         /// Fragments sorted by offset, none overlapping.
         var pieces: [(offset: Int, bytes: [UInt8])] = []
         var bufferedBytes = 0
-        /// Insertion sequence number, to find the oldest.
-        var sequence: UInt64
+        /// Its generation in ``order``.
+        var generation: UInt64
     }
 
     /// A completed datagram.
@@ -70,9 +70,7 @@ public struct IPDefragmenter {
     public let limits: Limits
     public private(set) var counters = Counters()
     private var table: [Key: Datagram] = [:]
-    private var order: [(sequence: UInt64, key: Key)] = []
-    private var orderStart = 0
-    private var nextSequence: UInt64 = 0
+    private var order = InsertionOrder<Key>()
     private var bufferedBytes = 0
 
     public init(limits: Limits = Limits()) {
@@ -98,11 +96,7 @@ public struct IPDefragmenter {
         let key = Key(
             version: packet.version, source: packet.source, destination: packet.destination,
             identification: fragment.identification, transportProtocol: packet.version == 4 ? packet.transportProtocol : 0)
-        var datagram = self.table[key] ?? {
-            self.nextSequence &+= 1
-            self.order.append((self.nextSequence, key))
-            return Datagram(firstSeen: time, sequence: self.nextSequence)
-        }()
+        var datagram = self.table[key] ?? Datagram(firstSeen: time, generation: self.order.append(key))
         if !fragment.moreFragments {
             if let total = datagram.totalLength, total != end {
                 self.discard(key, datagram)
@@ -162,40 +156,27 @@ public struct IPDefragmenter {
 
     /// Drops datagrams whose first fragment is older than the timeout.
     private mutating func expire(before time: UInt64) {
-        while let (sequence, key) = self.oldest() {
-            guard let datagram = self.table[key], datagram.sequence == sequence else {
-                self.orderStart += 1
+        while let (generation, key) = self.order.oldest {
+            guard let datagram = self.table[key], datagram.generation == generation else {
+                self.order.removeOldest()
                 continue
             }
-            guard time &- datagram.firstSeen > self.limits.timeoutNanoseconds, time > datagram.firstSeen else { break }
+            guard time > datagram.firstSeen, time - datagram.firstSeen > self.limits.timeoutNanoseconds else { break }
             self.discard(key, datagram)
-            self.orderStart += 1
+            self.order.removeOldest()
             self.counters.expired &+= 1
         }
-        self.compactOrder()
     }
 
     /// Evicts the oldest datagrams while the table is over its bounds.
     private mutating func enforceBounds() {
-        while self.table.count > self.limits.maximumDatagrams || self.bufferedBytes > self.limits.maximumBytes {
-            guard let (sequence, key) = self.oldest() else { break }
-            self.orderStart += 1
-            guard let datagram = self.table[key], datagram.sequence == sequence else { continue }
+        while self.table.count > self.limits.maximumDatagrams || self.bufferedBytes > self.limits.maximumBytes,
+            let (generation, key) = self.order.oldest
+        {
+            self.order.removeOldest()
+            guard let datagram = self.table[key], datagram.generation == generation else { continue }
             self.discard(key, datagram)
             self.counters.evicted &+= 1
-        }
-        self.compactOrder()
-    }
-
-    private func oldest() -> (UInt64, Key)? {
-        self.orderStart < self.order.count ? (self.order[self.orderStart].sequence, self.order[self.orderStart].key) : nil
-    }
-
-    /// Keeps the insertion queue from growing without bound.
-    private mutating func compactOrder() {
-        if self.orderStart > 4096 && self.orderStart * 2 > self.order.count {
-            self.order.removeFirst(self.orderStart)
-            self.orderStart = 0
         }
     }
 }

@@ -75,7 +75,8 @@ public struct TCPReassembler {
         var ahead: [(sequence: UInt32, bytes: [UInt8])] = []
         var aheadBytes = 0
         var lastSeen: UInt64
-        var sequenceNumber: UInt64
+        /// Its generation in ``order``.
+        var generation: UInt64
 
         var heldBytes: Int { self.bytes.count - self.start + self.aheadBytes }
     }
@@ -105,9 +106,7 @@ public struct TCPReassembler {
     public let limits: Limits
     public private(set) var counters = Counters()
     private var streams: [StreamKey: Stream] = [:]
-    private var order: [(sequence: UInt64, key: StreamKey)] = []
-    private var orderStart = 0
-    private var nextStreamNumber: UInt64 = 0
+    private var order = InsertionOrder<StreamKey>()
     private var heldBytes = 0
 
     public init(limits: Limits = Limits()) {
@@ -137,9 +136,7 @@ public struct TCPReassembler {
         } else {
             // Without a SYN (capture started mid-connection) the first segment's sequence
             // number is taken as the start; its first two bytes must then be a length.
-            self.nextStreamNumber &+= 1
-            self.order.append((self.nextStreamNumber, key))
-            stream = Stream(next: segment.syn ? segment.sequence &+ 1 : segment.sequence, lastSeen: time, sequenceNumber: self.nextStreamNumber)
+            stream = Stream(next: segment.syn ? segment.sequence &+ 1 : segment.sequence, lastSeen: time, generation: self.order.append(key))
         }
         stream.lastSeen = time
         let dataSequence = segment.syn ? segment.sequence &+ 1 : segment.sequence
@@ -234,37 +231,30 @@ public struct TCPReassembler {
         if incompleteCounts && stream.heldBytes > 0 { self.counters.closedIncomplete &+= 1 }
     }
 
+    /// Ends streams idle past the timeout. Streams are visited oldest-created first, so a long,
+    /// busy connection at the front delays the expiry of younger idle ones until the bounds
+    /// evict them.
     private mutating func expire(before time: UInt64) {
-        while self.orderStart < self.order.count {
-            let (number, key) = self.order[self.orderStart]
-            guard let stream = self.streams[key], stream.sequenceNumber == number else {
-                self.orderStart += 1
+        while let (generation, key) = self.order.oldest {
+            guard let stream = self.streams[key], stream.generation == generation else {
+                self.order.removeOldest()
                 continue
             }
             guard time > stream.lastSeen, time - stream.lastSeen > self.limits.idleTimeoutNanoseconds else { break }
-            self.orderStart += 1
+            self.order.removeOldest()
             if stream.heldBytes > 0 { self.counters.expired &+= 1 }
             self.close(key, incompleteCounts: false)
         }
-        self.compactOrder()
     }
 
     private mutating func enforceBounds() {
         while self.streams.count > self.limits.maximumStreams || self.heldBytes > self.limits.maximumBytes,
-              self.orderStart < self.order.count {
-            let (number, key) = self.order[self.orderStart]
-            self.orderStart += 1
-            guard let stream = self.streams[key], stream.sequenceNumber == number else { continue }
+            let (generation, key) = self.order.oldest
+        {
+            self.order.removeOldest()
+            guard let stream = self.streams[key], stream.generation == generation else { continue }
             self.counters.evicted &+= 1
             self.close(key, incompleteCounts: false)
-        }
-        self.compactOrder()
-    }
-
-    private mutating func compactOrder() {
-        if self.orderStart > 4096 && self.orderStart * 2 > self.order.count {
-            self.order.removeFirst(self.orderStart)
-            self.orderStart = 0
         }
     }
 }

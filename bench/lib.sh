@@ -1,0 +1,45 @@
+# Shared by the benchmark scripts: logging, the null-device check, the interleaved timing loop
+# and the machine facts every report starts with. Source it; it defines functions only.
+
+log() { printf '%s\n' "$*" >&2; }
+
+# A /dev/null that is not the null device (some tools replace it with a file) makes every
+# number measure tmpfs writes instead.
+require_null_device() {
+    [ -c /dev/null ] || { log "/dev/null is not a character device; fix it (mknod -m 666 /dev/null c 1 3)"; exit 1; }
+}
+
+# Runs the pipelines in `cmds` (named by `labels`) ROUNDS times, interleaved, and keeps each
+# one's best time in ns in `best` and all its times in s in `times`. For the rows marked 1 in
+# `is_dm`, standard error must contain the text in $DM_CHECK (the stage's own count), so a
+# run that lost records never counts as fast.
+time_rounds() {
+    local err r i t0 t1 ns s
+    err=$(mktemp)
+    for i in "${!cmds[@]}"; do best[i]=; times[i]=; done
+    for ((r = 1; r <= ROUNDS; r++)); do
+        for i in "${!cmds[@]}"; do
+            t0=$(date +%s%N)
+            if ! eval "${cmds[i]}" 2> "$err"; then
+                log "FAILED: ${cmds[i]}"; cat "$err" >&2; rm -f "$err"; exit 1
+            fi
+            t1=$(date +%s%N)
+            ns=$((t1 - t0))
+            if [ "${is_dm[i]}" = 1 ] && ! grep -q -- "$DM_CHECK" "$err"; then
+                log "${labels[i]}: expected '$DM_CHECK' in its summary, got: $(cat "$err")"; rm -f "$err"; exit 1
+            fi
+            s=$(awk -v ns="$ns" 'BEGIN { printf "%.3f", ns / 1e9 }')
+            times[i]="${times[i]:+${times[i]} }$s"
+            if [ -z "${best[i]}" ] || [ "$ns" -lt "${best[i]}" ]; then best[i]=$ns; fi
+            log "round $r  $(printf '%-24s' "${labels[i]}") $s s"
+        done
+    done
+    rm -f "$err"
+}
+
+# Sets cpu, mem and swift_version for the report header.
+machine_facts() {
+    cpu=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
+    mem=$(awk '/^MemTotal:/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)
+    swift_version=$(swift --version 2>&1 | grep -m1 -i 'swift version')
+}
