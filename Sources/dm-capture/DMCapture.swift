@@ -161,6 +161,10 @@ struct DMCapture: ParsableCommand {
                     StandardError.write(StageSummary.line(tool: "dm-capture", counters: fields, stopped: false))
                 }
             }
+            // Stopped by a signal: what the kernel already captured is drained, not dropped.
+            while !selection.isDone, case .packet(let packet) = try capture.next(lane: lane) {
+                if selection.admit(packet) { try self.write(packet, lane: lane, to: output) }
+            }
         }
         StandardError.write(StageSummary.line(tool: "dm-capture", counters: counters(), stopped: StageSignals.stopRequested))
     }
