@@ -23,7 +23,7 @@ struct DMParse: ParsableCommand {
             """,
         version: DMRecordVersion.string)
 
-    @Option(help: "Where to read PACKET records: -, PATH, unix:PATH, unix-listen:PATH, tcp:HOST:PORT, tcp-listen:HOST:PORT.")
+    @Option(help: "Where to read PACKET records, or a pcap/pcapng capture (plain or gzip, recognised by magic): -, PATH, unix:PATH, unix-listen:PATH, tcp:HOST:PORT, tcp-listen:HOST:PORT.")
     var input: String = "-"
 
     @OptionGroup var output: OutputOptions
@@ -40,9 +40,19 @@ struct DMParse: ParsableCommand {
     func run() throws {
         StageMain.run(tool: "dm-parse") {
             let opened = try Endpoint(parsing: self.input).openForReading()
-            let reader = RecordReader(fileDescriptor: opened.fileDescriptor, inputName: opened.name, closesDescriptor: opened.owned)
-            let output = try self.output.open(tool: "dm-parse")
             var parser = PacketParser(ports: PortSet(self.port), rawIP: self.noEther, keepMalformed: self.keepMalformed)
+            // `tcpdump -w - | dm-parse`: a capture instead of a record stream is read directly.
+            let head = try InputDescriptor.peek(opened.fileDescriptor, name: opened.name, count: 8)
+            switch head.withUnsafeBytes({ StreamMagic.foreignFormat($0) }) {
+            case .pcap, .pcapng, .gzip:
+                try self.parseCapture(opened, alreadyRead: head, parser: &parser)
+                return
+            default:
+                break
+            }
+            let reader = RecordReader(
+                fileDescriptor: opened.fileDescriptor, inputName: opened.name, closesDescriptor: opened.owned, alreadyRead: head)
+            let output = try self.output.open(tool: "dm-parse")
             try output.run(stage: "dm-parse", counters: { parser.counters.fields }) {
                 reader.idleObserver = output.writer
                 while let item = try reader.next() {
@@ -59,6 +69,22 @@ struct DMParse: ParsableCommand {
             }
             StandardError.write(StageSummary.line(tool: "dm-parse", counters: parser.counters.fields, stopped: reader.stoppedBySignal))
         }
+    }
+
+    /// Parses a capture file's frames directly, as dm-capture | dm-parse would.
+    private func parseCapture(_ opened: OpenedEndpoint, alreadyRead: [UInt8], parser: inout PacketParser) throws {
+        let reader = CaptureFileReader(input: DecompressingInput(
+            fileDescriptor: opened.fileDescriptor, inputName: opened.name, closesDescriptor: opened.owned, alreadyRead: alreadyRead))
+        try reader.open()
+        let output = try self.output.open(tool: "dm-parse")
+        try output.beginOwnSection(entries: [.source(opened.name)])
+        try output.run(stage: "dm-parse", counters: { parser.counters.fields }) {
+            while !StageSignals.stopRequested, let packet = try reader.next() {
+                try parser.parse(metadata: packet.metadata, frame: packet.frame, into: output.writer)
+            }
+        }
+        if let warning = reader.truncationWarning { StandardError.write("dm-parse: warning: \(reader.inputName): \(warning)\n") }
+        StandardError.write(StageSummary.line(tool: "dm-parse", counters: parser.counters.fields, stopped: StageSignals.stopRequested))
     }
 }
 

@@ -52,14 +52,20 @@ struct PacketParser {
         self.keepMalformed = keepMalformed
     }
 
+    /// Parses a PACKET record.
     mutating func parse(_ record: RecordView, into writer: RecordWriter) throws(RecordWriteError) {
-        self.counters.packetsIn &+= 1
         guard let packet = try? PacketRecordView(body: record.body) else {
+            self.counters.packetsIn &+= 1
             self.counters.malformedPackets &+= 1
             return
         }
-        let frame = packet.frame
-        let linkType = packet.metadata.linkType
+        try self.parse(metadata: packet.metadata, frame: packet.frame, into: writer)
+    }
+
+    /// Parses one captured frame, from a PACKET record or straight from a capture file.
+    mutating func parse(metadata: PacketMetadata, frame: UnsafeRawBufferPointer, into writer: RecordWriter) throws(RecordWriteError) {
+        self.counters.packetsIn &+= 1
+        let linkType = metadata.linkType
         guard self.rawIP || LinkLayer.isSupported(linkType) else {
             self.counters.unsupportedLink &+= 1
             return
@@ -78,7 +84,7 @@ struct PacketParser {
             self.counters.malformedIP &+= 1
             return
         }
-        let time = packet.metadata.timeNanoseconds
+        let time = metadata.timeNanoseconds
         if ip.fragment != nil {
             let whole = self.defragmenter.add(ip, time: time)
             self.counters.defragmentation = self.defragmenter.counters

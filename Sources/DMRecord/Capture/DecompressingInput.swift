@@ -29,10 +29,13 @@ public final class DecompressingInput {
     private var lz4: LZ4FrameDecoder?
     private var rawOffset: UInt64 = 0
 
-    public init(fileDescriptor fd: Int32, inputName: String, closesDescriptor: Bool = false) {
+    /// Reads `fd`; `alreadyRead` holds bytes the caller read from it to recognise the format.
+    public init(fileDescriptor fd: Int32, inputName: String, closesDescriptor: Bool = false, alreadyRead: [UInt8] = []) {
         self.input = InputDescriptor(fileDescriptor: fd, name: inputName, closesDescriptor: closesDescriptor)
         self.inputName = inputName
         self.raw = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
+        alreadyRead.withUnsafeBytes { self.raw.copyBytes($0, at: 0) }
+        self.rawEnd = alreadyRead.count
     }
 
     deinit { self.raw.deallocate() }

@@ -63,11 +63,17 @@ public final class RecordReader {
     ///   - inputName: how errors name the input.
     ///   - closesDescriptor: whether the reader closes `fd` when it goes away.
     ///   - readLimit: an upper bound on each read, for tests that exercise every split.
-    public init(fileDescriptor fd: Int32, inputName: String, closesDescriptor: Bool = false, readLimit: Int = .max) {
+    ///   - alreadyRead: bytes the caller read from `fd` to recognise the format (``InputDescriptor/peek(_:name:count:)``).
+    public init(
+        fileDescriptor fd: Int32, inputName: String, closesDescriptor: Bool = false, readLimit: Int = .max,
+        alreadyRead: [UInt8] = []
+    ) {
         self.input = InputDescriptor(fileDescriptor: fd, name: inputName, closesDescriptor: closesDescriptor)
         self.inputName = inputName
         self.readLimit = max(1, readLimit)
         self.buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: RecordReader.bufferCapacity, alignment: 16)
+        alreadyRead.withUnsafeBytes { self.buffer.copyBytes($0, at: 0) }
+        self.end = alreadyRead.count
     }
 
     deinit {

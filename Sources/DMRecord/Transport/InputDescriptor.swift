@@ -25,6 +25,20 @@ public final class InputDescriptor {
 
     deinit { if self.closesDescriptor { close(self.fileDescriptor) } }
 
+    /// Reads up to `count` bytes from the start of `fd` (fewer at its end) without taking
+    /// ownership of it, so a stage can recognise the format before choosing a reader; pass the
+    /// bytes on to that reader as `alreadyRead`.
+    public static func peek(_ fd: Int32, name: String, count: Int) throws(SystemError) -> [UInt8] {
+        let input = InputDescriptor(fileDescriptor: fd, name: name, closesDescriptor: false)
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: count, alignment: 8)
+        defer { buffer.deallocate() }
+        var filled = 0
+        while filled < count, let read = try input.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[filled...])) {
+            filled += read
+        }
+        return Array(buffer.prefix(filled))
+    }
+
     /// Whether a read would return at once (data or end of input).
     public var isReadable: Bool { FileDescriptorIO.isReadable(self.fileDescriptor) }
 

@@ -1,0 +1,30 @@
+import DMRecord
+import Foundation
+import Testing
+
+/// dm-parse reads PACKET records, or a capture straight from tcpdump (`tcpdump -w - | dm-parse`).
+@Suite("Parse input")
+struct ParseInputTests {
+    static func dnsRecords(_ path: String) throws -> [OwnedItem] {
+        try StreamFiles.read(path).filter { if case .record(2, _, _) = $0 { return true } else { return false } }
+    }
+
+    @Test("a raw pcap, pcapng or gzip capture on standard input gives the records dm-capture | dm-parse gives", arguments: [
+        "examples/sample.pcap", "../shared/corpus/public/zeek/pcapng-multi-interface.pcapng",
+        "../shared/corpus/public/dnscap/dns.pcap.gz", "../shared/corpus/generated/ipfrag_mtu1500.pcap",
+    ])
+    func rawCaptureInput(capture: String) throws {
+        let path = Programs.packageRoot + "/" + capture
+        try #require(FileManager.default.fileExists(atPath: path), "missing \(path)")
+        let directory = try TemporaryDirectory()
+        let piped = try Programs.shell(
+            "\(Programs.product("dm-capture")) --pcap \(path) 2>/dev/null | \(Programs.product("dm-parse")) > \(directory.file("a")) 2>/dev/null")
+        #expect(piped.status == 0)
+        let direct = try Programs.shell("cat \(path) | \(Programs.product("dm-parse")) > \(directory.file("b")) 2> \(directory.file("err"))")
+        let errors = (try? String(contentsOfFile: directory.file("err"), encoding: .utf8)) ?? ""
+        #expect(direct.status == 0, "\(errors)")
+        let expected = try Self.dnsRecords(directory.file("a"))
+        #expect(!expected.isEmpty)
+        #expect(try Self.dnsRecords(directory.file("b")) == expected)
+    }
+}
