@@ -110,9 +110,7 @@ declare -a best times
 time_rounds
 
 # 5. Report.
-rate() {  # ns -> "packets/s MB/s"
-    awk -v ns="$1" -v n="$PACKETS" -v b="$BYTES" 'BEGIN { s = ns / 1e9; printf "%.2fM %.0f", n / s / 1e6, b / s / 1e6 }'
-}
+rate() { rate_of "$1" "$PACKETS" "$BYTES"; }  # ns -> "packets/s MB/s"
 machine_facts
 tcpdump_version=$(tcpdump --version 2>&1 | head -2 | paste -sd ';' - | sed 's/;/; /')
 mean_packet=$(awk -v n="$PACKETS" -v b="$BYTES" 'BEGIN { printf "%.1f", (b - 24) / n - 16 }')

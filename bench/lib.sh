@@ -43,3 +43,8 @@ machine_facts() {
     mem=$(awk '/^MemTotal:/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)
     swift_version=$(swift --version 2>&1 | grep -m1 -i 'swift version')
 }
+
+# Prints "<count/s in millions>M <MB/s>" for a best time in ns over COUNT items of BYTES bytes.
+rate_of() {
+    awk -v ns="$1" -v n="$2" -v b="$3" 'BEGIN { s = ns / 1e9; printf "%.2fM %.0f", n / s / 1e6, b / s / 1e6 }'
+}

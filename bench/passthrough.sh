@@ -66,9 +66,7 @@ declare -a best times
 time_rounds
 
 # 4. Report.
-rate() {  # ns -> "records/s MB/s"
-    awk -v ns="$1" -v n="$RECORDS" -v b="$BYTES" 'BEGIN { s = ns / 1e9; printf "%.2fM %.0f", n / s / 1e6, b / s / 1e6 }'
-}
+rate() { rate_of "$1" "$RECORDS" "$BYTES"; }  # ns -> "records/s MB/s"
 machine_facts
 mean_record=$(awk -v n="$RECORDS" -v b="$BYTES" 'BEGIN { printf "%.1f", b / n }')
 mb=$(awk -v b="$BYTES" 'BEGIN { printf "%.1f", b / 1e6 }')
