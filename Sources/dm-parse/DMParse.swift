@@ -11,13 +11,19 @@ struct DMParse: ParsableCommand {
         discussion: """
             DNS over UDP and TCP; IPv4 and IPv6 fragments are reassembled (30 s in capture time, \
             at most 16384 datagrams and 64 MiB pending), TCP streams too (60 s idle, 65536 \
-            streams, 128 KiB per stream and 128 MiB in all). Tunnels are not decapsulated yet.
+            streams, 128 KiB per stream and 128 MiB in all). Tunnels are opened and only the \
+            traffic inside is parsed, so a tunnelled query gives one record: IP-in-IP (4, 41), \
+            GRE (47, with IP, Ethernet, PPP or ERSPAN inside), GRE-in-UDP (4754), VXLAN (4789, \
+            8472), Geneve (6081) and GTP-U (2152), nested up to --tunnel-depth. A tunnel port \
+            named with --port is read as DNS instead.
 
             Counters: packets_in, unsupported_link, not_ip, truncated_frames, malformed_ip, \
             ip_fragments, reassembled, fragment_duplicates, fragment_overlaps, \
             fragments_expired, fragments_evicted, fragments_invalid, udp_messages, tcp_segments, tcp_messages, \
             tcp_retransmissions, tcp_out_of_order, tcp_closed_incomplete, tcp_expired, \
-            tcp_evicted, tcp_over_limit, \
+            tcp_evicted, tcp_over_limit, tcp_gaps_skipped, \
+            decapsulated_ip_in_ip, decapsulated_gre, decapsulated_gre_in_udp, decapsulated_vxlan, \
+            decapsulated_geneve, decapsulated_gtp_u, tunnel_not_ip, tunnel_undecodable, tunnel_too_deep, \
             other_protocols, other_ports, malformed_dns, malformed_kept, dns_out, \
             malformed_packet_records, records_forwarded (records other than PACKET, passed on).
             """,
@@ -37,10 +43,20 @@ struct DMParse: ParsableCommand {
     @Flag(help: "Forward DNS messages that fail the wire check, flagged malformed, instead of dropping them.")
     var keepMalformed = false
 
+    @Option(help: ArgumentHelp("Open at most this many nested tunnels (0: leave tunnels closed).", valueName: "N"))
+    var tunnelDepth: Int = 8
+
+    func validate() throws {
+        guard (0...64).contains(self.tunnelDepth) else {
+            throw ValidationError("--tunnel-depth must be between 0 and 64, not \(self.tunnelDepth).")
+        }
+    }
+
     func run() throws {
         StageMain.run(tool: "dm-parse") {
             let opened = try Endpoint(parsing: self.input).openForReading()
-            var parser = PacketParser(ports: PortSet(self.port), rawIP: self.noEther, keepMalformed: self.keepMalformed)
+            var parser = PacketParser(
+                ports: PortSet(self.port), rawIP: self.noEther, keepMalformed: self.keepMalformed, tunnelDepth: self.tunnelDepth)
             // `tcpdump -w - | dm-parse`: a capture instead of a record stream is read directly.
             let head = try InputDescriptor.peek(opened.fileDescriptor, name: opened.name, count: 8)
             switch head.withUnsafeBytes({ StreamMagic.foreignFormat($0) }) {
@@ -119,6 +135,12 @@ struct PortSet {
     }
 
     func contains(_ port: UInt16) -> Bool {
-        self.matchesAny || self.bits[Int(port) >> 6] & (1 << UInt64(port & 63)) != 0
+        self.matchesAny || self.lists(port)
+    }
+
+    /// Whether `port` was named itself, not only matched by `any`: a tunnel port given on
+    /// purpose is read as DNS, while `any` still lets tunnels be opened.
+    func lists(_ port: UInt16) -> Bool {
+        self.bits[Int(port) >> 6] & (1 << UInt64(port & 63)) != 0
     }
 }

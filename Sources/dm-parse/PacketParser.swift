@@ -18,6 +18,11 @@ struct ParseCounters {
     var malformedPackets: UInt64 = 0
     var defragmentation = IPDefragmenter.Counters()
     var tcp = TCPReassembler.Counters()
+    /// Tunnels opened, per ``Tunnel`` (indexed by its raw value).
+    var decapsulated = [UInt64](repeating: 0, count: Tunnel.allCases.count)
+    var tunnelNotIP: UInt64 = 0
+    var tunnelUndecodable: UInt64 = 0
+    var tunnelTooDeep: UInt64 = 0
 
     var fields: [(name: String, value: UInt64)] {
         let fragments = self.defragmentation
@@ -31,7 +36,10 @@ struct ParseCounters {
          ("tcp_messages", self.tcp.messages), ("tcp_retransmissions", self.tcp.retransmissions),
          ("tcp_out_of_order", self.tcp.outOfOrder), ("tcp_closed_incomplete", self.tcp.closedIncomplete),
          ("tcp_expired", self.tcp.expired), ("tcp_evicted", self.tcp.evicted), ("tcp_over_limit", self.tcp.overLimit),
-         ("other_protocols", self.otherProtocols), ("other_ports", self.otherPorts),
+         ("tcp_gaps_skipped", self.tcp.gapsSkipped)]
+        + Tunnel.allCases.map { ("decapsulated_\($0)", self.decapsulated[Int($0.rawValue)]) }
+        + [("tunnel_not_ip", self.tunnelNotIP), ("tunnel_undecodable", self.tunnelUndecodable),
+         ("tunnel_too_deep", self.tunnelTooDeep), ("other_protocols", self.otherProtocols), ("other_ports", self.otherPorts),
          ("malformed_dns", self.malformedDNS), ("malformed_kept", self.malformedKept), ("dns_out", self.dnsOut),
          ("malformed_packet_records", self.malformedPackets), ("records_forwarded", self.recordsForwarded)]
     }
@@ -42,14 +50,17 @@ struct PacketParser {
     let ports: PortSet
     let rawIP: Bool
     let keepMalformed: Bool
+    /// How many tunnels, one inside the other, are opened at most.
+    let tunnelDepth: Int
     var counters = ParseCounters()
     var defragmenter = IPDefragmenter()
     var reassembler = TCPReassembler()
 
-    init(ports: PortSet, rawIP: Bool, keepMalformed: Bool) {
+    init(ports: PortSet, rawIP: Bool, keepMalformed: Bool, tunnelDepth: Int = 8) {
         self.ports = ports
         self.rawIP = rawIP
         self.keepMalformed = keepMalformed
+        self.tunnelDepth = tunnelDepth
     }
 
     /// Parses a PACKET record.
@@ -74,9 +85,17 @@ struct PacketParser {
             self.counters.notIP &+= 1
             return
         }
+        try self.parseIP(frame, at: ipOffset, time: metadata.timeNanoseconds, tunnelDepth: 0, into: writer)
+    }
+
+    /// Parses the IP packet at `offset` of `bytes`: a captured frame's, or a tunnel's payload.
+    /// Fragments go to the defragmenter; a completed datagram is parsed at once.
+    private mutating func parseIP(
+        _ bytes: UnsafeRawBufferPointer, at offset: Int, time: UInt64, tunnelDepth: Int, into writer: RecordWriter
+    ) throws(RecordWriteError) {
         let ip: IPPacketView
         do {
-            ip = try IPPacketView(frame: frame, at: ipOffset)
+            ip = try IPPacketView(frame: bytes, at: offset)
         } catch .truncated {
             self.counters.truncatedFrames &+= 1
             return
@@ -84,7 +103,6 @@ struct PacketParser {
             self.counters.malformedIP &+= 1
             return
         }
-        let time = metadata.timeNanoseconds
         if ip.fragment != nil {
             let whole = self.defragmenter.add(ip, time: time)
             self.counters.defragmentation = self.defragmenter.counters
@@ -95,7 +113,7 @@ struct PacketParser {
                 do {
                     try self.parseTransport(
                         whole.transportProtocol, payload, version: whole.version, source: whole.source,
-                        destination: whole.destination, time: time, into: writer)
+                        destination: whole.destination, time: time, tunnelDepth: tunnelDepth, into: writer)
                 } catch let error as RecordWriteError { failure = error } catch {}
             }
             if let failure { throw failure }
@@ -103,21 +121,47 @@ struct PacketParser {
         }
         try self.parseTransport(
             ip.transportProtocol, ip.payload, version: ip.version, source: ip.source, destination: ip.destination,
-            time: time, into: writer)
+            time: time, tunnelDepth: tunnelDepth, into: writer)
+    }
+
+    /// Opens `tunnel` and parses the IP packet inside, once: the outer packet itself yields no
+    /// record, so a tunnelled query is reported exactly once, with its inner addresses.
+    private mutating func decapsulate(
+        _ tunnel: Tunnel, _ payload: UnsafeRawBufferPointer, time: UInt64, tunnelDepth: Int, into writer: RecordWriter
+    ) throws(RecordWriteError) {
+        guard tunnelDepth < self.tunnelDepth else {
+            self.counters.tunnelTooDeep &+= 1
+            return
+        }
+        switch tunnel.decapsulate(payload) {
+        case .innerIP(let offset):
+            self.counters.decapsulated[Int(tunnel.rawValue)] &+= 1
+            try self.parseIP(payload, at: offset, time: time, tunnelDepth: tunnelDepth + 1, into: writer)
+        case .notIP:
+            self.counters.tunnelNotIP &+= 1
+        case .undecodable:
+            self.counters.tunnelUndecodable &+= 1
+        }
     }
 
     /// Dispatches one whole IP payload (unfragmented or reassembled) on its protocol.
     private mutating func parseTransport(
         _ transportProtocol: UInt8, _ payload: UnsafeRawBufferPointer, version: UInt8, source: IPAddressBytes,
-        destination: IPAddressBytes, time: UInt64, into writer: RecordWriter
+        destination: IPAddressBytes, time: UInt64, tunnelDepth: Int, into writer: RecordWriter
     ) throws(RecordWriteError) {
         switch transportProtocol {
         case 17:
-            try self.parseUDP(payload, version: version, source: source, destination: destination, time: time, into: writer)
+            try self.parseUDP(
+                payload, version: version, source: source, destination: destination, time: time, tunnelDepth: tunnelDepth,
+                into: writer)
         case 6:
             try self.parseTCP(payload, version: version, source: source, destination: destination, time: time, into: writer)
         default:
-            self.counters.otherProtocols &+= 1
+            if let tunnel = Tunnel.overIP(protocol: transportProtocol) {
+                try self.decapsulate(tunnel, payload, time: time, tunnelDepth: tunnelDepth, into: writer)
+            } else {
+                self.counters.otherProtocols &+= 1
+            }
         }
     }
 
@@ -148,17 +192,19 @@ struct PacketParser {
             self.counters = counters
         }
         let keepMalformed = self.keepMalformed
-        try self.reassembler.add(segment, key: key, time: time) { (message) throws(RecordWriteError) in
+        try self.reassembler.add(segment, key: key, time: time) { (message, stream, completed) throws(RecordWriteError) in
+            // The message may belong to another stream than this segment's (the reverse one
+            // skipping an acknowledged hole, or one that expired), so its addresses come from it.
             try Self.writeDNS(
-                message, transport: .tcp, version: version, source: source, destination: destination,
-                sourcePort: sourcePort, destinationPort: destinationPort, time: time, keepMalformed: keepMalformed,
-                counters: &counters, into: writer)
+                message, transport: .tcp, version: stream.version, source: stream.source, destination: stream.destination,
+                sourcePort: stream.sourcePort, destinationPort: stream.destinationPort, time: completed,
+                keepMalformed: keepMalformed, counters: &counters, into: writer)
         }
     }
 
     private mutating func parseUDP(
         _ datagram: UnsafeRawBufferPointer, version: UInt8, source: IPAddressBytes, destination: IPAddressBytes,
-        time: UInt64, into writer: RecordWriter
+        time: UInt64, tunnelDepth: Int, into writer: RecordWriter
     ) throws(RecordWriteError) {
         guard datagram.count >= 8 else {
             self.counters.truncatedFrames &+= 1
@@ -167,7 +213,9 @@ struct PacketParser {
         let sourcePort = UInt16(datagram[0]) << 8 | UInt16(datagram[1])
         let destinationPort = UInt16(datagram[2]) << 8 | UInt16(datagram[3])
         let length = Int(datagram[4]) << 8 | Int(datagram[5])
-        guard self.ports.contains(sourcePort) || self.ports.contains(destinationPort) else {
+        let tunnel = self.ports.lists(destinationPort) || self.ports.lists(sourcePort)
+            ? nil : Tunnel.overUDP(sourcePort: sourcePort, destinationPort: destinationPort)
+        guard tunnel != nil || self.ports.contains(sourcePort) || self.ports.contains(destinationPort) else {
             self.counters.otherPorts &+= 1
             return
         }
@@ -176,6 +224,10 @@ struct PacketParser {
             return
         }
         let message = UnsafeRawBufferPointer(rebasing: datagram[8..<length])
+        if let tunnel {
+            try self.decapsulate(tunnel, message, time: time, tunnelDepth: tunnelDepth, into: writer)
+            return
+        }
         self.counters.udpMessages &+= 1
         try Self.writeDNS(
             message, transport: .udp, version: version, source: source, destination: destination, sourcePort: sourcePort,

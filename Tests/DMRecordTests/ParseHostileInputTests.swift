@@ -31,10 +31,12 @@ struct ParseHostileInputTests {
         let packetsIn = try #require(stats[counter: "packets_in"])
         #expect(packetsIn == UInt64(frames.count * 20))
         // Each frame ends in one outcome, except fragments, which become (at most) one datagram
-        // each when reassembled; that datagram then ends in one outcome. A UDP datagram on the
+        // each when reassembled; that datagram then ends in one outcome. An opened tunnel
+        // hands its frame's outcome to the packet inside. A UDP datagram on the
         // DNS port yields one message, a TCP segment any number.
         let outcomes = ["unsupported_link", "not_ip", "truncated_frames", "malformed_ip", "udp_messages", "tcp_segments",
-                        "other_protocols", "other_ports", "malformed_packet_records"]
+                        "other_protocols", "other_ports", "malformed_packet_records", "tunnel_not_ip", "tunnel_undecodable",
+                        "tunnel_too_deep"]
         let fragments = stats[counter: "ip_fragments"] ?? 0, reassembled = stats[counter: "reassembled"] ?? 0
         #expect(outcomes.reduce(0) { $0 + (stats[counter: $1] ?? 0) } == packetsIn - fragments + reassembled)
         let malformedDropped = (stats[counter: "malformed_dns"] ?? 0) - (stats[counter: "malformed_kept"] ?? 0)

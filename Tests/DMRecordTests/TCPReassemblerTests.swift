@@ -23,7 +23,7 @@ struct TCPReassemblerTests {
         for bytes in segments {
             try bytes.withUnsafeBytes { raw throws in
                 let segment = try #require(TCPReassembler.Segment(raw))
-                try reassembler.add(segment, key: Self.key, time: time) { out.append(Array($0)) }
+                try reassembler.add(segment, key: Self.key, time: time) { message, _, _ in out.append(Array(message)) }
             }
         }
         return out
@@ -78,9 +78,104 @@ struct TCPReassemblerTests {
         var other = Self.key
         other.sourcePort = 1
         try Self.segment(sequence: 1, [0, 1]).withUnsafeBytes { raw in
-            try reassembler.add(TCPReassembler.Segment(raw)!, key: other, time: 5000) { _ in }
+            try reassembler.add(TCPReassembler.Segment(raw)!, key: other, time: 5000) { _, _, _ in }
         }
         #expect(reassembler.counters.expired == 1)
         #expect(reassembler.streamCount == 1)
+    }
+
+    /// Feeds (segment, stream, time) triples; returns each message with its stream's source
+    /// port and its time.
+    static func feedTimed(_ segments: [(bytes: [UInt8], key: TCPReassembler.StreamKey, time: UInt64)],
+                          into reassembler: inout TCPReassembler) throws -> [(message: [UInt8], port: UInt16, time: UInt64)] {
+        var out: [(message: [UInt8], port: UInt16, time: UInt64)] = []
+        for (bytes, key, time) in segments {
+            try bytes.withUnsafeBytes { raw throws in
+                let segment = try #require(TCPReassembler.Segment(raw))
+                try reassembler.add(segment, key: key, time: time) { message, stream, completed in
+                    out.append((Array(message), stream.sourcePort, completed))
+                }
+            }
+        }
+        return out
+    }
+
+    /// A segment of the reverse stream acknowledging `acknowledgement`.
+    static func acknowledgement(_ acknowledgement: UInt32) -> [UInt8] {
+        var bytes = Self.segment(sequence: 500, flags: 0x10)
+        bytes[8] = UInt8(acknowledgement >> 24); bytes[9] = UInt8(acknowledgement >> 16 & 0xFF)
+        bytes[10] = UInt8(acknowledgement >> 8 & 0xFF); bytes[11] = UInt8(acknowledgement & 0xFF)
+        return bytes
+    }
+
+    /// Message 0 whole, message 1 cut in the middle by a lost segment, message 2 after it.
+    static func holeSegments() -> (before: [UInt8], after: [UInt8], end: UInt32) {
+        let cut = 2 + 30 + 2 + 100  // inside message 1
+        let resume = 2 + 30 + 2 + 300  // message 2 starts here
+        return (Self.segment(sequence: 1001, Array(Self.stream[..<cut])),
+                Self.segment(sequence: 1001 + UInt32(resume), Array(Self.stream[resume...])), 1001 + UInt32(Self.stream.count))
+    }
+
+    @Test("a hole the receiver acknowledged is skipped: the stream resumes at the next segment, with that segment's time")
+    func acknowledgedHole() throws {
+        var reassembler = TCPReassembler()
+        let (before, after, end) = Self.holeSegments()
+        let reverse = TCPReassemblerTests.key.reversedForTests
+        let out = try Self.feedTimed([(Self.segment(sequence: 1000, flags: 0x02), Self.key, 1), (before, Self.key, 2),
+                                      (after, Self.key, 3), (Self.acknowledgement(end - 10), reverse, 4),
+                                      (Self.acknowledgement(end), reverse, 5)], into: &reassembler)
+        #expect(out.map(\.message) == [Self.messages[0], Self.messages[2]])
+        #expect(out.map(\.time) == [2, 3])
+        #expect(out.allSatisfy { $0.port == Self.key.sourcePort })
+        #expect(reassembler.counters.gapsSkipped == 1)
+        #expect(reassembler.pendingBytes == 0)
+    }
+
+    @Test("an acknowledgement short of the waiting segment keeps waiting; the late segment still fills the hole")
+    func unacknowledgedHoleWaits() throws {
+        var reassembler = TCPReassembler()
+        let (before, after, _) = Self.holeSegments()
+        let missing = Self.segment(sequence: 1001 + 134, Array(Self.stream[134..<334]))
+        let out = try Self.feedTimed([(Self.segment(sequence: 1000, flags: 0x02), Self.key, 1), (before, Self.key, 2),
+                                      (after, Self.key, 3), (Self.acknowledgement(1001 + 134), TCPReassemblerTests.key.reversedForTests, 4),
+                                      (missing, Self.key, 6)], into: &reassembler)
+        #expect(out.map(\.message) == Self.messages)
+        #expect(out.map(\.time) == [2, 6, 6])
+        #expect(reassembler.counters.gapsSkipped == 0)
+    }
+
+    @Test("FIN, expiry and the byte bound after a hole still report what follows it")
+    func holeAtTheEnd() throws {
+        let (before, after, end) = Self.holeSegments()
+        var finished = TCPReassembler()
+        let fin = try Self.feedTimed([(before, Self.key, 2), (after, Self.key, 3), (Self.segment(sequence: end, flags: 0x11), Self.key, 4)],
+                                     into: &finished)
+        #expect(fin.map(\.message) == [Self.messages[0], Self.messages[2]])
+        #expect(finished.streamCount == 0 && finished.pendingBytes == 0)
+
+        var idle = TCPReassembler(limits: .init(idleTimeoutNanoseconds: 100))
+        var other = Self.key
+        other.sourcePort = 1
+        let expired = try Self.feedTimed([(before, Self.key, 2), (after, Self.key, 3), (Self.segment(sequence: 9, [0, 1]), other, 500)],
+                                         into: &idle)
+        #expect(expired.map(\.message) == [Self.messages[0], Self.messages[2]])
+        #expect(expired.last?.time == 3)
+
+        // 2 × 140 bytes ahead of a hole pass the 200-byte bound: the hole is skipped, nothing dropped.
+        var bounded = TCPReassembler(limits: .init(maximumStreamBytes: 200))
+        let small = [UInt8](repeating: 0xAB, count: 138)
+        let tail = [0, 138] + small
+        let out = try Self.feedTimed([(Self.segment(sequence: 1, [0, 5, 1]), Self.key, 1), (Self.segment(sequence: 100, tail), Self.key, 2),
+                                      (Self.segment(sequence: 240, tail), Self.key, 3)], into: &bounded)
+        #expect(out.map(\.message) == [small, small])
+        #expect(bounded.counters.overLimit == 0 && bounded.counters.gapsSkipped == 1)
+    }
+}
+
+extension TCPReassembler.StreamKey {
+    /// The other direction of the connection.
+    var reversedForTests: TCPReassembler.StreamKey {
+        TCPReassembler.StreamKey(version: self.version, source: self.destination, destination: self.source,
+                                 sourcePort: self.destinationPort, destinationPort: self.sourcePort)
     }
 }

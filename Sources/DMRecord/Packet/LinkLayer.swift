@@ -1,6 +1,6 @@
 /// Finds the IP header behind a frame's link-layer header.
 ///
-/// Walks Ethernet with any number of 802.1Q / 802.1ad / QinQ tags and PPPoE sessions, Linux SLL and SLL2, BSD
+/// Walks Ethernet with any number of 802.1Q / 802.1ad / QinQ tags, MPLS label stacks and PPPoE sessions, Linux SLL and SLL2, BSD
 /// loopback (NULL and LOOP) in either byte order, and raw IPv4/IPv6 link types.
 public enum LinkLayer {
     /// Where the IP header starts in `frame`, or nil when the link type is not one of those
@@ -17,6 +17,18 @@ public enum LinkLayer {
             while let tag = type, tag == 0x8100 || tag == 0x88A8 || tag == 0x9100 {
                 type = u16(offset + 2)
                 offset += 4
+            }
+            if type == 0x8847 || type == 0x8848 {
+                // MPLS: 4-byte labels up to the bottom-of-stack bit; IP follows without a type,
+                // so its version nibble decides (a pseudowire control word starts with 0).
+                while offset + 4 <= frame.count {
+                    let bottom = frame[offset + 2] & 0x01 != 0
+                    offset += 4
+                    if bottom { break }
+                }
+                guard offset < frame.count else { return nil }
+                let version = frame[offset] >> 4
+                return version == 4 || version == 6 ? offset : nil
             }
             if type == 0x8864 {
                 // PPPoE session: 6 bytes of PPPoE header, then the 2-byte PPP protocol.

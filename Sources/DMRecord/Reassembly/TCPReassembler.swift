@@ -6,6 +6,15 @@
 /// that completed it. FIN and RST end streams; idle streams expire after a timeout in capture
 /// time; per-stream and total byte bounds and a stream count bound evict the oldest. Every
 /// loss is counted.
+///
+/// A segment the capture missed leaves a hole that no retransmission will fill once the
+/// receiver has acknowledged past it. The stream then skips the hole and resumes at the next
+/// segment it holds, taken as the start of a message (DNS peers write each message in one
+/// go, so segments start on message boundaries far more often than not; a wrong guess ends
+/// in a message the DNS check rejects). The same happens when the stream ends, expires, is
+/// evicted or holds too much with a hole in front, so what was captured after a hole is
+/// still reported. Messages found this way carry the time of the segment holding their last
+/// byte, which is when they were complete on the wire.
 public struct TCPReassembler {
     /// Bounds on time and memory.
     public struct Limits: Hashable, Sendable {
@@ -39,6 +48,8 @@ public struct TCPReassembler {
         /// Streams dropped to stay within the bounds, with their bytes.
         public var evicted: UInt64 = 0
         public var overLimit: UInt64 = 0
+        /// Holes skipped: bytes the capture missed, after which the stream resumed.
+        public var gapsSkipped: UInt64 = 0
 
         public init() {}
     }
@@ -71,8 +82,8 @@ public struct TCPReassembler {
         /// Bytes in order, not yet consumed as messages, from `start`.
         var bytes: [UInt8] = []
         var start = 0
-        /// Segments ahead of `next`: sequence number and bytes.
-        var ahead: [(sequence: UInt32, bytes: [UInt8])] = []
+        /// Segments ahead of `next`: sequence number, bytes and capture time.
+        var ahead: [(sequence: UInt32, bytes: [UInt8], time: UInt64)] = []
         var aheadBytes = 0
         var lastSeen: UInt64
         /// Its generation in ``order``.
@@ -87,6 +98,8 @@ public struct TCPReassembler {
         public var syn: Bool
         public var fin: Bool
         public var rst: Bool
+        /// The acknowledgement number, when the ACK flag is set.
+        public var acknowledgement: UInt32?
         public var payload: UnsafeRawBufferPointer
 
         /// Decodes the TCP header at the start of `bytes`; nil when it is truncated or malformed.
@@ -99,6 +112,8 @@ public struct TCPReassembler {
             self.syn = flags & 0x02 != 0
             self.fin = flags & 0x01 != 0
             self.rst = flags & 0x04 != 0
+            self.acknowledgement = flags & 0x10 != 0
+                ? UInt32(bytes[8]) << 24 | UInt32(bytes[9]) << 16 | UInt32(bytes[10]) << 8 | UInt32(bytes[11]) : nil
             self.payload = UnsafeRawBufferPointer(rebasing: bytes[headerLength...])
         }
     }
@@ -118,16 +133,23 @@ public struct TCPReassembler {
     /// Bytes held across all streams.
     public var pendingBytes: Int { self.heldBytes }
 
+    /// Receives each DNS message: its bytes, its stream, and the capture time it was complete.
+    public typealias MessageHandler = (UnsafeRawBufferPointer, StreamKey, UInt64) throws(RecordWriteError) -> Void
+
     /// Adds one segment of stream `key` seen at `time`; calls `message` for every DNS message
-    /// it completes, in stream order.
+    /// it completes, in stream order — also for other streams it ends (idle, evicted) or lets
+    /// skip a hole (its acknowledgement covers the reverse stream's missing bytes).
     public mutating func add(
-        _ segment: Segment, key: StreamKey, time: UInt64, message: (UnsafeRawBufferPointer) throws(RecordWriteError) -> Void
+        _ segment: Segment, key: StreamKey, time: UInt64, message: MessageHandler
     ) throws(RecordWriteError) {
         self.counters.segments &+= 1
-        self.expire(before: time)
+        try self.expire(before: time, message)
+        if let acknowledgement = segment.acknowledgement {
+            try self.skipAcknowledgedGaps(key.reversed, acknowledgement: acknowledgement, message)
+        }
         if segment.rst {
-            self.close(key, incompleteCounts: true)
-            self.close(key.reversed, incompleteCounts: true)
+            try self.close(key, incompleteCounts: true, message)
+            try self.close(key.reversed, incompleteCounts: true, message)
             return
         }
         var stream: Stream
@@ -142,29 +164,30 @@ public struct TCPReassembler {
         let dataSequence = segment.syn ? segment.sequence &+ 1 : segment.sequence
         if segment.payload.count > 0 {
             self.heldBytes -= stream.heldBytes
-            let accepted = self.accept(Array(segment.payload), at: dataSequence, into: &stream)
-            if accepted {
-                try self.extractMessages(from: &stream, message)
+            if self.accept(Array(segment.payload), at: dataSequence, time: time, into: &stream) {
+                try self.extractMessages(from: &stream, key: key, time: time, message)
             }
-            self.heldBytes += stream.heldBytes
+            // Too much held behind a hole: the hole is not going to be filled in time.
+            while stream.heldBytes > self.limits.maximumStreamBytes, !stream.ahead.isEmpty {
+                try self.skipGap(in: &stream, key: key, message)
+            }
             if stream.heldBytes > self.limits.maximumStreamBytes {
                 self.counters.overLimit &+= 1
-                self.heldBytes -= stream.heldBytes
                 self.streams[key] = nil
                 return
             }
-        }
-        if segment.fin {
-            self.streams[key] = stream
-            self.close(key, incompleteCounts: true)
-            return
+            self.heldBytes += stream.heldBytes
         }
         self.streams[key] = stream
-        self.enforceBounds()
+        if segment.fin {
+            try self.close(key, incompleteCounts: true, message)
+            return
+        }
+        try self.enforceBounds(message)
     }
 
     /// Places bytes at `sequence`; returns whether in-order bytes were added.
-    private mutating func accept(_ bytes: [UInt8], at sequence: UInt32, into stream: inout Stream) -> Bool {
+    private mutating func accept(_ bytes: [UInt8], at sequence: UInt32, time: UInt64, into stream: inout Stream) -> Bool {
         let offset = Int(Int32(bitPattern: sequence &- stream.next))
         if offset + bytes.count <= 0 {
             self.counters.retransmissions &+= 1
@@ -173,29 +196,67 @@ public struct TCPReassembler {
         if offset > 0 {
             self.counters.outOfOrder &+= 1
             if !stream.ahead.contains(where: { $0.sequence == sequence && $0.bytes.count >= bytes.count }) {
-                stream.ahead.append((sequence, bytes))
+                stream.ahead.append((sequence, bytes, time))
                 stream.aheadBytes += bytes.count
             }
             return false
         }
         self.append(bytes[(-offset)...], to: &stream)
         // Segments that were waiting may now fit.
-        var progressed = true
-        while progressed {
-            progressed = false
-            for index in stream.ahead.indices.reversed() {
-                let waiting = stream.ahead[index]
-                let gap = Int(Int32(bitPattern: waiting.sequence &- stream.next))
-                guard gap <= 0 else { continue }
-                stream.ahead.remove(at: index)
-                stream.aheadBytes -= waiting.bytes.count
-                if gap + waiting.bytes.count > 0 {
-                    self.append(waiting.bytes[(-gap)...], to: &stream)
-                    progressed = true
-                }
-            }
-        }
+        while self.appendNextWaiting(to: &stream) != nil {}
         return true
+    }
+
+    /// Appends the waiting segment that now fits at `next`, if any, and returns its time.
+    /// Waiting segments wholly behind `next` are dropped as retransmitted.
+    private func appendNextWaiting(to stream: inout Stream) -> UInt64? {
+        for index in stream.ahead.indices.reversed() {
+            let waiting = stream.ahead[index]
+            let gap = Int(Int32(bitPattern: waiting.sequence &- stream.next))
+            guard gap <= 0 else { continue }
+            stream.ahead.remove(at: index)
+            stream.aheadBytes -= waiting.bytes.count
+            if gap + waiting.bytes.count > 0 {
+                self.append(waiting.bytes[(-gap)...], to: &stream)
+                return waiting.time
+            }
+            return self.appendNextWaiting(to: &stream)
+        }
+        return nil
+    }
+
+    /// Gives up on the bytes missing in front of the earliest waiting segment: the incomplete
+    /// message in order is dropped and the stream resumes at that segment, as the start of a
+    /// message. Each message then found takes the time of the segment that holds its end.
+    private mutating func skipGap(in stream: inout Stream, key: StreamKey, _ message: MessageHandler) throws(RecordWriteError) {
+        guard let earliest = stream.ahead.min(by: {
+            Int32(bitPattern: $0.sequence &- stream.next) < Int32(bitPattern: $1.sequence &- stream.next)
+        }) else { return }
+        self.counters.gapsSkipped &+= 1
+        stream.bytes.removeAll(keepingCapacity: true)
+        stream.start = 0
+        stream.next = earliest.sequence
+        while let time = self.appendNextWaiting(to: &stream) {
+            try self.extractMessages(from: &stream, key: key, time: time, message)
+        }
+    }
+
+    /// Skips the holes of stream `key` that its receiver has acknowledged: bytes the receiver
+    /// has are never sent again, so waiting for them is pointless.
+    private mutating func skipAcknowledgedGaps(
+        _ key: StreamKey, acknowledgement: UInt32, _ message: MessageHandler
+    ) throws(RecordWriteError) {
+        guard var stream = self.streams[key], !stream.ahead.isEmpty,
+            Int32(bitPattern: acknowledgement &- stream.next) > 0
+        else { return }
+        self.heldBytes -= stream.heldBytes
+        while let earliest = stream.ahead.map(\.sequence).min(by: {
+            Int32(bitPattern: $0 &- stream.next) < Int32(bitPattern: $1 &- stream.next)
+        }), Int32(bitPattern: acknowledgement &- earliest) >= 0 {
+            try self.skipGap(in: &stream, key: key, message)
+        }
+        self.heldBytes += stream.heldBytes
+        self.streams[key] = stream
     }
 
     private func append(_ bytes: ArraySlice<UInt8>, to stream: inout Stream) {
@@ -209,7 +270,7 @@ public struct TCPReassembler {
 
     /// Hands out every complete length-prefixed message at the front of the stream.
     private mutating func extractMessages(
-        from stream: inout Stream, _ message: (UnsafeRawBufferPointer) throws(RecordWriteError) -> Void
+        from stream: inout Stream, key: StreamKey, time: UInt64, _ message: MessageHandler
     ) throws(RecordWriteError) {
         while stream.bytes.count - stream.start >= 2 {
             let length = Int(stream.bytes[stream.start]) << 8 | Int(stream.bytes[stream.start + 1])
@@ -217,7 +278,9 @@ public struct TCPReassembler {
             let begin = stream.start + 2
             var failure: RecordWriteError?
             stream.bytes.withUnsafeBytes { raw in
-                do { try message(UnsafeRawBufferPointer(rebasing: raw[begin..<(begin + length)])) } catch let error as RecordWriteError { failure = error } catch {}
+                do {
+                    try message(UnsafeRawBufferPointer(rebasing: raw[begin..<(begin + length)]), key, time)
+                } catch let error as RecordWriteError { failure = error } catch {}
             }
             if let failure { throw failure }
             stream.start = begin + length
@@ -225,16 +288,20 @@ public struct TCPReassembler {
         }
     }
 
-    private mutating func close(_ key: StreamKey, incompleteCounts: Bool) {
-        guard let stream = self.streams.removeValue(forKey: key) else { return }
+    /// Ends stream `key`. What it holds after a hole is still searched for messages first.
+    private mutating func close(_ key: StreamKey, incompleteCounts: Bool, _ message: MessageHandler) throws(RecordWriteError) {
+        guard var stream = self.streams.removeValue(forKey: key) else { return }
         self.heldBytes -= stream.heldBytes
+        while !stream.ahead.isEmpty {
+            try self.skipGap(in: &stream, key: key, message)
+        }
         if incompleteCounts && stream.heldBytes > 0 { self.counters.closedIncomplete &+= 1 }
     }
 
     /// Ends streams idle past the timeout. Streams are visited oldest-created first, so a long,
     /// busy connection at the front delays the expiry of younger idle ones until the bounds
     /// evict them.
-    private mutating func expire(before time: UInt64) {
+    private mutating func expire(before time: UInt64, _ message: MessageHandler) throws(RecordWriteError) {
         while let (generation, key) = self.order.oldest {
             guard let stream = self.streams[key], stream.generation == generation else {
                 self.order.removeOldest()
@@ -243,18 +310,18 @@ public struct TCPReassembler {
             guard time > stream.lastSeen, time - stream.lastSeen > self.limits.idleTimeoutNanoseconds else { break }
             self.order.removeOldest()
             if stream.heldBytes > 0 { self.counters.expired &+= 1 }
-            self.close(key, incompleteCounts: false)
+            try self.close(key, incompleteCounts: false, message)
         }
     }
 
-    private mutating func enforceBounds() {
+    private mutating func enforceBounds(_ message: MessageHandler) throws(RecordWriteError) {
         while self.streams.count > self.limits.maximumStreams || self.heldBytes > self.limits.maximumBytes,
             let (generation, key) = self.order.oldest
         {
             self.order.removeOldest()
             guard let stream = self.streams[key], stream.generation == generation else { continue }
             self.counters.evicted &+= 1
-            self.close(key, incompleteCounts: false)
+            try self.close(key, incompleteCounts: false, message)
         }
     }
 }
