@@ -44,17 +44,7 @@ DM=${bin_dir#"$PWD"/}/dm-capture           # shown relative to the repo root whe
 [ -x "$DM" ] || { log "no binary at $DM"; exit 1; }
 
 # 2. Capture and its gzip copy, generated once (regenerated when the generator changes).
-mkdir -p "$OUT"
-if [ ! -s "$FILE" ] || { [ -f "$GEN" ] && [ "$GEN" -nt "$FILE" ]; }; then
-    [ -f "$GEN" ] || { log "capture generator $GEN not found (expected the shared folder beside the repo root: $(cd .. && pwd)/shared/tools/gen-dns-pcap.py); set GEN=PATH"; exit 1; }
-    if ! "$PYTHON" -c 'import dns' 2> /dev/null; then
-        log "== installing dnspython for $PYTHON (needed by $GEN)"
-        "$PYTHON" -m pip install dnspython >&2
-    fi
-    log "== generating $FILE ($EXCHANGES exchanges)"
-    "$PYTHON" "$GEN" "$FILE.tmp" --exchanges "$EXCHANGES"
-    mv "$FILE.tmp" "$FILE"
-fi
+ensure_capture "$FILE" "$EXCHANGES"
 if [ ! -s "$GZ" ] || [ "$FILE" -nt "$GZ" ]; then
     log "== compressing $GZ (gzip -1)"
     gzip -1 -c "$FILE" > "$GZ.tmp"

@@ -48,3 +48,20 @@ machine_facts() {
 rate_of() {
     awk -v ns="$1" -v n="$2" -v b="$3" 'BEGIN { s = ns / 1e9; printf "%.2fM %.0f", n / s / 1e6, b / s / 1e6 }'
 }
+
+# Writes FILE with GEN (../shared/tools/gen-dns-pcap.py) for EXCHANGES query/response pairs,
+# unless it exists and is newer than the generator. Installs dnspython for PYTHON if needed.
+ensure_capture() {
+    local file=$1 exchanges=$2
+    mkdir -p "$(dirname "$file")"
+    if [ ! -s "$file" ] || { [ -f "$GEN" ] && [ "$GEN" -nt "$file" ]; }; then
+        [ -f "$GEN" ] || { log "capture generator $GEN not found (expected the shared folder beside the repo root: $(cd .. && pwd)/shared/tools/gen-dns-pcap.py); set GEN=PATH"; exit 1; }
+        if ! "$PYTHON" -c 'import dns' 2> /dev/null; then
+            log "== installing dnspython for $PYTHON (needed by $GEN)"
+            "$PYTHON" -m pip install dnspython >&2
+        fi
+        log "== generating $file ($exchanges exchanges)"
+        "$PYTHON" "$GEN" "$file.tmp" --exchanges "$exchanges"
+        mv "$file.tmp" "$file"
+    fi
+}
