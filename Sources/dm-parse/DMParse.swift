@@ -71,15 +71,20 @@ struct DMParse: ParsableCommand {
             let output = try self.output.open(tool: "dm-parse")
             try output.run(stage: "dm-parse", counters: { parser.counters.fields }) {
                 reader.idleObserver = output.writer
-                while let item = try reader.next() {
-                    switch item {
+                let writer = output.writer
+                while let batch = try reader.nextBatch() {
+                    switch batch {
                     case .header(let header):
                         try output.beginSection(after: header)
-                    case .record(let record) where record.type == .packet:
-                        try parser.parse(record, into: output.writer)
-                    case .record(let record):
-                        parser.counters.recordsForwarded &+= 1
-                        try output.writer.write(record)
+                    case .records(let run):
+                        for record in run {
+                            if record.type == .packet {
+                                try parser.parse(record, into: writer)
+                            } else {
+                                parser.counters.recordsForwarded &+= 1
+                                try writer.write(record)
+                            }
+                        }
                     }
                 }
             }
@@ -134,12 +139,14 @@ struct PortSet {
         }
     }
 
+    @inline(__always)
     func contains(_ port: UInt16) -> Bool {
         self.matchesAny || self.lists(port)
     }
 
     /// Whether `port` was named itself, not only matched by `any`: a tunnel port given on
     /// purpose is read as DNS, while `any` still lets tunnels be opened.
+    @inline(__always)
     func lists(_ port: UInt16) -> Bool {
         self.bits[Int(port) >> 6] & (1 << UInt64(port & 63)) != 0
     }

@@ -52,7 +52,10 @@ public enum LinkLayer {
 
     /// Whether this decoder walks `linkType` at all.
     public static func isSupported(_ linkType: UInt16) -> Bool {
-        [1, 113, 276, 101, 12, 14, 228, 229, 0, 108].contains(linkType)
+        switch linkType {
+        case 1, 113, 276, 101, 12, 14, 228, 229, 0, 108: return true
+        default: return false
+        }
     }
 
     /// AF_INET, and AF_INET6 as Linux, NetBSD/OpenBSD, FreeBSD and Darwin number it.

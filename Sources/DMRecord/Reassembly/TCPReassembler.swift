@@ -74,6 +74,17 @@ public struct TCPReassembler {
             StreamKey(version: self.version, source: self.destination, destination: self.source,
                       sourcePort: self.destinationPort, destinationPort: self.sourcePort)
         }
+
+        /// One 64-bit mix of all fields fed to the hasher once: a table lookup per segment
+        /// is on the hot path, and five separate combines cost more than the lookup itself.
+        public func hash(into hasher: inout Hasher) {
+            var mixed = self.source.first &* 0x9E37_79B9_7F4A_7C15
+            mixed ^= self.source.second &* 0xC2B2_AE3D_27D4_EB4F
+            mixed ^= self.destination.first &* 0x1656_67B1_9E37_79F9
+            mixed ^= self.destination.second &* 0x27D4_EB2F_1656_67C5
+            mixed ^= UInt64(self.sourcePort) << 32 | UInt64(self.destinationPort) << 16 | UInt64(self.version)
+            hasher.combine(mixed)
+        }
     }
 
     struct Stream {
@@ -123,6 +134,10 @@ public struct TCPReassembler {
     private var streams: [StreamKey: Stream] = [:]
     private var order = InsertionOrder<StreamKey>()
     private var heldBytes = 0
+    /// Streams holding segments behind a hole: only then can an acknowledgement skip one.
+    private var streamsWithHoles = 0
+    /// The capture time from which idle streams are looked for again.
+    private var nextExpiryCheck: UInt64 = 0
 
     public init(limits: Limits = Limits()) {
         self.limits = limits
@@ -143,8 +158,13 @@ public struct TCPReassembler {
         _ segment: Segment, key: StreamKey, time: UInt64, message: MessageHandler
     ) throws(RecordWriteError) {
         self.counters.segments &+= 1
-        try self.expire(before: time, message)
-        if let acknowledgement = segment.acknowledgement {
+        if time >= self.nextExpiryCheck {
+            // Looking for idle streams costs a table lookup; a sixteenth of the timeout
+            // (at most a second) of capture time between looks keeps expiry timely.
+            self.nextExpiryCheck = time &+ min(1_000_000_000, self.limits.idleTimeoutNanoseconds / 16)
+            try self.expire(before: time, message)
+        }
+        if self.streamsWithHoles > 0, let acknowledgement = segment.acknowledgement {
             try self.skipAcknowledgedGaps(key.reversed, acknowledgement: acknowledgement, message)
         }
         if segment.rst {
@@ -152,19 +172,22 @@ public struct TCPReassembler {
             try self.close(key.reversed, incompleteCounts: true, message)
             return
         }
-        var stream: Stream
-        if let existing = self.streams[key] {
-            stream = existing
-        } else {
-            // Without a SYN (capture started mid-connection) the first segment's sequence
-            // number is taken as the start; its first two bytes must then be a length.
-            stream = Stream(next: segment.syn ? segment.sequence &+ 1 : segment.sequence, lastSeen: time, generation: self.order.append(key))
-        }
+        // Without a SYN (capture started mid-connection) the first segment's sequence
+        // number is taken as the start; its first two bytes must then be a length.
+        var stream = self.take(key)
+            ?? Stream(next: segment.syn ? segment.sequence &+ 1 : segment.sequence, lastSeen: time, generation: self.order.append(key))
         stream.lastSeen = time
         let dataSequence = segment.syn ? segment.sequence &+ 1 : segment.sequence
         if segment.payload.count > 0 {
-            self.heldBytes -= stream.heldBytes
-            if self.accept(Array(segment.payload), at: dataSequence, time: time, into: &stream) {
+            if stream.ahead.isEmpty && stream.start == stream.bytes.count && dataSequence == stream.next {
+                // The common case: nothing held and the segment in order. Its messages are
+                // handed out straight from the segment; only an incomplete tail is kept.
+                let consumed = try self.extractMessages(from: segment.payload, key: key, time: time, message)
+                stream.bytes.removeAll(keepingCapacity: true)
+                stream.start = 0
+                if consumed < segment.payload.count { stream.bytes.append(contentsOf: segment.payload[consumed...]) }
+                stream.next = stream.next &+ UInt32(truncatingIfNeeded: segment.payload.count)
+            } else if self.accept(Array(segment.payload), at: dataSequence, time: time, into: &stream) {
                 try self.extractMessages(from: &stream, key: key, time: time, message)
             }
             // Too much held behind a hole: the hole is not going to be filled in time.
@@ -173,17 +196,30 @@ public struct TCPReassembler {
             }
             if stream.heldBytes > self.limits.maximumStreamBytes {
                 self.counters.overLimit &+= 1
-                self.streams[key] = nil
                 return
             }
-            self.heldBytes += stream.heldBytes
         }
-        self.streams[key] = stream
+        self.put(stream, for: key)
         if segment.fin {
             try self.close(key, incompleteCounts: true, message)
             return
         }
         try self.enforceBounds(message)
+    }
+
+    /// Removes stream `key` from the table for changing, keeping the table's totals right.
+    private mutating func take(_ key: StreamKey) -> Stream? {
+        guard let stream = self.streams.removeValue(forKey: key) else { return nil }
+        self.heldBytes -= stream.heldBytes
+        if !stream.ahead.isEmpty { self.streamsWithHoles -= 1 }
+        return stream
+    }
+
+    /// Puts a stream taken with ``take(_:)`` (or a new one) back.
+    private mutating func put(_ stream: Stream, for key: StreamKey) {
+        self.heldBytes += stream.heldBytes
+        if !stream.ahead.isEmpty { self.streamsWithHoles += 1 }
+        self.streams[key] = stream
     }
 
     /// Places bytes at `sequence`; returns whether in-order bytes were added.
@@ -246,17 +282,16 @@ public struct TCPReassembler {
     private mutating func skipAcknowledgedGaps(
         _ key: StreamKey, acknowledgement: UInt32, _ message: MessageHandler
     ) throws(RecordWriteError) {
-        guard var stream = self.streams[key], !stream.ahead.isEmpty,
-            Int32(bitPattern: acknowledgement &- stream.next) > 0
+        guard let waiting = self.streams[key], !waiting.ahead.isEmpty,
+            Int32(bitPattern: acknowledgement &- waiting.next) > 0,
+            var stream = self.take(key)
         else { return }
-        self.heldBytes -= stream.heldBytes
         while let earliest = stream.ahead.map(\.sequence).min(by: {
             Int32(bitPattern: $0 &- stream.next) < Int32(bitPattern: $1 &- stream.next)
         }), Int32(bitPattern: acknowledgement &- earliest) >= 0 {
             try self.skipGap(in: &stream, key: key, message)
         }
-        self.heldBytes += stream.heldBytes
-        self.streams[key] = stream
+        self.put(stream, for: key)
     }
 
     private func append(_ bytes: ArraySlice<UInt8>, to stream: inout Stream) {
@@ -268,30 +303,41 @@ public struct TCPReassembler {
         stream.next = stream.next &+ UInt32(truncatingIfNeeded: bytes.count)
     }
 
+    /// Hands out every complete length-prefixed message at the start of `bytes`; returns how
+    /// many bytes they took.
+    private mutating func extractMessages(
+        from bytes: UnsafeRawBufferPointer, key: StreamKey, time: UInt64, _ message: MessageHandler
+    ) throws(RecordWriteError) -> Int {
+        var offset = 0
+        while bytes.count - offset >= 2 {
+            let length = Int(bytes[offset]) << 8 | Int(bytes[offset + 1])
+            guard bytes.count - offset >= 2 + length else { break }
+            try message(UnsafeRawBufferPointer(rebasing: bytes[(offset + 2)..<(offset + 2 + length)]), key, time)
+            offset += 2 + length
+            self.counters.messages &+= 1
+        }
+        return offset
+    }
+
     /// Hands out every complete length-prefixed message at the front of the stream.
     private mutating func extractMessages(
         from stream: inout Stream, key: StreamKey, time: UInt64, _ message: MessageHandler
     ) throws(RecordWriteError) {
-        while stream.bytes.count - stream.start >= 2 {
-            let length = Int(stream.bytes[stream.start]) << 8 | Int(stream.bytes[stream.start + 1])
-            guard stream.bytes.count - stream.start >= 2 + length else { break }
-            let begin = stream.start + 2
-            var failure: RecordWriteError?
-            stream.bytes.withUnsafeBytes { raw in
-                do {
-                    try message(UnsafeRawBufferPointer(rebasing: raw[begin..<(begin + length)]), key, time)
-                } catch let error as RecordWriteError { failure = error } catch {}
-            }
-            if let failure { throw failure }
-            stream.start = begin + length
-            self.counters.messages &+= 1
+        let start = stream.start
+        var consumed = 0
+        var failure: RecordWriteError?
+        stream.bytes.withUnsafeBytes { raw in
+            do {
+                consumed = try self.extractMessages(from: UnsafeRawBufferPointer(rebasing: raw[start...]), key: key, time: time, message)
+            } catch let error as RecordWriteError { failure = error } catch {}
         }
+        if let failure { throw failure }
+        stream.start += consumed
     }
 
     /// Ends stream `key`. What it holds after a hole is still searched for messages first.
     private mutating func close(_ key: StreamKey, incompleteCounts: Bool, _ message: MessageHandler) throws(RecordWriteError) {
-        guard var stream = self.streams.removeValue(forKey: key) else { return }
-        self.heldBytes -= stream.heldBytes
+        guard var stream = self.take(key) else { return }
         while !stream.ahead.isEmpty {
             try self.skipGap(in: &stream, key: key, message)
         }
@@ -320,7 +366,8 @@ public struct TCPReassembler {
         {
             self.order.removeOldest()
             guard let stream = self.streams[key], stream.generation == generation else { continue }
-            self.counters.evicted &+= 1
+            // An idle stream between messages loses nothing when it goes.
+            if stream.heldBytes > 0 { self.counters.evicted &+= 1 }
             try self.close(key, incompleteCounts: false, message)
         }
     }
