@@ -54,6 +54,31 @@ struct StreamConcatenationTests {
         #expect(try StreamFiles.read(directory.file("mixed"), readLimit: readLimit) == a + b + c + d + b + a)
     }
 
+    @Test("a file of megabytes is read in place (mapped) exactly as through reads: plain, LZ4 parts, a cut tail")
+    func mappedFile() throws {
+        let directory = try TemporaryDirectory()
+        let big = try Self.makeStream(directory.file("big"), name: "big", count: 30000)
+        let small = try Self.makeStream(directory.file("s.lz4"), name: "s", count: 200, compression: .lz4)
+        let bigBytes = try StreamFiles.bytes(directory.file("big"))
+        #expect(bigBytes.count > 4 << 20, "larger than the reader's own buffer")
+        let joined = bigBytes + (try StreamFiles.bytes(directory.file("s.lz4"))) + bigBytes
+        try StreamFiles.writeBytes(joined, to: directory.file("joined"))
+        // readLimit .max maps the file; any other limit reads it.
+        #expect(try StreamFiles.read(directory.file("joined")) == big + small + big)
+        #expect(try StreamFiles.read(directory.file("joined"), readLimit: 1 << 20) == big + small + big)
+        try StreamFiles.writeBytes(Array(joined.dropLast(3)), to: directory.file("cut"))
+        let mapped = try #require(StreamFiles.readError(directory.file("cut")))
+        #expect(mapped == StreamFiles.readError(directory.file("cut"), readLimit: 1 << 20))
+        #expect(mapped.kind == .truncated)
+        // A stream that starts after other bytes of the file (as after a peek) keeps its offsets.
+        let fd = open(directory.file("cut"), O_RDONLY)
+        let head = try InputDescriptor.peek(fd, name: directory.file("cut"), count: 8)
+        let reader = RecordReader(fileDescriptor: fd, inputName: directory.file("cut"), closesDescriptor: true, alreadyRead: head)
+        var thrown: RecordStreamError?
+        do { while try reader.next() != nil {} } catch { thrown = error }
+        #expect(thrown == mapped)
+    }
+
     @Test("a stream compressed by the lz4 command-line tool is read")
     func externalLZ4() throws {
         let directory = try TemporaryDirectory()

@@ -34,13 +34,15 @@ public final class RecordReader {
     /// The header of the current section; nil before the first.
     public private(set) var header: StreamHeader?
     /// Whether a SIGINT or SIGTERM ended the input.
-    public var stoppedBySignal: Bool { self.input.stoppedBySignal }
+    public var stoppedBySignal: Bool { self.input.stoppedBySignal || self.mappedStopped }
     /// How many LZ4 frames have started so far.
     public private(set) var compressedFrameCount = 0
     /// Told before the reader waits on an empty input.
     public weak var idleObserver: (any InputIdleObserver)?
 
-    @usableFromInline let buffer: UnsafeMutableRawBufferPointer
+    /// The bytes records are read from: the reader's own buffer, or, for a regular file, a
+    /// read-only memory mapping of the file from the stream's first byte (never written to).
+    @usableFromInline var buffer: UnsafeMutableRawBufferPointer
     @usableFromInline var start = 0
     @usableFromInline var end = 0
     @usableFromInline var sawHeader = false
@@ -58,6 +60,12 @@ public final class RecordReader {
     private var decoder: LZ4FrameDecoder?
     private var decoding = false
 
+    /// The whole mapping while a regular file is read through it (``buffer`` is its tail).
+    private var mapping: UnsafeMutableRawBufferPointer?
+    /// Where the stream starts in the file, for switching from the mapping to reads.
+    private var mappedFileOffset = 0
+    private var mappedStopped = false
+
     /// Reads from `fd`.
     /// - Parameters:
     ///   - inputName: how errors name the input.
@@ -71,14 +79,44 @@ public final class RecordReader {
         self.input = InputDescriptor(fileDescriptor: fd, name: inputName, closesDescriptor: closesDescriptor)
         self.inputName = inputName
         self.readLimit = max(1, readLimit)
-        self.buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: RecordReader.bufferCapacity, alignment: 16)
-        alreadyRead.withUnsafeBytes { self.buffer.copyBytes($0, at: 0) }
+        if readLimit == .max, let (mapping, fileOffset) = Self.map(fd, alreadyRead: alreadyRead.count) {
+            // A regular file is read in place: no copy from the page cache into a buffer.
+            self.mapping = mapping
+            self.mappedFileOffset = fileOffset
+            self.buffer = UnsafeMutableRawBufferPointer(rebasing: mapping[(fileOffset & (Self.pageSize - 1))...])
+        } else {
+            self.buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: RecordReader.bufferCapacity, alignment: 16)
+            alreadyRead.withUnsafeBytes { self.buffer.copyBytes($0, at: 0) }
+        }
         self.end = alreadyRead.count
     }
 
     deinit {
-        self.buffer.deallocate()
+        if let mapping = self.mapping {
+            munmap(mapping.baseAddress, mapping.count)
+        } else {
+            self.buffer.deallocate()
+        }
         self.pending?.deallocate()
+    }
+
+    private static let pageSize = Int(sysconf(Int32(_SC_PAGESIZE)))
+
+    /// Maps the rest of `fd` when it is a regular file of at least a megabyte; returns the
+    /// mapping (from the page holding the stream's start) and the stream's file offset.
+    private static func map(_ fd: Int32, alreadyRead: Int) -> (UnsafeMutableRawBufferPointer, Int)? {
+        var status = stat()
+        guard fstat(fd, &status) == 0, status.st_mode & S_IFMT == S_IFREG, status.st_size >= 1 << 20 else { return nil }
+        let position = Int(lseek(fd, 0, SEEK_CUR))
+        guard position >= alreadyRead else { return nil }
+        let fileOffset = position - alreadyRead
+        let alignedOffset = fileOffset & ~(Self.pageSize - 1)
+        let length = Int(status.st_size) - alignedOffset
+        guard length > 0, let address = mmap(nil, length, PROT_READ, MAP_PRIVATE, fd, off_t(alignedOffset)),
+            address != MAP_FAILED
+        else { return nil }
+        _ = madvise(address, length, MADV_SEQUENTIAL)
+        return (UnsafeMutableRawBufferPointer(start: address, count: length), fileOffset)
     }
 
     /// The next header or record, or nil at the end of the input.
@@ -112,7 +150,11 @@ public final class RecordReader {
                 if word == StreamMagic.headerAsLength {
                     if let header = try self.parseHeader(bytes) { return .header(header) }
                 } else if word == StreamMagic.lz4FrameAsLength {
-                    try self.beginDecompressing()
+                    if self.mapping != nil {
+                        try self.switchFromMappingToReads()
+                    } else {
+                        try self.beginDecompressing()
+                    }
                     continue
                 } else if word < 4 || word > RecordFraming.maximumLength {
                     throw self.invalidLength(word, bytes)
@@ -226,6 +268,16 @@ public final class RecordReader {
 
     /// Reads or decompresses more bytes into the buffer; false at the end of the input.
     private func fill() throws(RecordStreamError) -> Bool {
+        if self.mapping != nil {
+            // Mapped: a megabyte more of the file becomes visible, as a read would bring it.
+            guard !StageSignals.stopRequested else {
+                self.mappedStopped = true
+                return false
+            }
+            guard self.end < self.buffer.count else { return false }
+            self.end = min(self.buffer.count, self.end + RecordReader.minimumReadSize)
+            return true
+        }
         if RecordReader.bufferCapacity - self.end < RecordReader.minimumReadSize { self.compact() }
         if self.decoding { return try self.fillDecompressing() }
         let space = UnsafeMutableRawBufferPointer(rebasing: self.buffer[self.end..<(self.end + min(RecordReader.bufferCapacity - self.end, self.readLimit, RecordReader.minimumReadSize))])
@@ -264,6 +316,23 @@ public final class RecordReader {
         self.bufferOffset += UInt64(self.start)
         self.start = 0
         self.end = count
+    }
+
+    /// LZ4 content in a mapped file is decompressed from reads: the descriptor is moved to
+    /// the frame, the mapping dropped, and the reader goes on with its own buffer.
+    private func switchFromMappingToReads() throws(RecordStreamError) {
+        guard let mapping = self.mapping else { return }
+        let fileOffset = self.mappedFileOffset + self.start
+        guard lseek(self.input.fileDescriptor, off_t(fileOffset), SEEK_SET) == fileOffset else {
+            throw RecordStreamError(kind: .system, offset: self.currentOffset, input: self.inputName,
+                                    message: SystemError.current("seek in", self.inputName).description)
+        }
+        munmap(mapping.baseAddress, mapping.count)
+        self.mapping = nil
+        self.bufferOffset += UInt64(self.start)
+        self.buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: RecordReader.bufferCapacity, alignment: 16)
+        self.start = 0
+        self.end = 0
     }
 
     // MARK: LZ4
