@@ -20,6 +20,7 @@ let package = Package(
     name: "dnsmonster",
     products: [
         .library(name: "DMRecord", targets: ["DMRecord"]),
+        .library(name: "DMOutput", targets: ["DMOutput"]),
         .executable(name: "dm-capture", targets: ["dm-capture"]),
         .executable(name: "dm-parse", targets: ["dm-parse"]),
         .executable(name: "dm-filter", targets: ["dm-filter"]),
@@ -43,17 +44,21 @@ let package = Package(
             dependencies: ["CLZ4", "CZlib", "CDMShims"],
             swiftSettings: releaseSpeed),
         .target(
+            name: "DMOutput",
+            dependencies: ["DMRecord"],
+            swiftSettings: releaseSpeed),
+        .target(
             name: "DMStageOptions",
             dependencies: ["DMRecord", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         stage("dm-capture", extraDependencies: ["CPcap"]),
         stage("dm-parse"),
         stage("dm-filter"),
-        stage("dm-out"),
+        stage("dm-out", extraDependencies: ["DMOutput"]),
         stage("dm-stream"),
         .testTarget(
             name: "DMRecordTests",
             dependencies: [
-                "DMRecord",
+                "DMRecord", "DMOutput",
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ]),
     ]

@@ -11,6 +11,8 @@ packages=(
   lz4           # tests: streams compressed by the lz4 tool are read
   python3       # examples/python and their tests
   bsdutils      # tests: script(1) gives a stage a terminal to refuse
+  rsyslog       # tests: a real syslog server receives dm-out's messages
+  dnsjit        # bench/parse.sh: the parse loop dm-parse is compared with
 )
 missing=()
 for package in "${packages[@]}"; do

@@ -21,6 +21,22 @@ public enum StageSignals {
     /// Asks the stage to stop, as a signal would. For tests and supervisors in-process.
     public static func requestStop() { stopFlag.store(true, ordering: .relaxed) }
 
+    @usableFromInline
+    static let reopenFlag = Atomic<Bool>(false)
+
+    /// Whether SIGHUP arrived since the last call (which clears it): output files should be
+    /// reopened, as logrotate expects. Only stages that call ``installReopenHandler()`` see it.
+    @inlinable
+    public static func takeReopenRequest() -> Bool {
+        reopenFlag.load(ordering: .relaxed) && reopenFlag.exchange(false, ordering: .relaxed)
+    }
+
+    /// Handles SIGHUP by noting a reopen request instead of terminating. A blocked read
+    /// is retried after it, so the request is seen with the next input.
+    public static func installReopenHandler() {
+        _ = cdm_install_signal_handler(SIGHUP, reopenSignalHandler)
+    }
+
     /// Installs the handlers. Call once at start-up.
     public static func install() {
         // A parent may have blocked these (test runners and some supervisors do), and a
@@ -34,4 +50,8 @@ public enum StageSignals {
 
 private func stageSignalHandler(_ signal: Int32) {
     StageSignals.stopFlag.store(true, ordering: .relaxed)
+}
+
+private func reopenSignalHandler(_ signal: Int32) {
+    StageSignals.reopenFlag.store(true, ordering: .relaxed)
 }

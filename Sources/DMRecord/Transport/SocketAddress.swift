@@ -3,13 +3,15 @@ import Glibc
 #endif
 
 /// A socket address with its family, wrapping the sockaddr storage the calls need.
-struct SocketAddress {
+public struct SocketAddress {
     var storage: sockaddr_storage
     var length: socklen_t
     var family: Int32
+    /// SOCK_STREAM or SOCK_DGRAM: what ``connect(object:)`` creates.
+    public var socketType: Int32 = Int32(SOCK_STREAM.rawValue)
 
-    /// A Unix stream socket path.
-    static func unix(_ path: String) throws(SystemError) -> SocketAddress {
+    /// A Unix socket path.
+    public static func unix(_ path: String) throws(SystemError) -> SocketAddress {
         var address = sockaddr_un()
         address.sun_family = sa_family_t(AF_UNIX)
         let bytes = Array(path.utf8)
@@ -20,14 +22,18 @@ struct SocketAddress {
             raw[bytes.count] = 0
         }
         var storage = sockaddr_storage()
-        withUnsafeMutableBytes(of: &storage) { $0.copyMemory(from: UnsafeRawBufferPointer(start: &address, count: MemoryLayout<sockaddr_un>.size)) }
+        withUnsafeBytes(of: &address) { source in
+            withUnsafeMutableBytes(of: &storage) { $0.copyMemory(from: source) }
+        }
         return SocketAddress(storage: storage, length: socklen_t(MemoryLayout<sockaddr_un>.size), family: AF_UNIX)
     }
 
-    /// The first address `host` resolves to, numeric or by name.
-    static func resolve(host: String, port: UInt16, object: String) throws(SystemError) -> SocketAddress {
+    /// The first address `host` resolves to, numeric or by name, for sockets of `socketType`.
+    public static func resolve(
+        host: String, port: UInt16, object: String, socketType: Int32 = Int32(SOCK_STREAM.rawValue)
+    ) throws(SystemError) -> SocketAddress {
         var hints = addrinfo()
-        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
+        hints.ai_socktype = socketType
         hints.ai_family = AF_UNSPEC
         var result: UnsafeMutablePointer<addrinfo>?
         let status = getaddrinfo(host, String(port), &hints, &result)
@@ -39,11 +45,11 @@ struct SocketAddress {
         withUnsafeMutableBytes(of: &storage) {
             $0.copyMemory(from: UnsafeRawBufferPointer(start: first.pointee.ai_addr, count: Int(first.pointee.ai_addrlen)))
         }
-        return SocketAddress(storage: storage, length: first.pointee.ai_addrlen, family: first.pointee.ai_family)
+        return SocketAddress(storage: storage, length: first.pointee.ai_addrlen, family: first.pointee.ai_family, socketType: socketType)
     }
 
     private func makeSocket(object: String) throws(SystemError) -> Int32 {
-        let fd = socket(self.family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        let fd = socket(self.family, self.socketType | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw .current("create a socket for", object) }
         return fd
     }
@@ -53,8 +59,9 @@ struct SocketAddress {
         return withUnsafePointer(to: &storage) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1, body) }
     }
 
-    /// Connects a new stream socket.
-    func connect(object: String) throws(SystemError) -> Int32 {
+    /// Connects a new socket of ``socketType`` (a datagram socket is bound to its peer, so a
+    /// refused datagram shows up as ECONNREFUSED on a later send).
+    public func connect(object: String) throws(SystemError) -> Int32 {
         let fd = try self.makeSocket(object: object)
         let status = self.withSockaddr { Glibc.connect(fd, $0, self.length) }
         guard status == 0 else {
