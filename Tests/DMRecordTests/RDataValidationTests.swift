@@ -5,7 +5,7 @@ import Testing
 
 /// The per-type RDATA check of the validator: each type's damage is refused with its kind and
 /// offset, the shapes miekg/dns accepts are accepted (dnsmonster prints those), and mutated
-/// messages never crash the validator.
+/// messages never crash the validator or the renderer.
 @Suite("RDATA validation")
 struct RDataValidationTests {
     /// Where the RDATA starts in ``message(type:rdata:)``: header, root owner name, 10 bytes.
@@ -139,7 +139,28 @@ struct RDataValidationTests {
         }
     }
 
-    @Test("mutated messages of every type never crash the validator")
+    @Test("the accepted shapes also render as JSON that parses")
+    func acceptedShapesRender() throws {
+        for testCase in Self.cases where testCase.expected == nil {
+            let line = try Self.render(Self.message(type: testCase.type, rdata: testCase.rdata))
+            #expect((try? JSONSerialization.jsonObject(with: Data(line.utf8))) != nil, "\(testCase.label): \(line)")
+        }
+    }
+
+    static func render(_ message: [UInt8]) throws -> String {
+        let buffer = OutputByteBuffer(initialCapacity: 64)
+        try message.withUnsafeBytes { raw in
+            try DNSMonsterJSON().append(
+                metadata: DNSMetadata(
+                    timeNanoseconds: 1, packetLength: UInt32(raw.count), ipVersion: 4, transport: .udp, sourcePort: 53,
+                    destinationPort: 5353, sourceAddress: IPAddressBytes([192, 0, 2, 1])!,
+                    destinationAddress: IPAddressBytes([192, 0, 2, 2])!),
+                identity: UnsafeRawBufferPointer(start: nil, count: 0), message: raw, to: buffer)
+        }
+        return String(decoding: buffer.bytes, as: UTF8.self)
+    }
+
+    @Test("mutated messages of every type never crash the validator or the renderer; what validates renders as JSON")
     func mutatedMessages() async {
         let bases = Self.cases.filter { $0.expected == nil }.map { Self.message(type: $0.type, rdata: $0.rdata) }
         // The script: the first byte picks a message, each following pair sets a byte to a value,
@@ -152,8 +173,13 @@ struct RDataValidationTests {
                 index += 2
             }
             if script.count % 2 == 0 { bytes = Array(bytes.prefix(Int(script.last!) % (bytes.count + 1))) }
-            if case .failure(let error) = Self.validate(bytes) {
+            switch Self.validate(bytes) {
+            case .success:
+                let line = try? Self.render(bytes)
+                #expect(line.flatMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) } != nil, "\(bytes)")
+            case .failure(let error):
                 #expect(error.offset >= 0 && error.offset <= bytes.count)
+                #expect(throws: DNSWireError.self) { try Self.render(bytes) }
             }
         }
     }
