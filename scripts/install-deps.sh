@@ -11,6 +11,8 @@ packages=(
   lz4           # tests: streams compressed by the lz4 tool are read
   python3       # examples/python and their tests
   bsdutils      # tests: script(1) gives a stage a terminal to refuse
+  golang-go                     # tests: builds the miekg/dns oracle (Tests/oracle/miekg_json)
+  golang-github-miekg-dns-dev   # tests: miekg/dns 1.1.50, the library dnsmonster decodes with
 )
 missing=()
 for package in "${packages[@]}"; do
