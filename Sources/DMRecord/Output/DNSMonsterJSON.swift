@@ -54,9 +54,12 @@ public struct DNSMonsterJSON: Sendable {
         metadata: DNSMetadata, identity: UnsafeRawBufferPointer, message: UnsafeRawBufferPointer,
         to buffer: OutputByteBuffer
     ) throws(DNSWireError) {
-        // First pass: check the whole message and find the extended rcode, which the header
-        // needs before the sections are printed.
-        let summary = try DNSMessageValidator.validate(message)
+        // One pass: the header is printed from the fixed 12 bytes, the sections as the walk
+        // checks them; on damage everything written is taken back.
+        guard message.count >= 12 else { throw DNSWireError(kind: .shortHeader, offset: 0) }
+        let summary = DNSMessageValidator.Summary(
+            id: message.bigEndian(at: 0), flags: message.bigEndian(at: 2), questionCount: 0, answerCount: 0,
+            authorityCount: 0, additionalCount: 0, extendedRcodeBits: 0)
         let start = buffer.count
         let escapesHTML = self.configuration.escapesHTML
 
@@ -75,15 +78,26 @@ public struct DNSMonsterJSON: Sendable {
         self.appendFlag(",\"AuthenticatedData\":", flags & 0x0020, to: buffer)
         self.appendFlag(",\"CheckingDisabled\":", flags & 0x0010, to: buffer)
         buffer.append(",\"Rcode\":")
-        buffer.appendDecimal(summary.extendedRcode)
+        let rcodeStart = buffer.count
+        buffer.appendDecimal(UInt64(summary.rcode))
+        let rcodeEnd = buffer.count
 
         var writer = DNSMessageJSONWriter(buffer: buffer, escapesHTML: escapesHTML)
+        let walked: DNSMessageValidator.Summary
         do {
-            _ = try DNSMessageWalker.walk(message, visitor: &writer)
+            walked = try DNSMessageWalker.walk(message, visitor: &writer)
         } catch {
-            // Unreachable after the first pass; keep the buffer whole all the same.
             buffer.truncate(to: start)
             throw error
+        }
+        if walked.extendedRcodeBits != 0 {
+            // The OPT record comes last, so the 4-bit rcode printed above gets its EDNS bits now.
+            var digits = (UInt64(0), UInt64(0), UInt64(0))
+            withUnsafeMutableBytes(of: &digits) { raw in
+                let count = OutputByteBuffer.storeDecimal(
+                    UInt64(walked.extendedRcode), at: raw.baseAddress!.assumingMemoryBound(to: UInt8.self))
+                buffer.replaceSubrange(rcodeStart..<rcodeEnd, with: UnsafeRawBufferPointer(rebasing: raw[..<count]))
+            }
         }
 
         buffer.append("},\"IPVersion\":")

@@ -12,60 +12,105 @@ enum DNSPresentationText {
         at offset: Int, in message: UnsafeRawBufferPointer, to buffer: OutputByteBuffer, escapesHTML: Bool
     ) {
         // A name has at most 255 wire bytes; each printed byte needs at most 6 output bytes.
-        buffer.reserve(255 * 6 + 4)
-        buffer.appendUnchecked(UInt8(ascii: "\""))
-        let start = buffer.count
-        _ = try? DNSNameWalk.walk(message, at: offset) { labelStart, length in
-            for index in labelStart..<(labelStart + length) {
-                let byte = message[index]
-                switch byte {
-                case UInt8(ascii: "."), UInt8(ascii: " "), UInt8(ascii: "'"), UInt8(ascii: "@"), UInt8(ascii: ";"),
-                    UInt8(ascii: "("), UInt8(ascii: ")"), UInt8(ascii: "\""), UInt8(ascii: "\\"):
-                    self.appendEscaped(byte, to: buffer)
-                default:
-                    self.appendPlain(byte, to: buffer, escapesHTML: escapesHTML)
+        buffer.write(reserving: 255 * 6 + 4) { output in
+            var written = 0
+            output[written] = UInt8(ascii: "\"")
+            written += 1
+            _ = try? DNSNameWalk.walk(message, at: offset) { labelStart, length in
+                let label = UnsafeRawBufferPointer(rebasing: message[labelStart..<(labelStart + length)])
+                if label.allSatisfy(self.isPlain) {
+                    // The usual label: letters, digits, hyphens, underscores; copied whole.
+                    UnsafeMutableRawPointer(output + written).copyMemory(from: label.baseAddress!, byteCount: length)
+                    written += length
+                } else {
+                    for byte in label {
+                        switch byte {
+                        case UInt8(ascii: "."), UInt8(ascii: " "), UInt8(ascii: "'"), UInt8(ascii: "@"), UInt8(ascii: ";"),
+                            UInt8(ascii: "("), UInt8(ascii: ")"), UInt8(ascii: "\""), UInt8(ascii: "\\"):
+                            written += self.storeEscaped(byte, at: output + written)
+                        default:
+                            written += self.storePlain(byte, at: output + written, escapesHTML: escapesHTML)
+                        }
+                    }
                 }
+                output[written] = UInt8(ascii: ".")
+                written += 1
             }
-            buffer.appendUnchecked(UInt8(ascii: "."))
+            if written == 1 {
+                output[written] = UInt8(ascii: ".")
+                written += 1
+            }
+            output[written] = UInt8(ascii: "\"")
+            return written + 1
         }
-        if buffer.count == start { buffer.appendUnchecked(UInt8(ascii: ".")) }
-        buffer.appendUnchecked(UInt8(ascii: "\""))
+    }
+
+    /// A byte that neither miekg nor JSON changes inside a name label.
+    @inline(__always)
+    private static func isPlain(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+            UInt8(ascii: "-"), UInt8(ascii: "_"):
+            return true
+        default:
+            return false
+        }
     }
 
     /// Appends the content of a character-string as a quoted JSON string.
     static func appendCharacterString(_ bytes: UnsafeRawBufferPointer, to buffer: OutputByteBuffer, escapesHTML: Bool) {
-        buffer.reserve(bytes.count * 6 + 2)
-        buffer.appendUnchecked(UInt8(ascii: "\""))
-        for byte in bytes {
-            if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") {
-                self.appendEscaped(byte, to: buffer)
-            } else {
-                self.appendPlain(byte, to: buffer, escapesHTML: escapesHTML)
+        buffer.write(reserving: bytes.count * 6 + 2) { output in
+            var written = 0
+            output[written] = UInt8(ascii: "\"")
+            written += 1
+            for byte in bytes {
+                if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") {
+                    written += self.storeEscaped(byte, at: output + written)
+                } else {
+                    written += self.storePlain(byte, at: output + written, escapesHTML: escapesHTML)
+                }
             }
+            output[written] = UInt8(ascii: "\"")
+            return written + 1
         }
-        buffer.appendUnchecked(UInt8(ascii: "\""))
     }
 
     /// miekg's `\` + byte, as JSON: `\\` then the byte (itself escaped if it is `"` or `\`).
     @inline(__always)
-    private static func appendEscaped(_ byte: UInt8, to buffer: OutputByteBuffer) {
-        buffer.appendUnchecked(UInt8(ascii: "\\"))
-        buffer.appendUnchecked(UInt8(ascii: "\\"))
-        if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") { buffer.appendUnchecked(UInt8(ascii: "\\")) }
-        buffer.appendUnchecked(byte)
+    private static func storeEscaped(_ byte: UInt8, at output: UnsafeMutablePointer<UInt8>) -> Int {
+        output[0] = UInt8(ascii: "\\")
+        output[1] = UInt8(ascii: "\\")
+        if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") {
+            output[2] = UInt8(ascii: "\\")
+            output[3] = byte
+            return 4
+        }
+        output[2] = byte
+        return 3
     }
 
-    /// A byte miekg leaves alone if printable, or writes as `\DDD`.
+    /// A byte miekg leaves alone if printable (then JSON-escaped as needed), or writes as `\DDD`.
     @inline(__always)
-    private static func appendPlain(_ byte: UInt8, to buffer: OutputByteBuffer, escapesHTML: Bool) {
+    private static func storePlain(_ byte: UInt8, at output: UnsafeMutablePointer<UInt8>, escapesHTML: Bool) -> Int {
         if byte < 0x20 || byte > 0x7E {
-            buffer.appendUnchecked(UInt8(ascii: "\\"))
-            buffer.appendUnchecked(UInt8(ascii: "\\"))
-            buffer.appendUnchecked(byte / 100 + 0x30)
-            buffer.appendUnchecked(byte / 10 % 10 + 0x30)
-            buffer.appendUnchecked(byte % 10 + 0x30)
-        } else {
-            GoJSONString.appendASCII(byte, to: buffer, escapesHTML: escapesHTML)
+            output[0] = UInt8(ascii: "\\")
+            output[1] = UInt8(ascii: "\\")
+            output[2] = byte / 100 + 0x30
+            output[3] = byte / 10 % 10 + 0x30
+            output[4] = byte % 10 + 0x30
+            return 5
         }
+        if escapesHTML && (byte == UInt8(ascii: "<") || byte == UInt8(ascii: ">") || byte == UInt8(ascii: "&")) {
+            // \u003c, \u003e, \u0026
+            output[0] = UInt8(ascii: "\\")
+            output[1] = UInt8(ascii: "u")
+            output[2] = UInt8(ascii: "0")
+            output[3] = UInt8(ascii: "0")
+            output[4] = BinaryText.lowercaseHexDigit(byte >> 4)
+            output[5] = BinaryText.lowercaseHexDigit(byte & 0x0F)
+            return 6
+        }
+        output[0] = byte
+        return 1
     }
 }

@@ -53,9 +53,26 @@ enum GoIPAddressText {
     }
 
     private static func appendDottedQuad(_ bytes: UnsafeRawBufferPointer, from start: Int, to buffer: OutputByteBuffer) {
-        for index in 0..<4 {
-            if index > 0 { buffer.appendUnchecked(UInt8(ascii: ".")) }
-            buffer.appendDecimal(UInt64(bytes[start + index]))
+        buffer.write(reserving: 15) { output in
+            var written = 0
+            for index in 0..<4 {
+                if index > 0 {
+                    output[written] = UInt8(ascii: ".")
+                    written += 1
+                }
+                let octet = bytes[start + index]
+                if octet >= 100 {
+                    output[written] = octet / 100 + 0x30
+                    written += 1
+                }
+                if octet >= 10 {
+                    output[written] = octet / 10 % 10 + 0x30
+                    written += 1
+                }
+                output[written] = octet % 10 + 0x30
+                written += 1
+            }
+            return written
         }
     }
 

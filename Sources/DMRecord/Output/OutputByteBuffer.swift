@@ -78,28 +78,54 @@ public final class OutputByteBuffer {
         self.append(UnsafeRawBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
     }
 
-    /// Appends `value` in decimal.
+    /// Lets `body` store up to `maximum` bytes at the end of the buffer through a plain pointer
+    /// (kept in registers, unlike the buffer's own fields) and keeps the count it returns. For
+    /// the loops that write most of the bytes: names, strings, numbers.
     @inline(__always)
-    public func appendDecimal(_ value: UInt64) {
-        self.reserve(20)
-        if value < 10 {
-            self.appendUnchecked(UInt8(truncatingIfNeeded: value) &+ 0x30)
-            return
+    public func write(reserving maximum: Int, _ body: (UnsafeMutablePointer<UInt8>) -> Int) {
+        self.reserve(maximum)
+        let written = body((self.storage + self.count).assumingMemoryBound(to: UInt8.self))
+        assert(written >= 0 && written <= maximum)
+        self.count += written
+    }
+
+    /// Replaces the bytes in `range` with `replacement`, moving what follows (a rare fix-up of
+    /// something already written).
+    public func replaceSubrange(_ range: Range<Int>, with replacement: UnsafeRawBufferPointer) {
+        precondition(range.lowerBound >= 0 && range.upperBound <= self.count)
+        let delta = replacement.count - range.count
+        self.reserve(max(delta, 0))
+        let tail = self.count - range.upperBound
+        (self.storage + range.lowerBound + replacement.count).copyMemory(from: self.storage + range.upperBound, byteCount: tail)
+        if let source = replacement.baseAddress, replacement.count > 0 {
+            (self.storage + range.lowerBound).copyMemory(from: source, byteCount: replacement.count)
         }
-        var digits = 0
+        self.count += delta
+    }
+
+    /// Stores the decimal digits of `value` at `pointer` and returns how many (at most 20).
+    @inline(__always)
+    public static func storeDecimal(_ value: UInt64, at pointer: UnsafeMutablePointer<UInt8>) -> Int {
+        var digits = 1
         var rest = value
-        while rest > 0 {
+        while rest >= 10 {
             digits += 1
             rest /= 10
         }
         rest = value
-        var position = self.count + digits
-        while rest > 0 {
+        var position = digits
+        repeat {
             position -= 1
-            self.storage.storeBytes(of: UInt8(truncatingIfNeeded: rest % 10) &+ 0x30, toByteOffset: position, as: UInt8.self)
+            pointer[position] = UInt8(truncatingIfNeeded: rest % 10) &+ 0x30
             rest /= 10
-        }
-        self.count += digits
+        } while position > 0
+        return digits
+    }
+
+    /// Appends `value` in decimal.
+    @inline(__always)
+    public func appendDecimal(_ value: UInt64) {
+        self.write(reserving: 20) { Self.storeDecimal(value, at: $0) }
     }
 
     /// Appends `value` in decimal, with a minus sign when negative.

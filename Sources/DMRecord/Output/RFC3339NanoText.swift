@@ -19,27 +19,39 @@ enum RFC3339NanoText {
         let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
         let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
 
-        buffer.reserve(40)
-        buffer.appendDecimal(UInt64(year), width: 4)
-        buffer.appendUnchecked(UInt8(ascii: "-"))
-        buffer.appendDecimal(UInt64(month), width: 2)
-        buffer.appendUnchecked(UInt8(ascii: "-"))
-        buffer.appendDecimal(UInt64(day), width: 2)
-        buffer.appendUnchecked(UInt8(ascii: "T"))
-        buffer.appendDecimal(secondOfDay / 3600, width: 2)
-        buffer.appendUnchecked(UInt8(ascii: ":"))
-        buffer.appendDecimal(secondOfDay / 60 % 60, width: 2)
-        buffer.appendUnchecked(UInt8(ascii: ":"))
-        buffer.appendDecimal(secondOfDay % 60, width: 2)
-        if fraction > 0 {
-            var digits = 9
-            while fraction % 10 == 0 {
-                fraction /= 10
-                digits -= 1
+        buffer.write(reserving: 40) { output in
+            /// Stores `value` as exactly `width` digits at `position`.
+            func store(_ value: UInt64, width: Int, at position: Int) {
+                var rest = value
+                for index in stride(from: position + width - 1, through: position, by: -1) {
+                    output[index] = UInt8(truncatingIfNeeded: rest % 10) &+ 0x30
+                    rest /= 10
+                }
             }
-            buffer.appendUnchecked(UInt8(ascii: "."))
-            buffer.appendDecimal(fraction, width: digits)
+            store(UInt64(year), width: 4, at: 0)
+            output[4] = UInt8(ascii: "-")
+            store(UInt64(month), width: 2, at: 5)
+            output[7] = UInt8(ascii: "-")
+            store(UInt64(day), width: 2, at: 8)
+            output[10] = UInt8(ascii: "T")
+            store(secondOfDay / 3600, width: 2, at: 11)
+            output[13] = UInt8(ascii: ":")
+            store(secondOfDay / 60 % 60, width: 2, at: 14)
+            output[16] = UInt8(ascii: ":")
+            store(secondOfDay % 60, width: 2, at: 17)
+            var written = 19
+            if fraction > 0 {
+                var digits = 9
+                while fraction % 10 == 0 {
+                    fraction /= 10
+                    digits -= 1
+                }
+                output[written] = UInt8(ascii: ".")
+                store(fraction, width: digits, at: written + 1)
+                written += 1 + digits
+            }
+            output[written] = UInt8(ascii: "Z")
+            return written + 1
         }
-        buffer.appendUnchecked(UInt8(ascii: "Z"))
     }
 }
