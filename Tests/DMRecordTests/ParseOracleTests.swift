@@ -15,20 +15,8 @@ struct ParseOracleTests {
             "link type FDDI (10) is not decoded",
         "public/zeek/geneve-vxlan-dns-truncated.pcap":
             "VXLAN inside Geneve, cut by the snapshot length: tshark decodes the partial message, dm-parse counts truncated_frames",
-        "public/arkime/dnssec_synthetic.pcap":
-            "TODO(issue 4): RDATA not validated per type yet; tshark finds two answers malformed",
-        "public/zeek/dns-edns-bad-length.pcap":
-            "TODO(issue 4): RDATA not validated per type yet (bad EDNS option length)",
         "public/zeek/dns-edns-ecs-weirds.pcap":
-            "TODO(issue 4): RDATA not validated per type yet (bad ECS option)",
-        "public/zeek/loc-invalid-length.pcap":
-            "TODO(issue 4): RDATA not validated per type yet (LOC of the wrong length)",
-        "public/zeek/svcb-alpn-malformed-len-too-long.pcap":
-            "TODO(issue 4): RDATA not validated per type yet (SVCB alpn)",
-        "public/zeek/svcb-alpn-malformed-len-too-short.pcap":
-            "TODO(issue 4): RDATA not validated per type yet (SVCB alpn)",
-        "public/zeek/svcb-port-malformed.pcap":
-            "TODO(issue 4): RDATA not validated per type yet (SVCB port)",
+            "frames 2 and 3 carry a client subnet with source prefix 255: miekg/dns refuses them (bad netmask), so dnsmonster drops them and so does dm-parse; tshark accepts them",
         "public/PcapPlusPlus/nflogPacket.pcap":
             "link type NFLOG (239) is not decoded",
         "public/tcpdump/nflog.pcap":

@@ -1,0 +1,91 @@
+/// What a walk over a DNS message reports, in wire order: questions, then each section's
+/// records with their RDATA fields. The validator listens with no-ops; the renderers print.
+///
+/// Names are reported by where they start in `message` (walk them with ``DNSNameWalk``); byte
+/// fields as views into the message. Every event comes after its bytes were checked.
+protocol DNSMessageVisitor {
+    /// The question section begins; `count` questions follow.
+    mutating func questionsStart(count: Int)
+    /// One question.
+    mutating func question(nameAt offset: Int, in message: UnsafeRawBufferPointer, type: UInt16, class: UInt16)
+    /// The question section ends.
+    mutating func questionsEnd()
+    /// A record section begins; `count` records follow.
+    mutating func sectionStart(_ section: DNSSection, count: Int)
+    /// A record section ends.
+    mutating func sectionEnd(_ section: DNSSection)
+    /// A record's header; its RDATA fields follow.
+    mutating func recordStart(
+        nameAt offset: Int, in message: UnsafeRawBufferPointer, type: UInt16, class: UInt16, ttl: UInt32,
+        rdataLength: UInt16)
+    /// The record's RDATA fields were all reported.
+    mutating func recordEnd()
+
+    /// An integer field.
+    mutating func unsignedField(_ field: RDataField, _ value: UInt64)
+    /// A field of bytes: an address, a character-string's content, raw text, or binary data;
+    /// `field.kind` tells which.
+    mutating func bytesField(_ field: RDataField, _ bytes: UnsafeRawBufferPointer)
+    /// A domain-name field starting at `offset` in `message`.
+    mutating func nameField(_ field: RDataField, nameAt offset: Int, in message: UnsafeRawBufferPointer)
+    /// A field the RDATA ended before: it keeps its zero value.
+    mutating func zeroField(_ field: RDataField)
+    /// A list field begins; elements follow until ``listEnd(_:)``.
+    mutating func listStart(_ field: RDataField)
+    /// A list field ends.
+    mutating func listEnd(_ field: RDataField)
+    /// A character-string of a TXT-like list.
+    mutating func characterStringElement(_ bytes: UnsafeRawBufferPointer)
+    /// A type number of a type bitmap.
+    mutating func typeElement(_ type: UInt16)
+    /// A name of a list of names.
+    mutating func nameElement(nameAt offset: Int, in message: UnsafeRawBufferPointer)
+    /// An EDNS option.
+    mutating func ednsOptionElement(_ option: EDNSOption)
+    /// An SVCB/HTTPS parameter.
+    mutating func serviceParameterElement(_ parameter: ServiceParameter)
+    /// An APL item.
+    mutating func aplElement(_ item: APLItem)
+}
+
+/// The three record sections of a message.
+enum DNSSection {
+    case answer, authority, additional
+}
+
+/// One APL item (RFC 3123) as miekg/dns decodes it.
+struct APLItem {
+    /// The "!" flag.
+    var negation: Bool
+    /// 1 (IPv4) or 2 (IPv6).
+    var family: UInt16
+    /// The prefix length in bits.
+    var prefixLength: UInt8
+    /// The address, zero-filled after the bytes the item carries.
+    var address: IPAddressBytes
+}
+
+/// Listens to nothing: the validator's visitor. Specialised away entirely.
+struct DiscardingVisitor: DNSMessageVisitor {
+    @inline(__always) mutating func questionsStart(count: Int) {}
+    @inline(__always) mutating func question(nameAt offset: Int, in message: UnsafeRawBufferPointer, type: UInt16, class: UInt16) {}
+    @inline(__always) mutating func questionsEnd() {}
+    @inline(__always) mutating func sectionStart(_ section: DNSSection, count: Int) {}
+    @inline(__always) mutating func sectionEnd(_ section: DNSSection) {}
+    @inline(__always) mutating func recordStart(
+        nameAt offset: Int, in message: UnsafeRawBufferPointer, type: UInt16, class: UInt16, ttl: UInt32,
+        rdataLength: UInt16) {}
+    @inline(__always) mutating func recordEnd() {}
+    @inline(__always) mutating func unsignedField(_ field: RDataField, _ value: UInt64) {}
+    @inline(__always) mutating func bytesField(_ field: RDataField, _ bytes: UnsafeRawBufferPointer) {}
+    @inline(__always) mutating func nameField(_ field: RDataField, nameAt offset: Int, in message: UnsafeRawBufferPointer) {}
+    @inline(__always) mutating func zeroField(_ field: RDataField) {}
+    @inline(__always) mutating func listStart(_ field: RDataField) {}
+    @inline(__always) mutating func listEnd(_ field: RDataField) {}
+    @inline(__always) mutating func characterStringElement(_ bytes: UnsafeRawBufferPointer) {}
+    @inline(__always) mutating func typeElement(_ type: UInt16) {}
+    @inline(__always) mutating func nameElement(nameAt offset: Int, in message: UnsafeRawBufferPointer) {}
+    @inline(__always) mutating func ednsOptionElement(_ option: EDNSOption) {}
+    @inline(__always) mutating func serviceParameterElement(_ parameter: ServiceParameter) {}
+    @inline(__always) mutating func aplElement(_ item: APLItem) {}
+}

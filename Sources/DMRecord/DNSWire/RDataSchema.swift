@@ -1,0 +1,198 @@
+/// The layout of every record type's RDATA: the one place that knows which fields a type has,
+/// in which order and how each is stored. The validator walks these fields to check a record;
+/// the JSON renderer walks the same fields to print it, under the keys listed here.
+///
+/// The types and fields are miekg/dns 1.1.50's (the Go library dnsmonster decodes with); a type
+/// it does not know is printed as RFC 3597 hex under "Rdata".
+enum RDataSchema {
+    /// The fields of `type`, in wire order.
+    static func fields(of type: UInt16) -> [RDataField] {
+        switch type {
+        case 1: return self.a
+        case 2: return self.ns
+        case 3: return self.md
+        case 4: return self.mf
+        case 5, 39: return self.target
+        case 6: return self.soa
+        case 7: return self.mb
+        case 8: return self.mg
+        case 9: return self.mr
+        case 10: return self.null
+        case 12, 23: return self.ptr
+        case 13: return self.hinfo
+        case 14: return self.minfo
+        case 15: return self.mx
+        case 16, 99, 258: return self.txt
+        case 17: return self.rp
+        case 18: return self.afsdb
+        case 19: return self.x25
+        case 21: return self.rt
+        case 24, 46: return self.rrsig
+        case 25, 48, 57, 60: return self.dnskey
+        case 26: return self.px
+        case 27: return self.gpos
+        case 28: return self.aaaa
+        case 29: return self.loc
+        case 31: return self.eid
+        case 32: return self.nimloc
+        case 33: return self.srv
+        case 35: return self.naptr
+        case 36: return self.kx
+        case 37: return self.cert
+        case 41: return self.opt
+        case 42: return self.apl
+        case 43, 59, 32768, 32769: return self.ds
+        case 44: return self.sshfp
+        case 47: return self.nsec
+        case 49: return self.dhcid
+        case 50: return self.nsec3
+        case 51: return self.nsec3param
+        case 52, 53: return self.tlsa
+        case 55: return self.hip
+        case 56: return self.ninfo
+        case 58: return self.talink
+        case 61: return self.openpgpkey
+        case 62: return self.csync
+        case 63: return self.zonemd
+        case 64, 65: return self.svcb
+        case 100: return self.uinfo
+        case 101: return self.uid
+        case 102: return self.gid
+        case 104: return self.nid
+        case 105: return self.l32
+        case 106: return self.l64
+        case 107: return self.lp
+        case 108: return self.eui48
+        case 109: return self.eui64
+        case 249: return self.tkey
+        case 250: return self.tsig
+        case 255: return self.any
+        case 256: return self.uri
+        case 257: return self.caa
+        default: return self.unknown
+        }
+    }
+
+    static let a = [RDataField("A", .ipv4Address)]
+    static let ns = [RDataField("Ns", .name)]
+    static let md = [RDataField("Md", .name)]
+    static let mf = [RDataField("Mf", .name)]
+    static let target = [RDataField("Target", .name)]
+    static let soa = [
+        RDataField("Ns", .name), RDataField("Mbox", .name), RDataField("Serial", .uint32),
+        RDataField("Refresh", .uint32), RDataField("Retry", .uint32), RDataField("Expire", .uint32),
+        RDataField("Minttl", .uint32),
+    ]
+    static let mb = [RDataField("Mb", .name)]
+    static let mg = [RDataField("Mg", .name)]
+    static let mr = [RDataField("Mr", .name)]
+    static let null = [RDataField("Data", .octetsToEnd)]
+    static let ptr = [RDataField("Ptr", .name)]
+    static let hinfo = [RDataField("Cpu", .characterString), RDataField("Os", .characterString)]
+    static let minfo = [RDataField("Rmail", .name), RDataField("Email", .name)]
+    static let mx = [RDataField("Preference", .uint16), RDataField("Mx", .name)]
+    static let txt = [RDataField("Txt", .characterStringsToEnd)]
+    static let rp = [RDataField("Mbox", .name), RDataField("Txt", .name)]
+    static let afsdb = [RDataField("Subtype", .uint16), RDataField("Hostname", .name)]
+    static let x25 = [RDataField("PSDNAddress", .characterString)]
+    static let rt = [RDataField("Preference", .uint16), RDataField("Host", .name)]
+    static let rrsig = [
+        RDataField("TypeCovered", .uint16), RDataField("Algorithm", .uint8), RDataField("Labels", .uint8),
+        RDataField("OrigTtl", .uint32), RDataField("Expiration", .uint32), RDataField("Inception", .uint32),
+        RDataField("KeyTag", .uint16), RDataField("SignerName", .name), RDataField("Signature", .base64ToEnd),
+    ]
+    static let dnskey = [
+        RDataField("Flags", .uint16), RDataField("Protocol", .uint8), RDataField("Algorithm", .uint8),
+        RDataField("PublicKey", .base64ToEnd),
+    ]
+    static let px = [RDataField("Preference", .uint16), RDataField("Map822", .name), RDataField("Mapx400", .name)]
+    static let gpos = [
+        RDataField("Longitude", .characterString), RDataField("Latitude", .characterString),
+        RDataField("Altitude", .characterString),
+    ]
+    static let aaaa = [RDataField("AAAA", .ipv6Address)]
+    static let loc = [
+        RDataField("Version", .uint8), RDataField("Size", .uint8), RDataField("HorizPre", .uint8),
+        RDataField("VertPre", .uint8), RDataField("Latitude", .uint32), RDataField("Longitude", .uint32),
+        RDataField("Altitude", .uint32),
+    ]
+    static let eid = [RDataField("Endpoint", .hexToEnd)]
+    static let nimloc = [RDataField("Locator", .hexToEnd)]
+    static let srv = [
+        RDataField("Priority", .uint16), RDataField("Weight", .uint16), RDataField("Port", .uint16),
+        RDataField("Target", .name),
+    ]
+    static let naptr = [
+        RDataField("Order", .uint16), RDataField("Preference", .uint16), RDataField("Flags", .characterString),
+        RDataField("Service", .characterString), RDataField("Regexp", .characterString),
+        RDataField("Replacement", .name),
+    ]
+    static let kx = [RDataField("Preference", .uint16), RDataField("Exchanger", .name)]
+    static let cert = [
+        RDataField("Type", .uint16), RDataField("KeyTag", .uint16), RDataField("Algorithm", .uint8),
+        RDataField("Certificate", .base64ToEnd),
+    ]
+    static let opt = [RDataField("Option", .ednsOptions)]
+    static let apl = [RDataField("Prefixes", .aplItems)]
+    static let ds = [
+        RDataField("KeyTag", .uint16), RDataField("Algorithm", .uint8), RDataField("DigestType", .uint8),
+        RDataField("Digest", .hexToEnd),
+    ]
+    static let sshfp = [RDataField("Algorithm", .uint8), RDataField("Type", .uint8), RDataField("FingerPrint", .hexToEnd)]
+    static let nsec = [RDataField("NextDomain", .name), RDataField("TypeBitMap", .typeBitmap)]
+    static let dhcid = [RDataField("Digest", .base64ToEnd)]
+    static let nsec3 = [
+        RDataField("Hash", .uint8), RDataField("Flags", .uint8), RDataField("Iterations", .uint16),
+        RDataField("SaltLength", .uint8), RDataField("Salt", .hexSized(lengthField: 3)),
+        RDataField("HashLength", .uint8), RDataField("NextDomain", .base32Sized(lengthField: 5)),
+        RDataField("TypeBitMap", .typeBitmap),
+    ]
+    static let nsec3param = [
+        RDataField("Hash", .uint8), RDataField("Flags", .uint8), RDataField("Iterations", .uint16),
+        RDataField("SaltLength", .uint8), RDataField("Salt", .hexSized(lengthField: 3)),
+    ]
+    static let tlsa = [
+        RDataField("Usage", .uint8), RDataField("Selector", .uint8), RDataField("MatchingType", .uint8),
+        RDataField("Certificate", .hexToEnd),
+    ]
+    static let hip = [
+        RDataField("HitLength", .uint8), RDataField("PublicKeyAlgorithm", .uint8),
+        RDataField("PublicKeyLength", .uint16), RDataField("Hit", .hexSized(lengthField: 0)),
+        RDataField("PublicKey", .base64Sized(lengthField: 2)), RDataField("RendezvousServers", .namesToEnd),
+    ]
+    static let ninfo = [RDataField("ZSData", .characterStringsToEnd)]
+    static let talink = [RDataField("PreviousName", .name), RDataField("NextName", .name)]
+    static let openpgpkey = [RDataField("PublicKey", .base64ToEnd)]
+    static let csync = [RDataField("Serial", .uint32), RDataField("Flags", .uint16), RDataField("TypeBitMap", .typeBitmap)]
+    static let zonemd = [
+        RDataField("Serial", .uint32), RDataField("Scheme", .uint8), RDataField("Hash", .uint8),
+        RDataField("Digest", .hexToEnd),
+    ]
+    static let svcb = [RDataField("Priority", .uint16), RDataField("Target", .name), RDataField("Value", .serviceParameters)]
+    static let uinfo = [RDataField("Uinfo", .characterString)]
+    static let uid = [RDataField("Uid", .uint32)]
+    static let gid = [RDataField("Gid", .uint32)]
+    static let nid = [RDataField("Preference", .uint16), RDataField("NodeID", .uint64)]
+    static let l32 = [RDataField("Preference", .uint16), RDataField("Locator32", .ipv4Address)]
+    static let l64 = [RDataField("Preference", .uint16), RDataField("Locator64", .uint64)]
+    static let lp = [RDataField("Preference", .uint16), RDataField("Fqdn", .name)]
+    static let eui48 = [RDataField("Address", .uint48)]
+    static let eui64 = [RDataField("Address", .uint64)]
+    static let tkey = [
+        RDataField("Algorithm", .name), RDataField("Inception", .uint32), RDataField("Expiration", .uint32),
+        RDataField("Mode", .uint16), RDataField("Error", .uint16), RDataField("KeySize", .uint16),
+        RDataField("Key", .hexSized(lengthField: 5)), RDataField("OtherLen", .uint16),
+        RDataField("OtherData", .hexSized(lengthField: 7)),
+    ]
+    static let tsig = [
+        RDataField("Algorithm", .name), RDataField("TimeSigned", .uint48), RDataField("Fudge", .uint16),
+        RDataField("MACSize", .uint16), RDataField("MAC", .hexSized(lengthField: 3)), RDataField("OrigId", .uint16),
+        RDataField("Error", .uint16), RDataField("OtherLen", .uint16), RDataField("OtherData", .hexSized(lengthField: 7)),
+    ]
+    /// ANY (255) has no fields: any RDATA is left over.
+    static let any: [RDataField] = []
+    static let uri = [RDataField("Priority", .uint16), RDataField("Weight", .uint16), RDataField("Target", .octetsToEnd)]
+    static let caa = [RDataField("Flag", .uint8), RDataField("Tag", .characterString), RDataField("Value", .octetsToEnd)]
+    /// A type miekg does not know: RFC 3597 generic RDATA.
+    static let unknown = [RDataField("Rdata", .hexToEnd)]
+}

@@ -1,0 +1,104 @@
+/// Writes bytes as a quoted JSON string exactly as Go's encoding/json does for a Go `string`
+/// (which dnsmonster's JSON holds): `"` and `\` escaped, `\b \f \n \r \t` by name, other control
+/// bytes as `\u00xx`, invalid UTF-8 as `\ufffd` per bad byte, valid UTF-8 copied.
+///
+/// With `escapesHTML` (encoding/json's default), `<`, `>`, `&` become `\u003c`, `\u003e`,
+/// `\u0026` and U+2028/U+2029 become `\u2028`/`\u2029`. Without it (sonic, dnsmonster's usual
+/// linux/amd64 marshaller) they are written as they are. Invalid UTF-8 is replaced in both
+/// modes so every line stays valid UTF-8 (sonic itself would copy it).
+enum GoJSONString {
+    /// Appends `bytes` as a quoted JSON string.
+    static func append(_ bytes: UnsafeRawBufferPointer, to buffer: OutputByteBuffer, escapesHTML: Bool) {
+        buffer.reserve(bytes.count * 6 + 2)
+        buffer.appendUnchecked(UInt8(ascii: "\""))
+        var index = 0
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte < 0x80 {
+                self.appendASCII(byte, to: buffer, escapesHTML: escapesHTML)
+                index += 1
+                continue
+            }
+            let size = self.validUTF8SequenceLength(bytes, at: index)
+            if size == 0 {
+                self.appendEscape(0xFFFD, to: buffer)
+                index += 1
+                continue
+            }
+            if escapesHTML && size == 3 && byte == 0xE2 && bytes[index + 1] == 0x80
+                && (bytes[index + 2] == 0xA8 || bytes[index + 2] == 0xA9)
+            {
+                self.appendEscape(bytes[index + 2] == 0xA8 ? 0x2028 : 0x2029, to: buffer)
+            } else {
+                for offset in 0..<size { buffer.appendUnchecked(bytes[index + offset]) }
+            }
+            index += size
+        }
+        buffer.appendUnchecked(UInt8(ascii: "\""))
+    }
+
+    /// Appends one ASCII byte with JSON's escapes; the caller reserved 6 bytes.
+    @inline(__always)
+    static func appendASCII(_ byte: UInt8, to buffer: OutputByteBuffer, escapesHTML: Bool) {
+        switch byte {
+        case UInt8(ascii: "\""), UInt8(ascii: "\\"):
+            buffer.appendUnchecked(UInt8(ascii: "\\"))
+            buffer.appendUnchecked(byte)
+        case 0x08: self.appendNamedEscape(UInt8(ascii: "b"), to: buffer)
+        case 0x0C: self.appendNamedEscape(UInt8(ascii: "f"), to: buffer)
+        case 0x0A: self.appendNamedEscape(UInt8(ascii: "n"), to: buffer)
+        case 0x0D: self.appendNamedEscape(UInt8(ascii: "r"), to: buffer)
+        case 0x09: self.appendNamedEscape(UInt8(ascii: "t"), to: buffer)
+        case 0..<0x20: self.appendEscape(UInt16(byte), to: buffer)
+        case UInt8(ascii: "<"), UInt8(ascii: ">"), UInt8(ascii: "&"):
+            if escapesHTML { self.appendEscape(UInt16(byte), to: buffer) } else { buffer.appendUnchecked(byte) }
+        default: buffer.appendUnchecked(byte)
+        }
+    }
+
+    @inline(__always)
+    private static func appendNamedEscape(_ letter: UInt8, to buffer: OutputByteBuffer) {
+        buffer.appendUnchecked(UInt8(ascii: "\\"))
+        buffer.appendUnchecked(letter)
+    }
+
+    /// `\uXXXX` with lowercase hex digits, as Go writes it.
+    @inline(__always)
+    static func appendEscape(_ unit: UInt16, to buffer: OutputByteBuffer) {
+        buffer.appendUnchecked(UInt8(ascii: "\\"))
+        buffer.appendUnchecked(UInt8(ascii: "u"))
+        buffer.appendUnchecked(BinaryText.lowercaseHexDigit(UInt8(truncatingIfNeeded: unit >> 12)))
+        buffer.appendUnchecked(BinaryText.lowercaseHexDigit(UInt8(truncatingIfNeeded: unit >> 8)))
+        buffer.appendUnchecked(BinaryText.lowercaseHexDigit(UInt8(truncatingIfNeeded: unit >> 4)))
+        buffer.appendUnchecked(BinaryText.lowercaseHexDigit(UInt8(truncatingIfNeeded: unit)))
+    }
+
+    /// The length of the valid UTF-8 sequence starting at `index` (2–4), or 0 when the byte
+    /// there does not start one. Same rules as Go's `utf8.DecodeRune`: no overlong forms, no
+    /// surrogates, nothing above U+10FFFF.
+    static func validUTF8SequenceLength(_ bytes: UnsafeRawBufferPointer, at index: Int) -> Int {
+        let first = bytes[index]
+        let remaining = bytes.count - index
+        func continuation(_ offset: Int, _ low: UInt8 = 0x80, _ high: UInt8 = 0xBF) -> Bool {
+            offset < remaining && bytes[index + offset] >= low && bytes[index + offset] <= high
+        }
+        switch first {
+        case 0xC2...0xDF:
+            return continuation(1) ? 2 : 0
+        case 0xE0:
+            return continuation(1, 0xA0) && continuation(2) ? 3 : 0
+        case 0xE1...0xEC, 0xEE...0xEF:
+            return continuation(1) && continuation(2) ? 3 : 0
+        case 0xED:
+            return continuation(1, 0x80, 0x9F) && continuation(2) ? 3 : 0
+        case 0xF0:
+            return continuation(1, 0x90) && continuation(2) && continuation(3) ? 4 : 0
+        case 0xF1...0xF3:
+            return continuation(1) && continuation(2) && continuation(3) ? 4 : 0
+        case 0xF4:
+            return continuation(1, 0x80, 0x8F) && continuation(2) && continuation(3) ? 4 : 0
+        default:
+            return 0
+        }
+    }
+}

@@ -1,0 +1,57 @@
+/// Timestamps as Go's `time.Time` marshals to JSON in UTC (RFC 3339 with nanoseconds, trailing
+/// zeros of the fraction trimmed, no fraction when it is zero): `2024-05-01T12:34:56.789Z`.
+/// Civil date from days by Howard Hinnant's algorithm, so no libc call and no allocation.
+enum RFC3339NanoText {
+    /// Appends the time `nanoseconds` after 1970-01-01T00:00:00Z, without quotes.
+    static func append(nanoseconds: UInt64, to buffer: OutputByteBuffer) {
+        let seconds = nanoseconds / 1_000_000_000
+        var fraction = nanoseconds % 1_000_000_000
+        let days = Int64(seconds / 86_400)
+        let secondOfDay = seconds % 86_400
+        // days_from_civil inverted (era of 400 years = 146097 days), epoch shifted to 0000-03-01.
+        let shifted = days + 719_468
+        let era = shifted / 146_097
+        let dayOfEra = shifted - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let monthIndex = (5 * dayOfYear + 2) / 153
+        let day = dayOfYear - (153 * monthIndex + 2) / 5 + 1
+        let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
+        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
+
+        buffer.write(reserving: 40) { output in
+            /// Stores `value` as exactly `width` digits at `position`.
+            func store(_ value: UInt64, width: Int, at position: Int) {
+                var rest = value
+                for index in stride(from: position + width - 1, through: position, by: -1) {
+                    output[index] = UInt8(truncatingIfNeeded: rest % 10) &+ 0x30
+                    rest /= 10
+                }
+            }
+            store(UInt64(year), width: 4, at: 0)
+            output[4] = UInt8(ascii: "-")
+            store(UInt64(month), width: 2, at: 5)
+            output[7] = UInt8(ascii: "-")
+            store(UInt64(day), width: 2, at: 8)
+            output[10] = UInt8(ascii: "T")
+            store(secondOfDay / 3600, width: 2, at: 11)
+            output[13] = UInt8(ascii: ":")
+            store(secondOfDay / 60 % 60, width: 2, at: 14)
+            output[16] = UInt8(ascii: ":")
+            store(secondOfDay % 60, width: 2, at: 17)
+            var written = 19
+            if fraction > 0 {
+                var digits = 9
+                while fraction % 10 == 0 {
+                    fraction /= 10
+                    digits -= 1
+                }
+                output[written] = UInt8(ascii: ".")
+                store(fraction, width: digits, at: written + 1)
+                written += 1 + digits
+            }
+            output[written] = UInt8(ascii: "Z")
+            return written + 1
+        }
+    }
+}
