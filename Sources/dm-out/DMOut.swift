@@ -1,16 +1,173 @@
 import ArgumentParser
+import DMOutput
 import DMRecord
 
-/// `dm-out`: not built yet; it refuses to run rather than pretend.
+/// `dm-out`: the last stage. DNS records become lines — dnsmonster's JSON, CSV, OCSF, a Go
+/// template or readable text — on standard output, in a file and to syslog, each sink with
+/// dnsmonster's output type (0–4) deciding by the domain-list flags dm-filter set.
 @main
 struct DMOut: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dm-out",
-        abstract: "Write DNS records as JSON, CSV, OCSF or text (not implemented yet).",
+        abstract: "Write DNS records as dnsmonster's JSON (and more) to standard output, a file and syslog.",
+        discussion: """
+            With no sink given, JSON goes to standard output. Every sink has dnsmonster's \
+            output type: 0 off, 1 everything, 2 leave out names on the skip list, 3 only names \
+            on the allow list, 4 both; the lists are applied by dm-filter, which marks each \
+            record (a record dm-filter did not mark is on neither list).
+
+            SIGHUP reopens the output file (for logrotate); the sink can also rotate it by size \
+            or age (PATH → PATH.1 → PATH.2 …). A syslog server that is down costs the records \
+            sent meanwhile — counted as failed — never the pipeline.
+
+            Counters: records_in, dns_records, malformed_unrendered (records flagged malformed \
+            by dm-parse --keep-malformed that cannot be rendered), stats_records, other_records, \
+            and per sink <sink>_written, <sink>_skipped (by its output type), <sink>_failed; \
+            file_rotations.
+            """,
         version: DMRecordVersion.string)
 
+    @Option(help: "Where to read DNS records: -, PATH, unix:PATH, unix-listen:PATH, tcp:HOST:PORT, tcp-listen:HOST:PORT.")
+    var input: String = "-"
+
+    @Option(help: "The format of every sink without its own: \(RecordFormat.allValueStrings.joined(separator: ", ")).")
+    var format: RecordFormat = .json
+
+    @Flag(help: "Escape <, > and & in JSON strings as \\u003c, \\u003e, \\u0026, as Go's encoding/json does (dnsmonster's usual builds write them as they are).")
+    var jsonEscapeHTML = false
+
+    @Flag(help: "Write to standard output (the default when no other sink is given).")
+    var stdout = false
+
+    @Option(help: ArgumentHelp("Format for standard output (default: --format).", valueName: "format"))
+    var stdoutFormat: RecordFormat?
+
+    @Option(help: ArgumentHelp("Output type for standard output, 0–4.", valueName: "type"))
+    var stdoutType: OutputType = .all
+
+    @Option(help: ArgumentHelp("Append lines to this file.", valueName: "path"))
+    var file: String?
+
+    @Option(help: ArgumentHelp("Format for the file (default: --format).", valueName: "format"))
+    var fileFormat: RecordFormat?
+
+    @Option(help: ArgumentHelp("Output type for the file, 0–4.", valueName: "type"))
+    var fileType: OutputType = .all
+
+    @Option(help: ArgumentHelp("Rotate the file before it passes this size (e.g. 100M; 0: never).", valueName: "size"))
+    var fileRotateSize: ByteCountArgument?
+
+    @Option(help: ArgumentHelp("Rotate the file after it has been open this long (e.g. 1h, 1d).", valueName: "duration"))
+    var fileRotateInterval: DurationArgument?
+
+    @Option(help: ArgumentHelp("Rotated files to keep (PATH.1 … PATH.N; 0: delete at rotation).", valueName: "count"))
+    var fileRotateKeep: Int = 4
+
+    @Option(help: ArgumentHelp("Send to syslog: udp://HOST[:PORT], tcp://HOST[:PORT] or unix:///dev/log.", valueName: "address"))
+    var syslog: String?
+
+    @Option(help: ArgumentHelp("Format of the syslog message body (default: --format).", valueName: "format"))
+    var syslogFormat: RecordFormat?
+
+    @Option(help: ArgumentHelp("Output type for syslog, 0–4.", valueName: "type"))
+    var syslogType: OutputType = .all
+
+    @Option(help: ArgumentHelp("Syslog header: rfc5424 or rfc3164.", valueName: "header"))
+    var syslogHeader: SyslogHeader.Format = .rfc5424
+
+    @Option(help: ArgumentHelp("Message framing over TCP: octet-counting or newline (RFC 6587).", valueName: "framing"))
+    var syslogFraming: SyslogSink.Framing = .octetCounting
+
+    @Option(help: ArgumentHelp("Syslog facility: daemon, local0 … local7, user, ….", valueName: "name"))
+    var syslogFacility: String = "local0"
+
+    @Option(help: ArgumentHelp("Syslog APP-NAME (tag).", valueName: "name"))
+    var syslogAppName: String = "dnsmonster"
+
+    @Option(help: ArgumentHelp("Also write every STATS record (the pipeline's and dm-out's own) as a record stream here.", valueName: "endpoint"))
+    var statsOut: String?
+
+    func validate() throws {
+        guard SyslogHeader.facilities[self.syslogFacility] != nil else {
+            throw ValidationError("--syslog-facility: unknown facility '\(self.syslogFacility)'; use one of \(SyslogHeader.facilities.keys.sorted().joined(separator: ", "))")
+        }
+        guard self.fileRotateKeep >= 0 else { throw ValidationError("--file-rotate-keep must be 0 or more") }
+        if self.file == nil && (self.fileRotateSize != nil || self.fileRotateInterval != nil) {
+            throw ValidationError("--file-rotate-size and --file-rotate-interval need --file PATH")
+        }
+        if let syslog = self.syslog {
+            do { _ = try SyslogAddress(parsing: syslog) } catch { throw ValidationError("--syslog \(error)") }
+        }
+    }
+
     func run() throws {
-        StandardError.write("dm-out: not implemented yet (tracked in issue 5); nothing was read\n")
-        throw ExitCode(2)
+        StageMain.run(tool: "dm-out") {
+            StageSignals.installReopenHandler()
+            let plan = try self.makeSinks()
+            let opened = try Endpoint(parsing: self.input).openForReading()
+            let reader = RecordReader(fileDescriptor: opened.fileDescriptor, inputName: opened.name, closesDescriptor: opened.owned)
+            let statsOutput = try self.statsOut.map { try StageOutput.open(try Endpoint(parsing: $0), tool: "dm-out") }
+            reader.idleObserver = plan
+            var failure: Error?
+            do {
+                try plan.run(reader: reader, statsOutput: statsOutput)
+            } catch {
+                failure = error
+            }
+            // Whatever ended the loop, what the sinks hold is written and the counters shown.
+            let finishError = plan.finish()
+            if let statsOutput {
+                try statsOutput.finish(stage: "dm-out", counters: plan.counterFields)
+            }
+            if let failure = failure ?? finishError {
+                if let sinkError = failure as? SinkError, sinkError.isConsumerClosed {
+                    throw RecordWriteError(kind: .consumerClosed, output: "standard output", message: "the consumer closed its end")
+                }
+                StandardError.write(StageSummary.line(tool: "dm-out", counters: plan.counterFields, stopped: reader.stoppedBySignal))
+                throw failure
+            }
+            StandardError.write(StageSummary.line(tool: "dm-out", counters: plan.counterFields, stopped: reader.stoppedBySignal))
+        }
+    }
+
+    /// The sinks the options ask for, each with its format and output type.
+    private func makeSinks() throws -> SinkPlan {
+        var renderers: [RecordFormat] = []
+        func formatIndex(_ format: RecordFormat?) throws -> Int {
+            let chosen = format ?? self.format
+            guard chosen == .json else {
+                throw StageError.invalidOption(flag: "format", reason: "'\(chosen.rawValue)' is not available in this version yet (tracked in issue 5); use json")
+            }
+            if let index = renderers.firstIndex(of: chosen) { return index }
+            renderers.append(chosen)
+            return renderers.count - 1
+        }
+        var sinks: [SinkPlan.Entry] = []
+        let wantsStdout = self.stdout || (self.file == nil && self.syslog == nil)
+        if wantsStdout && self.stdoutType != .disabled {
+            sinks.append(.init(sink: try FileSink(.standardOutput), type: self.stdoutType, format: try formatIndex(self.stdoutFormat)))
+        }
+        if let path = self.file, self.fileType != .disabled {
+            let rotation = FileSink.Rotation(
+                maximumBytes: self.fileRotateSize?.bytes ?? 0, maximumAgeNanoseconds: self.fileRotateInterval?.nanoseconds ?? 0,
+                keep: self.fileRotateKeep)
+            sinks.append(.init(sink: try FileSink(.path(path), rotation: rotation), type: self.fileType, format: try formatIndex(self.fileFormat)))
+        }
+        if let syslog = self.syslog, self.syslogType != .disabled {
+            let header = SyslogHeader(
+                format: self.syslogHeader, facility: SyslogHeader.facilities[self.syslogFacility] ?? 16,
+                hostname: SyslogHeader.currentHostname(), appName: self.syslogAppName, processID: getpid())
+            let sink = SyslogSink(address: try SyslogAddress(parsing: syslog), header: header, framing: self.syslogFraming) {
+                StandardError.write("dm-out: \($0)\n")
+            }
+            sinks.append(.init(sink: sink, type: self.syslogType, format: try formatIndex(self.syslogFormat)))
+        }
+        let json = DNSMonsterJSON(configuration: .init(escapesHTML: self.jsonEscapeHTML))
+        let formatters: [any RecordFormatter] = renderers.map { _ in JSONFormatter(renderer: json) }
+        return SinkPlan(sinks: sinks, formatters: formatters)
     }
 }
+
+#if canImport(Glibc)
+import Glibc
+#endif

@@ -1,0 +1,147 @@
+import DMOutput
+import DMRecord
+
+/// dm-out's loop: each DNS record is rendered at most once per format and offered to every
+/// sink, whose output type decides whether it is written or counted as skipped.
+final class SinkPlan: InputIdleObserver {
+    /// One sink with its output type and the index of its format's renderer.
+    struct Entry {
+        let sink: any OutputSink
+        let type: OutputType
+        let format: Int
+        var headerWritten = false
+    }
+
+    private var sinks: [Entry]
+    private let formatters: [any RecordFormatter]
+    private let buffers: [OutputByteBuffer]
+    /// Per format, the serial number of the record its buffer holds (0: none).
+    private var renderedSerial: [UInt64]
+    private var serial: UInt64 = 0
+    private var deferredError: SinkError?
+    private var warnedUnmarked = false
+
+    private(set) var recordsIn: UInt64 = 0
+    private(set) var dnsRecords: UInt64 = 0
+    private(set) var malformedUnrendered: UInt64 = 0
+    private(set) var statsRecords: UInt64 = 0
+    private(set) var otherRecords: UInt64 = 0
+
+    init(sinks: [Entry], formatters: [any RecordFormatter]) {
+        self.sinks = sinks
+        self.formatters = formatters
+        self.buffers = formatters.map { _ in OutputByteBuffer() }
+        self.renderedSerial = formatters.map { _ in 0 }
+    }
+
+    /// The counters for the summary and STATS: dm-out's own, then each sink's.
+    var counterFields: [(name: String, value: UInt64)] {
+        var fields: [(name: String, value: UInt64)] = [
+            ("records_in", self.recordsIn), ("dns_records", self.dnsRecords), ("malformed_unrendered", self.malformedUnrendered),
+            ("stats_records", self.statsRecords), ("other_records", self.otherRecords),
+        ]
+        for entry in self.sinks {
+            let counters = entry.sink.counters
+            fields += [("\(entry.sink.name)_written", counters.written), ("\(entry.sink.name)_skipped", counters.skipped),
+                       ("\(entry.sink.name)_failed", counters.failed)]
+            if let file = entry.sink as? FileSink, case .path = file.destination {
+                fields.append(("file_rotations", file.rotations))
+            }
+        }
+        return fields
+    }
+
+    /// Reads records to the end of the input (or a stop signal), writing DNS records to the
+    /// sinks and STATS records to `statsOutput`.
+    func run(reader: RecordReader, statsOutput: StageOutput?) throws {
+        while let item = try reader.next() {
+            if StageSignals.takeReopenRequest() {
+                for entry in self.sinks { try entry.sink.reopen() }
+            }
+            switch item {
+            case .header(let header):
+                try statsOutput?.beginSection(after: header)
+            case .record(let record):
+                self.recordsIn &+= 1
+                switch record.type {
+                case .dns:
+                    try self.write(record, at: reader.offset)
+                case .stats:
+                    self.statsRecords &+= 1
+                    try statsOutput?.writer.write(record)
+                default:
+                    self.otherRecords &+= 1
+                }
+            }
+            if let error = self.deferredError {
+                self.deferredError = nil
+                throw error
+            }
+        }
+    }
+
+    private func write(_ record: RecordView, at offset: UInt64) throws {
+        let view: DNSRecordView
+        do {
+            view = try DNSRecordView(body: record.body)
+        } catch {
+            throw StageError.malformedRecord(error, offsetHint: "record ending at offset \(offset)")
+        }
+        self.dnsRecords &+= 1
+        self.serial &+= 1
+        let flags = view.metadata.matchFlags
+        for index in self.sinks.indices {
+            let entry = self.sinks[index]
+            guard entry.type.accepts(flags) else {
+                entry.sink.counters.skipped &+= 1
+                if entry.type.needsMatchFlags && !flags.contains(.evaluated) && !self.warnedUnmarked {
+                    self.warnedUnmarked = true
+                    StandardError.write("dm-out: warning: \(entry.sink.name) has output type \(entry.type.rawValue), but records were not checked against domain lists (put dm-filter with --skip-domains/--allow-domains before dm-out); they match neither list\n")
+                }
+                continue
+            }
+            let buffer = self.buffers[entry.format]
+            if self.renderedSerial[entry.format] != self.serial {
+                buffer.removeAll()
+                do {
+                    try self.formatters[entry.format].append(view, to: buffer)
+                } catch {
+                    // Only messages dm-parse kept on request (--keep-malformed) get here.
+                    self.malformedUnrendered &+= 1
+                    return
+                }
+                self.renderedSerial[entry.format] = self.serial
+            }
+            if !entry.headerWritten, let header = self.formatters[entry.format].headerLine {
+                var failure: SinkError?
+                header.withUnsafeBytes { bytes in
+                    do { try entry.sink.write(bytes, timeNanoseconds: 0) } catch let error as SinkError { failure = error } catch {}
+                }
+                if let failure { throw failure }
+                // The header line is not a record.
+                entry.sink.counters.written &-= 1
+                self.sinks[index].headerWritten = true
+            }
+            try entry.sink.write(buffer.bytes, timeNanoseconds: view.metadata.timeNanoseconds)
+        }
+    }
+
+    /// Flushes and closes every sink; returns the first failure.
+    func finish() -> SinkError? {
+        var first: SinkError?
+        for entry in self.sinks {
+            do { try entry.sink.finish() } catch { first = first ?? error }
+        }
+        return first ?? self.deferredError
+    }
+
+    // MARK: InputIdleObserver
+
+    func inputWillBlock() {
+        for entry in self.sinks {
+            do { try entry.sink.flush() } catch { self.deferredError = self.deferredError ?? error }
+        }
+    }
+
+    func inputDidRead() {}
+}
