@@ -21,7 +21,8 @@ enum RecordFormat: String, CaseIterable, ExpressibleByArgument {
 
 /// Renders DNS records in one ``RecordFormat``.
 protocol RecordFormatter {
-    /// A line written once before the first record of each sink (CSV's column names).
+    /// A line written once before the first record of each sink (CSV's column names),
+    /// newline included.
     var headerLine: [UInt8]? { get }
     /// Appends the record's line, without a newline.
     func append(_ record: DNSRecordView, to buffer: OutputByteBuffer) throws(DNSWireError)

@@ -105,6 +105,7 @@ final class SinkPlan: InputIdleObserver {
                 buffer.removeAll()
                 do {
                     try self.formatters[entry.format].append(view, to: buffer)
+                    buffer.append(0x0A)
                 } catch {
                     // Only messages dm-parse kept on request (--keep-malformed) get here.
                     self.malformedUnrendered &+= 1

@@ -45,14 +45,6 @@ public final class FileSink: OutputSink {
     private var writer: RecordWriter
     private var fileBytes: UInt64 = 0
     private var openedAt: UInt64 = 0
-    /// A newline, kept allocated for the sink's lifetime.
-    private let newline: UnsafeMutableRawBufferPointer = {
-        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1, alignment: 1)
-        buffer[0] = 0x0A
-        return buffer
-    }()
-
-    deinit { self.newline.deallocate() }
 
     /// Opens `destination`; a file is created if needed and appended to.
     public init(_ destination: Destination, rotation: Rotation = .none) throws(SinkError) {
@@ -85,14 +77,13 @@ public final class FileSink: OutputSink {
     public var idleObserver: InputIdleObserver { self.writer }
 
     public func write(_ line: UnsafeRawBufferPointer, timeNanoseconds: UInt64) throws(SinkError) {
-        if case .path = self.destination { try self.rotateIfDue(adding: line.count + 1) }
+        if case .path = self.destination { try self.rotateIfDue(adding: line.count) }
         do {
             try self.writer.writeRaw(line)
-            try self.writer.writeRaw(UnsafeRawBufferPointer(self.newline))
         } catch {
             throw .write(error)
         }
-        self.fileBytes &+= UInt64(line.count + 1)
+        self.fileBytes &+= UInt64(line.count)
         self.counters.written &+= 1
     }
 

@@ -7,7 +7,8 @@ public protocol OutputSink: AnyObject {
     var name: String { get }
     /// What happened to the records offered so far.
     var counters: SinkCounters { get set }
-    /// Writes one formatted record (without a trailing newline) captured at `timeNanoseconds`.
+    /// Writes one formatted record captured at `timeNanoseconds`. `line` ends in a newline,
+    /// which line-oriented sinks keep and message-oriented ones (syslog) drop.
     func write(_ line: UnsafeRawBufferPointer, timeNanoseconds: UInt64) throws(SinkError)
     /// Hands buffered lines to the operating system: the input is idle, or a line waited 100 ms.
     func flush() throws(SinkError)

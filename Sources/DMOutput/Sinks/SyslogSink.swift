@@ -94,7 +94,9 @@ public final class SyslogSink: OutputSink {
             self.counters.failed &+= 1
             return
         }
-        let body = min(line.count, self.maximumMessageBytes)
+        // The message is the line without its newline (framing adds its own delimiter).
+        let lineLength = line.count > 0 && line[line.count - 1] == 0x0A ? line.count - 1 : line.count
+        let body = min(lineLength, self.maximumMessageBytes)
         let room = SyslogHeader.maximumLength + body + 8
         if self.stream && self.used + room > self.buffer.count { self.flushStream() }
         guard self.fd >= 0 else {

@@ -16,7 +16,7 @@ enum RDataDecoder {
     static func decode<Visitor: DNSMessageVisitor>(
         type: UInt16, in message: UnsafeRawBufferPointer, from start: Int, visitor: inout Visitor
     ) throws(DNSWireError) {
-        let fields = RDataSchema.fields(of: type)
+        let fields = RDataSchema.fieldTable(of: type)
         let end = message.count
         var offset = start
         // Integer fields by index, for the fields whose size an earlier field gives.

@@ -5,6 +5,37 @@
 /// The types and fields are miekg/dns 1.1.50's (the Go library dnsmonster decodes with); a type
 /// it does not know is printed as RFC 3597 hex under "Rdata".
 enum RDataSchema {
+    /// The fields of `type`, in wire order, from a table built once: every record of every
+    /// message looks its type up, and handing out an array each time costs two atomic
+    /// reference-count operations and a lazy-global check per record.
+    @inline(__always)
+    static func fieldTable(of type: UInt16) -> UnsafeBufferPointer<RDataField> {
+        let table = Self.table
+        if Int(type) < Self.directTypes { return table[Int(type)] }
+        switch type {
+        case 32768: return table[Self.directTypes]
+        case 32769: return table[Self.directTypes + 1]
+        default: return table[Self.directTypes + 2]  // the unknown type's layout
+        }
+    }
+
+    /// Types below this have their own slot in ``table``.
+    private static let directTypes = 260
+
+    /// Slots 0..<260 by type number, then TA, DLV and unknown; the memory is never freed and
+    /// never written after this initialiser, so sharing it across threads is safe.
+    nonisolated(unsafe) private static let table: UnsafeBufferPointer<UnsafeBufferPointer<RDataField>> = {
+        let types = (0..<UInt16(Self.directTypes)).map { $0 } + [32768, 32769, 65535]
+        let slots = UnsafeMutableBufferPointer<UnsafeBufferPointer<RDataField>>.allocate(capacity: types.count)
+        for (slot, type) in types.enumerated() {
+            let fields = type == 65535 ? Self.unknown : Self.fields(of: type)
+            let storage = UnsafeMutableBufferPointer<RDataField>.allocate(capacity: fields.count)
+            _ = storage.initialize(from: fields)
+            slots[slot] = UnsafeBufferPointer(storage)
+        }
+        return UnsafeBufferPointer(slots)
+    }()
+
     /// The fields of `type`, in wire order.
     static func fields(of type: UInt16) -> [RDataField] {
         switch type {
