@@ -35,3 +35,29 @@ public enum StageSignals {
 private func stageSignalHandler(_ signal: Int32) {
     StageSignals.stopFlag.store(true, ordering: .relaxed)
 }
+
+// MARK: SIGHUP: reopen or reload
+
+extension StageSignals {
+    @usableFromInline
+    static let reopenFlag = Atomic<Bool>(false)
+
+    /// Installs a SIGHUP handler that records a reopen/reload request instead of ending the
+    /// process (without SA_RESTART, like the stop handlers; the stages' reads retry EINTR
+    /// unless a stop was requested). Call once at start-up, for stages that act on SIGHUP.
+    public static func installReopenHandler() {
+        _ = cdm_install_signal_handler(SIGHUP, stageReopenHandler)
+    }
+
+    /// Whether SIGHUP arrived since the last call; clears the request.
+    public static func takeReopenRequest() -> Bool {
+        reopenFlag.exchange(false, ordering: .acquiringAndReleasing)
+    }
+
+    /// Records a reopen request, as SIGHUP would. For tests and supervisors in-process.
+    public static func requestReopen() { reopenFlag.store(true, ordering: .releasing) }
+}
+
+private func stageReopenHandler(_ signal: Int32) {
+    StageSignals.reopenFlag.store(true, ordering: .relaxed)
+}
