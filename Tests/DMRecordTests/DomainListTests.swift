@@ -191,6 +191,22 @@ struct DomainListTests {
         }
     }
 
+    @Test("names of many labels (past the stack scratch space, up to 127) match like short ones")
+    func manyLabels() {
+        let list = Self.list("a.b,suffix\nx.x.x,prefix\n" + String(repeating: "y.", count: 100) + "z,fqdn\n")
+        for count in [31, 32, 33, 60, 125] {
+            let deep = String(repeating: "q.", count: count) + "a.b"
+            #expect(list.match(deep).map { "\($0)" } == "suffix(a.b.)", "\(count) labels")
+            #expect(list.match(String(repeating: "q.", count: count) + "a.c") == nil)
+            #expect(list.match(String(repeating: "x.", count: count) + "end").map { "\($0)" } == "prefix(x.x.x.)")
+        }
+        let longest = String(repeating: "y.", count: 100) + "z"
+        #expect(list.match(longest).map { "\($0)" } == "fqdn(\(longest).)")
+        #expect(list.match("y." + longest) == nil)
+        // 127 one-letter labels: the most a 255-byte name can hold.
+        #expect(list.match(String(repeating: "x.", count: 126) + "b")?.kind == .prefix)
+    }
+
     @Test("a 200k-entry list: every entry matches, near misses do not")
     func largeList() {
         var csv = ""

@@ -136,6 +136,12 @@ public struct DNSQuestionSummary: Hashable, Sendable {
             destination.storeBytes(of: self.lowercased(word).littleEndian, toByteOffset: index, as: UInt64.self)
             index += 8
         }
+        if index < count && count >= 8 {
+            // The last partial word: the final 8 bytes again, overlapping what was written.
+            let word = UInt64(littleEndian: source.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self))
+            destination.storeBytes(of: self.lowercased(word).littleEndian, toByteOffset: count - 8, as: UInt64.self)
+            return
+        }
         while index < count {
             let byte = source.load(fromByteOffset: index, as: UInt8.self)
             destination.storeBytes(of: byte &+ ((byte &- 0x41) < 26 ? 0x20 : 0), toByteOffset: index, as: UInt8.self)

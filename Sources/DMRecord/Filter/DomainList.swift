@@ -55,6 +55,12 @@ public final class DomainList: @unchecked Sendable {
     @usableFromInline let entries: UnsafeMutablePointer<Entry>
     /// The keys' bytes back to back.
     @usableFromInline let arena: UnsafeMutablePointer<UInt8>
+    /// A blocked Bloom filter over the keys' hashes (three bits in one 64-bit word per key,
+    /// about 8 keys per word: 1 MiB for a million entries, so it stays in the L2 cache). A
+    /// probe whose bits are not all set is a miss without touching the table; about 3 % of
+    /// misses get past it.
+    @usableFromInline let bloom: UnsafeMutablePointer<UInt64>
+    @usableFromInline let bloomMask: Int
     /// Bit n set: some suffix or fqdn entry has n labels (n < 128).
     @usableFromInline let tailCounts: (UInt64, UInt64)
     /// Bit n set: some prefix entry has n labels.
@@ -89,9 +95,43 @@ public final class DomainList: @unchecked Sendable {
         self.prefixCount = builder.prefixCount
         self.keyCount = builder.entryCount
         builder.handedOver = true
+        if builder.bloomMask + 1 >= (self.keyCount + 7) / 8 {
+            self.bloom = builder.bloom
+            self.bloomMask = builder.bloomMask
+        } else {
+            // More keys than the builder was sized for: a filter of the right size, from the keys.
+            builder.bloom.deallocate()
+            let words = Self.bloomWords(for: self.keyCount)
+            self.bloom = .allocate(capacity: words)
+            self.bloom.initialize(repeating: 0, count: words)
+            self.bloomMask = words - 1
+            for index in 0..<self.keyCount {
+                let entry = self.entries[index]
+                // The arena has 8 bytes of padding after its last key for the hash's loads.
+                let hash = DomainName.keyHash(self.arena + Int(entry.offset), length: Int(entry.length), head: entry.isHead).hash
+                let (word, bits) = Self.bloomBits(hash, mask: self.bloomMask)
+                self.bloom[word] |= bits
+            }
+        }
+    }
+
+    /// Bloom filter words for `keys` keys: a power of two, about 8 keys per word.
+    static func bloomWords(for keys: Int) -> Int {
+        var words = 1
+        while words * 8 < keys { words <<= 1 }
+        return words
+    }
+
+    /// The Bloom word and bits of a key hash.
+    @inlinable @inline(__always)
+    static func bloomBits(_ hash: UInt64, mask: Int) -> (word: Int, bits: UInt64) {
+        let mixed = hash &* 0x9E37_79B9_7F4A_7C15
+        let bits = (1 as UInt64) &<< (mixed & 63) | (1 as UInt64) &<< ((mixed >> 6) & 63) | (1 as UInt64) &<< ((mixed >> 12) & 63)
+        return (Int(truncatingIfNeeded: mixed >> 32) & mask, bits)
     }
 
     deinit {
+        self.bloom.deallocate()
         self.slots.deallocate()
         self.entries.deallocate()
         self.arena.deallocate()
@@ -136,64 +176,143 @@ public final class DomainList: @unchecked Sendable {
         }
     }
 
+    /// The most labels a name may have to be matched with stack scratch space; longer
+    /// names (legal up to 127 labels, seen only in odd or hostile traffic) take a slower path.
+    @usableFromInline static let stackLabels = 32
+
+    /// Scratch bytes for `labels` labels: label hashes (8 bytes each), label starts (2),
+    /// candidate run hashes (8) and candidate descriptions (2), with 2 × (labels + 1) candidates.
+    @inlinable
+    static func scratchBytes(labels: Int) -> Int { labels * 10 + 2 * (labels + 1) * 10 }
+
     /// The index of the entry matched, or -1.
     @inlinable
     func firstMatch(wireName name: UnsafeRawPointer, length: Int) -> Int {
         guard length > 0, length <= 255 else { return -1 }
-        return withUnsafeTemporaryAllocation(of: UInt64.self, capacity: 256) { scratch in
-            // Label hashes in scratch[0..<128], label starts in scratch[128..<256].
-            let hashes = scratch.baseAddress!
-            let starts = hashes + 128
-            var labels = 0
-            var offset = 0
-            while offset < length {
-                let size = Int(name.load(fromByteOffset: offset, as: UInt8.self))
-                if size == 0 { break }
-                guard size < 64, labels < 127, offset + 1 + size < length else { return -1 }
-                hashes[labels] = DomainName.labelHash(name + offset, count: 1 + size)
-                starts[labels] = UInt64(offset)
-                labels += 1
-                offset += 1 + size
-            }
-            guard offset == length - 1 else { return -1 }
-            // Trailing runs, the whole name first (fqdn and the longest suffix), down to the root.
-            let tails = self.tailCounts
-            if tails.0 | tails.1 != 0 {
-                var hash = DomainName.tailSeed
-                var tailMatch = -1
-                if Self.has(tails, 0), let found = self.probe(hash, name + offset, 1, head: false, whole: labels == 0) {
-                    if labels == 0 { return found.index }
-                    tailMatch = found.index
-                }
-                var index = labels - 1
-                while index >= 0 {
-                    hash = DomainName.combine(hash, hashes[index])
-                    let count = labels - index
-                    if Self.has(tails, count) {
-                        let start = Int(starts[index])
-                        if let found = self.probe(hash, name + start, length - start, head: false, whole: index == 0) {
-                            if index == 0 { return found.index }
-                            if found.suffix { tailMatch = found.index }
-                        }
-                    }
-                    index -= 1
-                }
-                if tailMatch >= 0 { return tailMatch }
-            }
-            let heads = self.headCounts
-            if heads.0 | heads.1 != 0 {
-                var hash = DomainName.headSeed
-                if Self.has(heads, 0), let found = self.probe(hash, name, 0, head: true, whole: false) { return found.index }
-                for index in 0..<labels {
-                    hash = DomainName.combine(hash, hashes[index])
-                    if Self.has(heads, index + 1) {
-                        let end = index + 1 < labels ? Int(starts[index + 1]) : offset
-                        if let found = self.probe(hash, name, end, head: true, whole: false) { return found.index }
-                    }
-                }
-            }
-            return -1
+        // 980 bytes: small enough to be stack-allocated (temporary allocations over 1 KiB go to the heap).
+        return withUnsafeTemporaryAllocation(byteCount: 1024, alignment: 8) { scratch in
+            self.firstMatch(wireName: name, length: length, scratch: scratch.baseAddress!, maximumLabels: Self.stackLabels)
         }
+    }
+
+    /// `firstMatch` for names of more than ``stackLabels`` labels.
+    @usableFromInline @inline(never)
+    func firstMatchOfLongName(wireName name: UnsafeRawPointer, length: Int) -> Int {
+        let scratch = UnsafeMutableRawPointer.allocate(byteCount: Self.scratchBytes(labels: 128), alignment: 8)
+        defer { scratch.deallocate() }
+        return self.firstMatch(wireName: name, length: length, scratch: scratch, maximumLabels: 128)
+    }
+
+    /// The matching itself, with scratch room for `maximumLabels` labels.
+    ///
+    /// Three passes, so the table's memory is reached in parallel rather than one probe after
+    /// another: (1) hash each label; (2) combine them into the hash of every trailing and
+    /// leading run whose label count some entry has (the candidates); (3) look all candidates
+    /// up in the Bloom filter in one tight loop; then (4) probe the table for the few that pass,
+    /// suffixes and fqdns longest first, then prefixes shortest first.
+    @inlinable @inline(__always)
+    func firstMatch(wireName name: UnsafeRawPointer, length: Int, scratch: UnsafeMutableRawPointer, maximumLabels: Int) -> Int {
+        let hashes = scratch
+        let starts = scratch + maximumLabels * 8
+        let candidateHashes = starts + maximumLabels * 2
+        let candidateInfo = candidateHashes + 2 * (maximumLabels + 1) * 8
+        // (1) Labels.
+        var labels = 0
+        var offset = 0
+        while offset < length {
+            let size = Int(name.load(fromByteOffset: offset, as: UInt8.self))
+            if size == 0 { break }
+            guard size < 64, offset + 1 + size < length else { return -1 }
+            if labels == maximumLabels {
+                return maximumLabels < 128 ? self.firstMatchOfLongName(wireName: name, length: length) : -1
+            }
+            hashes.storeBytes(of: DomainName.labelHash(name + offset, count: 1 + size), toByteOffset: labels * 8, as: UInt64.self)
+            starts.storeBytes(of: UInt16(offset), toByteOffset: labels * 2, as: UInt16.self)
+            labels += 1
+            offset += 1 + size
+        }
+        guard offset == length - 1 else { return -1 }
+        // (2) Candidates: info = label index (tails: where the run starts, `labels` for the
+        // root; heads: how many labels) | 0x100 for heads.
+        var candidates = 0
+        let tails = self.tailCounts
+        if tails.0 | tails.1 != 0 {
+            // Every run is written; only those whose label count some entry has are kept
+            // (the count advances by that bit: no unpredictable branch).
+            var hash = DomainName.tailSeed
+            candidateHashes.storeBytes(of: hash, toByteOffset: candidates * 8, as: UInt64.self)
+            candidateInfo.storeBytes(of: UInt16(labels), toByteOffset: candidates * 2, as: UInt16.self)
+            candidates += Self.bit(tails, 0)
+            var index = labels - 1
+            while index >= 0 {
+                hash = DomainName.combine(hash, hashes.load(fromByteOffset: index * 8, as: UInt64.self))
+                candidateHashes.storeBytes(of: hash, toByteOffset: candidates * 8, as: UInt64.self)
+                candidateInfo.storeBytes(of: UInt16(index), toByteOffset: candidates * 2, as: UInt16.self)
+                candidates += Self.bit(tails, labels - index)
+                index -= 1
+            }
+        }
+        let tailCandidates = candidates
+        let heads = self.headCounts
+        if heads.0 | heads.1 != 0 {
+            var hash = DomainName.headSeed
+            candidateHashes.storeBytes(of: hash, toByteOffset: candidates * 8, as: UInt64.self)
+            candidateInfo.storeBytes(of: UInt16(0x100), toByteOffset: candidates * 2, as: UInt16.self)
+            candidates += Self.bit(heads, 0)
+            for index in 0..<labels {
+                hash = DomainName.combine(hash, hashes.load(fromByteOffset: index * 8, as: UInt64.self))
+                candidateHashes.storeBytes(of: hash, toByteOffset: candidates * 8, as: UInt64.self)
+                candidateInfo.storeBytes(of: UInt16(0x100 | (index + 1)), toByteOffset: candidates * 2, as: UInt16.self)
+                candidates += Self.bit(heads, index + 1)
+            }
+        }
+        // (3) The Bloom filter, all candidates at once: independent loads overlap.
+        // A candidate that passes gets bit 0x8000 in its info.
+        var anyPassed: UInt16 = 0
+        for candidate in 0..<candidates {
+            let (word, bits) = Self.bloomBits(candidateHashes.load(fromByteOffset: candidate * 8, as: UInt64.self), mask: self.bloomMask)
+            let passed = UInt16(truncatingIfNeeded: (~self.bloom[word] & bits) == 0 ? 0x8000 : 0)
+            let info = candidateInfo.load(fromByteOffset: candidate * 2, as: UInt16.self)
+            candidateInfo.storeBytes(of: info | passed, toByteOffset: candidate * 2, as: UInt16.self)
+            anyPassed |= passed
+        }
+        if anyPassed == 0 { return -1 }
+        // (4) The table, in order of preference: tails from the last candidate (the whole
+        // name) back to the first (the root), then heads in order.
+        func keyOf(_ candidate: Int) -> (start: Int, count: Int, head: Bool, whole: Bool) {
+            let info = Int(candidateInfo.load(fromByteOffset: candidate * 2, as: UInt16.self))
+            let index = info & 0xFF
+            if info & 0x100 != 0 {
+                let end = index < labels ? Int(starts.load(fromByteOffset: index * 2, as: UInt16.self)) : offset
+                return (0, index == 0 ? 0 : end, true, false)
+            }
+            let start = index < labels ? Int(starts.load(fromByteOffset: index * 2, as: UInt16.self)) : offset
+            return (start, length - start, false, start == 0)
+        }
+        var candidate = tailCandidates - 1
+        while candidate >= 0 {
+            if candidateInfo.load(fromByteOffset: candidate * 2, as: UInt16.self) & 0x8000 != 0 {
+                let key = keyOf(candidate)
+                if let found = self.probeTable(candidateHashes.load(fromByteOffset: candidate * 8, as: UInt64.self), name + key.start, key.count, head: false, whole: key.whole) {
+                    return found.index
+                }
+            }
+            candidate -= 1
+        }
+        for candidate in tailCandidates..<candidates
+        where candidateInfo.load(fromByteOffset: candidate * 2, as: UInt16.self) & 0x8000 != 0 {
+            let key = keyOf(candidate)
+            if let found = self.probeTable(candidateHashes.load(fromByteOffset: candidate * 8, as: UInt64.self), name, key.count, head: true, whole: false) {
+                return found.index
+            }
+        }
+        return -1
+    }
+
+    /// Bit n of a label-count mask as 0 or 1.
+    @inlinable @inline(__always)
+    static func bit(_ counts: (UInt64, UInt64), _ n: Int) -> Int {
+        Int(truncatingIfNeeded: ((n < 64 ? counts.0 : counts.1) &>> UInt64(truncatingIfNeeded: n & 63)) & 1)
     }
 
     @inlinable @inline(__always)
@@ -204,7 +323,7 @@ public final class DomainList: @unchecked Sendable {
     /// Looks up one key. For a tail key, `suffix` tells whether the entry is a suffix entry
     /// (the caller accepts an fqdn entry only for the whole name). `whole` marks the whole name.
     @inlinable
-    func probe(_ hash: UInt64, _ key: UnsafeRawPointer, _ count: Int, head: Bool, whole: Bool) -> (index: Int, suffix: Bool)? {
+    func probeTable(_ hash: UInt64, _ key: UnsafeRawPointer, _ count: Int, head: Bool, whole: Bool) -> (index: Int, suffix: Bool)? {
         let fingerprint = hash >> 32
         var slot = Int(truncatingIfNeeded: hash) & self.slotMask
         while true {
@@ -255,6 +374,9 @@ extension DomainList {
         @usableFromInline var arenaUsed = 0
         var tailCounts: (UInt64, UInt64) = (0, 0)
         var headCounts: (UInt64, UInt64) = (0, 0)
+        /// The Bloom filter, sized for the expected entries.
+        var bloom: UnsafeMutablePointer<UInt64>
+        var bloomMask: Int
         var fqdnCount = 0
         var suffixCount = 0
         var prefixCount = 0
@@ -270,11 +392,16 @@ extension DomainList {
             self.entryCapacity = max(expectedEntries, 8)
             self.entries = .allocate(capacity: self.entryCapacity)
             self.arenaCapacity = max(expectedBytes, 64)
-            self.arena = .allocate(capacity: self.arenaCapacity)
+            self.arena = Self.allocateArena(self.arenaCapacity)
+            let words = DomainList.bloomWords(for: expectedEntries)
+            self.bloom = .allocate(capacity: words)
+            self.bloom.initialize(repeating: 0, count: words)
+            self.bloomMask = words - 1
         }
 
         deinit {
             if !self.handedOver {
+                self.bloom.deallocate()
                 self.slots.deallocate()
                 self.entries.deallocate()
                 self.arena.deallocate()
@@ -341,6 +468,8 @@ extension DomainList {
                 offset: UInt32(self.arenaUsed), length: UInt16(key.count), kinds: kind.rawValue, isHead: head)
             self.arenaUsed += key.count
             self.entryCount += 1
+            let (word, bits) = DomainList.bloomBits(hash, mask: self.bloomMask)
+            self.bloom[word] |= bits
             self.slots[slot] = fingerprint << 32 | UInt64(self.entryCount)
             if self.entryCount * 2 > self.slotMask + 1 { self.growSlots() }
         }
@@ -354,9 +483,16 @@ extension DomainList {
             self.entryCapacity = capacity
         }
 
+        /// The arena with 8 zero bytes after its capacity, for the hash's 8-byte loads.
+        static func allocateArena(_ capacity: Int) -> UnsafeMutablePointer<UInt8> {
+            let arena = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity + 8)
+            (arena + capacity).initialize(repeating: 0, count: 8)
+            return arena
+        }
+
         mutating func growArena(_ needed: Int) {
             let capacity = max(self.arenaCapacity * 2, self.arenaUsed + needed)
-            let grown = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity)
+            let grown = Self.allocateArena(capacity)
             grown.update(from: self.arena, count: self.arenaUsed)
             self.arena.deallocate()
             self.arena = grown

@@ -83,9 +83,10 @@ public enum DomainName {
         var hash: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(truncatingIfNeeded: count)
         var index = 0
         while index < count {
-            var word = UInt64(littleEndian: label.loadUnaligned(fromByteOffset: index, as: UInt64.self))
+            // Bytes past the label are masked off (without a branch: at least 1 byte remains).
             let remaining = count &- index
-            if remaining < 8 { word &= (1 &<< UInt64(remaining &* 8)) &- 1 }
+            let shift = UInt64(truncatingIfNeeded: Swift.max(0, 8 &- remaining) &* 8)
+            let word = UInt64(littleEndian: label.loadUnaligned(fromByteOffset: index, as: UInt64.self)) & (UInt64.max &>> shift)
             hash = (hash ^ word) &* 0xFF51_AFD7_ED55_8CCD
             hash ^= hash >> 32
             index &+= 8
