@@ -102,10 +102,52 @@ final class FilterStage {
         let observer = IdleFanout([self.pass.writer] + (self.fail.map { [$0.writer] } ?? []))
         reader.idleObserver = observer
         defer { reader.idleObserver = nil }
+        if self.plan.inspectsDNS {
+            try self.filter(reader)
+        } else {
+            try self.forward(reader)
+        }
+    }
+
+    /// No option looks into DNS records: count and forward everything in runs, like
+    /// `dm-stream cat` (a loop of its own, so the filtering loop's state stays out of it).
+    func forward(_ reader: RecordReader) throws {
+        var counters = self.counters
+        defer { self.counters = counters }
+        let passWriter = self.pass.writer
+        let failWriter = self.fail?.writer
+        while let batch = try reader.nextBatch() {
+            switch batch {
+            case .header(let header):
+                counters.sections &+= 1
+                try self.pass.beginSection(after: header)
+                try self.fail?.beginSection(after: header)
+            case .records(let run):
+                var stats: UInt64 = 0
+                for record in run {
+                    let type = record.type
+                    if type == .stats {
+                        stats &+= 1
+                        try failWriter?.write(record)
+                    } else if type == .dns {
+                        counters.dnsRecords &+= 1
+                    } else {
+                        counters.otherRecords &+= 1
+                    }
+                }
+                counters.statsForwarded &+= stats
+                counters.recordsIn &+= UInt64(run.count) &- stats
+                counters.passed &+= UInt64(run.count) &- stats
+                try passWriter.writeRecords(run.rawBytes, count: run.count)
+            }
+        }
+    }
+
+    /// The filtering loop.
+    func filter(_ reader: RecordReader) throws {
         // Everything the loop reads, in locals.
         let passWriter = self.pass.writer
         let failWriter = self.fail?.writer
-        let inspects = self.plan.inspectsDNS
         let wantResponse = self.plan.wantResponse
         let rcodes = self.plan.rcodes
         let queryTypes = self.plan.queryTypes
@@ -169,7 +211,7 @@ final class FilterStage {
                         counters.passed &+= 1
                     } else {
                         counters.dnsRecords &+= 1
-                        if inspects {
+                        do {
                             // Decide; then either extend the stretch or write this record alone.
                             var rejection: Rejection?
                             var matchFlags: UInt16?
@@ -284,8 +326,6 @@ final class FilterStage {
                                 if mask != nil { counters.masked &+= 1 }
                                 continue
                             }
-                        } else {
-                            counters.passed &+= 1
                         }
                     }
                 }
