@@ -61,6 +61,8 @@ public final class DomainList: @unchecked Sendable {
     /// misses get past it.
     @usableFromInline let bloom: UnsafeMutablePointer<UInt64>
     @usableFromInline let bloomMask: Int
+    /// ``DomainName/powers``, held here so the hot path reads no global.
+    @usableFromInline let powers: UnsafePointer<UInt64>
     /// Bit n set: some suffix or fqdn entry has n labels (n < 128).
     @usableFromInline let tailCounts: (UInt64, UInt64)
     /// Bit n set: some prefix entry has n labels.
@@ -94,6 +96,7 @@ public final class DomainList: @unchecked Sendable {
         self.suffixCount = builder.suffixCount
         self.prefixCount = builder.prefixCount
         self.keyCount = builder.entryCount
+        self.powers = DomainName.powers
         builder.handedOver = true
         if builder.bloomMask + 1 >= (self.keyCount + 7) / 8 {
             self.bloom = builder.bloom
@@ -180,16 +183,16 @@ public final class DomainList: @unchecked Sendable {
     /// names (legal up to 127 labels, seen only in odd or hostile traffic) take a slower path.
     @usableFromInline static let stackLabels = 32
 
-    /// Scratch bytes for `labels` labels: label hashes (8 bytes each), label starts (2),
-    /// candidate run hashes (8) and candidate descriptions (2), with 2 × (labels + 1) candidates.
+    /// Scratch bytes for `labels` labels: prefix sums (8 bytes each, one more than labels),
+    /// label starts (2), and up to 2 × (labels + 1) candidate hashes (8) and descriptions (2).
     @inlinable
-    static func scratchBytes(labels: Int) -> Int { labels * 10 + 2 * (labels + 1) * 10 }
+    static func scratchBytes(labels: Int) -> Int { (labels + 1) * 8 + labels * 2 + 2 * (labels + 1) * 10 }
 
     /// The index of the entry matched, or -1.
     @inlinable
     func firstMatch(wireName name: UnsafeRawPointer, length: Int) -> Int {
         guard length > 0, length <= 255 else { return -1 }
-        // 980 bytes: small enough to be stack-allocated (temporary allocations over 1 KiB go to the heap).
+        // 988 bytes: small enough to be stack-allocated (temporary allocations over 1 KiB go to the heap).
         return withUnsafeTemporaryAllocation(byteCount: 1024, alignment: 8) { scratch in
             self.firstMatch(wireName: name, length: length, scratch: scratch.baseAddress!, maximumLabels: Self.stackLabels)
         }
@@ -205,20 +208,23 @@ public final class DomainList: @unchecked Sendable {
 
     /// The matching itself, with scratch room for `maximumLabels` labels.
     ///
-    /// Three passes, so the table's memory is reached in parallel rather than one probe after
-    /// another: (1) hash each label; (2) combine them into the hash of every trailing and
-    /// leading run whose label count some entry has (the candidates); (3) look all candidates
-    /// up in the Bloom filter in one tight loop; then (4) probe the table for the few that pass,
-    /// suffixes and fqdns longest first, then prefixes shortest first.
+    /// (1) One pass over the labels hashes each and keeps the prefix sums of the run
+    /// polynomial (``DomainName/multiplier``). (2) For every label count some entry has, the
+    /// hash of the trailing and of the leading run of that many labels follows from the sums
+    /// in one multiplication, and is looked up in the Bloom filter at once: the runs do not
+    /// depend on each other, so their filter loads overlap. (3) The few that pass are probed in
+    /// the table, suffixes and fqdns longest first, then prefixes shortest first.
     @inlinable @inline(__always)
     func firstMatch(wireName name: UnsafeRawPointer, length: Int, scratch: UnsafeMutableRawPointer, maximumLabels: Int) -> Int {
-        let hashes = scratch
-        let starts = scratch + maximumLabels * 8
+        let sums = scratch
+        let starts = sums + (maximumLabels + 1) * 8
         let candidateHashes = starts + maximumLabels * 2
         let candidateInfo = candidateHashes + 2 * (maximumLabels + 1) * 8
         // (1) Labels.
         var labels = 0
         var offset = 0
+        var sum = DomainName.headSeed
+        sums.storeBytes(of: sum, as: UInt64.self)
         while offset < length {
             let size = Int(name.load(fromByteOffset: offset, as: UInt8.self))
             if size == 0 { break }
@@ -226,98 +232,76 @@ public final class DomainList: @unchecked Sendable {
             if labels == maximumLabels {
                 return maximumLabels < 128 ? self.firstMatchOfLongName(wireName: name, length: length) : -1
             }
-            hashes.storeBytes(of: DomainName.labelHash(name + offset, count: 1 + size), toByteOffset: labels * 8, as: UInt64.self)
+            sum = sum &* DomainName.multiplier &+ DomainName.labelHash(name + offset, count: 1 + size)
             starts.storeBytes(of: UInt16(offset), toByteOffset: labels * 2, as: UInt16.self)
             labels += 1
+            sums.storeBytes(of: sum, toByteOffset: labels * 8, as: UInt64.self)
             offset += 1 + size
         }
         guard offset == length - 1 else { return -1 }
-        // (2) Candidates: info = label index (tails: where the run starts, `labels` for the
-        // root; heads: how many labels) | 0x100 for heads.
+        // (2) Runs through the Bloom filter. Info: the run's label count | 0x100 for heads.
         var candidates = 0
-        let tails = self.tailCounts
-        if tails.0 | tails.1 != 0 {
-            // Every run is written; only those whose label count some entry has are kept
-            // (the count advances by that bit: no unpredictable branch).
-            var hash = DomainName.tailSeed
-            candidateHashes.storeBytes(of: hash, toByteOffset: candidates * 8, as: UInt64.self)
-            candidateInfo.storeBytes(of: UInt16(labels), toByteOffset: candidates * 2, as: UInt16.self)
-            candidates += Self.bit(tails, 0)
-            var index = labels - 1
-            while index >= 0 {
-                hash = DomainName.combine(hash, hashes.load(fromByteOffset: index * 8, as: UInt64.self))
-                candidateHashes.storeBytes(of: hash, toByteOffset: candidates * 8, as: UInt64.self)
-                candidateInfo.storeBytes(of: UInt16(index), toByteOffset: candidates * 2, as: UInt16.self)
-                candidates += Self.bit(tails, labels - index)
-                index -= 1
+        let bloom = self.bloom
+        let bloomMask = self.bloomMask
+        let powers = self.powers
+        // Label counts 0…labels, as masks over the two words of the count bitmaps.
+        let low: UInt64 = labels >= 63 ? .max : (2 &<< UInt64(labels)) &- 1
+        let high: UInt64 = labels >= 127 ? .max : labels < 64 ? 0 : (2 &<< UInt64(labels - 64)) &- 1
+        for word in 0..<2 {
+            var counts = word == 0 ? self.tailCounts.0 & low : self.tailCounts.1 & high
+            while counts != 0 {
+                let count = counts.trailingZeroBitCount + word * 64
+                counts &= counts &- 1
+                let start = sums.load(fromByteOffset: (labels - count) * 8, as: UInt64.self)
+                let hash = DomainName.finalizeTail(sum &- start &* powers[count])
+                let (index, bits) = Self.bloomBits(hash, mask: bloomMask)
+                if bloom[index] & bits == bits {
+                    candidateHashes.storeBytes(of: hash, toByteOffset: candidates * 8, as: UInt64.self)
+                    candidateInfo.storeBytes(of: UInt16(count), toByteOffset: candidates * 2, as: UInt16.self)
+                    candidates += 1
+                }
             }
         }
         let tailCandidates = candidates
-        let heads = self.headCounts
-        if heads.0 | heads.1 != 0 {
-            var hash = DomainName.headSeed
-            candidateHashes.storeBytes(of: hash, toByteOffset: candidates * 8, as: UInt64.self)
-            candidateInfo.storeBytes(of: UInt16(0x100), toByteOffset: candidates * 2, as: UInt16.self)
-            candidates += Self.bit(heads, 0)
-            for index in 0..<labels {
-                hash = DomainName.combine(hash, hashes.load(fromByteOffset: index * 8, as: UInt64.self))
-                candidateHashes.storeBytes(of: hash, toByteOffset: candidates * 8, as: UInt64.self)
-                candidateInfo.storeBytes(of: UInt16(0x100 | (index + 1)), toByteOffset: candidates * 2, as: UInt16.self)
-                candidates += Self.bit(heads, index + 1)
+        for word in 0..<2 {
+            var counts = word == 0 ? self.headCounts.0 & low : self.headCounts.1 & high
+            while counts != 0 {
+                let count = counts.trailingZeroBitCount + word * 64
+                counts &= counts &- 1
+                let hash = DomainName.finalizeHead(sums.load(fromByteOffset: count * 8, as: UInt64.self))
+                let (index, bits) = Self.bloomBits(hash, mask: bloomMask)
+                if bloom[index] & bits == bits {
+                    candidateHashes.storeBytes(of: hash, toByteOffset: candidates * 8, as: UInt64.self)
+                    candidateInfo.storeBytes(of: UInt16(0x100 | count), toByteOffset: candidates * 2, as: UInt16.self)
+                    candidates += 1
+                }
             }
         }
-        // (3) The Bloom filter, all candidates at once: independent loads overlap.
-        // A candidate that passes gets bit 0x8000 in its info.
-        var anyPassed: UInt16 = 0
-        for candidate in 0..<candidates {
-            let (word, bits) = Self.bloomBits(candidateHashes.load(fromByteOffset: candidate * 8, as: UInt64.self), mask: self.bloomMask)
-            let passed = UInt16(truncatingIfNeeded: (~self.bloom[word] & bits) == 0 ? 0x8000 : 0)
-            let info = candidateInfo.load(fromByteOffset: candidate * 2, as: UInt16.self)
-            candidateInfo.storeBytes(of: info | passed, toByteOffset: candidate * 2, as: UInt16.self)
-            anyPassed |= passed
-        }
-        if anyPassed == 0 { return -1 }
-        // (4) The table, in order of preference: tails from the last candidate (the whole
-        // name) back to the first (the root), then heads in order.
-        func keyOf(_ candidate: Int) -> (start: Int, count: Int, head: Bool, whole: Bool) {
-            let info = Int(candidateInfo.load(fromByteOffset: candidate * 2, as: UInt16.self))
-            let index = info & 0xFF
-            if info & 0x100 != 0 {
-                let end = index < labels ? Int(starts.load(fromByteOffset: index * 2, as: UInt16.self)) : offset
-                return (0, index == 0 ? 0 : end, true, false)
-            }
-            let start = index < labels ? Int(starts.load(fromByteOffset: index * 2, as: UInt16.self)) : offset
-            return (start, length - start, false, start == 0)
-        }
+        if candidates == 0 { return -1 }
+        // (3) The table: tails from the most labels down (the whole name first), then heads
+        // from the fewest labels up.
         var candidate = tailCandidates - 1
         while candidate >= 0 {
-            if candidateInfo.load(fromByteOffset: candidate * 2, as: UInt16.self) & 0x8000 != 0 {
-                let key = keyOf(candidate)
-                if let found = self.probeTable(candidateHashes.load(fromByteOffset: candidate * 8, as: UInt64.self), name + key.start, key.count, head: false, whole: key.whole) {
-                    return found.index
-                }
+            let count = Int(candidateInfo.load(fromByteOffset: candidate * 2, as: UInt16.self))
+            let keyStart = count == 0 ? offset : count == labels ? 0 : Int(starts.load(fromByteOffset: (labels - count) * 2, as: UInt16.self))
+            if let found = self.probeTable(
+                candidateHashes.load(fromByteOffset: candidate * 8, as: UInt64.self), name + keyStart, length - keyStart,
+                head: false, whole: count == labels)
+            {
+                return found.index
             }
             candidate -= 1
         }
-        for candidate in tailCandidates..<candidates
-        where candidateInfo.load(fromByteOffset: candidate * 2, as: UInt16.self) & 0x8000 != 0 {
-            let key = keyOf(candidate)
-            if let found = self.probeTable(candidateHashes.load(fromByteOffset: candidate * 8, as: UInt64.self), name, key.count, head: true, whole: false) {
+        for candidate in tailCandidates..<candidates {
+            let count = Int(candidateInfo.load(fromByteOffset: candidate * 2, as: UInt16.self)) & 0xFF
+            let end = count < labels ? Int(starts.load(fromByteOffset: count * 2, as: UInt16.self)) : offset
+            if let found = self.probeTable(
+                candidateHashes.load(fromByteOffset: candidate * 8, as: UInt64.self), name, count == 0 ? 0 : end, head: true, whole: false)
+            {
                 return found.index
             }
         }
         return -1
-    }
-
-    /// Bit n of a label-count mask as 0 or 1.
-    @inlinable @inline(__always)
-    static func bit(_ counts: (UInt64, UInt64), _ n: Int) -> Int {
-        Int(truncatingIfNeeded: ((n < 64 ? counts.0 : counts.1) &>> UInt64(truncatingIfNeeded: n & 63)) & 1)
-    }
-
-    @inlinable @inline(__always)
-    static func has(_ counts: (UInt64, UInt64), _ n: Int) -> Bool {
-        n < 64 ? (counts.0 >> UInt64(n)) & 1 != 0 : (counts.1 >> UInt64(n - 64)) & 1 != 0
     }
 
     /// Looks up one key. For a tail key, `suffix` tells whether the entry is a suffix entry

@@ -71,10 +71,39 @@ public enum DomainName {
 
     // MARK: Hashing
 
-    /// Start of a trailing run's hash (combined from the last label towards the first).
-    @usableFromInline static let tailSeed: UInt64 = 0x243F_6A88_85A3_08D3
-    /// Start of a leading run's hash (combined from the first label on).
+    /// Runs of labels hash as polynomials over their label hashes, mod 2⁶⁴: a run of labels
+    /// l₁…lₙ is Σ h(lᵢ)·Pⁿ⁻ⁱ. One pass over a name's labels computes the prefix sums
+    /// Sⱼ = Sⱼ₋₁·P + h(lⱼ) (from S₀ = ``headSeed``); then a leading run of n labels is Sₙ and
+    /// a trailing run from label i on is Sₖ − Sᵢ·Pᵏ⁻ⁱ, each in one multiplication, with no chain
+    /// from one run to the next. ``finalizeTail(_:)`` and ``finalizeHead(_:)`` mix the result.
+    @usableFromInline static let multiplier: UInt64 = 0x9E37_79B9_7F4A_7C15
+    /// S₀: the value of an empty leading run.
     @usableFromInline static let headSeed: UInt64 = 0x1319_8A2E_0370_7344
+
+    /// Pⁿ for n = 0…128, in a buffer that lives as long as the process.
+    nonisolated(unsafe) public static let powers: UnsafePointer<UInt64> = {
+        let powers = UnsafeMutablePointer<UInt64>.allocate(capacity: 129)
+        var value: UInt64 = 1
+        for index in 0...128 {
+            powers[index] = value
+            value &*= multiplier
+        }
+        return UnsafePointer(powers)
+    }()
+
+    /// The table hash of a trailing run's polynomial (suffix and fqdn keys).
+    @inlinable @inline(__always)
+    public static func finalizeTail(_ sum: UInt64) -> UInt64 {
+        let value = (sum ^ 0x243F_6A88_85A3_08D3) &* 0xBF58_476D_1CE4_E5B9
+        return value ^ (value >> 31)
+    }
+
+    /// The table hash of a leading run's polynomial (prefix keys).
+    @inlinable @inline(__always)
+    public static func finalizeHead(_ sum: UInt64) -> UInt64 {
+        let value = (sum ^ 0xA409_3822_299F_31D0) &* 0x94D0_49BB_1331_11EB
+        return value ^ (value >> 31)
+    }
 
     /// The hash of one label: its length byte and its bytes (`count` = 1 + label length),
     /// read in 8-byte words. `label` must be readable for 8 bytes past `count`.
@@ -94,42 +123,22 @@ public enum DomainName {
         return hash
     }
 
-    /// Extends a run's hash by one label's hash (order matters).
-    @inlinable @inline(__always)
-    public static func combine(_ run: UInt64, _ label: UInt64) -> UInt64 {
-        var value = ((run &<< 23) | (run >> 41)) &* 0x9E37_79B9_7F4A_7C15 ^ label
-        value ^= value >> 29
-        value &*= 0xBF58_476D_1CE4_E5B9
-        value ^= value >> 32
-        return value
-    }
-
     /// The table hash of a key and its label count: a tail key (a whole name with its root
-    /// label) combined from its last label, or a head key (leading labels, no root label)
-    /// combined from its first. `key` must be readable for 8 bytes past `length`.
+    /// label, hashed as a trailing run) or a head key (leading labels without the root label,
+    /// hashed as a leading run). `key` must be readable for 8 bytes past `length`.
     @inlinable
     public static func keyHash(_ key: UnsafeRawPointer, length: Int, head: Bool) -> (hash: UInt64, labels: Int) {
         var labels = 0
         var offset = 0
-        var hash = head ? self.headSeed : self.tailSeed
-        // Heads combine forward as labels come; tails need them in reverse, kept on the stack.
-        return withUnsafeTemporaryAllocation(of: UInt64.self, capacity: 128) { stack in
-            while offset < length, labels < 128 {
-                let size = Int(key.load(fromByteOffset: offset, as: UInt8.self))
-                if size == 0 { break }
-                let value = self.labelHash(key + offset, count: 1 + size)
-                if head { hash = self.combine(hash, value) } else { stack[labels] = value }
-                labels += 1
-                offset += 1 + size
-            }
-            if !head {
-                var index = labels - 1
-                while index >= 0 {
-                    hash = self.combine(hash, stack[index])
-                    index -= 1
-                }
-            }
-            return (hash, labels)
+        // A trailing run's polynomial starts from 0 (its Sᵢ·Pᵏ⁻ⁱ term cancels S₀'s).
+        var sum = head ? self.headSeed : 0
+        while offset < length {
+            let size = Int(key.load(fromByteOffset: offset, as: UInt8.self))
+            if size == 0 { break }
+            sum = sum &* self.multiplier &+ self.labelHash(key + offset, count: 1 + size)
+            labels += 1
+            offset += 1 + size
         }
+        return (head ? self.finalizeHead(sum) : self.finalizeTail(sum), labels)
     }
 }
