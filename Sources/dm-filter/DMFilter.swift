@@ -33,11 +33,12 @@ struct DMFilter: ParsableCommand {
             half-loaded list. A failed reload logs why and keeps the old list.
 
             By default a skip match is rejected and, with an allow list, a record without an \
-            allow match is rejected (dnsmonster's output type 4). With lists, every DNS record \
-            that reaches them gets match flags (bit 0 skip match, bit 1 allow match, bit 2 \
-            evaluated) so dm-out can apply per-sink types 1-4; --tag-only sets the flags and \
-            rejects nothing for the lists (other checks still reject). A record without a \
-            readable question matches no list: it fails an allow list and --qtype.
+            allow match is rejected (dnsmonster's output type 4); records pass unchanged. \
+            --tag-only rejects nothing for the lists (other checks still reject) and sets the \
+            match flags of every DNS record that reaches them (bit 0 skip match, bit 1 allow \
+            match, bit 2 evaluated; earlier values replaced) so dm-out can apply per-sink types \
+            1-4. A record without a readable question matches no list: it fails an allow list \
+            and --qtype.
 
             Kept records go to --pass-to (default: --out, i.e. standard output), rejected ones \
             to --fail-to if given (dropped otherwise): the two streams partition the input, as \

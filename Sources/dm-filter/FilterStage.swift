@@ -253,27 +253,33 @@ final class FilterStage {
                                     }
                                 }
                                 if hasLists {
-                                    var skipMatch = false
-                                    var allowMatch = false
-                                    if let summary, summary.hasQuestion {
-                                        skipMatch = skipList?.contains(wireName: nameBuffer, length: summary.nameLength) ?? false
-                                        allowMatch = allowList?.contains(wireName: nameBuffer, length: summary.nameLength) ?? false
-                                    }
-                                    var flags = DNSMatchFlags.evaluated.rawValue
-                                    if skipMatch { flags |= DNSMatchFlags.skipMatch.rawValue }
-                                    if allowMatch { flags |= DNSMatchFlags.allowMatch.rawValue }
-                                    let existing = body.loadLittleEndian(at: 18, as: UInt16.self)
-                                    let updated = existing & ~UInt16(7) | flags
-                                    if updated != existing { matchFlags = updated }
+                                    let question = summary?.hasQuestion == true ? summary!.nameLength : 0
                                     if tagOnly {
-                                        if skipMatch { counters.taggedSkip &+= 1 }
-                                        if allowMatch { counters.taggedAllow &+= 1 }
-                                    } else if skipMatch {
-                                        rejection = .skip
-                                        break decide
-                                    } else if allowList != nil && !allowMatch {
-                                        rejection = .allow
-                                        break decide
+                                        // Both lists, and the flags say what matched.
+                                        let skipMatch = question > 0 && skipList?.contains(wireName: nameBuffer, length: question) == true
+                                        let allowMatch = question > 0 && allowList?.contains(wireName: nameBuffer, length: question) == true
+                                        var flags = DNSMatchFlags.evaluated.rawValue
+                                        if skipMatch {
+                                            flags |= DNSMatchFlags.skipMatch.rawValue
+                                            counters.taggedSkip &+= 1
+                                        }
+                                        if allowMatch {
+                                            flags |= DNSMatchFlags.allowMatch.rawValue
+                                            counters.taggedAllow &+= 1
+                                        }
+                                        let existing = body.loadLittleEndian(at: 18, as: UInt16.self)
+                                        let updated = existing & ~UInt16(7) | flags
+                                        if updated != existing { matchFlags = updated }
+                                    } else {
+                                        // Filtering: records go on unchanged; the first list that rejects decides.
+                                        if question > 0, skipList?.contains(wireName: nameBuffer, length: question) == true {
+                                            rejection = .skip
+                                            break decide
+                                        }
+                                        if let allowList, question == 0 || !allowList.contains(wireName: nameBuffer, length: question) {
+                                            rejection = .allow
+                                            break decide
+                                        }
                                     }
                                 }
                                 if let deduplicator {
