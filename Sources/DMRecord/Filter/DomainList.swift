@@ -10,8 +10,10 @@
 /// Names are held as uncompressed, lowercased wire labels (`06 google 03 com 00`), so a label
 /// boundary is never ambiguous. Every entry is a key in one open-addressing hash table; a
 /// query hashes each of its labels once and combines the label hashes into the hash of every
-/// leading and every trailing run of labels, then probes only the runs whose label count some
-/// entry has. Probes cost one cache line each; a hit is confirmed by comparing the bytes.
+/// leading and every trailing run of labels (``DomainName``), then looks up only the runs whose
+/// label count some entry has: first in a Bloom filter (one 64-bit word per run, 1 MiB per
+/// million entries), then, for the few that pass, in the table, where a hit is confirmed by
+/// comparing the bytes.
 ///
 /// A list is immutable once built, so a reloaded list can be swapped in whole while records
 /// are matched against the old one (see ``DomainListLoader``).
