@@ -9,9 +9,50 @@ struct DMFilter: ParsableCommand {
         commandName: "dm-filter",
         abstract: "Filter DNS records between dm-parse and dm-out.",
         discussion: """
-            This version has no filter options yet (sampling, dedup, masks and domain lists \
-            arrive with the dm-filter issue): it forwards every record, adds its provenance to \
-            each header and its counters as a STATS record.
+            Without options dm-filter forwards every record unchanged. With options it decides \
+            on each DNS record, in this order, and the first check that rejects it counts it: \
+            malformed (a body that does not fit the DNS record layout), --qr, --rcode, --qtype, \
+            the skip list, the allow list, --dedup, --sample. Records of other types (PACKET, \
+            private types) always pass unchanged.
+
+            Domain lists (--skip-domains, --allow-domains) are dnsmonster's CSV, one \
+            'name,prefix|suffix|fqdn' per line; a line without exactly one comma is a whole-line \
+            fqdn, an unknown kind means fqdn, blank lines and '#' lines are skipped. SRC is a file \
+            or an http(s) URL (30 s timeout, 100 MB limit). The name matched is the first \
+            question's. Matching is case-insensitive and label-aware, and names are made \
+            absolute (a trailing dot added) in the list and in the query: 'google.com.,suffix' \
+            matches google.com. and www.google.com. but not notgoogle.com.; 'ads.,prefix' matches \
+            ads.example.net. but not adsx.example.net.; fqdn is the exact name. dnsmonster \
+            compares plain strings instead (its suffix google.com. matches notgoogle.com., and \
+            its tree lookup lets an entry's last character match any character, so xoogle.com. \
+            and adsx.example.net. match too), and does not add the trailing dot (its list entry \
+            google.com never matches). Lists are reloaded every --refresh interval, when a list \
+            file changes (checked every 100 ms; replace files by rename, or they are read once \
+            they stop changing for 100 ms) and on SIGHUP; a new list is built completely on a \
+            background thread and swapped in between batches of records, so no record sees a \
+            half-loaded list. A failed reload logs why and keeps the old list.
+
+            By default a skip match is rejected and, with an allow list, a record without an \
+            allow match is rejected (dnsmonster's output type 4); records pass unchanged. \
+            --tag-only rejects nothing for the lists (other checks still reject) and sets the \
+            match flags of every DNS record that reaches them (bit 0 skip match, bit 1 allow \
+            match, bit 2 evaluated; earlier values replaced) so dm-out can apply per-sink types \
+            1-4. A record without a readable question matches no list: it fails an allow list \
+            and --qtype.
+
+            Kept records go to --pass-to (default: --out, i.e. standard output), rejected ones \
+            to --fail-to if given (dropped otherwise): the two streams partition the input, as \
+            SiLK's rwfilter does. Both streams get every input header (with dm-filter's \
+            provenance), every upstream STATS record, and dm-filter's final STATS, so each is \
+            complete for accounting (consumers keep one STATS per stage, process and lane). \
+            --mask4/--mask6 rewrite addresses in both streams.
+
+            Counters (STATS and the summary line): records_in counts every record but upstream \
+            STATS (stats_forwarded), and records_in = passed + malformed + qr_filtered + \
+            rcode_filtered + qtype_filtered + skip_matched + allow_missed + duplicates + \
+            sampled_out; failed is the sum of those rejections. Also: dns_records, other_records, \
+            tagged_skip, tagged_allow (--tag-only), unreadable_questions, masked, dedup_evicted, \
+            <skip|allow>_list_entries/_loads/_failures, sections.
             """,
         version: DMRecordVersion.string)
 
@@ -20,17 +61,159 @@ struct DMFilter: ParsableCommand {
 
     @OptionGroup var output: OutputOptions
 
+    @Option(name: .customLong("pass-to"), help: ArgumentHelp("Where kept records go (an endpoint like --out); replaces --out.", valueName: "dest"))
+    var passTo: String?
+
+    @Option(name: .customLong("fail-to"), help: ArgumentHelp("Where rejected records go (an endpoint like --out); without it they are dropped.", valueName: "dest"))
+    var failTo: String?
+
+    @Option(help: ArgumentHelp("Keep exactly A of every B DNS records (the first A of each run of B), after the other checks.", valueName: "A:B"))
+    var sample: String?
+
+    @Flag(help: "Drop a DNS record identical to one kept within --dedup-window (addresses, ports, transport, message bytes).")
+    var dedup = false
+
+    @Option(name: .customLong("dedup-window"), help: ArgumentHelp("The dedup window in capture time: 60s, 500ms, 2m, … (default 60s).", valueName: "duration"))
+    var dedupWindow: DurationArgument?
+
+    @Option(name: .customLong("dedup-capacity"), help: ArgumentHelp("Records the dedup table holds (default 1048576, 16 MiB); when full, the oldest entry of a bucket is evicted (dedup_evicted).", valueName: "n"))
+    var dedupCapacity: Int?
+
+    @Option(help: ArgumentHelp("Keep this many leading bits of IPv4 source and destination addresses (0-32).", valueName: "bits"))
+    var mask4: Int = 32
+
+    @Option(help: ArgumentHelp("Keep this many leading bits of IPv6 source and destination addresses (0-128).", valueName: "bits"))
+    var mask6: Int = 128
+
+    @Option(name: .customLong("skip-domains"), help: ArgumentHelp("Domain list (CSV file or http(s) URL) whose matches are rejected (or tagged).", valueName: "src"))
+    var skipDomains: String?
+
+    @Option(name: .customLong("allow-domains"), help: ArgumentHelp("Domain list (CSV file or http(s) URL) outside which records are rejected (or tagged).", valueName: "src"))
+    var allowDomains: String?
+
+    @Option(help: ArgumentHelp("Reload the domain lists this often: 60s, 5m, … ; 0 turns periodic reloads off (default 60s).", valueName: "duration"))
+    var refresh: DurationArgument?
+
+    @Flag(name: .customLong("tag-only"), help: "Set the match flags but reject nothing for the domain lists.")
+    var tagOnly = false
+
+    @Option(help: ArgumentHelp("Keep only queries or only responses (the QR bit).", valueName: "query|response"))
+    var qr: QRSelection?
+
+    @Option(help: ArgumentHelp("Keep only these header response codes: NOERROR,NXDOMAIN,… or numbers.", valueName: "list"))
+    var rcode: String?
+
+    @Option(help: ArgumentHelp("Keep only these first-question types: A,AAAA,HTTPS,TYPE65,… or numbers.", valueName: "list"))
+    var qtype: String?
+
+    func validate() throws {
+        if let sample, RecordSampler(parsing: sample) == nil {
+            throw ValidationError("--sample: expected A:B with 0 ≤ A ≤ B and B > 0, got '\(sample)'")
+        }
+        if AddressMask(bits4: self.mask4, bits6: 128) == nil { throw ValidationError("--mask4: expected 0-32 bits, got \(self.mask4)") }
+        if AddressMask(bits4: 32, bits6: self.mask6) == nil { throw ValidationError("--mask6: expected 0-128 bits, got \(self.mask6)") }
+        if !self.dedup && (self.dedupWindow != nil || self.dedupCapacity != nil) {
+            throw ValidationError("--dedup-window and --dedup-capacity need --dedup")
+        }
+        if let capacity = self.dedupCapacity, capacity < 1 || capacity > 1 << 30 {
+            throw ValidationError("--dedup-capacity: expected 1 to 1073741824, got \(capacity)")
+        }
+        if let window = self.dedupWindow, window.nanoseconds == 0 { throw ValidationError("--dedup-window must be more than 0") }
+        if self.tagOnly && self.skipDomains == nil && self.allowDomains == nil {
+            throw ValidationError("--tag-only needs --skip-domains or --allow-domains")
+        }
+        if self.refresh != nil && self.skipDomains == nil && self.allowDomains == nil {
+            throw ValidationError("--refresh needs --skip-domains or --allow-domains")
+        }
+        if self.passTo != nil && self.output.out != "-" {
+            throw ValidationError("--pass-to replaces --out: give one of them")
+        }
+        if let failTo, failTo == (self.passTo ?? self.output.out) {
+            throw ValidationError("--fail-to and the pass output are both '\(failTo)': give two different destinations")
+        }
+        if let rcode { do { _ = try DNSFieldSelection.responseCodes(rcode) } catch { throw ValidationError("--rcode: \(error)") } }
+        if let qtype { do { _ = try DNSFieldSelection.queryTypes(qtype) } catch { throw ValidationError("--qtype: \(error)") } }
+    }
+
     func run() throws {
         StageMain.run(tool: "dm-filter") {
-            let opened = try Endpoint(parsing: self.input).openForReading()
-            let output = try self.output.open(tool: "dm-filter")
-            let reader = RecordReader(fileDescriptor: opened.fileDescriptor, inputName: opened.name, closesDescriptor: opened.owned)
-            var counters = ForwardingCounters()
-            try output.run(stage: "dm-filter", counters: { counters.fields }) {
-                try RecordForwarder.run(from: reader, to: output, counters: &counters) { _ in .forward }
+            let log: @Sendable (String) -> Void = { StandardError.write("dm-filter: \($0)\n") }
+            var plan = FilterPlan()
+            plan.wantResponse = self.qr.map { $0 == .response }
+            plan.rcodes = try self.rcode.map { try DNSFieldSelection.responseCodes($0) }
+            plan.queryTypes = try self.qtype.map { try DNSFieldSelection.queryTypes($0) }
+            plan.sampler = self.sample.flatMap { RecordSampler(parsing: $0) }
+            if self.dedup {
+                plan.deduplicator = Deduplicator(
+                    windowNanoseconds: self.dedupWindow?.nanoseconds ?? 60_000_000_000, capacity: self.dedupCapacity ?? 1 << 20)
             }
-            StandardError.write(StageSummary.line(tool: "dm-filter", counters: counters.fields, stopped: reader.stoppedBySignal))
+            let mask = AddressMask(bits4: self.mask4, bits6: self.mask6)!
+            plan.mask = mask.isIdentity ? nil : mask
+            plan.tagOnly = self.tagOnly
+            // Lists: the first load must succeed; later ones run on the watcher thread.
+            let fetch: DomainListLoader.Fetcher = { try HTTPListFetcher.fetch($0) }
+            plan.skip = self.skipDomains.map { DomainListLoader(role: "skip", source: DomainListSource(parsing: $0), fetch: fetch, log: log) }
+            plan.allow = self.allowDomains.map { DomainListLoader(role: "allow", source: DomainListSource(parsing: $0), fetch: fetch, log: log) }
+            let loaders = [plan.skip, plan.allow].compactMap { $0 }
+            // SIGHUP before the first load is remembered, not fatal: the watcher reloads then.
+            if !loaders.isEmpty { StageSignals.installReopenHandler() }
+            for loader in loaders { try loader.loadInitially() }
+            if !loaders.isEmpty {
+                DomainListWatcher(loaders: loaders, refreshNanoseconds: self.refresh?.nanoseconds ?? 60_000_000_000).start()
+            }
+
+            let opened = try Endpoint(parsing: self.input).openForReading()
+            let pass = try StageOutput.open(
+                try Endpoint(parsing: self.passTo ?? self.output.out), tool: "dm-filter", compression: self.output.compress)
+            let fail = try self.failTo.map { try StageOutput.open(try Endpoint(parsing: $0), tool: "dm-filter", compression: self.output.compress) }
+            let reader = RecordReader(fileDescriptor: opened.fileDescriptor, inputName: opened.name, closesDescriptor: opened.owned)
+            let stage = FilterStage(plan: plan, pass: pass, fail: fail)
+            let counters = { stage.counters.fields(plan: plan) }
+            do {
+                try stage.run(from: reader)
+            } catch let error as RecordWriteError {
+                throw error
+            } catch {
+                // Bad input: what was read still goes out, with the counters, in both streams.
+                try Self.finish(pass, fail, counters())
+                throw error
+            }
+            try Self.finish(pass, fail, counters())
+            StandardError.write(StageSummary.line(tool: "dm-filter", counters: counters(), stopped: reader.stoppedBySignal))
         }
+    }
+
+    static func finish(_ pass: StageOutput, _ fail: StageOutput?, _ counters: [(name: String, value: UInt64)]) throws {
+        try pass.finish(stage: "dm-filter", counters: counters)
+        try fail?.finish(stage: "dm-filter", counters: counters)
     }
 }
 
+/// `--qr query|response`.
+enum QRSelection: String, ExpressibleByArgument, CaseIterable {
+    case query
+    case response
+}
+
+/// A duration on the command line: a number with a unit (ns, us, ms, s, m, h); a bare number
+/// is seconds. Fractions are allowed (`1.5s`).
+struct DurationArgument: ExpressibleByArgument {
+    var nanoseconds: UInt64
+
+    init?(argument: String) {
+        let units: [(String, Double)] = [("ns", 1), ("us", 1e3), ("µs", 1e3), ("ms", 1e6), ("s", 1e9), ("m", 60e9), ("h", 3600e9)]
+        var number = Substring(argument)
+        var scale = 1e9
+        for (suffix, value) in units where argument.hasSuffix(suffix) {
+            // The longest matching suffix wins ("ms" before "s").
+            let candidate = argument.dropLast(suffix.count)
+            if Double(candidate) != nil {
+                number = candidate
+                scale = value
+                break
+            }
+        }
+        guard let value = Double(number), value >= 0, value.isFinite, value * scale < 1.8e19 else { return nil }
+        self.nanoseconds = UInt64(value * scale)
+    }
+}

@@ -31,6 +31,9 @@ public enum StageSignals {
         reopenFlag.load(ordering: .relaxed) && reopenFlag.exchange(false, ordering: .relaxed)
     }
 
+    /// Records a reopen request, as SIGHUP would. For tests and supervisors in-process.
+    public static func requestReopen() { reopenFlag.store(true, ordering: .relaxed) }
+
     /// Handles SIGHUP by noting a reopen request instead of terminating. A blocked read
     /// is retried after it, so the request is seen with the next input.
     public static func installReopenHandler() {
