@@ -58,7 +58,7 @@ struct DMCapture: ParsableCommand {
     var user: String = "nobody"
 
     @Option(help: ArgumentHelp("Keep exactly A of every B packets (dnsmonster's 1:10 keeps ~25 %; this keeps 10 %).", valueName: "A:B"))
-    var sample: SampleRatio?
+    var sample: RecordSampler?
 
     @Option(help: ArgumentHelp("Files: keep only shard I of N (0 ≤ I < N) by a symmetric address-pair hash, so N processes split one file flow by flow.", valueName: "I/N"))
     var shard: Shard?

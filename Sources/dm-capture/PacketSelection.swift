@@ -1,24 +1,9 @@
 import ArgumentParser
 import DMRecord
 
-/// `--sample A:B`: keeps exactly A of every B packets, the first A of each run of B.
-///
-/// dnsmonster's `--sampleRatio` skews this (its 1:10 keeps about 25 %); this keeps 10 %.
-struct SampleRatio: ExpressibleByArgument, Equatable {
-    var keep: UInt64
-    var outOf: UInt64
-
-    init?(argument: String) {
-        let parts = argument.split(separator: ":", omittingEmptySubsequences: false)
-        guard parts.count == 2, let keep = UInt64(parts[0]), let outOf = UInt64(parts[1]), outOf > 0, keep <= outOf else { return nil }
-        self.keep = keep
-        self.outOf = outOf
-    }
-
-    /// Whether the packet with this 0-based position among candidates is kept.
-    func keeps(_ index: UInt64) -> Bool { index % self.outOf < self.keep }
-
-    static var defaultCompletionKind: CompletionKind { .default }
+/// `--sample A:B` on packets: the same exact rule dm-filter applies to records.
+extension RecordSampler: ExpressibleByArgument {
+    public init?(argument: String) { self.init(parsing: argument) }
 }
 
 /// `--shard I/N`: keeps the packets whose symmetric address-pair hash falls in shard I of N
@@ -42,7 +27,7 @@ struct Shard: ExpressibleByArgument, Equatable {
 
 /// Which packets a capture writes, and the counters of that decision.
 struct PacketSelection {
-    var sample: SampleRatio?
+    var sample: RecordSampler?
     var shard: Shard?
     var limit: UInt64?
 
@@ -51,9 +36,7 @@ struct PacketSelection {
     var sampledOut: UInt64 = 0
     var packetsWritten: UInt64 = 0
     var bytesWritten: UInt64 = 0
-    private var candidates: UInt64 = 0
-
-    init(sample: SampleRatio?, shard: Shard?, limit: UInt64?) {
+    init(sample: RecordSampler?, shard: Shard?, limit: UInt64?) {
         self.sample = sample
         self.shard = shard
         self.limit = limit
@@ -75,8 +58,7 @@ struct PacketSelection {
             self.otherShards &+= 1
             return false
         }
-        defer { self.candidates &+= 1 }
-        if let sample, !sample.keeps(self.candidates) {
+        if self.sample != nil, !self.sample!.admit() {
             self.sampledOut &+= 1
             return false
         }

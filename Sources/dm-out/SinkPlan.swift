@@ -96,7 +96,7 @@ final class SinkPlan: InputIdleObserver {
                 entry.sink.counters.skipped &+= 1
                 if entry.type.needsMatchFlags && !flags.contains(.evaluated) && !self.warnedUnmarked {
                     self.warnedUnmarked = true
-                    StandardError.write("dm-out: warning: \(entry.sink.name) has output type \(entry.type.rawValue), but records were not checked against domain lists (put dm-filter with --skip-domains/--allow-domains before dm-out); they match neither list\n")
+                    StandardError.write("dm-out: warning: \(entry.sink.name) has output type \(entry.type.rawValue), but records were not checked against domain lists (put dm-filter --tag-only with --skip-domains/--allow-domains before dm-out); they match neither list\n")
                 }
                 continue
             }

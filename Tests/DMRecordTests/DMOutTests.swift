@@ -145,6 +145,42 @@ struct DMOutTests {
         #expect(bad.status != 0 && bad.standardError.contains("--stdout-type"), "\(bad.standardError)")
     }
 
+    @Test("dm-filter --tag-only marks records and dm-out's output types 2, 3 and 4 choose by the marks")
+    func outputTypesFromFilterMarks() throws {
+        let directory = try TemporaryDirectory()
+        let (records, count) = try Self.sampleRecords(in: directory)
+        let all = try Programs.run(Programs.product("dm-out"), ["--input", records], output: directory.file("all"))
+        #expect(all.status == 0)
+        let lines = Self.lines(directory.file("all"))
+        #expect(lines.count == count)
+        func name(_ line: String) -> String {
+            guard let range = line.range(of: "\"Question\":[{\"Name\":\"") else { return "" }
+            return String(line[range.upperBound...].prefix { $0 != "\"" })
+        }
+        // Skip ten names exactly; allow everything under com. (label-aware suffix).
+        var skipped = Set<String>()
+        for line in lines where skipped.count < 10 && !name(line).isEmpty { skipped.insert(name(line)) }
+        #expect(skipped.count == 10)
+        try skipped.map { "\($0),fqdn" }.joined(separator: "\n").write(toFile: directory.file("skip.csv"), atomically: true, encoding: .utf8)
+        try "com.,suffix\n".write(toFile: directory.file("allow.csv"), atomically: true, encoding: .utf8)
+        let tagged = try Programs.run(Programs.product("dm-filter"), [
+            "--input", records, "--tag-only", "--skip-domains", directory.file("skip.csv"), "--allow-domains", directory.file("allow.csv"),
+        ], output: directory.file("tagged"))
+        #expect(tagged.status == 0, "\(tagged.standardError)")
+        let isSkipped = { (line: String) in skipped.contains(name(line)) }
+        let isAllowed = { (line: String) in name(line).hasSuffix(".com.") }
+        for (type, keep) in [(2, { !isSkipped($0) }), (3, { isAllowed($0) }), (4, { !isSkipped($0) && isAllowed($0) })] as [(Int, (String) -> Bool)] {
+            let result = try Programs.run(Programs.product("dm-out"), ["--input", directory.file("tagged"), "--stdout-type", String(type)],
+                                          output: directory.file("type\(type)"))
+            #expect(result.status == 0, "\(result.standardError)")
+            let expected = lines.filter(keep)
+            #expect(Self.lines(directory.file("type\(type)")) == expected, "type \(type)")
+            #expect(Self.counter("stdout_skipped", in: result.standardError) == UInt64(count - expected.count), "type \(type)")
+            #expect(!result.standardError.contains("not checked"), "marked records give no warning")
+        }
+        #expect(lines.filter(isSkipped).count >= 10 && lines.filter(isAllowed).count > 0, "the lists match something")
+    }
+
     /// A real rsyslog on a free port, writing every raw message to a file (../shared/servers/rsyslog.sh).
     final class Rsyslog {
         let directory: TemporaryDirectory
