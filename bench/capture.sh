@@ -16,25 +16,16 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-EXCHANGES=${EXCHANGES:-1500000}
-ROUNDS=${ROUNDS:-5}
-SCRATCH=${SCRATCH:-.build}
-PYTHON=${PYTHON:-python3}
-GEN=${GEN:-../shared/tools/gen-dns-pcap.py}
-OUT=bench/out
-PACKETS=$((2 * EXCHANGES))
-FILE=$OUT/dns-$PACKETS.pcap
-GZ=$FILE.gz
-
 . bench/lib.sh
+capture_bench_settings
+PACKETS=$((2 * EXCHANGES))
+GZ=$FILE.gz
 
 require_null_device
 for tool in tcpdump zcat gzip; do
     command -v "$tool" > /dev/null || { log "$tool is not installed (apt-get install -y tcpdump gzip)"; exit 1; }
 done
 
-load_at_start=$(cut -d' ' -f1-3 /proc/loadavg)
-started=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 
 # 1. Release build.
 log "== swift build -c release --product dm-capture --scratch-path $SCRATCH"

@@ -3,6 +3,20 @@
 
 log() { printf '%s\n' "$*" >&2; }
 
+# The settings every capture-based benchmark reads from the environment, with their defaults,
+# and the generated capture's path: FILE=bench/out/dns-<2 x EXCHANGES>.pcap.
+capture_bench_settings() {
+    EXCHANGES=${EXCHANGES:-1500000}
+    ROUNDS=${ROUNDS:-5}
+    SCRATCH=${SCRATCH:-.build}
+    PYTHON=${PYTHON:-python3}
+    GEN=${GEN:-../shared/tools/gen-dns-pcap.py}
+    OUT=bench/out
+    FILE=$OUT/dns-$((2 * EXCHANGES)).pcap
+    load_at_start=$(cut -d' ' -f1-3 /proc/loadavg)
+    started=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+}
+
 # A /dev/null that is not the null device (some tools replace it with a file) makes every
 # number measure tmpfs writes instead.
 require_null_device() {

@@ -13,20 +13,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-EXCHANGES=${EXCHANGES:-1500000}
-ROUNDS=${ROUNDS:-5}
-SCRATCH=${SCRATCH:-.build}
-PYTHON=${PYTHON:-python3}
-GEN=${GEN:-../shared/tools/gen-dns-pcap.py}
-OUT=bench/out
-FILE=$OUT/dns-$((2 * EXCHANGES)).pcap
+. bench/lib.sh
+capture_bench_settings
 RECORDS_FILE=$FILE.dns
 
-. bench/lib.sh
-
 require_null_device
-load_at_start=$(cut -d' ' -f1-3 /proc/loadavg)
-started=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 
 log "== swift build -c release (dm-parse, dm-out, dm-stream) --scratch-path $SCRATCH"
 for product in dm-parse dm-out dm-stream; do

@@ -13,21 +13,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-EXCHANGES=${EXCHANGES:-1500000}
-ROUNDS=${ROUNDS:-5}
-SCRATCH=${SCRATCH:-.build}
-PYTHON=${PYTHON:-python3}
-GEN=${GEN:-../shared/tools/gen-dns-pcap.py}
-OUT=bench/out
-FILE=$OUT/dns-$((2 * EXCHANGES)).pcap
-PACKETS_FILE=$FILE.packets
-
 . bench/lib.sh
+capture_bench_settings
+PACKETS_FILE=$FILE.packets
 
 require_null_device
 command -v dnsjit > /dev/null || { log "dnsjit is not installed (apt-get install -y dnsjit)"; exit 1; }
-load_at_start=$(cut -d' ' -f1-3 /proc/loadavg)
-started=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 
 log "== swift build -c release --product dm-capture/dm-parse --scratch-path $SCRATCH"
 swift build -c release --product dm-capture --scratch-path "$SCRATCH" >&2

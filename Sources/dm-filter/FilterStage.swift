@@ -193,9 +193,7 @@ final class FilterStage {
             }
             // Records passed unchanged are contiguous until something else happens; each
             // stretch is written in one piece.
-            var stretchStart = 0
-            var stretchEnd = 0
-            var stretchCount = 0
+            var stretch = RecordStretch()
             var offset = 0
             for record in run {
                 let size = record.rawBytes.count
@@ -316,18 +314,12 @@ final class FilterStage {
                                     }
                                 }
                                 // The stretch of unchanged passed records ends here.
-                                if stretchCount > 0 {
-                                    try passWriter.writeRecords(UnsafeRawBufferPointer(rebasing: run.rawBytes[stretchStart..<stretchEnd]), count: stretchCount)
-                                    stretchCount = 0
-                                }
+                                try stretch.flush(run, to: passWriter)
                                 continue
                             }
                             counters.passed &+= 1
                             if changes {
-                                if stretchCount > 0 {
-                                    try passWriter.writeRecords(UnsafeRawBufferPointer(rebasing: run.rawBytes[stretchStart..<stretchEnd]), count: stretchCount)
-                                    stretchCount = 0
-                                }
+                                try stretch.flush(run, to: passWriter)
                                 try Self.writePatched(record, to: passWriter, matchFlags: matchFlags, mask: mask)
                                 if mask != nil { counters.masked &+= 1 }
                                 continue
@@ -336,13 +328,9 @@ final class FilterStage {
                     }
                 }
                 // Passed unchanged (or an upstream STATS record): extend the stretch.
-                if stretchCount == 0 { stretchStart = offset }
-                stretchEnd = offset &+ size
-                stretchCount &+= 1
+                stretch.extend(offset: offset, size: size)
             }
-            if stretchCount > 0 {
-                try passWriter.writeRecords(UnsafeRawBufferPointer(rebasing: run.rawBytes[stretchStart..<stretchEnd]), count: stretchCount)
-            }
+            try stretch.flush(run, to: passWriter)
         }
     }
 

@@ -36,37 +36,24 @@ public enum RecordForwarder {
             switch batch {
             case .records(let run):
                 // Kept records are contiguous until a drop; each stretch is written in one piece.
-                var stretchStart = 0
-                var stretchEnd = 0
-                var stretchCount = 0
+                var stretch = RecordStretch()
                 var offset = 0
                 for record in run {
                     let size = record.rawBytes.count
                     counters.recordsIn &+= 1
-                    let keep: Bool
                     if record.type == .stats {
                         counters.statsForwarded &+= 1
-                        keep = true
+                        stretch.extend(offset: offset, size: size)
                     } else if try decide(record) == .forward {
                         counters.recordsOut &+= 1
-                        keep = true
+                        stretch.extend(offset: offset, size: size)
                     } else {
                         counters.recordsDropped &+= 1
-                        keep = false
-                    }
-                    if keep {
-                        if stretchCount == 0 { stretchStart = offset }
-                        stretchEnd = offset + size
-                        stretchCount += 1
-                    } else if stretchCount > 0 {
-                        try output.writer.writeRecords(UnsafeRawBufferPointer(rebasing: run.rawBytes[stretchStart..<stretchEnd]), count: stretchCount)
-                        stretchCount = 0
+                        try stretch.flush(run, to: output.writer)
                     }
                     offset += size
                 }
-                if stretchCount > 0 {
-                    try output.writer.writeRecords(UnsafeRawBufferPointer(rebasing: run.rawBytes[stretchStart..<stretchEnd]), count: stretchCount)
-                }
+                try stretch.flush(run, to: output.writer)
             case .header(let header):
                 counters.sections &+= 1
                 try output.beginSection(after: header)
