@@ -87,6 +87,32 @@ struct DMOutTests {
         #expect(Self.counter("file_written", in: summary) == UInt64(2 * count))
     }
 
+    @Test("SIGTERM while the input is open: every record read is written, then the summary, exit 0")
+    func stopSignal() throws {
+        let directory = try TemporaryDirectory()
+        let (records, count) = try Self.sampleRecords(in: directory)
+        let input = try PipePair()
+        let errors = try PipePair()
+        let path = directory.file("dns.json")
+        let child = try ChildProcess(Programs.product("dm-out"), ["--file", path], standardInput: input.readEnd,
+                                     standardOutput: 1, standardError: errors.writeEnd)
+        input.closeReadEnd()
+        errors.closeWriteEnd()
+        try input.write(try StreamFiles.bytes(records))
+        var waited = 0
+        while Self.lines(path).count < count && waited < 100 {
+            usleep(50_000)
+            waited += 1
+        }
+        child.signal(SIGTERM)
+        let summary = errors.readAll()
+        #expect(child.wait().status == 0, "\(summary)")
+        input.closeWriteEnd()
+        #expect(summary.contains("dm-out: stopped by signal;"), "\(summary)")
+        #expect(Self.counter("file_written", in: summary) == UInt64(count))
+        #expect(Self.lines(path).count == count)
+    }
+
     @Test("rotation by size: every line is in PATH or PATH.N, and no file passes the size")
     func rotationBySize() throws {
         let directory = try TemporaryDirectory()
@@ -179,6 +205,28 @@ struct DMOutTests {
             #expect(!result.standardError.contains("not checked"), "marked records give no warning")
         }
         #expect(lines.filter(isSkipped).count >= 10 && lines.filter(isAllowed).count > 0, "the lists match something")
+    }
+
+    @Test("--stats-out carries the pipeline's STATS and dm-out's own, whose counters add up")
+    func statsOut() throws {
+        let directory = try TemporaryDirectory()
+        let (records, count) = try Self.sampleRecords(in: directory)
+        let result = try Programs.run(Programs.product("dm-out"), [
+            "--input", records, "--stats-out", directory.file("stats.dmr"), "--file", directory.file("x.json"), "--stdout-type", "0",
+        ])
+        #expect(result.status == 0, "\(result.standardError)")
+        let stats = try StreamFiles.read(directory.file("stats.dmr")).compactMap { item -> StatsRecord? in
+            guard case .record(3, _, let body) = item else { return nil }
+            return try body.withUnsafeBytes { try StatsRecord(body: $0) }
+        }
+        #expect(stats.map(\.stage) == ["dm-capture", "dm-parse", "dm-out"])
+        let own = try #require(stats.last)
+        #expect(own.kind == .final)
+        #expect(own[counter: "dns_records"] == UInt64(count))
+        #expect(own[counter: "file_written"] == UInt64(count))
+        #expect(own[counter: "stats_records"] == 2)
+        #expect(stats[1][counter: "dns_out"] == UInt64(count), "dm-parse's count reaches the end of the pipeline")
+        #expect(Self.lines(directory.file("x.json")).count == count)
     }
 
     /// A real rsyslog on a free port, writing every raw message to a file (../shared/servers/rsyslog.sh).
