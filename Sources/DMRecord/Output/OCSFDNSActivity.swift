@@ -16,6 +16,8 @@
 public struct OCSFDNSActivity {
     private let index = DNSMessageIndex()
     private let scratch = OutputByteBuffer(initialCapacity: 4096)
+    /// The message's `flag_ids`/`flags` text, written once and copied into every answer.
+    private let flagsText = OutputByteBuffer(initialCapacity: 256)
 
     public init() {}
 
@@ -49,12 +51,14 @@ public struct OCSFDNSActivity {
         let answers = index.records(in: .answer)
         if !answers.isEmpty {
             buffer.append(",\"answers\":[")
+            self.flagsText.removeAll()
+            Self.appendFlags(summary.flags, to: self.flagsText)
             var first = true
             for answer in answers {
                 buffer.append(first ? "{\"class\":" : ",{\"class\":")
                 first = false
                 Self.appendMnemonic(DNSMnemonics.class(answer.class), to: buffer)
-                Self.appendFlags(summary.flags, to: buffer)
+                buffer.append(self.flagsText.bytes)
                 buffer.append(",\"packet_uid\":")
                 buffer.appendDecimal(UInt64(summary.id))
                 buffer.append(",\"rdata\":")
@@ -98,18 +102,28 @@ public struct OCSFDNSActivity {
     /// Truncated 2, RecursionDesired 3, RecursionAvailable 4, AuthenticatedData 5,
     /// CheckingDisabled 6; `null` for both when no flag is set (Go's nil slices).
     private static func appendFlags(_ flags: UInt16, to buffer: OutputByteBuffer) {
-        let bits: [UInt16] = [0x8000, 0x0400, 0x0200, 0x0100, 0x0080, 0x0020, 0x0010]
+        @inline(__always) func bit(_ id: Int) -> UInt16 {
+            switch id {
+            case 0: 0x8000
+            case 1: 0x0400
+            case 2: 0x0200
+            case 3: 0x0100
+            case 4: 0x0080
+            case 5: 0x0020
+            default: 0x0010
+            }
+        }
         guard flags & 0x87B0 != 0 else { return buffer.append(",\"flag_ids\":null,\"flags\":null") }
         buffer.append(",\"flag_ids\":[")
         var first = true
-        for (id, bit) in bits.enumerated() where flags & bit != 0 {
+        for id in 0..<7 where flags & bit(id) != 0 {
             if !first { buffer.append(UInt8(ascii: ",")) }
             first = false
             buffer.appendDecimal(UInt64(id))
         }
         buffer.append("],\"flags\":[")
         first = true
-        for (id, bit) in bits.enumerated() where flags & bit != 0 {
+        for id in 0..<7 where flags & bit(id) != 0 {
             if !first { buffer.append(UInt8(ascii: ",")) }
             first = false
             switch id {
