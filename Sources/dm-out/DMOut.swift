@@ -11,6 +11,19 @@ struct DMOut: ParsableCommand {
         commandName: "dm-out",
         abstract: "Write DNS records as dnsmonster's JSON (and more) to standard output, a file and syslog.",
         discussion: """
+            Formats: json (dnsmonster's JSON); csv and csv_no_header (dnsmonster's 22 columns, \
+            addresses as integers; csv writes its header line once per sink; a message without a \
+            question has no row and counts as no_line); json-ocsf (OCSF DNS Activity, rdata as \
+            miekg's RR.String()); gotemplate (--template, a Go text/template: text, {{.Field.Path}}, \
+            {{index .X N}}, {{len .X}}, {{printf "%s %d %v %q" …}}, {{if}}/{{else}}, \
+            {{range .DNS.Answer}} with . each RR (.Hdr.Name, .Hdr.Ttl, .Hdr.Rrtype, …), {{- -}} \
+            trims, pipes; anything else is refused at start-up with its position); text (one \
+            readable line per message: time to the ms, transport, src > dst, id, query or \
+            response RCODE, opcode/tc/do when set, the first question, ': ' and each answer's \
+            type and data, then (+N ns, +M extra) — e.g. \
+            2024-05-01T12:34:56.789Z udp 192.168.1.1:53 > 192.168.1.10:53211 id 4660 response \
+            NOERROR www.example.com. IN A: CNAME example.com., A 93.184.216.34 (+1 ns, +0 extra)).
+
             With no sink given, JSON goes to standard output. Every sink has dnsmonster's \
             output type: 0 off, 1 everything, 2 leave out names on the skip list, 3 only names \
             on the allow list, 4 both; the lists are applied by dm-filter, which marks each \
@@ -21,7 +34,8 @@ struct DMOut: ParsableCommand {
             sent meanwhile — counted as failed — never the pipeline.
 
             Counters: records_in, dns_records, malformed_unrendered (records flagged malformed \
-            by dm-parse --keep-malformed that cannot be rendered), stats_records, other_records, \
+            by dm-parse --keep-malformed that cannot be rendered), no_line (records a format has \
+            no line for: CSV without a question), stats_records, other_records, \
             and per sink <sink>_written, <sink>_skipped (by its output type), <sink>_failed; \
             file_rotations.
             """,
@@ -32,6 +46,12 @@ struct DMOut: ParsableCommand {
 
     @Option(help: "The format of every sink without its own: \(RecordFormat.allValueStrings.joined(separator: ", ")).")
     var format: RecordFormat = .json
+
+    @Option(help: ArgumentHelp("The Server column of csv and csv_no_header (dnsmonster's --serverName).", valueName: "name"))
+    var serverName: String = "default"
+
+    @Option(help: ArgumentHelp("The Go text/template of the gotemplate format, evaluated against dnsmonster's DNSResult (Timestamp, DNS.{Id,Response,…,Rcode,Question,Answer,Ns,Extra}, IPVersion, SrcIP, SrcPort, DstIP, DstPort, Protocol, PacketLength, Identity, Version).", valueName: "text"))
+    var template: String = GoTemplate.defaultSource
 
     @Flag(help: "Escape <, > and & in JSON strings as \\u003c, \\u003e, \\u0026, as Go's encoding/json does (dnsmonster's usual builds write them as they are).")
     var jsonEscapeHTML = false
@@ -98,6 +118,9 @@ struct DMOut: ParsableCommand {
         if let syslog = self.syslog {
             do { _ = try SyslogAddress(parsing: syslog) } catch { throw ValidationError("--syslog \(error)") }
         }
+        if [self.format, self.stdoutFormat, self.fileFormat, self.syslogFormat].contains(.gotemplate) {
+            do { _ = try GoTemplate(self.template) } catch { throw ValidationError("--template: \(error)") }
+        }
     }
 
     func run() throws {
@@ -135,9 +158,6 @@ struct DMOut: ParsableCommand {
         var renderers: [RecordFormat] = []
         func formatIndex(_ format: RecordFormat?) throws -> Int {
             let chosen = format ?? self.format
-            guard chosen == .json else {
-                throw StageError.invalidOption(flag: "format", reason: "'\(chosen.rawValue)' is not available in this version yet (tracked in issue 5); use json")
-            }
             if let index = renderers.firstIndex(of: chosen) { return index }
             renderers.append(chosen)
             return renderers.count - 1
@@ -163,7 +183,22 @@ struct DMOut: ParsableCommand {
             sinks.append(.init(sink: sink, type: self.syslogType, format: try formatIndex(self.syslogFormat)))
         }
         let json = DNSMonsterJSON(configuration: .init(escapesHTML: self.jsonEscapeHTML))
-        let formatters: [any RecordFormatter] = renderers.map { _ in JSONFormatter(renderer: json) }
+        var formatters: [any RecordFormatter] = []
+        for format in renderers {
+            switch format {
+            case .json: formatters.append(JSONFormatter(renderer: json))
+            case .csv, .csvNoHeader:
+                formatters.append(CSVFormatter(renderer: DNSMonsterCSV(serverName: self.serverName), writesHeader: format == .csv))
+            case .jsonOCSF: formatters.append(OCSFFormatter())
+            case .gotemplate:
+                do {
+                    formatters.append(GoTemplateFormatter(template: try GoTemplate(self.template)))
+                } catch {
+                    throw ValidationError("--template: \(error)")
+                }
+            case .text: formatters.append(TextFormatter())
+            }
+        }
         return SinkPlan(sinks: sinks, formatters: formatters)
     }
 }

@@ -24,8 +24,10 @@ protocol RecordFormatter {
     /// A line written once before the first record of each sink (CSV's column names),
     /// newline included.
     var headerLine: [UInt8]? { get }
-    /// Appends the record's line, without a newline.
-    func append(_ record: DNSRecordView, to buffer: OutputByteBuffer) throws(DNSWireError)
+    /// Appends the record's line, without a newline, and returns true; returns false, having
+    /// written nothing, when the format has no line for this message (CSV for a message without
+    /// a question). Throws for a message miekg would refuse to unpack.
+    func append(_ record: DNSRecordView, to buffer: OutputByteBuffer) throws(DNSWireError) -> Bool
 }
 
 /// dnsmonster's JSON.
@@ -33,7 +35,52 @@ struct JSONFormatter: RecordFormatter {
     let renderer: DNSMonsterJSON
     var headerLine: [UInt8]? { nil }
 
-    func append(_ record: DNSRecordView, to buffer: OutputByteBuffer) throws(DNSWireError) {
+    func append(_ record: DNSRecordView, to buffer: OutputByteBuffer) throws(DNSWireError) -> Bool {
         try self.renderer.append(record, to: buffer)
+        return true
+    }
+}
+
+/// dnsmonster's CSV, with or without its header line.
+struct CSVFormatter: RecordFormatter {
+    let renderer: DNSMonsterCSV
+    let writesHeader: Bool
+    var headerLine: [UInt8]? { self.writesHeader ? Array("\(DNSMonsterCSV.header)\n".utf8) : nil }
+
+    func append(_ record: DNSRecordView, to buffer: OutputByteBuffer) throws(DNSWireError) -> Bool {
+        try self.renderer.append(record, to: buffer)
+    }
+}
+
+/// dnsmonster's OCSF DNS Activity JSON.
+struct OCSFFormatter: RecordFormatter {
+    let renderer = OCSFDNSActivity()
+    var headerLine: [UInt8]? { nil }
+
+    func append(_ record: DNSRecordView, to buffer: OutputByteBuffer) throws(DNSWireError) -> Bool {
+        try self.renderer.append(record, to: buffer)
+        return true
+    }
+}
+
+/// A compiled Go template, evaluated against dnsmonster's `DNSResult`.
+struct GoTemplateFormatter: RecordFormatter {
+    let template: GoTemplate
+    var headerLine: [UInt8]? { nil }
+
+    func append(_ record: DNSRecordView, to buffer: OutputByteBuffer) throws(DNSWireError) -> Bool {
+        try self.template.append(record, to: buffer)
+        return true
+    }
+}
+
+/// The readable one-line text.
+struct TextFormatter: RecordFormatter {
+    let renderer = DNSTextLine()
+    var headerLine: [UInt8]? { nil }
+
+    func append(_ record: DNSRecordView, to buffer: OutputByteBuffer) throws(DNSWireError) -> Bool {
+        try self.renderer.append(record, to: buffer)
+        return true
     }
 }

@@ -17,6 +17,9 @@ final class SinkPlan: InputIdleObserver {
     private let buffers: [OutputByteBuffer]
     /// Per format, the serial number of the record its buffer holds (0: none).
     private var renderedSerial: [UInt64]
+    /// Per format, whether the record its buffer holds has a line (CSV has none for a message
+    /// without a question).
+    private var renderedLine: [Bool]
     private var serial: UInt64 = 0
     private var deferredError: SinkError?
     private var warnedUnmarked = false
@@ -24,6 +27,9 @@ final class SinkPlan: InputIdleObserver {
     private(set) var recordsIn: UInt64 = 0
     private(set) var dnsRecords: UInt64 = 0
     private(set) var malformedUnrendered: UInt64 = 0
+    /// Records a format has no line for (CSV: no question), counted once per record.
+    private(set) var noLine: UInt64 = 0
+    private var noLineCountedSerial: UInt64 = 0
     private(set) var statsRecords: UInt64 = 0
     private(set) var otherRecords: UInt64 = 0
 
@@ -32,12 +38,14 @@ final class SinkPlan: InputIdleObserver {
         self.formatters = formatters
         self.buffers = formatters.map { _ in OutputByteBuffer() }
         self.renderedSerial = formatters.map { _ in 0 }
+        self.renderedLine = formatters.map { _ in false }
     }
 
     /// The counters for the summary and STATS: dm-out's own, then each sink's.
     var counterFields: [(name: String, value: UInt64)] {
         var fields: [(name: String, value: UInt64)] = [
             ("records_in", self.recordsIn), ("dns_records", self.dnsRecords), ("malformed_unrendered", self.malformedUnrendered),
+            ("no_line", self.noLine),
             ("stats_records", self.statsRecords), ("other_records", self.otherRecords),
         ]
         for entry in self.sinks {
@@ -104,14 +112,24 @@ final class SinkPlan: InputIdleObserver {
             if self.renderedSerial[entry.format] != self.serial {
                 buffer.removeAll()
                 do {
-                    try self.formatters[entry.format].append(view, to: buffer)
-                    buffer.append(0x0A)
+                    let rendered = try self.formatters[entry.format].append(view, to: buffer)
+                    if rendered { buffer.append(0x0A) }
+                    self.renderedLine[entry.format] = rendered
                 } catch {
                     // Only messages dm-parse kept on request (--keep-malformed) get here.
                     self.malformedUnrendered &+= 1
                     return
                 }
                 self.renderedSerial[entry.format] = self.serial
+            }
+            guard self.renderedLine[entry.format] else {
+                // As dnsmonster's CSV: no row for a message without a question.
+                if self.noLineCountedSerial != self.serial {
+                    self.noLineCountedSerial = self.serial
+                    self.noLine &+= 1
+                }
+                entry.sink.counters.skipped &+= 1
+                continue
             }
             if !entry.headerWritten, let header = self.formatters[entry.format].headerLine {
                 var failure: SinkError?

@@ -301,4 +301,74 @@ struct DMOutTests {
         #expect(Self.counter("syslog_written", in: result.standardError) == 0)
         #expect(result.standardError.components(separatedBy: "Connection refused").count == 2, "one warning: \(result.standardError)")
     }
+
+    @Test("--format csv: the header once per sink, standard output and file alike, then one row per record")
+    func csvHeaderOncePerSink() throws {
+        let directory = try TemporaryDirectory()
+        let (records, count) = try Self.sampleRecords(in: directory)
+        let path = directory.file("dns.csv")
+        let result = try Programs.run(Programs.product("dm-out"), ["--input", records, "--format", "csv", "--stdout", "--file", path,
+                                                                   "--server-name", "probe1"], output: directory.file("out.csv"))
+        #expect(result.status == 0, "\(result.standardError)")
+        let header = DNSMonsterCSV.header.description
+        for lines in [Self.lines(directory.file("out.csv")), Self.lines(path)] {
+            #expect(lines.first == header)
+            #expect(lines.filter { $0 == header }.count == 1)
+            #expect(lines.count == count + 1)
+            #expect(lines.dropFirst().allSatisfy { $0.split(separator: ",", omittingEmptySubsequences: false).count == 22 && $0.contains(",probe1,") })
+        }
+        #expect(Self.counter("stdout_written", in: result.standardError) == UInt64(count))
+        #expect(Self.counter("no_line", in: result.standardError) == 0)
+        // csv_no_header: the rows alone.
+        let bare = try Programs.run(Programs.product("dm-out"), ["--input", records, "--format", "csv_no_header"], output: directory.file("bare.csv"))
+        #expect(bare.status == 0)
+        #expect(Self.lines(directory.file("bare.csv")) == Array(Self.lines(path).dropFirst()).map { $0.replacingOccurrences(of: ",probe1,", with: ",default,") })
+    }
+
+    @Test("--stdout-format csv --file-format json in one run: each sink in its own format")
+    func formatPerSink() throws {
+        let directory = try TemporaryDirectory()
+        let (records, count) = try Self.sampleRecords(in: directory)
+        let path = directory.file("dns.json")
+        let result = try Programs.run(Programs.product("dm-out"), ["--input", records, "--stdout", "--stdout-format", "csv",
+                                                                   "--file", path, "--file-format", "json"], output: directory.file("out.csv"))
+        #expect(result.status == 0, "\(result.standardError)")
+        let csv = Self.lines(directory.file("out.csv")), json = Self.lines(path)
+        #expect(csv.count == count + 1 && csv.first == DNSMonsterCSV.header.description)
+        #expect(json.count == count && json.allSatisfy { $0.hasPrefix("{\"Timestamp\":") })
+    }
+
+    @Test("--format gotemplate --template, and a template error at start-up")
+    func goTemplate() throws {
+        let directory = try TemporaryDirectory()
+        let (records, count) = try Self.sampleRecords(in: directory)
+        let result = try Programs.run(Programs.product("dm-out"), [
+            "--input", records, "--format", "gotemplate",
+            "--template", "{{.DNS.Id}} {{.Protocol}} {{(index .DNS.Question 0).Name}} {{len .DNS.Answer}}{{range .DNS.Answer}} {{.Hdr.Rrtype}}{{end}}",
+        ], output: directory.file("out.txt"))
+        #expect(result.status == 0, "\(result.standardError)")
+        let lines = Self.lines(directory.file("out.txt"))
+        #expect(lines.count == count)
+        for line in lines {
+            let words = line.split(separator: " ")
+            #expect(words.count >= 4 && UInt16(words[0]) != nil && ["udp", "tcp"].contains(words[1]) && words[2].hasSuffix("."), "\(line)")
+            #expect(Int(words[3]) == words.count - 4, "\(line)")
+        }
+        let refused = try Programs.run(Programs.product("dm-out"), ["--input", records, "--format", "gotemplate", "--template", "x {{template \"t\"}}"])
+        #expect(refused.status == 64)
+        #expect(refused.standardError.contains("{{template}} is not supported at line 1, column 5"), "\(refused.standardError)")
+    }
+
+    @Test("--format text: one readable line per record of sample.pcap")
+    func textFormat() throws {
+        let directory = try TemporaryDirectory()
+        let (records, count) = try Self.sampleRecords(in: directory)
+        let result = try Programs.run(Programs.product("dm-out"), ["--input", records, "--format", "text"], output: directory.file("out.txt"))
+        #expect(result.status == 0, "\(result.standardError)")
+        let lines = Self.lines(directory.file("out.txt"))
+        #expect(lines.count == count)
+        let pattern = try Regex(#"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z (udp|tcp) \S+ > \S+ id \d+ (query|response [A-Z0-9]+)( opcode \S+)?( tc)?( do)? (\S+ \S+ \S+|no question)"#)
+        for line in lines { #expect(line.contains(pattern), "\(line)") }
+        #expect(lines.contains { $0.contains(" response NOERROR ") && $0.contains(": ") })
+    }
 }

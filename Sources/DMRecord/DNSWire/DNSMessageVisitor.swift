@@ -49,7 +49,7 @@ protocol DNSMessageVisitor {
 }
 
 /// The three record sections of a message.
-enum DNSSection {
+public enum DNSSection: Hashable, Sendable {
     case answer, authority, additional
 }
 

@@ -10,7 +10,7 @@ enum EDNSOption {
     /// ENUM source URI (4): any bytes, printed as text.
     case enumSourceURI(UnsafeRawBufferPointer)
     /// DAU (5), DHU (6), N3U (7): a list of algorithm numbers.
-    case algorithmsUnderstood(UnsafeRawBufferPointer)
+    case algorithmsUnderstood(code: UInt16, UnsafeRawBufferPointer)
     /// Client subnet (8): family 0 (only with prefix 0), 1 or 2, prefixes within the address
     /// size. miekg reads at most the address size of bytes after the 4-byte head and zero-fills
     /// the rest; it does not check the length against the prefix.
@@ -44,7 +44,7 @@ enum EDNSOption {
             }
         case 3: return .nsid(data)
         case 4: return .enumSourceURI(data)
-        case 5, 6, 7: return .algorithmsUnderstood(data)
+        case 5, 6, 7: return .algorithmsUnderstood(code: code, data)
         case 8: return self.decodeClientSubnet(data)
         case 9:
             if data.isEmpty { return .expire(0, empty: true) }

@@ -1,6 +1,7 @@
 /// The layout of every record type's RDATA: the one place that knows which fields a type has,
-/// in which order and how each is stored. The validator walks these fields to check a record;
-/// the JSON renderer walks the same fields to print it, under the keys listed here.
+/// in which order, how each is stored and how miekg's `RR.String()` prints it. The validator
+/// walks these fields to check a record; the JSON renderer walks the same fields to print it,
+/// under the keys listed here; ``DNSPresentation`` prints them in presentation format.
 ///
 /// The types and fields are miekg/dns 1.1.50's (the Go library dnsmonster decodes with); a type
 /// it does not know is printed as RFC 3597 hex under "Rdata".
@@ -78,7 +79,8 @@ enum RDataSchema {
         case 49: return self.dhcid
         case 50: return self.nsec3
         case 51: return self.nsec3param
-        case 52, 53: return self.tlsa
+        case 52: return self.tlsa
+        case 53: return self.smimea
         case 55: return self.hip
         case 56: return self.ninfo
         case 58: return self.talink
@@ -117,9 +119,9 @@ enum RDataSchema {
     static let mb = [RDataField("Mb", .name)]
     static let mg = [RDataField("Mg", .name)]
     static let mr = [RDataField("Mr", .name)]
-    static let null = [RDataField("Data", .octetsToEnd)]
+    static let null = [RDataField("Data", .octetsToEnd, .nullData)]
     static let ptr = [RDataField("Ptr", .name)]
-    static let hinfo = [RDataField("Cpu", .characterString), RDataField("Os", .characterString)]
+    static let hinfo = [RDataField("Cpu", .characterString, .quoted), RDataField("Os", .characterString, .quoted)]
     static let minfo = [RDataField("Rmail", .name), RDataField("Email", .name)]
     static let mx = [RDataField("Preference", .uint16), RDataField("Mx", .name)]
     static let txt = [RDataField("Txt", .characterStringsToEnd)]
@@ -128,8 +130,8 @@ enum RDataSchema {
     static let x25 = [RDataField("PSDNAddress", .characterString)]
     static let rt = [RDataField("Preference", .uint16), RDataField("Host", .name)]
     static let rrsig = [
-        RDataField("TypeCovered", .uint16), RDataField("Algorithm", .uint8), RDataField("Labels", .uint8),
-        RDataField("OrigTtl", .uint32), RDataField("Expiration", .uint32), RDataField("Inception", .uint32),
+        RDataField("TypeCovered", .uint16, .typeMnemonic), RDataField("Algorithm", .uint8), RDataField("Labels", .uint8),
+        RDataField("OrigTtl", .uint32), RDataField("Expiration", .uint32, .time), RDataField("Inception", .uint32, .time),
         RDataField("KeyTag", .uint16), RDataField("SignerName", .name), RDataField("Signature", .base64ToEnd),
     ]
     static let dnskey = [
@@ -143,52 +145,60 @@ enum RDataSchema {
     ]
     static let aaaa = [RDataField("AAAA", .ipv6Address)]
     static let loc = [
-        RDataField("Version", .uint8), RDataField("Size", .uint8), RDataField("HorizPre", .uint8),
-        RDataField("VertPre", .uint8), RDataField("Latitude", .uint32), RDataField("Longitude", .uint32),
-        RDataField("Altitude", .uint32),
+        RDataField("Version", .uint8, .location), RDataField("Size", .uint8, .location),
+        RDataField("HorizPre", .uint8, .location), RDataField("VertPre", .uint8, .location),
+        RDataField("Latitude", .uint32, .location), RDataField("Longitude", .uint32, .location),
+        RDataField("Altitude", .uint32, .location),
     ]
-    static let eid = [RDataField("Endpoint", .hexToEnd)]
-    static let nimloc = [RDataField("Locator", .hexToEnd)]
+    static let eid = [RDataField("Endpoint", .hexToEnd, .uppercaseHex)]
+    static let nimloc = [RDataField("Locator", .hexToEnd, .uppercaseHex)]
     static let srv = [
         RDataField("Priority", .uint16), RDataField("Weight", .uint16), RDataField("Port", .uint16),
         RDataField("Target", .name),
     ]
     static let naptr = [
-        RDataField("Order", .uint16), RDataField("Preference", .uint16), RDataField("Flags", .characterString),
-        RDataField("Service", .characterString), RDataField("Regexp", .characterString),
+        RDataField("Order", .uint16), RDataField("Preference", .uint16), RDataField("Flags", .characterString, .quoted),
+        RDataField("Service", .characterString, .quoted), RDataField("Regexp", .characterString, .quoted),
         RDataField("Replacement", .name),
     ]
     static let kx = [RDataField("Preference", .uint16), RDataField("Exchanger", .name)]
     static let cert = [
-        RDataField("Type", .uint16), RDataField("KeyTag", .uint16), RDataField("Algorithm", .uint8),
-        RDataField("Certificate", .base64ToEnd),
+        RDataField("Type", .uint16, .certificateType), RDataField("KeyTag", .uint16),
+        RDataField("Algorithm", .uint8, .algorithm), RDataField("Certificate", .base64ToEnd),
     ]
     static let opt = [RDataField("Option", .ednsOptions)]
     static let apl = [RDataField("Prefixes", .aplItems)]
     static let ds = [
         RDataField("KeyTag", .uint16), RDataField("Algorithm", .uint8), RDataField("DigestType", .uint8),
-        RDataField("Digest", .hexToEnd),
+        RDataField("Digest", .hexToEnd, .uppercaseHex),
     ]
-    static let sshfp = [RDataField("Algorithm", .uint8), RDataField("Type", .uint8), RDataField("FingerPrint", .hexToEnd)]
+    static let sshfp = [
+        RDataField("Algorithm", .uint8), RDataField("Type", .uint8), RDataField("FingerPrint", .hexToEnd, .uppercaseHex),
+    ]
     static let nsec = [RDataField("NextDomain", .name), RDataField("TypeBitMap", .typeBitmap)]
     static let dhcid = [RDataField("Digest", .base64ToEnd)]
     static let nsec3 = [
         RDataField("Hash", .uint8), RDataField("Flags", .uint8), RDataField("Iterations", .uint16),
-        RDataField("SaltLength", .uint8), RDataField("Salt", .hexSized(lengthField: 3)),
-        RDataField("HashLength", .uint8), RDataField("NextDomain", .base32Sized(lengthField: 5)),
+        RDataField("SaltLength", .uint8, .hidden), RDataField("Salt", .hexSized(lengthField: 3), .salt),
+        RDataField("HashLength", .uint8, .hidden), RDataField("NextDomain", .base32Sized(lengthField: 5)),
         RDataField("TypeBitMap", .typeBitmap),
     ]
     static let nsec3param = [
         RDataField("Hash", .uint8), RDataField("Flags", .uint8), RDataField("Iterations", .uint16),
-        RDataField("SaltLength", .uint8), RDataField("Salt", .hexSized(lengthField: 3)),
+        RDataField("SaltLength", .uint8, .hidden), RDataField("Salt", .hexSized(lengthField: 3), .salt),
     ]
     static let tlsa = [
         RDataField("Usage", .uint8), RDataField("Selector", .uint8), RDataField("MatchingType", .uint8),
         RDataField("Certificate", .hexToEnd),
     ]
+    /// SMIMEA: TLSA's fields; miekg prints the certificate in chunks of 1024 hex digits.
+    static let smimea = [
+        RDataField("Usage", .uint8), RDataField("Selector", .uint8), RDataField("MatchingType", .uint8),
+        RDataField("Certificate", .hexToEnd, .chunkedHex),
+    ]
     static let hip = [
-        RDataField("HitLength", .uint8), RDataField("PublicKeyAlgorithm", .uint8),
-        RDataField("PublicKeyLength", .uint16), RDataField("Hit", .hexSized(lengthField: 0)),
+        RDataField("HitLength", .uint8, .hidden), RDataField("PublicKeyAlgorithm", .uint8),
+        RDataField("PublicKeyLength", .uint16, .hidden), RDataField("Hit", .hexSized(lengthField: 0)),
         RDataField("PublicKey", .base64Sized(lengthField: 2)), RDataField("RendezvousServers", .namesToEnd),
     ]
     static let ninfo = [RDataField("ZSData", .characterStringsToEnd)]
@@ -200,24 +210,26 @@ enum RDataSchema {
         RDataField("Digest", .hexToEnd),
     ]
     static let svcb = [RDataField("Priority", .uint16), RDataField("Target", .name), RDataField("Value", .serviceParameters)]
-    static let uinfo = [RDataField("Uinfo", .characterString)]
+    static let uinfo = [RDataField("Uinfo", .characterString, .quoted)]
     static let uid = [RDataField("Uid", .uint32)]
     static let gid = [RDataField("Gid", .uint32)]
-    static let nid = [RDataField("Preference", .uint16), RDataField("NodeID", .uint64)]
+    static let nid = [RDataField("Preference", .uint16), RDataField("NodeID", .uint64, .hexGroups(uppercase: false))]
     static let l32 = [RDataField("Preference", .uint16), RDataField("Locator32", .ipv4Address)]
-    static let l64 = [RDataField("Preference", .uint16), RDataField("Locator64", .uint64)]
+    static let l64 = [RDataField("Preference", .uint16), RDataField("Locator64", .uint64, .hexGroups(uppercase: true))]
     static let lp = [RDataField("Preference", .uint16), RDataField("Fqdn", .name)]
-    static let eui48 = [RDataField("Address", .uint48)]
-    static let eui64 = [RDataField("Address", .uint64)]
+    static let eui48 = [RDataField("Address", .uint48, .eui)]
+    static let eui64 = [RDataField("Address", .uint64, .eui)]
     static let tkey = [
-        RDataField("Algorithm", .name), RDataField("Inception", .uint32), RDataField("Expiration", .uint32),
+        RDataField("Algorithm", .name, .commentedAlgorithm), RDataField("Inception", .uint32, .time),
+        RDataField("Expiration", .uint32, .time),
         RDataField("Mode", .uint16), RDataField("Error", .uint16), RDataField("KeySize", .uint16),
         RDataField("Key", .hexSized(lengthField: 5)), RDataField("OtherLen", .uint16),
         RDataField("OtherData", .hexSized(lengthField: 7)),
     ]
     static let tsig = [
-        RDataField("Algorithm", .name), RDataField("TimeSigned", .uint48), RDataField("Fudge", .uint16),
-        RDataField("MACSize", .uint16), RDataField("MAC", .hexSized(lengthField: 3)), RDataField("OrigId", .uint16),
+        RDataField("Algorithm", .name, .pseudoSectionAlgorithm), RDataField("TimeSigned", .uint48, .time),
+        RDataField("Fudge", .uint16), RDataField("MACSize", .uint16), RDataField("MAC", .hexSized(lengthField: 3), .uppercaseHex),
+        RDataField("OrigId", .uint16),
         RDataField("Error", .uint16), RDataField("OtherLen", .uint16), RDataField("OtherData", .hexSized(lengthField: 7)),
     ]
     /// ANY (255) has no fields: any RDATA is left over.
@@ -225,5 +237,5 @@ enum RDataSchema {
     static let uri = [RDataField("Priority", .uint16), RDataField("Weight", .uint16), RDataField("Target", .octetsToEnd)]
     static let caa = [RDataField("Flag", .uint8), RDataField("Tag", .characterString), RDataField("Value", .octetsToEnd)]
     /// A type miekg does not know: RFC 3597 generic RDATA.
-    static let unknown = [RDataField("Rdata", .hexToEnd)]
+    static let unknown = [RDataField("Rdata", .hexToEnd, .genericData)]
 }

@@ -21,6 +21,25 @@ enum BinaryText {
         }
     }
 
+    /// Appends `bytes` as uppercase hex (Go's `strings.ToUpper` of lowercase hex, `%X`).
+    static func appendUppercaseHex(_ bytes: UnsafeRawBufferPointer, to buffer: OutputByteBuffer) {
+        let digits: StaticString = "0123456789ABCDEF"
+        buffer.reserve(bytes.count * 2)
+        for byte in bytes {
+            buffer.appendUnchecked(digits.utf8Start[Int(byte >> 4)])
+            buffer.appendUnchecked(digits.utf8Start[Int(byte & 0x0F)])
+        }
+    }
+
+    /// Appends the low `digits` hex digits of `value`, zero-padded.
+    static func appendHex(_ value: UInt64, digits: Int, uppercase: Bool, to buffer: OutputByteBuffer) {
+        let alphabet: StaticString = uppercase ? "0123456789ABCDEF" : "0123456789abcdef"
+        buffer.reserve(digits)
+        for index in stride(from: digits - 1, through: 0, by: -1) {
+            buffer.appendUnchecked(alphabet.utf8Start[Int(value >> UInt64(4 * index) & 0xF)])
+        }
+    }
+
     /// Appends `bytes` as standard base64 with `=` padding, without quotes.
     static func appendBase64(_ bytes: UnsafeRawBufferPointer, to buffer: OutputByteBuffer) {
         let alphabet = self.base64Alphabet.utf8Start

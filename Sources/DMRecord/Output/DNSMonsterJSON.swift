@@ -117,7 +117,7 @@ public struct DNSMonsterJSON: Sendable {
             buffer.appendDecimal(UInt64(metadata.destinationPort))
         }
         buffer.append(",\"Protocol\":")
-        self.appendProtocol(metadata.transport, to: buffer)
+        Self.appendProtocol(metadata.transport, to: buffer)
         buffer.append(",\"PacketLength\":")
         buffer.appendDecimal(UInt64(metadata.packetLength))
         if !identity.isEmpty {
@@ -135,7 +135,7 @@ public struct DNSMonsterJSON: Sendable {
 
     /// dnsmonster's lowercase protocol names; a transport it has no name for prints as its
     /// number would in ``DNSTransport/description``.
-    private func appendProtocol(_ transport: DNSTransport, to buffer: OutputByteBuffer) {
+    static func appendProtocol(_ transport: DNSTransport, to buffer: OutputByteBuffer) {
         switch transport {
         case .udp: buffer.append("\"udp\"")
         case .tcp: buffer.append("\"tcp\"")

@@ -114,3 +114,120 @@ enum DNSPresentationText {
         return 1
     }
 }
+
+// MARK: Presentation text (no JSON layer)
+
+extension DNSPresentationText {
+    /// Appends the name at `offset` of `message` as miekg prints it in `RR.String()` (the same
+    /// escapes as in its Go string: `sprintName` of an unpacked name changes nothing), no quotes.
+    static func appendNameText(at offset: Int, in message: UnsafeRawBufferPointer, to buffer: OutputByteBuffer) {
+        buffer.write(reserving: 255 * 4 + 2) { output in
+            var written = 0
+            _ = try? DNSNameWalk.walk(message, at: offset) { labelStart, length in
+                for byte in UnsafeRawBufferPointer(rebasing: message[labelStart..<(labelStart + length)]) {
+                    switch byte {
+                    case UInt8(ascii: "."), UInt8(ascii: " "), UInt8(ascii: "'"), UInt8(ascii: "@"), UInt8(ascii: ";"),
+                        UInt8(ascii: "("), UInt8(ascii: ")"), UInt8(ascii: "\""), UInt8(ascii: "\\"):
+                        output[written] = UInt8(ascii: "\\")
+                        output[written + 1] = byte
+                        written += 2
+                    case 0..<0x20, 0x7F...:
+                        written += self.storeDecimalEscape(byte, at: output + written)
+                    default:
+                        output[written] = byte
+                        written += 1
+                    }
+                }
+                output[written] = UInt8(ascii: ".")
+                written += 1
+            }
+            if written == 0 {
+                output[0] = UInt8(ascii: ".")
+                written = 1
+            }
+            return written
+        }
+    }
+
+    /// Appends a character-string's content as miekg's Go string holds it (`"` and `\` after a
+    /// backslash, bytes outside 0x20–0x7E as `\DDD`), no quotes.
+    static func appendCharacterStringText(_ bytes: UnsafeRawBufferPointer, to buffer: OutputByteBuffer) {
+        buffer.write(reserving: bytes.count * 4) { output in
+            var written = 0
+            for byte in bytes { written += self.storeTXTByte(byte, at: output + written) }
+            return written
+        }
+    }
+
+    /// Appends raw bytes (a CAA value, a URI target) as miekg's `sprintTxtOctet` prints them,
+    /// quoted: it reads the bytes as if they were already escaped, so `\DDD` and `\X` in the data
+    /// are decoded first, `\.` is kept, a trailing lone backslash is dropped, and what results
+    /// is escaped as in a character-string.
+    static func appendOctetText(_ bytes: UnsafeRawBufferPointer, to buffer: OutputByteBuffer) {
+        buffer.write(reserving: bytes.count * 4 + 2) { output in
+            var written = 0
+            output[written] = UInt8(ascii: "\"")
+            written += 1
+            let count = bytes.count
+            var index = 0
+            while index < count {
+                let byte = bytes[index]
+                if byte != UInt8(ascii: "\\") {
+                    written += self.storeTXTByte(byte, at: output + written)
+                    index += 1
+                    continue
+                }
+                let remaining = count - index
+                if remaining == 1 { break }  // a dangling backslash
+                let next = bytes[index + 1]
+                if next == UInt8(ascii: ".") {
+                    output[written] = UInt8(ascii: "\\")
+                    output[written + 1] = next
+                    written += 2
+                    index += 2
+                    continue
+                }
+                if remaining >= 4, Self.isDigit(next), Self.isDigit(bytes[index + 2]), Self.isDigit(bytes[index + 3]) {
+                    // Go's dddStringToByte, in byte arithmetic.
+                    let value = (next &- 0x30) &* 100 &+ (bytes[index + 2] &- 0x30) &* 10 &+ (bytes[index + 3] &- 0x30)
+                    written += self.storeTXTByte(value, at: output + written)
+                    index += 4
+                } else {
+                    written += self.storeTXTByte(next, at: output + written)
+                    index += 2
+                }
+            }
+            output[written] = UInt8(ascii: "\"")
+            return written + 1
+        }
+    }
+
+    @inline(__always)
+    private static func isDigit(_ byte: UInt8) -> Bool { byte >= 0x30 && byte <= 0x39 }
+
+    /// miekg's `writeTXTStringByte`: `"` and `\` escaped, unprintable bytes as `\DDD`.
+    @inline(__always)
+    static func storeTXTByte(_ byte: UInt8, at output: UnsafeMutablePointer<UInt8>) -> Int {
+        switch byte {
+        case UInt8(ascii: "\""), UInt8(ascii: "\\"):
+            output[0] = UInt8(ascii: "\\")
+            output[1] = byte
+            return 2
+        case 0..<0x20, 0x7F...:
+            return self.storeDecimalEscape(byte, at: output)
+        default:
+            output[0] = byte
+            return 1
+        }
+    }
+
+    /// `\DDD`.
+    @inline(__always)
+    static func storeDecimalEscape(_ byte: UInt8, at output: UnsafeMutablePointer<UInt8>) -> Int {
+        output[0] = UInt8(ascii: "\\")
+        output[1] = byte / 100 + 0x30
+        output[2] = byte / 10 % 10 + 0x30
+        output[3] = byte % 10 + 0x30
+        return 4
+    }
+}

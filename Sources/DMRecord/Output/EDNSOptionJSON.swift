@@ -29,7 +29,7 @@ enum EDNSOptionJSON {
         case .enumSourceURI(let data):
             buffer.append("{\"Code\":4,\"Uri\":")
             GoJSONString.append(data, to: buffer, escapesHTML: escapesHTML)
-        case .algorithmsUnderstood(let data):
+        case .algorithmsUnderstood(_, let data):
             buffer.append("{\"Code\":0,\"AlgCode\":\"")
             BinaryText.appendBase64(data, to: buffer)
             buffer.append(UInt8(ascii: "\""))

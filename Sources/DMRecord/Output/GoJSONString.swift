@@ -9,32 +9,78 @@
 enum GoJSONString {
     /// Appends `bytes` as a quoted JSON string.
     static func append(_ bytes: UnsafeRawBufferPointer, to buffer: OutputByteBuffer, escapesHTML: Bool) {
-        buffer.reserve(bytes.count * 6 + 2)
-        buffer.appendUnchecked(UInt8(ascii: "\""))
-        var index = 0
-        while index < bytes.count {
-            let byte = bytes[index]
-            if byte < 0x80 {
-                self.appendASCII(byte, to: buffer, escapesHTML: escapesHTML)
-                index += 1
-                continue
+        // Stores through a plain pointer (see OutputByteBuffer.write): 6 output bytes per input
+        // byte at most, plus the quotes.
+        buffer.write(reserving: bytes.count * 6 + 2) { output in
+            var written = 0
+            output[0] = UInt8(ascii: "\"")
+            written = 1
+            var index = 0
+            let count = bytes.count
+            while index < count {
+                let byte = bytes[index]
+                if byte < 0x80 {
+                    if byte >= 0x20 && byte != UInt8(ascii: "\"") && byte != UInt8(ascii: "\\")
+                        && !(escapesHTML && (byte == UInt8(ascii: "<") || byte == UInt8(ascii: ">") || byte == UInt8(ascii: "&")))
+                    {
+                        output[written] = byte
+                        written += 1
+                    } else {
+                        written += self.storeASCIIEscape(byte, at: output + written)
+                    }
+                    index += 1
+                    continue
+                }
+                let size = self.validUTF8SequenceLength(bytes, at: index)
+                if size == 0 {
+                    written += self.storeEscape(0xFFFD, at: output + written)
+                    index += 1
+                    continue
+                }
+                if escapesHTML && size == 3 && byte == 0xE2 && bytes[index + 1] == 0x80
+                    && (bytes[index + 2] == 0xA8 || bytes[index + 2] == 0xA9)
+                {
+                    written += self.storeEscape(bytes[index + 2] == 0xA8 ? 0x2028 : 0x2029, at: output + written)
+                } else {
+                    for offset in 0..<size { output[written + offset] = bytes[index + offset] }
+                    written += size
+                }
+                index += size
             }
-            let size = self.validUTF8SequenceLength(bytes, at: index)
-            if size == 0 {
-                self.appendEscape(0xFFFD, to: buffer)
-                index += 1
-                continue
-            }
-            if escapesHTML && size == 3 && byte == 0xE2 && bytes[index + 1] == 0x80
-                && (bytes[index + 2] == 0xA8 || bytes[index + 2] == 0xA9)
-            {
-                self.appendEscape(bytes[index + 2] == 0xA8 ? 0x2028 : 0x2029, to: buffer)
-            } else {
-                for offset in 0..<size { buffer.appendUnchecked(bytes[index + offset]) }
-            }
-            index += size
+            output[written] = UInt8(ascii: "\"")
+            return written + 1
         }
-        buffer.appendUnchecked(UInt8(ascii: "\""))
+    }
+
+    /// An ASCII byte that needs an escape (`"`, `\`, control bytes, `<>&` when escaping HTML).
+    @inline(__always)
+    private static func storeASCIIEscape(_ byte: UInt8, at output: UnsafeMutablePointer<UInt8>) -> Int {
+        func named(_ letter: UInt8) -> Int {
+            output[0] = UInt8(ascii: "\\")
+            output[1] = letter
+            return 2
+        }
+        switch byte {
+        case UInt8(ascii: "\""), UInt8(ascii: "\\"): return named(byte)
+        case 0x08: return named(UInt8(ascii: "b"))
+        case 0x0C: return named(UInt8(ascii: "f"))
+        case 0x0A: return named(UInt8(ascii: "n"))
+        case 0x0D: return named(UInt8(ascii: "r"))
+        case 0x09: return named(UInt8(ascii: "t"))
+        default: return self.storeEscape(UInt16(byte), at: output)
+        }
+    }
+
+    /// `\uXXXX` with lowercase hex digits.
+    @inline(__always)
+    private static func storeEscape(_ unit: UInt16, at output: UnsafeMutablePointer<UInt8>) -> Int {
+        output[0] = UInt8(ascii: "\\")
+        output[1] = UInt8(ascii: "u")
+        output[2] = BinaryText.lowercaseHexDigit(UInt8(truncatingIfNeeded: unit >> 12))
+        output[3] = BinaryText.lowercaseHexDigit(UInt8(truncatingIfNeeded: unit >> 8))
+        output[4] = BinaryText.lowercaseHexDigit(UInt8(truncatingIfNeeded: unit >> 4))
+        output[5] = BinaryText.lowercaseHexDigit(UInt8(truncatingIfNeeded: unit))
+        return 6
     }
 
     /// Appends one ASCII byte with JSON's escapes; the caller reserved 6 bytes.

@@ -6,18 +6,8 @@ enum RFC3339NanoText {
     static func append(nanoseconds: UInt64, to buffer: OutputByteBuffer) {
         let seconds = nanoseconds / 1_000_000_000
         var fraction = nanoseconds % 1_000_000_000
-        let days = Int64(seconds / 86_400)
+        let (year, month, day) = Self.civilDate(days: Int64(seconds / 86_400))
         let secondOfDay = seconds % 86_400
-        // days_from_civil inverted (era of 400 years = 146097 days), epoch shifted to 0000-03-01.
-        let shifted = days + 719_468
-        let era = shifted / 146_097
-        let dayOfEra = shifted - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let monthIndex = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * monthIndex + 2) / 5 + 1
-        let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
-        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
 
         buffer.write(reserving: 40) { output in
             /// Stores `value` as exactly `width` digits at `position`.
@@ -53,5 +43,29 @@ enum RFC3339NanoText {
             output[written] = UInt8(ascii: "Z")
             return written + 1
         }
+    }
+
+    /// The civil (proleptic Gregorian) date `days` after 1970-01-01.
+    @inline(__always)
+    static func civilDate(days: Int64) -> (year: Int64, month: Int64, day: Int64) {
+        // days_from_civil inverted (era of 400 years = 146097 days), epoch shifted to 0000-03-01.
+        let shifted = days + 719_468
+        let era = shifted / 146_097
+        let dayOfEra = shifted - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let monthIndex = (5 * dayOfYear + 2) / 153
+        let day = dayOfYear - (153 * monthIndex + 2) / 5 + 1
+        let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
+        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
+        return (year, month, day)
+    }
+
+    /// The parts of a UTC time in seconds since 1970 (Go's `Time.Date` and `Time.Clock`).
+    static func civil(seconds: Int64) -> (year: Int64, month: Int64, day: Int64, hour: Int64, minute: Int64, second: Int64) {
+        let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
+        let secondOfDay = seconds - days * 86_400
+        let (year, month, day) = Self.civilDate(days: days)
+        return (year, month, day, secondOfDay / 3600, secondOfDay / 60 % 60, secondOfDay % 60)
     }
 }
