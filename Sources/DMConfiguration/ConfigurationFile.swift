@@ -9,6 +9,7 @@ public enum ConfigurationFile {
     /// A file that could not be read or written, with the system's reason.
     public struct FileError: Error, CustomStringConvertible {
         public let description: String
+        public init(description: String) { self.description = description }
     }
 
     /// Reads a whole file as UTF-8 text.
