@@ -55,7 +55,7 @@ public enum OptionSupport: Sendable, Equatable {
         "nopromiscuous": .mapped("dm-capture --no-promiscuous"),
         // outputs that exist
         "fileoutputtype": .mapped("dm-out --file-type"),
-        "fileoutputpath": .mapped("dm-out --file"),
+        "fileoutputpath": .mapped("dm-out --file FOLDER/dnsmonster.log (dnsmonster's rolling writer names the file so; rotated files are FILE.1, FILE.2, … uncompressed)"),
         "fileoutputrotatecron": .mapped("dm-out --file-rotate-interval (@hourly, @daily, @weekly and their cron forms; by age, not wall clock)"),
         "fileoutputrotatecount": .mapped("dm-out --file-rotate-keep"),
         "fileoutputformat": .mapped("dm-out --file-format"),

@@ -84,11 +84,11 @@ public enum PipelinePlanner {
             if format == "gotemplate" { templates.insert(c.string("stdoutoutputgotemplate")) }
         }
         if fileType != "0" {
-            let path = c.string("fileoutputpath")
-            guard !path.isEmpty else {
-                throw .conflict("--fileOutputType=\(fileType) needs --fileOutputPath=FILE (the file dm-out appends to)")
+            let folder = c.string("fileoutputpath")
+            guard !folder.isEmpty else {
+                throw .conflict("--fileOutputType=\(fileType) needs --fileOutputPath=FOLDER (dnsmonster writes FOLDER/dnsmonster.log)")
             }
-            arguments += ["--file", path, "--file-type", fileType]
+            arguments += ["--file", logFile(in: folder), "--file-type", fileType]
             let format = c.string("fileoutputformat")
             if format != "json" { arguments += ["--file-format", format] }
             if format == "gotemplate" { templates.insert(c.string("fileoutputgotemplate")) }
@@ -111,6 +111,12 @@ public enum PipelinePlanner {
         if let template = templates.first { arguments += ["--template", template] }
         if c.isChanged("servername") { arguments += ["--server-name", c.string("servername")] }
         return arguments
+    }
+
+    /// The file dnsmonster's file output writes: `--fileOutputPath` is a folder and its rolling
+    /// writer names the file `dnsmonster.log` in it.
+    static func logFile(in folder: String) -> String {
+        (folder.hasSuffix("/") ? folder : folder + "/") + "dnsmonster.log"
     }
 
     /// dnsmonster's rotation cron as dm-out's rotation age.

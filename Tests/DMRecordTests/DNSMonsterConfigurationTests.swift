@@ -177,7 +177,7 @@ import Testing
                 "--stdoutOutputGoTemplate", "{{.Server}} \"quoted\" \\ back", "--serverName", " padded ", "--gcTime=20s",
                 "--port=53",
             ],
-            environment: ["DNSMONSTER_FILEOUTPUTPATH": "/var/log/dns.json"])
+            environment: ["DNSMONSTER_FILEOUTPUTPATH": "/var/log/dnsmonster"])
         let text = INIWriter.render(original)
         #expect(text.contains("[capture]\n"))
         #expect(text.contains("; port = 53\n"))  // at its default: commented out

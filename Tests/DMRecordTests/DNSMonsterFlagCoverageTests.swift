@@ -61,7 +61,7 @@ import Testing
         var base = ["--pcapFile", "x.pcap", "--stdoutOutputType=1"]
         switch flag.name {
         case "devname", "pcapfile": base = ["--stdoutOutputType=1"]
-        case "fileoutputtype": base += ["--fileOutputPath", "out.json"]
+        case "fileoutputtype": base += ["--fileOutputPath", "logs"]
         default: break
         }
         switch OptionSupport.of(option) {

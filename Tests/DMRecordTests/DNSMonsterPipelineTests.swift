@@ -11,7 +11,7 @@ import Testing
             "--maskSize4", "24", "--maskSize6=48", "--dedup", "--dedupCleanupInterval", "30s",
             "--skipDomainsFile", "skip.csv", "--allowDomainsFile", "https://lists.example/allow.csv",
             "--skipDomainsRefreshInterval", "5m", "--allowDomainsRefreshInterval=10m",
-            "--stdoutOutputType", "2", "--fileOutputType=4", "--fileOutputPath", "/var/log/dns.json",
+            "--stdoutOutputType", "2", "--fileOutputType=4", "--fileOutputPath", "/var/log/dnsmonster",
             "--fileOutputFormat", "csv", "--syslogOutputType", "1", "--syslogOutputEndpoint", "tcp://10.0.0.1:514",
             "--serverName", "sensor-1", "--gcTime", "5s",
         ]
@@ -26,7 +26,7 @@ import Testing
             "--allow-domains", "https://lists.example/allow.csv", "--tag-only", "--refresh", "300s",
         ])
         #expect(plan.out.arguments == [
-            "--stdout", "--stdout-type", "2", "--file", "/var/log/dns.json", "--file-type", "4", "--file-format", "csv",
+            "--stdout", "--stdout-type", "2", "--file", "/var/log/dnsmonster/dnsmonster.log", "--file-type", "4", "--file-format", "csv",
             "--file-rotate-interval", "1d", "--file-rotate-keep", "4", "--syslog", "tcp://10.0.0.1:514", "--syslog-type", "1",
             "--server-name", "sensor-1",
         ])
@@ -37,11 +37,11 @@ import Testing
     @Test func templatesAndFormatsAreMapped() throws {
         let plan = try PipelinePlanner.plan(Configuration.resolve(
             arguments: ["--pcapFile=-", "--stdoutOutputType=1", "--stdoutOutputFormat=gotemplate", "--stdoutOutputGoTemplate={{.Server}}",
-                        "--fileOutputType=1", "--fileOutputPath=a.json", "--fileOutputRotateCount=0"],
+                        "--fileOutputType=1", "--fileOutputPath=out/", "--fileOutputRotateCount=0"],
             environment: [:]))
         #expect(plan.capture.arguments == ["--pcap", "-"])
         #expect(plan.out.arguments == [
-            "--stdout", "--stdout-type", "1", "--stdout-format", "gotemplate", "--file", "a.json", "--file-type", "1",
+            "--stdout", "--stdout-type", "1", "--stdout-format", "gotemplate", "--file", "out/dnsmonster.log", "--file-type", "1",
             "--template", "{{.Server}}",
         ])
     }
@@ -150,6 +150,18 @@ import Testing
         #expect(status == 0 && !signaled, "\(stderr)")
         #expect(Self.countLines(output) == 400)
         #expect(stderr.contains("dm-out:"))
+    }
+
+    @Test func helpListsEveryVisibleOptionWithItsStatus() throws {
+        let directory = try TemporaryDirectory()
+        let output = directory.file("help.txt")
+        let result = try Programs.run(Programs.product("dnsmonster"), ["-h"], output: output)
+        #expect(result.status == 0)
+        let help = try String(contentsOfFile: output, encoding: .utf8)
+        for option in OptionTable.all where !option.hidden {
+            #expect(help.contains("  --\(option.name)  ") || help.contains("  --\(option.name)\n"), "\(option.name)")
+        }
+        #expect(help.contains("--dryRun") && help.contains("one lane only"))
     }
 
     @Test func binScriptExecsTheBuiltBinary() throws {
