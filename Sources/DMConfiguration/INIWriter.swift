@@ -13,7 +13,7 @@ public enum INIWriter {
                 lines.append("; \(option.summary)")
                 if configuration.source(option.name) == .defaultValue || !configuration.isChanged(option.name) {
                     let shown = option.defaultValue ?? (option.kind == .boolean ? "false" : "")
-                    lines.append("; \(option.name) = \(INIParser.quoteIfNeeded(shown))")
+                    lines.append(shown.isEmpty ? "; \(option.name) =" : "; \(option.name) = \(INIParser.quoteIfNeeded(shown))")
                 } else {
                     for value in configuration.values(option.name) {
                         lines.append("\(option.name) = \(INIParser.quoteIfNeeded(value))")

@@ -5,7 +5,7 @@
 public enum PipelinePlanner {
     public static func plan(_ c: Configuration) throws(ConfigurationError) -> PipelinePlan {
         var notes = try SupportCheck.check(c)
-        let capture = try captureArguments(c)
+        let capture = try captureArguments(c, notes: &notes)
         var parse: [String] = []
         if c.isChanged("port") { parse += ["--port", c.string("port")] }
         if c.bool("noetherframe") { parse.append("--no-ether") }
@@ -17,7 +17,7 @@ public enum PipelinePlanner {
             notes: notes)
     }
 
-    static func captureArguments(_ c: Configuration) throws(ConfigurationError) -> [String] {
+    static func captureArguments(_ c: Configuration, notes: inout [String]) throws(ConfigurationError) -> [String] {
         let device = c.string("devname"), file = c.string("pcapfile")
         var arguments: [String]
         switch (device.isEmpty, file.isEmpty) {
@@ -35,6 +35,9 @@ public enum PipelinePlanner {
             }
         case (true, false):
             arguments = ["--pcap", file]
+            if c.isChanged("filter") {
+                notes.append("--filter applies to live capture only (--devName); dnsmonster ignores it for files too")
+            }
         }
         if c.isChanged("sampleratio") {
             let ratio = c.string("sampleratio")
@@ -42,7 +45,10 @@ public enum PipelinePlanner {
             guard parts.count == 2, let a = parts[0], let b = parts[1], a > 0, b > 0, a <= b else {
                 throw .invalidValue(option: "sampleratio", value: ratio, expected: "A:B with 0 < A ≤ B, such as 1:10", source: c.source("sampleratio"))
             }
-            if a != b { arguments += ["--sample", "\(a):\(b)"] }
+            if a != b {
+                arguments += ["--sample", "\(a):\(b)"]
+                notes.append("--sampleRatio=\(a):\(b) keeps exactly \(a) of every \(b) packets (dnsmonster's counter keeps more, e.g. ~25 % for 1:10)")
+            }
         }
         if c.integer("packetlimit") > 0 { arguments += ["--packet-limit", c.string("packetlimit")] }
         return arguments

@@ -30,7 +30,9 @@ import Testing
             "--file-rotate-interval", "1d", "--file-rotate-keep", "4", "--syslog", "tcp://10.0.0.1:514", "--syslog-type", "1",
             "--server-name", "sensor-1",
         ])
-        #expect(plan.notes.count == 2)  // --gctime ignored; the two refresh intervals became one
+        #expect(plan.notes.count == 3)  // sampling differs; the two refresh intervals became one; --gctime ignored
+        #expect(plan.notes.contains { $0.hasPrefix("--sampleRatio=1:10 keeps exactly 1 of every 10") })
+        #expect(plan.notes.contains { $0.hasPrefix("ignoring --gctime=5s (from the command line)") })
         #expect(plan.capture.commandLine == "dm-capture --iface eth0 --filter 'udp port 53' --no-promiscuous --buffer-mb 128 --sample 1:10 --packet-limit 1000")
     }
 
