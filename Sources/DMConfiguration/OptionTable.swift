@@ -13,16 +13,19 @@ public enum OptionTable {
         all.first { $0.environment == variable }
     }
 
-    /// The known name closest to `name` by edit distance (nil when nothing is close).
+    /// The known name closest to `name` by edit distance, or else the shortest name that
+    /// starts with it (`--pcap` → `pcapfile`); nil when nothing is close.
     public static func closestName(to name: String) -> String? {
         let wanted = name.lowercased()
+        let candidates = all.map(\.name) + ExtraFlag.allCases.map(\.rawValue)
         var best: (name: String, distance: Int)?
-        for candidate in all.map(\.name) + ExtraFlag.allCases.map(\.rawValue) {
+        for candidate in candidates {
             let distance = EditDistance.between(wanted, candidate)
             if best == nil || distance < best!.distance { best = (candidate, distance) }
         }
-        guard let best, best.distance <= max(2, wanted.count / 3) else { return nil }
-        return best.name
+        if let best, best.distance <= max(2, wanted.count / 3) { return best.name }
+        guard wanted.count >= 3 else { return nil }
+        return candidates.filter { $0.hasPrefix(wanted) }.min { $0.count < $1.count }
     }
 }
 

@@ -14,7 +14,8 @@ struct PipelineRunner {
     let directory: String
 
     /// Runs the pipeline; returns 0 when every stage exited 0, 141 when the consumer of
-    /// dnsmonster's output went away (every failure a broken pipe), 1 otherwise.
+    /// dnsmonster's output went away (every failure a broken pipe), 1 otherwise, after naming
+    /// each stage that failed on stderr.
     func run() throws -> Int32 {
         let stages = plan.stages
         for stage in stages where access(directory + "/" + stage.name, X_OK) != 0 {
@@ -64,24 +65,25 @@ struct PipelineRunner {
                 statuses[pid] = status
             }
         }
-        var failures: [String] = []
-        var brokenPipesOnly = true
+        // A stage whose consumer went away exits 141 (or dies of SIGPIPE): a consequence, not a
+        // cause. Report the causes; when there are none the consumer of dnsmonster went away.
+        var causes: [String] = []
+        var brokenPipes = 0
         for (pid, name) in zip(pids, names) {
             let status = statuses[pid]!
             let signal = status & 0x7F
             let code = (status >> 8) & 0xFF
-            if signal != 0 {
-                if signal != SIGPIPE { brokenPipesOnly = false }
-                failures.append("\(name) was killed by signal \(signal)")
+            if signal == SIGPIPE || (signal == 0 && code == 141) {
+                brokenPipes += 1
+            } else if signal != 0 {
+                causes.append("\(name) was killed by signal \(signal)")
             } else if code != 0 {
-                if code != 141 { brokenPipesOnly = false }
-                failures.append("\(name) exited with status \(code)")
+                causes.append("\(name) exited with status \(code)")
             }
         }
-        if failures.isEmpty { return 0 }
-        if brokenPipesOnly { return 141 }
-        for failure in failures { DNSMonster.standardError(failure) }
-        return 1
+        for cause in causes { DNSMonster.standardError(cause) }
+        if !causes.isEmpty { return 1 }
+        return brokenPipes > 0 ? 141 : 0
     }
 
     /// Starts one stage with `input` and `output` as its standard input and output, default

@@ -111,6 +111,8 @@ import Testing
             try Self.resolve(["--stdoutOutputTyp", "1"])
         }
         #expect(throws: ConfigurationError.unknownFlag("dryrn", suggestion: "dryrun")) { try Self.resolve(["--dryrn"]) }
+        #expect(throws: ConfigurationError.unknownFlag("pcap", suggestion: "pcapfile")) { try Self.resolve(["--pcap", "a"]) }
+        #expect(throws: ConfigurationError.unknownFlag("stdout", suggestion: "stdoutoutputtype")) { try Self.resolve(["--stdout"]) }
         #expect(throws: ConfigurationError.unknownFlag("zzzzzzzzzzzzzzzzzzzz", suggestion: nil)) { try Self.resolve(["--zzzzzzzzzzzzzzzzzzzz"]) }
         let message = ConfigurationError.unknownFlag("pcapFle", suggestion: "pcapfile").description
         #expect(message.contains("--pcapFle") && message.contains("Did you mean --pcapfile?"))
