@@ -37,7 +37,15 @@ struct PipelineRunner {
                 for fd in fds { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
             }
             let output: Int32 = last ? 1 : fds[1]
-            let pid = try spawn(directory + "/" + stage.name, stage.arguments, input: input, output: output)
+            let pid: pid_t
+            do {
+                pid = try spawn(directory + "/" + stage.name, stage.arguments, input: input, output: output)
+            } catch {
+                // Stop the stages already started (they would otherwise wait on their pipes).
+                for started in pids { kill(started, SIGTERM) }
+                for started in pids { var status: Int32 = 0; _ = waitpid(started, &status, 0) }
+                throw error
+            }
             pids.append(pid)
             if input != 0 { close(input) }
             if !last { close(fds[1]); input = fds[0] }
