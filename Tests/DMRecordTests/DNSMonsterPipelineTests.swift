@@ -178,4 +178,12 @@ import Testing
         let result = try Programs.shell("'\(Programs.packageRoot)/bin/dnsmonster' --version >/dev/null")
         #expect(result.status == 0, "\(result.standardError)")
     }
+
+    @Test func binScriptSaysWhatToDoWhenNothingIsBuilt() throws {
+        let directory = try TemporaryDirectory()
+        let unbuilt = try Programs.shell(
+            "mkdir '\(directory.path)/bin' && cp '\(Programs.packageRoot)/bin/dnsmonster' '\(directory.path)/bin/' && '\(directory.path)/bin/dnsmonster' --version")
+        #expect(unbuilt.status == 127)
+        #expect(unbuilt.standardError.contains("not built yet") && unbuilt.standardError.contains("swift build"))
+    }
 }
