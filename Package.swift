@@ -21,11 +21,13 @@ let package = Package(
     products: [
         .library(name: "DMRecord", targets: ["DMRecord"]),
         .library(name: "DMOutput", targets: ["DMOutput"]),
+        .library(name: "DMConfiguration", targets: ["DMConfiguration"]),
         .executable(name: "dm-capture", targets: ["dm-capture"]),
         .executable(name: "dm-parse", targets: ["dm-parse"]),
         .executable(name: "dm-filter", targets: ["dm-filter"]),
         .executable(name: "dm-out", targets: ["dm-out"]),
         .executable(name: "dm-stream", targets: ["dm-stream"]),
+        .executable(name: "dnsmonster", targets: ["dnsmonster"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -55,10 +57,12 @@ let package = Package(
         stage("dm-filter"),
         stage("dm-out", extraDependencies: ["DMOutput"]),
         stage("dm-stream"),
+        .target(name: "DMConfiguration"),
+        .executableTarget(name: "dnsmonster", dependencies: ["DMConfiguration"]),
         .testTarget(
             name: "DMRecordTests",
             dependencies: [
-                "DMRecord", "DMOutput",
+                "DMRecord", "DMOutput", "DMConfiguration",
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ]),
     ]

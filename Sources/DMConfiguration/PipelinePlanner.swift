@@ -1,0 +1,154 @@
+/// Builds the four stage command lines from dnsmonster's effective configuration.
+///
+/// Only options that differ from dnsmonster's defaults become stage flags (the stages' own
+/// defaults are dnsmonster's), so a plain run gives short command lines.
+public enum PipelinePlanner {
+    public static func plan(_ c: Configuration) throws(ConfigurationError) -> PipelinePlan {
+        var notes = try SupportCheck.check(c)
+        let capture = try captureArguments(c, notes: &notes)
+        var parse: [String] = []
+        if c.isChanged("port") { parse += ["--port", c.string("port")] }
+        if c.bool("noetherframe") { parse.append("--no-ether") }
+        let filter = try filterArguments(c, notes: &notes)
+        let out = try outArguments(c, notes: &notes)
+        return PipelinePlan(
+            capture: .init(name: "dm-capture", arguments: capture), parse: .init(name: "dm-parse", arguments: parse),
+            filter: .init(name: "dm-filter", arguments: filter), out: .init(name: "dm-out", arguments: out),
+            notes: notes)
+    }
+
+    static func captureArguments(_ c: Configuration, notes: inout [String]) throws(ConfigurationError) -> [String] {
+        let device = c.string("devname"), file = c.string("pcapfile")
+        var arguments: [String]
+        switch (device.isEmpty, file.isEmpty) {
+        case (false, false):
+            throw .conflict("--devName=\(device) and --pcapFile=\(file) both name an input: give one (one lane reads one source)")
+        case (true, true):
+            throw .noInput
+        case (false, true):
+            arguments = ["--iface", device]
+            if c.isChanged("filter") { arguments += ["--filter", c.string("filter")] }
+            if c.bool("nopromiscuous") { arguments.append("--no-promiscuous") }
+            if c.isChanged("afpacketbuffersizemb") { arguments += ["--buffer-mb", c.string("afpacketbuffersizemb")] }
+            if c.isChanged("capturestatsdelay") {
+                arguments += ["--stats-interval", seconds(c.duration("capturestatsdelay"))]
+            }
+        case (true, false):
+            arguments = ["--pcap", file]
+            if c.isChanged("filter") {
+                notes.append("--filter applies to live capture only (--devName); dnsmonster ignores it for files too")
+            }
+        }
+        if c.isChanged("sampleratio") {
+            let ratio = c.string("sampleratio")
+            let parts = ratio.split(separator: ":", omittingEmptySubsequences: false).map { Int($0) }
+            guard parts.count == 2, let a = parts[0], let b = parts[1], a > 0, b > 0, a <= b else {
+                throw .invalidValue(option: "sampleratio", value: ratio, expected: "A:B with 0 < A ≤ B, such as 1:10", source: c.source("sampleratio"))
+            }
+            if a != b {
+                arguments += ["--sample", "\(a):\(b)"]
+                notes.append("--sampleRatio=\(a):\(b) keeps exactly \(a) of every \(b) packets (dnsmonster's counter keeps more, e.g. ~25 % for 1:10)")
+            }
+        }
+        if c.integer("packetlimit") > 0 { arguments += ["--packet-limit", c.string("packetlimit")] }
+        return arguments
+    }
+
+    static func filterArguments(_ c: Configuration, notes: inout [String]) throws(ConfigurationError) -> [String] {
+        var arguments: [String] = []
+        if c.isChanged("masksize4") { arguments += ["--mask4", try bits(c, "masksize4", limit: 32)] }
+        if c.isChanged("masksize6") { arguments += ["--mask6", try bits(c, "masksize6", limit: 128)] }
+        if c.bool("dedup") {
+            arguments += ["--dedup", "--dedup-window", GoValue.stageDuration(nanoseconds: c.duration("dedupcleanupinterval"))]
+        }
+        let skip = c.string("skipdomainsfile"), allow = c.string("allowdomainsfile")
+        if !skip.isEmpty { arguments += ["--skip-domains", skip] }
+        if !allow.isEmpty { arguments += ["--allow-domains", allow] }
+        if !skip.isEmpty || !allow.isEmpty {
+            // The lists only mark records; each dm-out sink applies them by its output type, as dnsmonster does.
+            arguments.append("--tag-only")
+            var intervals: [Int64] = []
+            if !skip.isEmpty { intervals.append(c.duration("skipdomainsrefreshinterval")) }
+            if !allow.isEmpty { intervals.append(c.duration("allowdomainsrefreshinterval")) }
+            let refresh = intervals.min()!
+            if Set(intervals).count > 1 {
+                notes.append("dm-filter reloads both lists on one interval: using the shorter, \(GoValue.stageDuration(nanoseconds: refresh))")
+            }
+            if refresh != 60_000_000_000 { arguments += ["--refresh", GoValue.stageDuration(nanoseconds: refresh)] }
+        }
+        return arguments
+    }
+
+    static func outArguments(_ c: Configuration, notes: inout [String]) throws(ConfigurationError) -> [String] {
+        var arguments: [String] = []
+        var templates: Set<String> = []
+        let stdoutType = c.string("stdoutoutputtype"), fileType = c.string("fileoutputtype"), syslogType = c.string("syslogoutputtype")
+        if stdoutType != "0" {
+            arguments += ["--stdout", "--stdout-type", stdoutType]
+            let format = c.string("stdoutoutputformat")
+            if format != "json" { arguments += ["--stdout-format", format] }
+            if format == "gotemplate" { templates.insert(c.string("stdoutoutputgotemplate")) }
+        }
+        if fileType != "0" {
+            let folder = c.string("fileoutputpath")
+            guard !folder.isEmpty else {
+                throw .conflict("--fileOutputType=\(fileType) needs --fileOutputPath=FOLDER (dnsmonster writes FOLDER/dnsmonster.log)")
+            }
+            arguments += ["--file", logFile(in: folder), "--file-type", fileType]
+            let format = c.string("fileoutputformat")
+            if format != "json" { arguments += ["--file-format", format] }
+            if format == "gotemplate" { templates.insert(c.string("fileoutputgotemplate")) }
+            let keep = c.integer("fileoutputrotatecount")
+            if keep > 0 {
+                arguments += ["--file-rotate-interval", try rotationInterval(c), "--file-rotate-keep", String(keep)]
+            }
+        }
+        if syslogType != "0" {
+            arguments += ["--syslog", c.string("syslogoutputendpoint"), "--syslog-type", syslogType]
+        }
+        if stdoutType == "0" && fileType == "0" && syslogType == "0" {
+            // dm-out writes to standard output when given no sink; dnsmonster writes nothing.
+            arguments += ["--stdout", "--stdout-type", "0"]
+            notes.append("no output is enabled (every *OutputType is 0): records are counted, not written; try --stdoutOutputType=1")
+        }
+        if templates.count > 1 {
+            throw .conflict("--stdoutOutputGoTemplate and --fileOutputGoTemplate differ: dm-out takes one --template for every sink yet")
+        }
+        if let template = templates.first { arguments += ["--template", template] }
+        if c.isChanged("servername") { arguments += ["--server-name", c.string("servername")] }
+        return arguments
+    }
+
+    /// The file dnsmonster's file output writes: `--fileOutputPath` is a folder and its rolling
+    /// writer names the file `dnsmonster.log` in it.
+    static func logFile(in folder: String) -> String {
+        (folder.hasSuffix("/") ? folder : folder + "/") + "dnsmonster.log"
+    }
+
+    /// dnsmonster's rotation cron as dm-out's rotation age.
+    static func rotationInterval(_ c: Configuration) throws(ConfigurationError) -> String {
+        let cron = c.string("fileoutputrotatecron").split(separator: " ").joined(separator: " ")
+        switch cron {
+        case "@hourly", "0 * * * *": return "1h"
+        case "@daily", "@midnight", "0 0 * * *": return "1d"
+        case "@weekly", "0 0 * * 0": return "7d"
+        default:
+            throw .notYetSupported(
+                option: "fileoutputrotatecron", value: cron, source: c.source("fileoutputrotatecron"),
+                reason: "dm-out rotates by age (--file-rotate-interval), so only @hourly, @daily and @weekly (or their cron forms) translate; use one of them or --fileOutputRotateCount=0")
+        }
+    }
+
+    private static func bits(_ c: Configuration, _ name: String, limit: Int64) throws(ConfigurationError) -> String {
+        let value = c.integer(name)
+        guard value >= 0 && value <= limit else {
+            throw .invalidValue(option: name, value: c.string(name), expected: "a number of bits from 0 to \(limit)", source: c.source(name))
+        }
+        return String(value)
+    }
+
+    private static func seconds(_ nanoseconds: Int64) -> String {
+        let text = String(Double(nanoseconds) / 1e9)
+        return text.hasSuffix(".0") ? String(text.dropLast(2)) : text
+    }
+}

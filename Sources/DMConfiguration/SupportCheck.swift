@@ -1,0 +1,21 @@
+/// Applies the support statuses to a configuration: refuses options that are not supported
+/// yet and lists the ignored ones that were set.
+public enum SupportCheck {
+    /// One line per ignored option that was set (to print once on stderr); throws for the first
+    /// option that is not supported yet and is set to something other than its default.
+    public static func check(_ configuration: Configuration) throws(ConfigurationError) -> [String] {
+        var notes: [String] = []
+        for option in OptionTable.all where configuration.isChanged(option.name) {
+            let value = configuration.values(option.name).joined(separator: ",")
+            switch OptionSupport.of(option) {
+            case .mapped, .wrapper:
+                continue
+            case .ignored(let reason):
+                notes.append("ignoring --\(option.name)=\(value) (from \(configuration.source(option.name))): \(reason)")
+            case .notYet(let reason):
+                throw .notYetSupported(option: option.name, value: value, source: configuration.source(option.name), reason: reason)
+            }
+        }
+        return notes
+    }
+}
