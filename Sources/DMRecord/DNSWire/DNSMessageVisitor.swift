@@ -48,25 +48,9 @@ protocol DNSMessageVisitor {
     mutating func aplElement(_ item: APLItem)
 }
 
-/// The three record sections of a message.
-public enum DNSSection: Hashable, Sendable {
-    case answer, authority, additional
-}
-
-/// One APL item (RFC 3123) as miekg/dns decodes it.
-struct APLItem {
-    /// The "!" flag.
-    var negation: Bool
-    /// 1 (IPv4) or 2 (IPv6).
-    var family: UInt16
-    /// The prefix length in bits.
-    var prefixLength: UInt8
-    /// The address, zero-filled after the bytes the item carries.
-    var address: IPAddressBytes
-}
-
-/// Listens to nothing: the validator's visitor. Specialised away entirely.
-struct DiscardingVisitor: DNSMessageVisitor {
+/// Every event a visitor does not listen for is a no-op, so a visitor implements only what it
+/// needs (the validator none); after specialisation the no-ops disappear.
+extension DNSMessageVisitor {
     @inline(__always) mutating func questionsStart(count: Int) {}
     @inline(__always) mutating func question(nameAt offset: Int, in message: UnsafeRawBufferPointer, type: UInt16, class: UInt16) {}
     @inline(__always) mutating func questionsEnd() {}
@@ -89,3 +73,23 @@ struct DiscardingVisitor: DNSMessageVisitor {
     @inline(__always) mutating func serviceParameterElement(_ parameter: ServiceParameter) {}
     @inline(__always) mutating func aplElement(_ item: APLItem) {}
 }
+
+/// The three record sections of a message.
+public enum DNSSection: Hashable, Sendable {
+    case answer, authority, additional
+}
+
+/// One APL item (RFC 3123) as miekg/dns decodes it.
+struct APLItem {
+    /// The "!" flag.
+    var negation: Bool
+    /// 1 (IPv4) or 2 (IPv6).
+    var family: UInt16
+    /// The prefix length in bits.
+    var prefixLength: UInt8
+    /// The address, zero-filled after the bytes the item carries.
+    var address: IPAddressBytes
+}
+
+/// Listens to nothing: the validator's visitor. Specialised away entirely.
+struct DiscardingVisitor: DNSMessageVisitor {}

@@ -87,31 +87,15 @@ public struct DNSMonsterCSV: Sendable {
         var optTTL: UInt32?
         var inAdditional = false
 
-        @inline(__always) mutating func questionsStart(count: Int) {}
         @inline(__always) mutating func question(nameAt offset: Int, in message: UnsafeRawBufferPointer, type: UInt16, class: UInt16) {
             if self.firstQuestion == nil { self.firstQuestion = .init(nameOffset: offset, type: type, class: `class`) }
         }
-        @inline(__always) mutating func questionsEnd() {}
         @inline(__always) mutating func sectionStart(_ section: DNSSection, count: Int) { self.inAdditional = section == .additional }
-        @inline(__always) mutating func sectionEnd(_ section: DNSSection) {}
         @inline(__always) mutating func recordStart(
             nameAt offset: Int, in message: UnsafeRawBufferPointer, type: UInt16, class: UInt16, ttl: UInt32,
             rdataLength: UInt16
         ) {
             if type == 41 && self.inAdditional { self.optTTL = ttl }
         }
-        @inline(__always) mutating func recordEnd() {}
-        @inline(__always) mutating func unsignedField(_ field: RDataField, _ value: UInt64) {}
-        @inline(__always) mutating func bytesField(_ field: RDataField, _ bytes: UnsafeRawBufferPointer) {}
-        @inline(__always) mutating func nameField(_ field: RDataField, nameAt offset: Int, in message: UnsafeRawBufferPointer) {}
-        @inline(__always) mutating func zeroField(_ field: RDataField) {}
-        @inline(__always) mutating func listStart(_ field: RDataField) {}
-        @inline(__always) mutating func listEnd(_ field: RDataField) {}
-        @inline(__always) mutating func characterStringElement(_ bytes: UnsafeRawBufferPointer) {}
-        @inline(__always) mutating func typeElement(_ type: UInt16) {}
-        @inline(__always) mutating func nameElement(nameAt offset: Int, in message: UnsafeRawBufferPointer) {}
-        @inline(__always) mutating func ednsOptionElement(_ option: EDNSOption) {}
-        @inline(__always) mutating func serviceParameterElement(_ parameter: ServiceParameter) {}
-        @inline(__always) mutating func aplElement(_ item: APLItem) {}
     }
 }
