@@ -105,10 +105,11 @@ struct DMCapture: ParsableCommand {
 
     private func captureFile(_ path: String, selection: inout PacketSelection) throws {
         let opened = try Endpoint(parsing: path).openForReading()
-        let reader = CaptureFileReader(
-            input: DecompressingInput(fileDescriptor: opened.fileDescriptor, inputName: opened.name, closesDescriptor: opened.owned))
+        let input = DecompressingInput(fileDescriptor: opened.fileDescriptor, inputName: opened.name, closesDescriptor: opened.owned)
+        let reader = CaptureFileReader(input: input)
         try reader.open()
         let output = try self.output.open(tool: "dm-capture", lane: self.lane)
+        input.idleObserver = output.writer
         try output.beginOwnSection(entries: [.source(opened.name)])
         func counters() -> [(name: String, value: UInt64)] {
             selection.fields + [

@@ -94,10 +94,12 @@ struct DMParse: ParsableCommand {
 
     /// Parses a capture file's frames directly, as dm-capture | dm-parse would.
     private func parseCapture(_ opened: OpenedEndpoint, alreadyRead: [UInt8], parser: inout PacketParser) throws {
-        let reader = CaptureFileReader(input: DecompressingInput(
-            fileDescriptor: opened.fileDescriptor, inputName: opened.name, closesDescriptor: opened.owned, alreadyRead: alreadyRead))
+        let input = DecompressingInput(
+            fileDescriptor: opened.fileDescriptor, inputName: opened.name, closesDescriptor: opened.owned, alreadyRead: alreadyRead)
+        let reader = CaptureFileReader(input: input)
         try reader.open()
         let output = try self.output.open(tool: "dm-parse")
+        input.idleObserver = output.writer
         try output.beginOwnSection(entries: [.source(opened.name)])
         try output.run(stage: "dm-parse", counters: { parser.counters.fields }) {
             while !StageSignals.stopRequested, let packet = try reader.next() {

@@ -1,5 +1,6 @@
 import DMRecord
 import Foundation
+import Synchronization
 import Testing
 
 /// Behaviour that only shows while data flows: flushing, signals, sockets.
@@ -17,14 +18,25 @@ struct LiveStreamTests {
         return bytes
     }
 
-    /// Reads from `handle` until `predicate` holds for the collected items or the deadline passes.
-    static func readItems(from fd: Int32, until predicate: ([OwnedItem]) -> Bool, seconds: Double) throws -> [OwnedItem] {
+    /// Reads the output of `child` until `predicate` holds for the collected items or the
+    /// deadline passes. The reads block, so at the deadline a watchdog kills the child: its
+    /// output then ends and a stage that never flushed fails the test instead of hanging it.
+    static func readItems(
+        from fd: Int32, of child: ChildProcess, until predicate: ([OwnedItem]) -> Bool, seconds: Double
+    ) throws -> [OwnedItem] {
+        let finished = Atomic<Bool>(false)
+        let pid = child.pid
+        let watchdog = Thread {
+            let deadline = Date().addingTimeInterval(seconds)
+            while Date() < deadline, !finished.load(ordering: .relaxed) { usleep(20_000) }
+            if !finished.load(ordering: .relaxed) { kill(pid, SIGKILL) }
+        }
+        watchdog.start()
+        defer { finished.store(true, ordering: .relaxed) }
         let reader = RecordReader(fileDescriptor: fd, inputName: "stage output")
         var items: [OwnedItem] = []
-        let deadline = Date().addingTimeInterval(seconds)
-        // The reader blocks; a watchdog thread is not needed because the producer is ours.
-        while Date() < deadline, !predicate(items) {
-            guard let item = try reader.next() else { break }
+        while !predicate(items) {
+            guard let item = try? reader.next() else { break }
             items.append(OwnedItem(item))
         }
         return items
@@ -40,11 +52,39 @@ struct LiveStreamTests {
         let started = Date()
         try input.write(Self.streamBytes(count: 3))
         // The input stays open; the three records must arrive anyway.
-        let items = try Self.readItems(from: output.readEnd, until: { $0.count >= 4 }, seconds: 10)
+        let items = try Self.readItems(from: output.readEnd, of: child, until: { $0.count >= 4 }, seconds: 10)
         let elapsed = Date().timeIntervalSince(started)
         #expect(items.count == 4)
         #expect(elapsed < 2, "records took \(elapsed) s to arrive")
         #expect(items.last == .record(type: 0x8000, flags: 0, body: Array("record 2".utf8)))
+        input.closeWriteEnd()
+        #expect(child.wait() == (0, false))
+    }
+
+    @Test("a capture arriving through a pipe: dm-capture --pcap - and dm-parse flush while the pipe stays open", arguments: [
+        ["dm-capture", "--pcap", "-"], ["dm-parse"],
+    ])
+    func captureIdleFlush(command: [String]) throws {
+        // The pcap header and the first five frames of the sample capture (classic pcap, µs).
+        let bytes = try StreamFiles.bytes(Programs.packageRoot + "/examples/sample.pcap")
+        var end = 24
+        for _ in 0..<5 {
+            let captured = Int(bytes[end + 8]) | Int(bytes[end + 9]) << 8 | Int(bytes[end + 10]) << 16 | Int(bytes[end + 11]) << 24
+            end += 16 + captured
+        }
+        let input = try PipePair(), output = try PipePair()
+        let child = try ChildProcess(
+            Programs.product(command[0]), Array(command.dropFirst()), standardInput: input.readEnd, standardOutput: output.writeEnd,
+            standardError: 2)
+        input.closeReadEnd()
+        output.closeWriteEnd()
+        let started = Date()
+        try input.write(Array(bytes[..<end]))
+        // A header and five records (PACKET, or DNS: the first frames are single UDP messages).
+        let items = try Self.readItems(from: output.readEnd, of: child, until: { $0.count >= 6 }, seconds: 10)
+        let elapsed = Date().timeIntervalSince(started)
+        #expect(items.count == 6, "\(command[0])")
+        #expect(elapsed < 2, "\(command[0]): records took \(elapsed) s to arrive")
         input.closeWriteEnd()
         #expect(child.wait() == (0, false))
     }

@@ -19,6 +19,9 @@ public final class DecompressingInput {
     public private(set) var endedInsideCompressedData = false
     /// Whether a SIGINT or SIGTERM ended the input.
     public var stoppedBySignal: Bool { self.input.stoppedBySignal }
+    /// Told before a read waits on a quiet input (a capture arriving through a pipe), so the
+    /// stage's writer flushes the records it holds.
+    public weak var idleObserver: (any InputIdleObserver)?
 
     private let input: InputDescriptor
     private let raw: UnsafeMutableRawBufferPointer
@@ -85,7 +88,7 @@ public final class DecompressingInput {
 
     private func readRaw(into space: UnsafeMutableRawBufferPointer) throws(CaptureFileError) -> Int? {
         do {
-            return try self.input.read(into: space)
+            return try self.input.read(into: space, idleObserver: self.idleObserver)
         } catch {
             throw CaptureFileError(input: self.inputName, offset: self.rawOffset, message: error.description)
         }

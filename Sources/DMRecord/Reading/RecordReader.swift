@@ -295,13 +295,8 @@ public final class RecordReader {
 
     /// One read from the descriptor; nil at the end of the input or on a stop signal.
     private func readInput(into space: UnsafeMutableRawBufferPointer) throws(RecordStreamError) -> Int? {
-        if let observer = self.idleObserver, !self.input.ended, !self.input.isReadable {
-            observer.inputWillBlock()
-        }
         do {
-            guard let count = try self.input.read(into: space) else { return nil }
-            self.idleObserver?.inputDidRead()
-            return count
+            return try self.input.read(into: space, idleObserver: self.idleObserver)
         } catch {
             throw RecordStreamError(kind: .system, offset: self.currentOffset, input: self.inputName, message: error.description)
         }

@@ -42,6 +42,18 @@ public final class InputDescriptor {
     /// Whether a read would return at once (data or end of input).
     public var isReadable: Bool { FileDescriptorIO.isReadable(self.fileDescriptor) }
 
+    /// Reads into `space` as ``read(into:)`` does, first telling `observer` when the read is
+    /// about to wait (so a stage flushes what it holds instead of sitting on it while its input
+    /// is quiet), and after it when bytes came.
+    public func read(
+        into space: UnsafeMutableRawBufferPointer, idleObserver observer: (any InputIdleObserver)?
+    ) throws(SystemError) -> Int? {
+        if let observer, !self.ended, !self.isReadable { observer.inputWillBlock() }
+        guard let count = try self.read(into: space) else { return nil }
+        observer?.inputDidRead()
+        return count
+    }
+
     /// Reads into `space`; nil once the input has ended.
     public func read(into space: UnsafeMutableRawBufferPointer) throws(SystemError) -> Int? {
         if self.ended { return nil }
