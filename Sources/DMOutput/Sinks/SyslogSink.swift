@@ -114,9 +114,16 @@ public final class SyslogSink: OutputSink {
             return
         }
         if framed {
-            let length = Array(String(end - start).utf8) + [UInt8(ascii: " ")]
-            let position = start - length.count
-            length.withUnsafeBytes { self.buffer.baseAddress!.advanced(by: position).copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
+            // The decimal length and a space, written backwards into the reserved room: no
+            // allocation per message.
+            var position = start - 1
+            self.buffer[position] = UInt8(ascii: " ")
+            var length = end - start
+            repeat {
+                position -= 1
+                self.buffer[position] = UInt8(ascii: "0") + UInt8(length % 10)
+                length /= 10
+            } while length > 0
             if position > self.used {
                 // Close the gap the unused part of the reserved room left.
                 let moved = end - position
