@@ -94,6 +94,8 @@ public enum OptionSupport: Sendable, Equatable {
         // help
         "help": .wrapper("prints the options"),
         "writeconfig": .wrapper("writes the effective INI"),
+        // this dnsmonster's own
+        "lanes": .wrapper("runs that many capture|parse|filter lanes into one dm-out"),
         "manpage": .notYet("no manual page is generated yet; see dnsmonster --help"),
         "bashcompletion": .notYet("no shell completion is generated yet"),
         "fishcompletion": .notYet("no shell completion is generated yet"),

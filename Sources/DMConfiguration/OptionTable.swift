@@ -1,5 +1,11 @@
 /// dnsmonster's options (the generated groups in `Options/`) and lookups by name.
 public enum OptionTable {
+    /// Every option: dnsmonster's, then this dnsmonster's own (``extensions``).
+    public static let all: [OptionSpec] = dnsmonster + extensions
+
+    /// The INI sections in order: dnsmonster's, then this dnsmonster's own.
+    public static let sections: [(name: String, summary: String)] = dnsmonsterSections + [extensionSection]
+
     private static let byName: [String: OptionSpec] = Dictionary(
         uniqueKeysWithValues: all.map { ($0.name, $0) })
 

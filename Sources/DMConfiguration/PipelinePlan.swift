@@ -1,4 +1,5 @@
-/// The command lines of one lane of the pipeline: dm-capture | dm-parse | dm-filter | dm-out.
+/// The command lines of the pipeline: one or more lanes of dm-capture | dm-parse | dm-filter,
+/// merged into one dm-out.
 public struct PipelinePlan: Sendable, Equatable {
     /// One stage: the executable's name and its arguments.
     public struct Stage: Sendable, Equatable {
@@ -11,18 +12,58 @@ public struct PipelinePlan: Sendable, Equatable {
         }
     }
 
-    public var capture: Stage
-    public var parse: Stage
-    public var filter: Stage
+    /// One lane: the stages that read a share of the input (a shard of a file, a member of a
+    /// fanout group) and hand DNS records to dm-out.
+    public struct Lane: Sendable, Equatable {
+        public var capture: Stage
+        public var parse: Stage
+        public var filter: Stage
+
+        /// The lane's stages in pipeline order.
+        public var stages: [Stage] { [capture, parse, filter] }
+    }
+
+    /// The lanes; with several, lane I's records reach dm-out on descriptor
+    /// ``firstLaneDescriptor`` + I, which its `--input fd:N` arguments name.
+    public var lanes: [Lane]
     public var out: Stage
     /// Things the user should know (ignored options, differences from dnsmonster); printed once on stderr.
     public var notes: [String]
 
-    /// The stages in pipeline order.
-    public var stages: [Stage] { [capture, parse, filter, out] }
+    /// The descriptor dm-out reads lane 0 from when there are several lanes.
+    public static let firstLaneDescriptor: Int32 = 3
 
-    /// The whole pipeline as one shell command line.
-    public var shellCommand: String { stages.map(\.commandLine).joined(separator: " | ") }
+    /// Lane 0's capture stage (the only one with one lane).
+    public var capture: Stage { lanes[0].capture }
+    /// Lane 0's parse stage.
+    public var parse: Stage { lanes[0].parse }
+    /// Lane 0's filter stage.
+    public var filter: Stage { lanes[0].filter }
+
+    /// Every stage: each lane's in order, then dm-out.
+    public var stages: [Stage] { lanes.flatMap(\.stages) + [out] }
+
+    /// The pipeline as shell command lines: one line with one lane; otherwise a line per lane
+    /// ending at dm-out's descriptor for it, then dm-out's own line.
+    public var shellCommands: [String] {
+        if lanes.count == 1 { return [(lanes[0].stages + [out]).map(\.commandLine).joined(separator: " | ")] }
+        return lanes.enumerated().map { index, lane in
+            lane.stages.map(\.commandLine).joined(separator: " | ") + " >&\(Self.firstLaneDescriptor + Int32(index))  # lane \(index)"
+        } + [out.commandLine]
+    }
+}
+
+/// Facts about the machine that shape the plan, passed in so plans are testable.
+public struct PlanningHost: Sendable {
+    /// CPU cores online: the number of lanes when `--lanes` is 0.
+    public var cores: Int
+    /// The PACKET_FANOUT group id the live lanes share (unique on the host while it runs).
+    public var fanoutGroup: UInt16
+
+    public init(cores: Int, fanoutGroup: UInt16) {
+        self.cores = cores
+        self.fanoutGroup = fanoutGroup
+    }
 }
 
 /// Quoting for printing command lines that can be pasted into a POSIX shell.

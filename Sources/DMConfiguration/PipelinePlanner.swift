@@ -1,20 +1,54 @@
-/// Builds the four stage command lines from dnsmonster's effective configuration.
+/// Builds the stage command lines from dnsmonster's effective configuration: a lane of
+/// dm-capture | dm-parse | dm-filter per core (or `--lanes`), merged into one dm-out.
 ///
 /// Only options that differ from dnsmonster's defaults become stage flags (the stages' own
 /// defaults are dnsmonster's), so a plain run gives short command lines.
 public enum PipelinePlanner {
-    public static func plan(_ c: Configuration) throws(ConfigurationError) -> PipelinePlan {
+    /// The plan for `c` on `host` (the number of lanes and the fanout group come from it).
+    public static func plan(_ c: Configuration, host: PlanningHost) throws(ConfigurationError) -> PipelinePlan {
         var notes = try SupportCheck.check(c)
         let capture = try captureArguments(c, notes: &notes)
         var parse: [String] = []
         if c.isChanged("port") { parse += ["--port", c.string("port")] }
         if c.bool("noetherframe") { parse.append("--no-ether") }
         let filter = try filterArguments(c, notes: &notes)
-        let out = try outArguments(c, notes: &notes)
-        return PipelinePlan(
-            capture: .init(name: "dm-capture", arguments: capture), parse: .init(name: "dm-parse", arguments: parse),
-            filter: .init(name: "dm-filter", arguments: filter), out: .init(name: "dm-out", arguments: out),
-            notes: notes)
+        var out = try outArguments(c, notes: &notes)
+        let count = try laneCount(c, host: host, notes: &notes)
+        var lanes: [PipelinePlan.Lane] = []
+        for index in 0..<count {
+            var laneCapture = capture
+            if count > 1 {
+                laneCapture += c.string("devname").isEmpty
+                    ? ["--shard", "\(index)/\(count)", "--lane", String(index)]
+                    : ["--fanout-group", String(host.fanoutGroup), "--lane", String(index)]
+            }
+            lanes.append(PipelinePlan.Lane(
+                capture: .init(name: "dm-capture", arguments: laneCapture), parse: .init(name: "dm-parse", arguments: parse),
+                filter: .init(name: "dm-filter", arguments: filter)))
+        }
+        if count > 1 {
+            out = (0..<count).flatMap { ["--input", "fd:\(PipelinePlan.firstLaneDescriptor + Int32($0))"] } + out
+        }
+        return PipelinePlan(lanes: lanes, out: .init(name: "dm-out", arguments: out), notes: notes)
+    }
+
+    /// `--lanes`, 0 meaning one per core; one lane where splitting cannot keep the meaning.
+    static func laneCount(_ c: Configuration, host: PlanningHost, notes: inout [String]) throws(ConfigurationError) -> Int {
+        let requested = c.integer("lanes")
+        guard c.string("lanes").isEmpty || Int64(c.string("lanes")) != nil, requested >= 0, requested <= 64 else {
+            throw .invalidValue(option: "lanes", value: c.string("lanes"), expected: "a number of lanes from 1 to 64, or 0 for one per CPU core", source: c.source("lanes"))
+        }
+        let wanted = requested == 0 ? max(1, min(host.cores, 64)) : Int(requested)
+        guard wanted > 1 else { return 1 }
+        if c.string("pcapfile") == "-" {
+            if requested > 1 { notes.append("--lanes=\(requested): standard input cannot be split, so one lane reads it") }
+            return 1
+        }
+        if c.integer("packetlimit") > 0 {
+            if requested > 1 { notes.append("--lanes=\(requested): --packetLimit counts the packets of one reader, so one lane runs") }
+            return 1
+        }
+        return wanted
     }
 
     static func captureArguments(_ c: Configuration, notes: inout [String]) throws(ConfigurationError) -> [String] {

@@ -41,8 +41,8 @@ struct DMOut: ParsableCommand {
             """,
         version: DMRecordVersion.string)
 
-    @Option(help: "Where to read DNS records: -, PATH, unix:PATH, unix-listen:PATH, tcp:HOST:PORT, tcp-listen:HOST:PORT.")
-    var input: String = "-"
+    @Option(help: ArgumentHelp("Where to read DNS records: -, PATH, fd:N, unix:PATH, unix-listen:PATH, tcp:HOST:PORT, tcp-listen:HOST:PORT. Repeat it to merge several streams (the lanes of bin/dnsmonster): records are taken from each as they arrive, and the output ends when every input has ended (default: -).", valueName: "endpoint"))
+    var input: [String] = []
 
     @Option(help: "The format of every sink without its own: \(RecordFormat.allValueStrings.joined(separator: ", ")).")
     var format: RecordFormat = .json
@@ -127,30 +127,49 @@ struct DMOut: ParsableCommand {
         StageMain.run(tool: "dm-out") {
             StageSignals.installReopenHandler()
             let plan = try self.makeSinks()
-            let opened = try Endpoint(parsing: self.input).openForReading()
-            let reader = RecordReader(fileDescriptor: opened.fileDescriptor, inputName: opened.name, closesDescriptor: opened.owned)
+            let readers = try self.openInputs()
             let statsOutput = try self.statsOut.map { try StageOutput.open(try Endpoint(parsing: $0), tool: "dm-out") }
-            reader.idleObserver = plan
-            var failure: Error?
-            do {
-                try plan.run(reader: reader, statsOutput: statsOutput)
-            } catch {
-                failure = error
+            // Concrete types, so the record loop is specialised for the single-input case.
+            if readers.count == 1 {
+                try Self.serve(readers[0], plan: plan, statsOutput: statsOutput)
+            } else {
+                try Self.serve(RecordStreamMerger(readers: readers), plan: plan, statsOutput: statsOutput)
             }
-            // Whatever ended the loop, what the sinks hold is written and the counters shown.
-            let finishError = plan.finish()
-            if let statsOutput {
-                try statsOutput.finish(stage: "dm-out", counters: plan.counterFields)
-            }
-            if let failure = failure ?? finishError {
-                if let sinkError = failure as? SinkError, sinkError.isConsumerClosed {
-                    throw RecordWriteError(kind: .consumerClosed, output: "standard output", message: "the consumer closed its end")
-                }
-                StandardError.write(StageSummary.line(tool: "dm-out", counters: plan.counterFields, stopped: reader.stoppedBySignal))
-                throw failure
-            }
-            StandardError.write(StageSummary.line(tool: "dm-out", counters: plan.counterFields, stopped: reader.stoppedBySignal))
         }
+    }
+
+    /// Writes every record of `source` to the sinks, then their counters.
+    private static func serve<Source: StreamItemSource>(_ source: Source, plan: SinkPlan, statsOutput: StageOutput?) throws {
+        source.idleObserver = plan
+        var failure: Error?
+        do {
+            try plan.run(reader: source, statsOutput: statsOutput)
+        } catch {
+            failure = error
+        }
+        // Whatever ended the loop, what the sinks hold is written and the counters shown.
+        let finishError = plan.finish()
+        if let statsOutput {
+            try statsOutput.finish(stage: "dm-out", counters: plan.counterFields)
+        }
+        if let failure = failure ?? finishError {
+            if let sinkError = failure as? SinkError, sinkError.isConsumerClosed {
+                throw RecordWriteError(kind: .consumerClosed, output: "standard output", message: "the consumer closed its end")
+            }
+            StandardError.write(StageSummary.line(tool: "dm-out", counters: plan.counterFields, stopped: source.stoppedBySignal))
+            throw failure
+        }
+        StandardError.write(StageSummary.line(tool: "dm-out", counters: plan.counterFields, stopped: source.stoppedBySignal))
+    }
+
+    /// A reader per input (--input, standard input when none is given).
+    private func openInputs() throws -> [RecordReader] {
+        var readers: [RecordReader] = []
+        for text in self.input.isEmpty ? ["-"] : self.input {
+            let opened = try Endpoint(parsing: text).openForReading()
+            readers.append(RecordReader(fileDescriptor: opened.fileDescriptor, inputName: opened.name, closesDescriptor: opened.owned))
+        }
+        return readers
     }
 
     /// The sinks the options ask for, each with its format and output type.

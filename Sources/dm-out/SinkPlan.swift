@@ -61,7 +61,7 @@ final class SinkPlan: InputIdleObserver {
 
     /// Reads records to the end of the input (or a stop signal), writing DNS records to the
     /// sinks and STATS records to `statsOutput`.
-    func run(reader: RecordReader, statsOutput: StageOutput?) throws {
+    func run<Source: StreamItemSource>(reader: Source, statsOutput: StageOutput?) throws {
         while let item = try reader.next() {
             if StageSignals.takeReopenRequest() {
                 for entry in self.sinks { try entry.sink.reopen() }

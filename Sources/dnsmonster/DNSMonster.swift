@@ -2,7 +2,7 @@ import DMConfiguration
 import Glibc
 
 /// `dnsmonster`: dnsmonster's command line, environment and INI file, run as the pipeline
-/// dm-capture | dm-parse | dm-filter | dm-out (one lane).
+/// dm-capture | dm-parse | dm-filter | dm-out, with a capture|parse|filter lane per core.
 ///
 /// ArgumentParser does not follow go-flags (case-insensitive names, `--x v` for every type,
 /// env and INI layers), so argv is parsed by DMConfiguration.
@@ -40,15 +40,13 @@ enum DNSMonster {
             if writeConfig != "-" { standardError("wrote the configuration to \(writeConfig)") }
             return 0
         }
-        let plan = try PipelinePlanner.plan(configuration)
+        let host = PlanningHost(cores: Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))), fanoutGroup: UInt16(truncatingIfNeeded: getpid()))
+        let plan = try PipelinePlanner.plan(configuration, host: host)
         for note in plan.notes { standardError(note) }
         if configuration.extraFlags.contains(.dryrun) {
-            for stage in plan.stages { print(stage.commandLine) }
+            for line in plan.shellCommands { print(line) }
             return 0
         }
-        // TODO(issue #7, later parts): several lanes (dm-capture --fanout-group / --shard per lane),
-        // dnsmonster's metrics (statsd, prometheus, periodic stderr), and a drain ordered stage by
-        // stage on SIGINT/SIGTERM. For now: one lane, and the stop signal goes to dm-capture only.
         return try PipelineRunner(plan: plan, directory: ExecutableLocation.directory()).run()
     }
 

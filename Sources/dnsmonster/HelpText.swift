@@ -10,13 +10,13 @@ enum HelpText {
             dnsmonster's command line on the dm-* pipeline: the options, DNSMONSTER_* environment
             variables and --config FILE.ini of dnsmonster (names case-insensitive, --name=value or
             --name value; flags > environment > file > defaults) become the command lines of
-            dm-capture | dm-parse | dm-filter | dm-out, which run connected by pipes.
-
-            Not yet: one lane only (no parallel lanes), no dnsmonster metrics (each stage prints its
-            own counters on stderr), SIGINT/SIGTERM go to dm-capture and the others drain after it.
+            dm-capture | dm-parse | dm-filter | dm-out. A lane of capture | parse | filter runs per
+            CPU core (--lanes), each reading a share of the input flow by flow (a file's shard, an
+            interface's PACKET_FANOUT group); one dm-out merges them. SIGINT/SIGTERM stop the
+            captures and every record already read drains through to the outputs.
             Options marked "not yet" are refused when set; "ignored" ones are reported once.
 
-              --dryRun            print the four stage command lines instead of running them
+              --dryRun            print the stage command lines (a line per lane) instead of running them
               --writeConfig=FILE  write the effective configuration as INI (- for standard output)
               --config=FILE       read an INI file ([capture], [general], [stdout_output], …)
 

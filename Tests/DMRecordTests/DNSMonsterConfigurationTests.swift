@@ -190,5 +190,10 @@ import Testing
             #expect(reread.values(option.name) == original.values(option.name), "\(option.name)")
         }
         #expect(INIWriter.render(reread) == text)
+        // Nothing of this dnsmonster's own is set: no section the Go dnsmonster would refuse.
+        #expect(!text.contains("[swift]"))
+        let withLanes = INIWriter.render(try Self.resolve(["--pcapFile=a", "--lanes=3"]))
+        #expect(withLanes.hasSuffix("[swift]\n; \(OptionTable.option(named: "lanes")!.summary)\nlanes = 3\n"))
+        #expect(try Self.resolve([], ini: withLanes).integer("lanes") == 3)
     }
 }

@@ -2,7 +2,7 @@
 
 extension OptionTable {
     /// dnsmonster's option groups in flags.txt order: INI section name and description.
-    public static let sections: [(name: String, summary: String)] = [
+    static let dnsmonsterSections: [(name: String, summary: String)] = [
         ("capture", "Options specific to capture side"),
         ("clickhouse_output", "ClickHouse Output"),
         ("elastic_output", "Elastic Output"),
@@ -23,8 +23,8 @@ extension OptionTable {
         ("help", "Help Options"),
     ]
 
-    /// Every option, group by group.
-    public static let all: [OptionSpec] =
+    /// Every option of the Go dnsmonster, group by group.
+    public static let dnsmonster: [OptionSpec] =
         capture
         + clickhouseOutput
         + elasticOutput

@@ -8,6 +8,16 @@ public enum StreamItem {
     case record(RecordView)
 }
 
+/// What ``RecordReader/nextWithoutWaiting()`` found.
+public enum ReadyItem {
+    /// A header or record that was ready.
+    case item(StreamItem)
+    /// Nothing complete is buffered and the input has nothing to read now.
+    case wouldWait
+    /// The input has ended (or a stop signal ended it).
+    case end
+}
+
 /// Told when the reader's input runs dry, so a writer can flush what it holds
 /// (the "input idle" flush policy of docs/record-format.md, section 7).
 public protocol InputIdleObserver: AnyObject {
@@ -65,6 +75,10 @@ public final class RecordReader {
     /// Where the stream starts in the file, for switching from the mapping to reads.
     private var mappedFileOffset = 0
     private var mappedStopped = false
+    /// False while ``nextWithoutWaiting()`` runs: a read that would wait is not made.
+    private var waitsForInput = true
+    /// Set when a read was skipped because it would have waited.
+    private var skippedWaitingRead = false
 
     /// Reads from `fd`.
     /// - Parameters:
@@ -139,6 +153,24 @@ public final class RecordReader {
         return try self.nextSlowly()
     }
 
+    /// The next header or record if one can be had without waiting for input: what is
+    /// buffered, plus reads the descriptor can serve at once. A merger of several inputs polls
+    /// their descriptors and takes from each what is ready (``RecordStreamMerger``).
+    public func nextWithoutWaiting() throws(RecordStreamError) -> ReadyItem {
+        self.waitsForInput = false
+        self.skippedWaitingRead = false
+        defer { self.waitsForInput = true }
+        if let item = try self.next() { return .item(item) }
+        if self.skippedWaitingRead {
+            self.skippedWaitingRead = false
+            return .wouldWait
+        }
+        return .end
+    }
+
+    /// The descriptor the reader reads, for polling it alongside others.
+    public var fileDescriptor: Int32 { self.input.fileDescriptor }
+
     /// Everything that is not a complete, valid record already in the buffer.
     @usableFromInline
     func nextSlowly() throws(RecordStreamError) -> StreamItem? {
@@ -167,7 +199,7 @@ public final class RecordReader {
                 }
             }
             if try !self.fill() {
-                if self.stoppedBySignal { return nil }
+                if self.skippedWaitingRead || self.stoppedBySignal { return nil }
                 if self.end == self.start && !(self.decoding && self.decoder?.insideFrame == true) { return nil }
                 throw self.truncation()
             }
@@ -295,6 +327,10 @@ public final class RecordReader {
 
     /// One read from the descriptor; nil at the end of the input or on a stop signal.
     private func readInput(into space: UnsafeMutableRawBufferPointer) throws(RecordStreamError) -> Int? {
+        if !self.waitsForInput && !self.input.ended && !self.input.isReadable {
+            self.skippedWaitingRead = true
+            return nil
+        }
         do {
             return try self.input.read(into: space, idleObserver: self.idleObserver)
         } catch {

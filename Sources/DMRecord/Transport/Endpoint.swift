@@ -8,8 +8,10 @@
 /// | `unix-listen:PATH` | listen on a Unix stream socket and serve one connection |
 /// | `tcp:HOST:PORT` | connect over TCP (`[v6]:PORT` for IPv6 literals) |
 /// | `tcp-listen:HOST:PORT` | listen on TCP and serve one connection |
+/// | `fd:N` | descriptor N, opened by the parent process (a supervisor's pipe or socket) |
 public enum Endpoint: Hashable, Sendable, CustomStringConvertible {
     case standardStream
+    case inheritedDescriptor(Int32)
     case file(String)
     case unixConnect(String)
     case unixListen(String)
@@ -20,6 +22,11 @@ public enum Endpoint: Hashable, Sendable, CustomStringConvertible {
     public init(parsing text: String) throws(EndpointError) {
         if text == "-" {
             self = .standardStream
+        } else if let number = text.dropPrefix("fd:") {
+            guard let fd = Int32(number), fd >= 0 else {
+                throw EndpointError(text: text, reason: "expected a descriptor number after fd:")
+            }
+            self = .inheritedDescriptor(fd)
         } else if let path = text.dropPrefix("file:") {
             self = .file(path)
         } else if let path = text.dropPrefix("unix-listen:") {
@@ -56,6 +63,7 @@ public enum Endpoint: Hashable, Sendable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .standardStream: return "-"
+        case .inheritedDescriptor(let fd): return "fd:\(fd)"
         case .file(let path): return path
         case .unixConnect(let path): return "unix:\(path)"
         case .unixListen(let path): return "unix-listen:\(path)"
@@ -76,7 +84,7 @@ public struct EndpointError: Error, Hashable, Sendable, CustomStringConvertible 
     }
 
     public var description: String {
-        "'\(self.text)': \(self.reason) (endpoints: -, PATH, unix:PATH, unix-listen:PATH, tcp:HOST:PORT, tcp-listen:HOST:PORT)"
+        "'\(self.text)': \(self.reason) (endpoints: -, PATH, fd:N, unix:PATH, unix-listen:PATH, tcp:HOST:PORT, tcp-listen:HOST:PORT)"
     }
 }
 

@@ -16,6 +16,8 @@ extension Endpoint {
         switch self {
         case .standardStream:
             return OpenedEndpoint(fileDescriptor: 0, name: "standard input", owned: false)
+        case .inheritedDescriptor(let fd):
+            return try Self.checkedInherited(fd, name: self.description)
         case .file(let path):
             let fd = open(path, O_RDONLY | O_CLOEXEC)
             guard fd >= 0 else { throw .current("open", path) }
@@ -30,6 +32,8 @@ extension Endpoint {
         switch self {
         case .standardStream:
             return OpenedEndpoint(fileDescriptor: 1, name: "standard output", owned: false)
+        case .inheritedDescriptor(let fd):
+            return try Self.checkedInherited(fd, name: self.description)
         case .file(let path):
             let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
             guard fd >= 0 else { throw .current("create", path) }
@@ -37,6 +41,13 @@ extension Endpoint {
         default:
             return try self.openSocket()
         }
+    }
+
+    /// An inherited descriptor, owned from now on (closing it is how the stream ends).
+    private static func checkedInherited(_ fd: Int32, name: String) throws(SystemError) -> OpenedEndpoint {
+        guard fcntl(fd, F_GETFD) >= 0 else { throw .current("use", name + " (not an open descriptor of this process)") }
+        _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
+        return OpenedEndpoint(fileDescriptor: fd, name: name, owned: true)
     }
 
     private func openSocket() throws(SystemError) -> OpenedEndpoint {
@@ -55,7 +66,7 @@ extension Endpoint {
             let fd = try SocketAddress.resolve(host: host, port: port, object: name)
                 .listenAndAcceptOne(object: name, removingStaleSocket: nil)
             return OpenedEndpoint(fileDescriptor: fd, name: name, owned: true)
-        case .standardStream, .file:
+        case .standardStream, .file, .inheritedDescriptor:
             preconditionFailure("not a socket endpoint")
         }
     }

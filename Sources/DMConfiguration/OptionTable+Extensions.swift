@@ -1,0 +1,16 @@
+extension OptionTable {
+    /// The INI section of the options dnsmonster for Swift adds (the Go dnsmonster has none of
+    /// them; an INI file that sets them is for this dnsmonster only).
+    static let extensionSection = (name: "swift", summary: "dnsmonster for Swift")
+
+    /// Options the Go dnsmonster does not have, read like its own (flag, `DNSMONSTER_*`, INI).
+    static let extensions: [OptionSpec] = [
+        OptionSpec(
+            name: "lanes",
+            kind: .integer,
+            defaultValue: "0",
+            environment: "DNSMONSTER_LANES",
+            section: extensionSection.name,
+            summary: "Parallel capture|parse|filter lanes merged into one output; 0 means one per CPU core. A file is split flow by flow (dm-capture --shard I/N), an interface through a PACKET_FANOUT group; standard input is read by one lane"),
+    ]
+}
