@@ -104,6 +104,9 @@ struct DMOut: ParsableCommand {
     @Option(help: ArgumentHelp("Syslog APP-NAME (tag).", valueName: "name"))
     var syslogAppName: String = "dnsmonster"
 
+    @Option(help: ArgumentHelp("Threads rendering records when there are several --input streams, each reading its share of them (default: one per input, at most one per CPU core; 1 renders everything on one thread, interleaving the inputs).", valueName: "N"))
+    var threads: Int?
+
     @Option(help: ArgumentHelp("Also write every STATS record (the pipeline's and dm-out's own) as a record stream here.", valueName: "endpoint"))
     var statsOut: String?
 
@@ -111,6 +114,7 @@ struct DMOut: ParsableCommand {
         guard SyslogHeader.facilities[self.syslogFacility] != nil else {
             throw ValidationError("--syslog-facility: unknown facility '\(self.syslogFacility)'; use one of \(SyslogHeader.facilities.keys.sorted().joined(separator: ", "))")
         }
+        if let threads = self.threads, threads < 1 { throw ValidationError("--threads must be 1 or more") }
         guard self.fileRotateKeep >= 0 else { throw ValidationError("--file-rotate-keep must be 0 or more") }
         if self.file == nil && (self.fileRotateSize != nil || self.fileRotateInterval != nil) {
             throw ValidationError("--file-rotate-size and --file-rotate-interval need --file PATH")
@@ -126,20 +130,30 @@ struct DMOut: ParsableCommand {
     func run() throws {
         StageMain.run(tool: "dm-out") {
             StageSignals.installReopenHandler()
-            let plan = try self.makeSinks()
+            let (entries, formats) = try self.makeSinks()
             let readers = try self.openInputs()
-            let statsOutput = try self.statsOut.map { try StageOutput.open(try Endpoint(parsing: $0), tool: "dm-out") }
+            let stats = try self.statsOut.map { StatsRelay(try StageOutput.open(try Endpoint(parsing: $0), tool: "dm-out")) }
+            let cores = Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))
+            let threads = max(1, min(self.threads ?? cores, readers.count))
+            if threads > 1 {
+                let headers = try self.makeFormatters(formats).map(\.headerLine)
+                let parallel = ParallelRendering(
+                    sinks: entries, headers: entries.map { headers[$0.format] }, makeFormatters: { try self.makeFormatters(formats) })
+                try parallel.run(readers: readers, threads: threads, stats: stats)
+                return
+            }
+            let plan = SinkPlan(sinks: entries, formatters: try self.makeFormatters(formats))
             // Concrete types, so the record loop is specialised for the single-input case.
             if readers.count == 1 {
-                try Self.serve(readers[0], plan: plan, statsOutput: statsOutput)
+                try Self.serve(readers[0], plan: plan, statsOutput: stats)
             } else {
-                try Self.serve(RecordStreamMerger(readers: readers), plan: plan, statsOutput: statsOutput)
+                try Self.serve(RecordStreamMerger(readers: readers), plan: plan, statsOutput: stats)
             }
         }
     }
 
     /// Writes every record of `source` to the sinks, then their counters.
-    private static func serve<Source: StreamItemSource>(_ source: Source, plan: SinkPlan, statsOutput: StageOutput?) throws {
+    private static func serve<Source: StreamItemSource>(_ source: Source, plan: SinkPlan, statsOutput: StatsRelay?) throws {
         source.idleObserver = plan
         var failure: Error?
         do {
@@ -150,7 +164,7 @@ struct DMOut: ParsableCommand {
         // Whatever ended the loop, what the sinks hold is written and the counters shown.
         let finishError = plan.finish()
         if let statsOutput {
-            try statsOutput.finish(stage: "dm-out", counters: plan.counterFields)
+            try statsOutput.output.finish(stage: "dm-out", counters: plan.counterFields)
         }
         if let failure = failure ?? finishError {
             if let sinkError = failure as? SinkError, sinkError.isConsumerClosed {
@@ -172,8 +186,9 @@ struct DMOut: ParsableCommand {
         return readers
     }
 
-    /// The sinks the options ask for, each with its format and output type.
-    private func makeSinks() throws -> SinkPlan {
+    /// The sinks the options ask for, each with its output type and the index of its format
+    /// in the returned formats.
+    private func makeSinks() throws -> (sinks: [SinkPlan.Entry], formats: [RecordFormat]) {
         var renderers: [RecordFormat] = []
         func formatIndex(_ format: RecordFormat?) throws -> Int {
             let chosen = format ?? self.format
@@ -201,9 +216,14 @@ struct DMOut: ParsableCommand {
             }
             sinks.append(.init(sink: sink, type: self.syslogType, format: try formatIndex(self.syslogFormat)))
         }
+        return (sinks, renderers)
+    }
+
+    /// A formatter per format, in order: each rendering thread has its own.
+    private func makeFormatters(_ formats: [RecordFormat]) throws -> [any RecordFormatter] {
         let json = DNSMonsterJSON(configuration: .init(escapesHTML: self.jsonEscapeHTML))
         var formatters: [any RecordFormatter] = []
-        for format in renderers {
+        for format in formats {
             switch format {
             case .json: formatters.append(JSONFormatter(renderer: json))
             case .csv, .csvNoHeader:
@@ -218,7 +238,7 @@ struct DMOut: ParsableCommand {
             case .text: formatters.append(TextFormatter())
             }
         }
-        return SinkPlan(sinks: sinks, formatters: formatters)
+        return formatters
     }
 }
 

@@ -9,6 +9,8 @@ final class SinkPlan: InputIdleObserver {
         let sink: any OutputSink
         let type: OutputType
         let format: Int
+        /// Whether the format's header line (CSV) is out; set from the start for the threads
+        /// of a shared sink, whose header is written once before they start.
         var headerWritten = false
     }
 
@@ -43,16 +45,26 @@ final class SinkPlan: InputIdleObserver {
 
     /// The counters for the summary and STATS: dm-out's own, then each sink's.
     var counterFields: [(name: String, value: UInt64)] {
+        Self.counterFields(plans: [self], sinks: self.sinks.map(\.sink))
+    }
+
+    /// The counters of several plans reading in parallel into `sinks` (through ports, whose
+    /// skipped lines the plans counted): their own counters summed, then each sink's.
+    static func counterFields(plans: [SinkPlan], sinks: [any OutputSink]) -> [(name: String, value: UInt64)] {
+        func sum(_ counter: (SinkPlan) -> UInt64) -> UInt64 { plans.reduce(0) { $0 &+ counter($1) } }
         var fields: [(name: String, value: UInt64)] = [
-            ("records_in", self.recordsIn), ("dns_records", self.dnsRecords), ("malformed_unrendered", self.malformedUnrendered),
-            ("no_line", self.noLine),
-            ("stats_records", self.statsRecords), ("other_records", self.otherRecords),
+            ("records_in", sum(\.recordsIn)), ("dns_records", sum(\.dnsRecords)), ("malformed_unrendered", sum(\.malformedUnrendered)),
+            ("no_line", sum(\.noLine)),
+            ("stats_records", sum(\.statsRecords)), ("other_records", sum(\.otherRecords)),
         ]
-        for entry in self.sinks {
-            let counters = entry.sink.counters
-            fields += [("\(entry.sink.name)_written", counters.written), ("\(entry.sink.name)_skipped", counters.skipped),
-                       ("\(entry.sink.name)_failed", counters.failed)]
-            if let file = entry.sink as? FileSink, case .path = file.destination {
+        for (index, sink) in sinks.enumerated() {
+            var counters = sink.counters
+            for plan in plans where plan.sinks[index].sink !== sink {
+                counters.skipped &+= plan.sinks[index].sink.counters.skipped
+            }
+            fields += [("\(sink.name)_written", counters.written), ("\(sink.name)_skipped", counters.skipped),
+                       ("\(sink.name)_failed", counters.failed)]
+            if let file = sink as? FileSink, case .path = file.destination {
                 fields.append(("file_rotations", file.rotations))
             }
         }
@@ -61,7 +73,7 @@ final class SinkPlan: InputIdleObserver {
 
     /// Reads records to the end of the input (or a stop signal), writing DNS records to the
     /// sinks and STATS records to `statsOutput`.
-    func run<Source: StreamItemSource>(reader: Source, statsOutput: StageOutput?) throws {
+    func run<Source: StreamItemSource>(reader: Source, statsOutput: StatsRelay?) throws {
         while let item = try reader.next() {
             if StageSignals.takeReopenRequest() {
                 for entry in self.sinks { try entry.sink.reopen() }
@@ -76,7 +88,7 @@ final class SinkPlan: InputIdleObserver {
                     try self.write(record, at: reader.offset)
                 case .stats:
                     self.statsRecords &+= 1
-                    try statsOutput?.writer.write(record)
+                    try statsOutput?.forward(record)
                 default:
                     self.otherRecords &+= 1
                 }
