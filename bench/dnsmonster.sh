@@ -33,7 +33,7 @@ log "== counting"
 err=$(mktemp)
 trap 'rm -f "$err"' EXIT
 "$DNSMONSTER" --pcapFile "$FILE" --stdoutOutputType=1 --lanes 1 > /dev/null 2> "$err"
-counter() { sed -n "s/^$1: .* $2=\([0-9]*\).*/\1/p" "$err"; }
+counter() { sed -n "s/^$1: \(.* \)\{0,1\}$2=\([0-9]*\).*/\2/p" "$err"; }
 packets=$(counter dm-capture packets_read)
 written=$(counter dm-out stdout_written)
 [ -n "$packets" ] && [ -n "$written" ] || { log "no counters in the summaries: $(cat "$err")"; exit 1; }
