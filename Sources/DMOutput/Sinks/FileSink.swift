@@ -43,6 +43,9 @@ public final class FileSink: OutputSink {
     public private(set) var rotations: UInt64 = 0
 
     private var writer: RecordWriter
+    /// Whether lines must be checked against ``rotation`` (a file with a size or age limit);
+    /// decided once, so writing a line touches no enum payload.
+    private let checksRotation: Bool
     private var fileBytes: UInt64 = 0
     private var openedAt: UInt64 = 0
 
@@ -50,6 +53,11 @@ public final class FileSink: OutputSink {
     public init(_ destination: Destination, rotation: Rotation = .none) throws(SinkError) {
         self.destination = destination
         self.rotation = rotation
+        if case .path = destination {
+            self.checksRotation = rotation.maximumBytes > 0 || rotation.maximumAgeNanoseconds > 0
+        } else {
+            self.checksRotation = false
+        }
         switch destination {
         case .standardOutput:
             self.name = "stdout"
@@ -77,7 +85,7 @@ public final class FileSink: OutputSink {
     public var idleObserver: InputIdleObserver { self.writer }
 
     public func write(_ line: UnsafeRawBufferPointer, timeNanoseconds: UInt64) throws(SinkError) {
-        if case .path = self.destination { try self.rotateIfDue(adding: line.count) }
+        if self.checksRotation { try self.rotateIfDue(adding: line.count) }
         do {
             try self.writer.writeRaw(line)
         } catch {
