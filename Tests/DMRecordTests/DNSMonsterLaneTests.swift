@@ -192,4 +192,41 @@ struct DNSMonsterLaneTests {
         let lines = try String(contentsOfFile: output, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false)
         #expect(UInt64(lines.count - 1) == written && lines.last == "")
     }
+
+    /// A lane's dm-parse killed mid-run: the wrapper names it with its lane and exits 1, and the
+    /// other lane still runs to its end (nothing hangs).
+    @Test func aLaneStageThatDiesIsNamedAndTheRestFinish() throws {
+        let directory = try TemporaryDirectory()
+        let capture = directory.file("big.pcap")
+        _ = try Self.repeatedSample(copies: 500, to: capture)
+        let output = directory.file("out.json")
+        let outputFD = open(output, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        defer { close(outputFD) }
+        let errors = try PipePair()
+        let devNull = open("/dev/null", O_RDONLY | O_CLOEXEC)
+        defer { close(devNull) }
+        let child = try ChildProcess(
+            Programs.product("dnsmonster"), ["--pcapFile", capture, "--stdoutOutputType=1", "--lanes=2"],
+            standardInput: devNull, standardOutput: outputFD, standardError: errors.writeEnd)
+        errors.closeWriteEnd()
+        var waited = 0
+        while waited < 600, (try? FileManager.default.attributesOfItem(atPath: output)[.size] as? Int) ?? 0 < 1 << 16 {
+            usleep(20_000)
+            waited += 1
+        }
+        // The oldest dm-parse child is lane 0's (lanes start in order).
+        let pidFile = directory.file("pid")
+        let found = try Programs.shell("pgrep -o -P \(child.pid) -x dm-parse > '\(pidFile)'")
+        let victim = Int32((try String(contentsOfFile: pidFile, encoding: .utf8)).filter(\.isNumber)) ?? 0
+        #expect(victim > 0, "no dm-parse child found: \(found.standardError)")
+        if victim > 0 { kill(victim, SIGKILL) }
+        let (status, signaled) = child.wait()
+        let stderr = errors.readAll()
+        #expect(status == 1 && !signaled, "\(stderr)")
+        #expect(stderr.contains("dnsmonster: dm-parse (lane 0) was killed by signal 9"), "\(stderr)")
+        // The other lane's records were written to the end: its dm-parse reports all it read.
+        let sums = StageSummaries(stderr)
+        #expect(sums.lines["dm-parse"] == 1 && sums.lines["dm-out"] == 1, "\(stderr)")
+        #expect(sums.sum("dm-out", "stdout_written") >= sums.sum("dm-parse", "dns_out"), "\(stderr)")
+    }
 }
