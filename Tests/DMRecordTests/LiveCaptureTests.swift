@@ -12,7 +12,7 @@ struct LiveCaptureTests {
         let errors: PipePair
         var errorText = ""
 
-        init(_ arguments: [String], output: String) throws {
+        init(_ arguments: [String], output: String, executable: String = Programs.product("dm-capture")) throws {
             self.output = output
             self.errors = try PipePair()
             let outputFD = open(output, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
@@ -20,22 +20,23 @@ struct LiveCaptureTests {
             let nullFD = open("/dev/null", O_RDONLY)
             defer { close(nullFD) }
             self.child = try ChildProcess(
-                Programs.product("dm-capture"), arguments, standardInput: nullFD, standardOutput: outputFD, standardError: self.errors.writeEnd)
+                executable, arguments, standardInput: nullFD, standardOutput: outputFD, standardError: self.errors.writeEnd)
             self.errors.closeWriteEnd()
         }
 
-        /// Reads standard error until it contains `text` (true) or 10 s pass (false).
-        func waitFor(_ text: String) -> Bool {
+        /// Reads standard error until it contains `text` `times` times (true) or 10 s pass (false).
+        func waitFor(_ text: String, times: Int = 1) -> Bool {
             let deadline = Date().addingTimeInterval(10)
             var chunk = [UInt8](repeating: 0, count: 4096)
-            while !self.errorText.contains(text), Date() < deadline {
+            func seen() -> Int { self.errorText.components(separatedBy: text).count - 1 }
+            while seen() < times, Date() < deadline {
                 var descriptor = pollfd(fd: self.errors.readEnd, events: Int16(POLLIN), revents: 0)
                 guard poll(&descriptor, 1, 200) > 0 else { continue }
                 let count = chunk.withUnsafeMutableBytes { read(self.errors.readEnd, $0.baseAddress, $0.count) }
                 if count <= 0 { break }
                 self.errorText += String(decoding: chunk[0..<count], as: UTF8.self)
             }
-            return self.errorText.contains(text)
+            return seen() >= times
         }
 
         /// Stops the capture with SIGTERM, waits, and returns its exit and its PACKET payload markers.
@@ -111,6 +112,40 @@ struct LiveCaptureTests {
         let a = Self.markers(itemsA, "fan"), b = Self.markers(itemsB, "fan")
         #expect(a.count > 0 && b.count > 0, "one process saw everything: \(a.count) + \(b.count)")
         #expect((a + b).sorted() == (0..<300).map { "fan-\($0)" }.sorted())
+    }
+
+    @Test("bin/dnsmonster on an interface: two lanes in one fanout group write every query once, as JSON")
+    func dnsmonsterLanesOnLoopback() throws {
+        let directory = try TemporaryDirectory()
+        let port = 40000 + Int(getpid() % 10000)
+        let capture = try RunningCapture(
+            ["--devName", "lo", "--filter", "udp dst port \(port)", "--port", String(port), "--lanes", "2", "--stdoutOutputType=1"],
+            output: directory.file("out.json"), executable: Programs.product("dnsmonster"))
+        // Both lanes' captures are open once both have dropped root.
+        #expect(capture.waitFor("dropped root privileges", times: 2), "\(capture.errorText)")
+        let script = """
+            import socket
+            for i in range(300):
+                s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+                name = b'lane-%d' % i
+                s.sendto(b'\\x12\\x34\\x01\\x00\\x00\\x01\\x00\\x00\\x00\\x00\\x00\\x00' + bytes([len(name)]) + name + b'\\x00\\x00\\x01\\x00\\x01', ('127.0.0.1', \(port)))
+                s.close()
+            """
+        let sent = try Programs.run("/usr/bin/env", ["python3", "-c", script])
+        #expect(sent.status == 0, "\(sent.standardError)")
+        // dnsmonster passes SIGTERM to both captures; each drains what the kernel holds, the rest follow.
+        capture.child.signal(SIGTERM)
+        capture.errorText += capture.errors.readAll()
+        let status = capture.child.wait()
+        #expect(status == (0, false), "\(capture.errorText)")
+        let lines = try String(contentsOfFile: directory.file("out.json"), encoding: .utf8).split(separator: "\n")
+        let names = lines.compactMap { line -> String? in
+            guard let range = line.range(of: "\"Name\":\"lane-[0-9]+\\.\"", options: .regularExpression) else { return nil }
+            return String(line[range].dropFirst(8).dropLast(2))
+        }
+        #expect(names.sorted() == (0..<300).map { "lane-\($0)" }.sorted(), "\(capture.errorText)")
+        let parse = capture.errorText.split(separator: "\n").filter { $0.hasPrefix("dm-parse:") }
+        #expect(parse.count == 2 && parse.allSatisfy { !$0.contains(" dns_out=0 ") }, "both lanes saw traffic: \(parse)")
     }
 
     @Test("live capture writes periodic STATS while it runs")
