@@ -42,7 +42,9 @@ public final class FileSink: OutputSink {
     /// Files this sink has rotated.
     public private(set) var rotations: UInt64 = 0
 
-    private var writer: RecordWriter
+    /// One writer for the sink's life (a reopen gives it a new descriptor): a constant
+    /// reference costs no retain per line, as a replaceable one would.
+    private let writer: RecordWriter
     /// Whether lines must be checked against ``rotation`` (a file with a size or age limit);
     /// decided once, so writing a line touches no enum payload.
     private let checksRotation: Bool
@@ -64,16 +66,16 @@ public final class FileSink: OutputSink {
             self.writer = RecordWriter(fileDescriptor: 1, outputName: "standard output")
         case .path(let path):
             self.name = "file"
-            self.writer = try Self.open(path)
+            self.writer = RecordWriter(fileDescriptor: try Self.open(path), outputName: path, closesDescriptor: true)
             self.fileBytes = Self.size(of: path)
             self.openedAt = WallClock.monotonicNanoseconds()
         }
     }
 
-    private static func open(_ path: String) throws(SinkError) -> RecordWriter {
+    private static func open(_ path: String) throws(SinkError) -> Int32 {
         let fd = Glibc.open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw .open(SystemError.current("open", path)) }
-        return RecordWriter(fileDescriptor: fd, outputName: path, closesDescriptor: true)
+        return fd
     }
 
     private static func size(of path: String) -> UInt64 {
@@ -81,7 +83,7 @@ public final class FileSink: OutputSink {
         return stat(path, &status) == 0 ? UInt64(status.st_size) : 0
     }
 
-    /// The reader's idle signal goes to the current writer (it changes on reopen).
+    /// The reader's idle signal goes to the writer.
     public var idleObserver: InputIdleObserver { self.writer }
 
     public func write(_ line: UnsafeRawBufferPointer, timeNanoseconds: UInt64) throws(SinkError) {
@@ -102,7 +104,11 @@ public final class FileSink: OutputSink {
     public func reopen() throws(SinkError) {
         guard case .path(let path) = self.destination else { return }
         try self.flush()
-        self.writer = try Self.open(path)
+        let fd = try Self.open(path)
+        do { try self.writer.replaceDescriptor(with: fd, closesDescriptor: true) } catch {
+            close(fd)
+            throw .write(error)
+        }
         self.fileBytes = Self.size(of: path)
         self.openedAt = WallClock.monotonicNanoseconds()
     }

@@ -25,8 +25,8 @@ public final class RecordWriter: InputIdleObserver {
     /// Monotonic time of the first record buffered since the last flush; 0 when empty.
     @usableFromInline var oldestBufferedAt: UInt64 = 0
 
-    private let fd: Int32
-    private let closesDescriptor: Bool
+    private var fd: Int32
+    private var closesDescriptor: Bool
     private let encoder: LZ4FrameEncoder?
     /// A failure of a flush the reader triggered, reported by the next call that can throw.
     private var deferredError: RecordWriteError?
@@ -199,6 +199,17 @@ public final class RecordWriter: InputIdleObserver {
 
     /// Flushes and ends the LZ4 frame if compressing. The writer can be used again afterwards;
     /// further records start a new frame.
+    /// Flushes what is buffered to the current descriptor, then writes to `fd` instead (closing
+    /// the old one if it was ours): how a line sink reopens or rotates its file while callers
+    /// keep one writer. Only for uncompressed output, whose bytes need no frame to end.
+    public func replaceDescriptor(with fd: Int32, closesDescriptor: Bool) throws(RecordWriteError) {
+        precondition(self.encoder == nil, "a compressed stream cannot change its descriptor")
+        try self.flush()
+        if self.closesDescriptor { close(self.fd) }
+        self.fd = fd
+        self.closesDescriptor = closesDescriptor
+    }
+
     public func finish() throws(RecordWriteError) {
         try self.flush()
         if let encoder = self.encoder {
