@@ -24,11 +24,21 @@ enum OwnedItem: Equatable, CustomStringConvertible {
     var isHeader: Bool { if case .header = self { return true } else { return false } }
 }
 
+/// The test process ignores SIGPIPE, as every stage does. A write into a pipe whose reader is
+/// gone (a child that exited early, a merger that stopped at an input's error while a feeder
+/// thread still writes) then fails with EPIPE where the test sees it, instead of killing the
+/// whole test run with signal 13. Children still start with SIGPIPE at its default
+/// (``ChildProcess`` resets it). Every helper that opens pipes or files touches this first.
+enum BrokenPipes {
+    static let ignored: Void = { _ = signal(SIGPIPE, SIG_IGN) }()
+}
+
 /// A fresh directory under /tmp, removed when the value goes away.
 final class TemporaryDirectory {
     let path: String
 
     init() throws {
+        BrokenPipes.ignored
         var template = Array("/tmp/dmrecord-test-XXXXXX".utf8CString)
         guard let result = mkdtemp(&template) else { throw SystemError.current("mkdtemp", "/tmp") }
         self.path = String(cString: result)
@@ -141,6 +151,7 @@ final class PipePair {
     private(set) var writeEnd: Int32
 
     init() throws {
+        BrokenPipes.ignored
         var fds: [Int32] = [-1, -1]
         guard pipe(&fds) == 0 else { throw SystemError.current("pipe", "test") }
         // Close-on-exec, so children get only the ends dup2'ed onto their standard descriptors.
@@ -187,6 +198,7 @@ final class ChildProcess {
     private var reaped = false
 
     init(_ executable: String, _ arguments: [String], standardInput: Int32, standardOutput: Int32, standardError: Int32) throws {
+        BrokenPipes.ignored
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
