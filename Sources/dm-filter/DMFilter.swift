@@ -165,6 +165,7 @@ struct DMFilter: ParsableCommand {
             let opened = try Endpoint(parsing: self.input).openForReading()
             let pass = try StageOutput.open(
                 try Endpoint(parsing: self.passTo ?? self.output.out), tool: "dm-filter", compression: self.output.compress)
+            pass.statsSchedule = StatsSchedule(seconds: self.output.statsInterval ?? 0)
             let fail = try self.failTo.map { try StageOutput.open(try Endpoint(parsing: $0), tool: "dm-filter", compression: self.output.compress) }
             let reader = RecordReader(fileDescriptor: opened.fileDescriptor, inputName: opened.name, closesDescriptor: opened.owned)
             let stage = FilterStage(plan: plan, pass: pass, fail: fail)

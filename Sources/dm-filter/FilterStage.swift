@@ -139,8 +139,18 @@ final class FilterStage {
                 counters.recordsIn &+= UInt64(run.count) &- stats
                 counters.passed &+= UInt64(run.count) &- stats
                 try passWriter.writeRecords(run.rawBytes, count: run.count)
+                try self.writePeriodicStatsIfDue(counters)
             }
         }
+    }
+
+    /// Writes a periodic STATS record to both outputs when one is due (once per batch); the
+    /// loops keep their counters in a local, so they hand them in.
+    private func writePeriodicStatsIfDue(_ counters: FilterCounters) throws(RecordWriteError) {
+        guard self.pass.statsSchedule.isDue() else { return }
+        let fields = counters.fields(plan: self.plan)
+        try self.pass.writeStats(stage: "dm-filter", kind: .periodic, counters: fields)
+        try self.fail?.writeStats(stage: "dm-filter", kind: .periodic, counters: fields)
     }
 
     /// The filtering loop.
@@ -331,6 +341,7 @@ final class FilterStage {
                 stretch.extend(offset: offset, size: size)
             }
             try stretch.flush(run, to: passWriter)
+            try self.writePeriodicStatsIfDue(counters)
         }
     }
 

@@ -110,7 +110,13 @@ struct DMOut: ParsableCommand {
     @Option(help: ArgumentHelp("Also write every STATS record (the pipeline's and dm-out's own) as a record stream here.", valueName: "endpoint"))
     var statsOut: String?
 
+    @Option(help: ArgumentHelp("Also write dm-out's own counters to --stats-out every N seconds while records flow (0: only the final ones).", valueName: "N"))
+    var statsInterval: Double = 0
+
     func validate() throws {
+        guard self.statsInterval >= 0 && self.statsInterval <= 86_400 else {
+            throw ValidationError("--stats-interval must be between 0 and 86400 seconds, not \(self.statsInterval)")
+        }
         guard SyslogHeader.facilities[self.syslogFacility] != nil else {
             throw ValidationError("--syslog-facility: unknown facility '\(self.syslogFacility)'; use one of \(SyslogHeader.facilities.keys.sorted().joined(separator: ", "))")
         }
@@ -137,12 +143,14 @@ struct DMOut: ParsableCommand {
             let threads = max(1, min(self.threads ?? cores, readers.count))
             if threads > 1 {
                 let headers = try self.makeFormatters(formats).map(\.headerLine)
-                let parallel = ParallelRendering(
+                var parallel = ParallelRendering(
                     sinks: entries, headers: entries.map { headers[$0.format] }, makeFormatters: { try self.makeFormatters(formats) })
+                parallel.statsSchedule = StatsSchedule(seconds: self.statsInterval)
                 try parallel.run(readers: readers, threads: threads, stats: stats)
                 return
             }
             let plan = SinkPlan(sinks: entries, formatters: try self.makeFormatters(formats))
+            plan.statsSchedule = StatsSchedule(seconds: self.statsInterval)
             // Concrete types, so the record loop is specialised for the single-input case.
             if readers.count == 1 {
                 try Self.serve(readers[0], plan: plan, statsOutput: stats)

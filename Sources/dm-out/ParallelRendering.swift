@@ -17,11 +17,18 @@ struct ParallelRendering {
         let readers: [RecordReader]
         var failure: Error?
         var stopped = false
+        /// The plan's counters as its thread last handed them over, for periodic STATS.
+        private var published = SinkPlan.Counters()
+        private let lock = ThreadLock()
 
         init(plan: SinkPlan, readers: [RecordReader]) {
             self.plan = plan
             self.readers = readers
+            plan.publish = { [lock] counters in lock.withLock { self.published = counters } }
         }
+
+        /// What the thread last handed over (up to 1024 records behind it).
+        var publishedCounters: SinkPlan.Counters { self.lock.withLock { self.published } }
 
         func run(stats: StatsRelay?) {
             do {
@@ -47,6 +54,8 @@ struct ParallelRendering {
     let sinks: [SinkPlan.Entry]
     let headers: [[UInt8]?]
     let makeFormatters: () throws -> [any RecordFormatter]
+    /// When dm-out's periodic STATS are due; the supervising thread writes them.
+    var statsSchedule = StatsSchedule.never
 
     /// Reads `readers` on `threads` threads (inputs dealt round-robin) until every input has
     /// ended or a stop signal; then finishes the sinks, writes the STATS and the summary.
@@ -65,8 +74,14 @@ struct ParallelRendering {
             workers.append(try WorkerThread { job.run(stats: stats) })
         }
         // A stop signal reaches one thread; pass it on until every thread has stopped.
+        var schedule = self.statsSchedule
         while !workers.allSatisfy(\.isFinished) {
             if StageSignals.stopRequested { workers.forEach { $0.interrupt() } }
+            if let stats, schedule.isDue() {
+                let totals = shared.map { sink in (try? sink.withLock { SinkPlan.totals(of: $0) }) ?? SinkPlan.totals(of: sink.sink) }
+                let fields = SinkPlan.counterFields(plans: jobs.map(\.publishedCounters), sinks: totals, throughPorts: true)
+                do { try stats.writeStats(kind: .periodic, counters: fields) } catch { StandardError.write("dm-out: \(error)\n") }
+            }
             usleep(20_000)
         }
         workers.forEach { $0.join() }
@@ -75,7 +90,8 @@ struct ParallelRendering {
         for sink in shared {
             do { try sink.sink.finish() } catch { finishError = finishError ?? error }
         }
-        let counters = SinkPlan.counterFields(plans: jobs.map(\.plan), sinks: shared.map(\.sink))
+        let counters = SinkPlan.counterFields(
+            plans: jobs.map(\.plan.counters), sinks: shared.map { SinkPlan.totals(of: $0.sink) }, throughPorts: true)
         if let stats {
             try stats.output.finish(stage: "dm-out", counters: counters)
         }

@@ -26,14 +26,27 @@ final class SinkPlan: InputIdleObserver {
     private var deferredError: SinkError?
     private var warnedUnmarked = false
 
-    private(set) var recordsIn: UInt64 = 0
-    private(set) var dnsRecords: UInt64 = 0
-    private(set) var malformedUnrendered: UInt64 = 0
-    /// Records a format has no line for (CSV: no question), counted once per record.
-    private(set) var noLine: UInt64 = 0
+    /// dm-out's own counters of one plan (one rendering thread), and what it skipped per sink.
+    struct Counters {
+        var recordsIn: UInt64 = 0
+        var dnsRecords: UInt64 = 0
+        var malformedUnrendered: UInt64 = 0
+        /// Records a format has no line for (CSV: no question), counted once per record.
+        var noLine: UInt64 = 0
+        var statsRecords: UInt64 = 0
+        var otherRecords: UInt64 = 0
+        /// Per sink, the records this plan's output types left out (for a port of a shared
+        /// sink, only the plan counts them).
+        var sinkSkipped: [UInt64] = []
+    }
+
+    private var own = Counters()
     private var noLineCountedSerial: UInt64 = 0
-    private(set) var statsRecords: UInt64 = 0
-    private(set) var otherRecords: UInt64 = 0
+    /// When dm-out's periodic STATS are due (`--stats-interval`).
+    var statsSchedule = StatsSchedule.never
+    /// Called instead of writing periodic STATS, for a plan whose thread shares the sinks: it
+    /// hands its counters to whoever writes them (``ParallelRendering``).
+    var publish: ((Counters) -> Void)?
 
     init(sinks: [Entry], formatters: [any RecordFormatter]) {
         self.sinks = sinks
@@ -43,15 +56,36 @@ final class SinkPlan: InputIdleObserver {
         self.renderedLine = formatters.map { _ in false }
     }
 
-    /// The counters for the summary and STATS: dm-out's own, then each sink's.
-    var counterFields: [(name: String, value: UInt64)] {
-        Self.counterFields(plans: [self], sinks: self.sinks.map(\.sink))
+    /// This plan's counters now.
+    var counters: Counters {
+        var counters = self.own
+        counters.sinkSkipped = self.sinks.map(\.sink.counters.skipped)
+        return counters
     }
 
-    /// The counters of several plans reading in parallel into `sinks` (through ports, whose
-    /// skipped lines the plans counted): their own counters summed, then each sink's.
-    static func counterFields(plans: [SinkPlan], sinks: [any OutputSink]) -> [(name: String, value: UInt64)] {
-        func sum(_ counter: (SinkPlan) -> UInt64) -> UInt64 { plans.reduce(0) { $0 &+ counter($1) } }
+    /// The counters for the summary and STATS: dm-out's own, then each sink's.
+    var counterFields: [(name: String, value: UInt64)] {
+        Self.counterFields(plans: [self.counters], sinks: self.sinks.map { Self.totals(of: $0.sink) }, throughPorts: false)
+    }
+
+    /// What a sink itself counted, and its rotations when it is a file.
+    struct SinkTotals {
+        var name: String
+        var counters: SinkCounters
+        var rotations: UInt64?
+    }
+
+    static func totals(of sink: any OutputSink) -> SinkTotals {
+        var rotations: UInt64?
+        if let file = sink as? FileSink, case .path = file.destination { rotations = file.rotations }
+        return SinkTotals(name: sink.name, counters: sink.counters, rotations: rotations)
+    }
+
+    /// The counters of plans reading into `sinks`: their own counters summed, then each
+    /// sink's. `throughPorts`: the plans wrote through ports of shared sinks, so the lines
+    /// they skipped are theirs to add to the sink's.
+    static func counterFields(plans: [Counters], sinks: [SinkTotals], throughPorts: Bool) -> [(name: String, value: UInt64)] {
+        func sum(_ counter: (Counters) -> UInt64) -> UInt64 { plans.reduce(0) { $0 &+ counter($1) } }
         var fields: [(name: String, value: UInt64)] = [
             ("records_in", sum(\.recordsIn)), ("dns_records", sum(\.dnsRecords)), ("malformed_unrendered", sum(\.malformedUnrendered)),
             ("no_line", sum(\.noLine)),
@@ -59,16 +93,28 @@ final class SinkPlan: InputIdleObserver {
         ]
         for (index, sink) in sinks.enumerated() {
             var counters = sink.counters
-            for plan in plans where plan.sinks[index].sink !== sink {
-                counters.skipped &+= plan.sinks[index].sink.counters.skipped
+            if throughPorts {
+                for plan in plans where index < plan.sinkSkipped.count { counters.skipped &+= plan.sinkSkipped[index] }
             }
             fields += [("\(sink.name)_written", counters.written), ("\(sink.name)_skipped", counters.skipped),
                        ("\(sink.name)_failed", counters.failed)]
-            if let file = sink as? FileSink, case .path = file.destination {
-                fields.append(("file_rotations", file.rotations))
-            }
+            if let rotations = sink.rotations { fields.append(("file_rotations", rotations)) }
         }
         return fields
+    }
+
+    /// Records until the next check for periodic STATS: once per 1024 records, at every
+    /// upstream STATS record and after the input was idle.
+    private var untilStatsCheck = 1024
+
+    /// Writes periodic STATS when due, or hands the counters to ``publish``.
+    private func periodicCheck(_ statsOutput: StatsRelay?) throws(RecordWriteError) {
+        self.untilStatsCheck = 1024
+        if let publish = self.publish {
+            publish(self.counters)
+        } else if let statsOutput, self.statsSchedule.isDue() {
+            try statsOutput.writeStats(kind: .periodic, counters: self.counterFields)
+        }
     }
 
     /// Reads records to the end of the input (or a stop signal), writing DNS records to the
@@ -82,17 +128,22 @@ final class SinkPlan: InputIdleObserver {
             case .header(let header):
                 try statsOutput?.beginSection(after: header)
             case .record(let record):
-                self.recordsIn &+= 1
+                self.own.recordsIn &+= 1
                 switch record.type {
                 case .dns:
                     try self.write(record, at: reader.offset)
                 case .stats:
-                    self.statsRecords &+= 1
+                    self.own.statsRecords &+= 1
                     try statsOutput?.forward(record)
+                    // Upstream STATS come once an interval even from an idle live capture: a
+                    // moment to report dm-out's own.
+                    self.untilStatsCheck = 0
                 default:
-                    self.otherRecords &+= 1
+                    self.own.otherRecords &+= 1
                 }
             }
+            self.untilStatsCheck &-= 1
+            if self.untilStatsCheck <= 0 { try self.periodicCheck(statsOutput) }
             if let error = self.deferredError {
                 self.deferredError = nil
                 throw error
@@ -107,7 +158,7 @@ final class SinkPlan: InputIdleObserver {
         } catch {
             throw StageError.malformedRecord(error, offsetHint: "record ending at offset \(offset)")
         }
-        self.dnsRecords &+= 1
+        self.own.dnsRecords &+= 1
         self.serial &+= 1
         let flags = view.metadata.matchFlags
         for index in self.sinks.indices {
@@ -129,7 +180,7 @@ final class SinkPlan: InputIdleObserver {
                     self.renderedLine[entry.format] = rendered
                 } catch {
                     // Only messages dm-parse kept on request (--keep-malformed) get here.
-                    self.malformedUnrendered &+= 1
+                    self.own.malformedUnrendered &+= 1
                     return
                 }
                 self.renderedSerial[entry.format] = self.serial
@@ -138,7 +189,7 @@ final class SinkPlan: InputIdleObserver {
                 // As dnsmonster's CSV: no row for a message without a question.
                 if self.noLineCountedSerial != self.serial {
                     self.noLineCountedSerial = self.serial
-                    self.noLine &+= 1
+                    self.own.noLine &+= 1
                 }
                 entry.sink.counters.skipped &+= 1
                 continue
@@ -169,6 +220,8 @@ final class SinkPlan: InputIdleObserver {
     // MARK: InputIdleObserver
 
     func inputWillBlock() {
+        // The next record checks for periodic STATS, so a burst before a quiet spell is reported.
+        self.untilStatsCheck = 0
         for entry in self.sinks {
             do { try entry.sink.flush() } catch { self.deferredError = self.deferredError ?? error }
         }

@@ -15,8 +15,20 @@ final class StatsRelay: @unchecked Sendable {
         try self.lock.withLock { () throws(RecordWriteError) in try self.output.beginSection(after: header) }
     }
 
-    /// Forwards one STATS record unchanged.
+    /// Forwards one STATS record unchanged, and at once: STATS are few, and whoever reads
+    /// them (dnsmonster's metrics) wants them while the pipeline runs.
     func forward(_ record: RecordView) throws(RecordWriteError) {
-        try self.lock.withLock { () throws(RecordWriteError) in try self.output.writer.write(record) }
+        try self.lock.withLock { () throws(RecordWriteError) in
+            try self.output.writer.write(record)
+            try self.output.writer.flush()
+        }
+    }
+
+    /// Writes dm-out's own counters as a STATS record, at once.
+    func writeStats(kind: StatsRecord.Kind, counters: [(name: String, value: UInt64)]) throws(RecordWriteError) {
+        try self.lock.withLock { () throws(RecordWriteError) in
+            try self.output.writeStats(stage: "dm-out", kind: kind, counters: counters)
+            try self.output.writer.flush()
+        }
     }
 }

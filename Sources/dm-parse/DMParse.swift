@@ -85,6 +85,7 @@ struct DMParse: ParsableCommand {
                                 try writer.write(record)
                             }
                         }
+                        try output.writePeriodicStatsIfDue(stage: "dm-parse") { parser.counters.fields }
                     }
                 }
             }
@@ -99,11 +100,20 @@ struct DMParse: ParsableCommand {
         let reader = CaptureFileReader(input: input)
         try reader.open()
         let output = try self.output.open(tool: "dm-parse")
-        input.idleObserver = output.writer
+        let idle = IdleMark(passingOnTo: output.writer)
+        input.idleObserver = idle
         try output.beginOwnSection(entries: [.source(opened.name)])
         try output.run(stage: "dm-parse", counters: { parser.counters.fields }) {
+            // The clock is read once per 1024 packets (not per packet) and after a quiet spell.
+            var untilStatsCheck = 1024
             while !StageSignals.stopRequested, let packet = try reader.next() {
                 try parser.parse(metadata: packet.metadata, frame: packet.frame, into: output.writer)
+                untilStatsCheck -= 1
+                if untilStatsCheck == 0 || idle.wentIdle {
+                    untilStatsCheck = 1024
+                    idle.wentIdle = false
+                    try output.writePeriodicStatsIfDue(stage: "dm-parse") { parser.counters.fields }
+                }
             }
         }
         if let warning = reader.truncationWarning { StandardError.write("dm-parse: warning: \(reader.inputName): \(warning)\n") }

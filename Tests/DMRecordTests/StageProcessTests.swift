@@ -187,3 +187,51 @@ enum ClassicPcap {
         return frames
     }
 }
+
+/// `--stats-interval`: every stage reports its counters while records flow, not only at the end.
+@Suite("Periodic STATS", .serialized)
+struct PeriodicStatsTests {
+    @Test("a schedule is due once per interval, never when the interval is 0")
+    func schedule() {
+        var schedule = StatsSchedule(seconds: 1)
+        let start = WallClock.monotonicNanoseconds()
+        let due = [start, start + 1_100_000_000, start + 1_200_000_000, start + 2_200_000_000].map { schedule.isDue(now: $0) }
+        #expect(due == [false, true, false, true])
+        var never = StatsSchedule.never
+        let neverDue = never.isDue(now: .max)
+        #expect(!neverDue)
+    }
+
+    @Test("capture | parse | filter | out on a large file: every stage's periodic STATS reach --stats-out, then its final one")
+    func everyStageReports() throws {
+        let directory = try TemporaryDirectory()
+        let capture = directory.file("big.pcap")
+        _ = try DNSMonsterLaneTests.repeatedSample(copies: 400, to: capture)
+        let stats = directory.file("stats.dmr")
+        let result = try Programs.shell("""
+            \(Programs.product("dm-capture")) --pcap \(capture) --stats-interval 0.05 2>/dev/null \
+            | \(Programs.product("dm-parse")) --stats-interval 0.05 2>/dev/null \
+            | \(Programs.product("dm-filter")) --stats-interval 0.05 --dedup 2>/dev/null \
+            | \(Programs.product("dm-out")) --stats-interval 0.05 --stats-out \(stats) > /dev/null 2>/dev/null
+            """)
+        #expect(result.status == 0, "\(result.standardError)")
+        var kinds: [String: [StatsRecord.Kind]] = [:]
+        for item in try StreamFiles.read(stats) {
+            guard case .record(3, _, let body) = item else { continue }
+            let record = try body.withUnsafeBytes { try StatsRecord(body: $0) }
+            kinds[record.stage, default: []].append(record.kind)
+        }
+        for stage in ["dm-capture", "dm-parse", "dm-filter", "dm-out"] {
+            let reported = kinds[stage] ?? []
+            #expect(reported.filter { $0 == .periodic }.count >= 2, "\(stage): \(reported)")
+            #expect(reported.last == .final && reported.filter { $0 == .final }.count == 1, "\(stage): \(reported)")
+        }
+    }
+
+    @Test("--stats-interval out of range is refused with the flag named", arguments: ["dm-parse", "dm-filter", "dm-out"])
+    func badInterval(stage: String) throws {
+        let result = try Programs.run(Programs.product(stage), ["--stats-interval", "-1"])
+        #expect(result.status == 64, "\(result.standardError)")
+        #expect(result.standardError.contains("--stats-interval"), "\(result.standardError)")
+    }
+}

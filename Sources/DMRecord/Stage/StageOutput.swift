@@ -9,6 +9,8 @@ public final class StageOutput {
     public let lane: UInt16
     /// Whether a header has been written yet.
     public private(set) var wroteHeader = false
+    /// When periodic STATS are due (`--stats-interval`); never unless the stage sets it.
+    public var statsSchedule = StatsSchedule.never
 
     public init(writer: RecordWriter, provenance: Provenance, lane: UInt16 = 0) {
         self.writer = writer
@@ -48,6 +50,14 @@ public final class StageOutput {
             timeNanoseconds: WallClock.nowNanoseconds(), processID: self.provenance.processID, lane: self.lane,
             kind: kind, stage: stage, counters: counters)
         try self.writer.writeRecord(type: .stats, body: stats.encodedBody())
+    }
+
+    /// Writes a periodic STATS record when one is due by ``statsSchedule``; `counters` is only
+    /// evaluated then. Stages call this once per batch of records.
+    @inlinable
+    public func writePeriodicStatsIfDue(stage: String, counters: () -> [(name: String, value: UInt64)]) throws(RecordWriteError) {
+        guard self.statsSchedule.isDue() else { return }
+        try self.writeStats(stage: stage, kind: .periodic, counters: counters())
     }
 
     /// Runs the stage's main loop, then writes the final STATS record and flushes — also when
