@@ -22,6 +22,7 @@ let package = Package(
         .library(name: "DMRecord", targets: ["DMRecord"]),
         .library(name: "DMOutput", targets: ["DMOutput"]),
         .library(name: "DMConfiguration", targets: ["DMConfiguration"]),
+        .library(name: "DMMetrics", targets: ["DMMetrics"]),
         .executable(name: "dm-capture", targets: ["dm-capture"]),
         .executable(name: "dm-parse", targets: ["dm-parse"]),
         .executable(name: "dm-filter", targets: ["dm-filter"]),
@@ -32,6 +33,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     ],
     targets: [
         .systemLibrary(
@@ -58,11 +60,14 @@ let package = Package(
         stage("dm-out", extraDependencies: ["DMOutput"]),
         stage("dm-stream"),
         .target(name: "DMConfiguration"),
-        .executableTarget(name: "dnsmonster", dependencies: ["DMConfiguration"]),
+        .target(
+            name: "DMMetrics",
+            dependencies: ["DMRecord", .product(name: "Prometheus", package: "swift-prometheus")]),
+        .executableTarget(name: "dnsmonster", dependencies: ["DMConfiguration", "DMMetrics", "DMRecord"]),
         .testTarget(
             name: "DMRecordTests",
             dependencies: [
-                "DMRecord", "DMOutput", "DMConfiguration",
+                "DMRecord", "DMOutput", "DMConfiguration", "DMMetrics",
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ]),
     ]

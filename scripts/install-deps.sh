@@ -13,6 +13,7 @@ packages=(
   bsdutils      # tests: script(1) gives a stage a terminal to refuse
   rsyslog       # tests: a real syslog server receives dm-out's messages
   dnsjit        # bench/parse.sh: the parse loop dm-parse is compared with
+  prometheus    # tests: a real Prometheus scrapes dnsmonster's metrics endpoint; promtool checks the exposition
   golang-go                     # tests: builds the miekg/dns oracle (Tests/oracle/miekg_json)
   golang-github-miekg-dns-dev   # tests: miekg/dns 1.1.50, the library dnsmonster decodes with
 )

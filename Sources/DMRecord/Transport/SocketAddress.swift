@@ -72,18 +72,47 @@ public struct SocketAddress {
         return fd
     }
 
+    /// A new socket bound to this address (SO_REUSEADDR) and listening, for a server that
+    /// accepts its connections itself.
+    public func listen(backlog: Int32, object: String) throws(SystemError) -> Int32 {
+        let listener = try self.makeSocket(object: object)
+        var one: Int32 = 1
+        setsockopt(listener, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
+        guard self.withSockaddr({ bind(listener, $0, self.length) }) == 0 else {
+            let error = SystemError.current("bind", object)
+            close(listener)
+            throw error
+        }
+        guard Glibc.listen(listener, backlog) == 0 else {
+            let error = SystemError.current("listen on", object)
+            close(listener)
+            throw error
+        }
+        return listener
+    }
+
+    /// The local port of the bound IPv4 or IPv6 socket `fd` (the one the kernel chose for port 0).
+    public static func localPort(of fd: Int32) -> UInt16? {
+        var storage = sockaddr_storage()
+        var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+        let status = withUnsafeMutablePointer(to: &storage) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+        }
+        guard status == 0 else { return nil }
+        let family = Int32(storage.ss_family)
+        guard family == AF_INET || family == AF_INET6 else { return nil }
+        // sin_port and sin6_port both sit at offset 2, in network order.
+        return withUnsafeBytes(of: &storage) { UInt16($0[2]) << 8 | UInt16($0[3]) }
+    }
+
     /// Listens, accepts one connection and closes the listener.
     func listenAndAcceptOne(object: String, removingStaleSocket path: String?) throws(SystemError) -> Int32 {
         if let path {
             var status = stat()
             if lstat(path, &status) == 0 && (status.st_mode & S_IFMT) == S_IFSOCK { unlink(path) }
         }
-        let listener = try self.makeSocket(object: object)
+        let listener = try self.listen(backlog: 1, object: object)
         defer { close(listener) }
-        var one: Int32 = 1
-        setsockopt(listener, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
-        guard self.withSockaddr({ bind(listener, $0, self.length) }) == 0 else { throw .current("bind", object) }
-        guard listen(listener, 1) == 0 else { throw .current("listen on", object) }
         while true {
             let fd = accept(listener, nil, nil)
             if fd >= 0 {
