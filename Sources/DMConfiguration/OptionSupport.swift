@@ -67,11 +67,11 @@ public enum OptionSupport: Sendable, Equatable {
         "syslogoutputendpoint": .mapped("dm-out --syslog"),
         "kafkasaslcredentials": .notYet("dnsmonster declares it on an unexported field, so its own parser never reads it, and the Kafka output is not built yet"),
         // metrics
-        "metricendpointtype": .notYet("only stderr metrics exist (each stage's counters on stderr); statsd and prometheus endpoints are later work of issue #7"),
-        "metricstatsdagent": .ignored("only used by the statsd metric endpoint, which is not built yet"),
-        "metricprometheusendpoint": .ignored("only used by the prometheus metric endpoint, which is not built yet"),
-        "metricstderrformat": .ignored("each stage prints its own counters on stderr; dnsmonster's metric formats are later work of issue #7"),
-        "metricflushinterval": .ignored("each stage prints its own counters on stderr; periodic metrics are later work of issue #7"),
+        "metricendpointtype": .wrapper("dnsmonster reads every stage's STATS and exports them: stderr lines, statsd over UDP, or a Prometheus endpoint"),
+        "metricstatsdagent": .wrapper("the statsd agent's HOST:PORT (UDP)"),
+        "metricprometheusendpoint": .wrapper("the address and path the Prometheus exposition is served at"),
+        "metricstderrformat": .wrapper("json or kv metric lines on stderr"),
+        "metricflushinterval": .wrapper("how often the stages report their counters and the metrics go out (0: only at the end)"),
         // general
         "config": .wrapper("reads the INI file"),
         "capturestatsdelay": .mapped("dm-capture --stats-interval (live capture)"),

@@ -29,6 +29,41 @@ public struct PipelinePlan: Sendable, Equatable {
     public var out: Stage
     /// Things the user should know (ignored options, differences from dnsmonster); printed once on stderr.
     public var notes: [String]
+    /// Where the pipeline's metrics go; dnsmonster reads every STATS record from dm-out's
+    /// `--stats-out fd:`\(``statsDescriptor``).
+    public var metrics: Metrics
+    /// The descriptor dm-out writes the pipeline's STATS records to, for dnsmonster's
+    /// metrics and end-of-run summary.
+    public var statsDescriptor: Int32
+
+    /// dnsmonster's `[metric]` options, checked.
+    public struct Metrics: Sendable, Equatable {
+        /// `--metricEndpointType`: stderr, statsd or prometheus.
+        public var endpointType: String
+        /// `--metricStderrFormat`: json or kv.
+        public var stderrFormat: String
+        /// `--metricStatsdAgent` (HOST:PORT), for statsd.
+        public var statsdAgent: String
+        /// `--metricPrometheusEndpoint` (http://HOST:PORT/PATH), for prometheus.
+        public var prometheusEndpoint: String
+        /// `--metricFlushInterval` in nanoseconds: how often stderr and statsd get the metrics
+        /// and the stages report their counters; 0 for only at the end.
+        public var flushIntervalNanoseconds: Int64
+        /// `--serverName`, part of every metric name.
+        public var serverName: String
+
+        public init(
+            endpointType: String, stderrFormat: String = "json", statsdAgent: String = "", prometheusEndpoint: String = "",
+            flushIntervalNanoseconds: Int64 = 10_000_000_000, serverName: String = "default"
+        ) {
+            self.endpointType = endpointType
+            self.stderrFormat = stderrFormat
+            self.statsdAgent = statsdAgent
+            self.prometheusEndpoint = prometheusEndpoint
+            self.flushIntervalNanoseconds = flushIntervalNanoseconds
+            self.serverName = serverName
+        }
+    }
 
     /// The descriptor dm-out reads lane 0 from when there are several lanes.
     public static let firstLaneDescriptor: Int32 = 3

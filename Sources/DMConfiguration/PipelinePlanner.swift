@@ -7,13 +7,22 @@ public enum PipelinePlanner {
     /// The plan for `c` on `host` (the number of lanes and the fanout group come from it).
     public static func plan(_ c: Configuration, host: PlanningHost) throws(ConfigurationError) -> PipelinePlan {
         var notes = try SupportCheck.check(c)
+        let metrics = try metricsSettings(c)
+        // Every stage reports its counters once per flush interval, as the metrics go out.
+        let statsInterval = metrics.flushIntervalNanoseconds > 0
+            ? ["--stats-interval", seconds(metrics.flushIntervalNanoseconds)] : []
         let capture = try captureArguments(c, notes: &notes)
+        // Live capture reports at --captureStatsDelay when it is given.
+        let captureStatsInterval = c.isChanged("capturestatsdelay") && !c.string("devname").isEmpty ? [] : statsInterval
         var parse: [String] = []
         if c.isChanged("port") { parse += ["--port", c.string("port")] }
         if c.bool("noetherframe") { parse.append("--no-ether") }
-        let filter = try filterArguments(c, notes: &notes)
+        parse += statsInterval
+        let filter = try filterArguments(c, notes: &notes) + statsInterval
         var out = try outArguments(c, notes: &notes)
         let count = try laneCount(c, host: host, notes: &notes)
+        let statsDescriptor = PipelinePlan.firstLaneDescriptor + Int32(count > 1 ? count : 0)
+        out += ["--stats-out", "fd:\(statsDescriptor)"] + statsInterval
         var lanes: [PipelinePlan.Lane] = []
         for index in 0..<count {
             var laneCapture = capture
@@ -22,6 +31,7 @@ public enum PipelinePlanner {
                     ? ["--shard", "\(index)/\(count)", "--lane", String(index)]
                     : ["--fanout-group", String(host.fanoutGroup), "--lane", String(index)]
             }
+            laneCapture += captureStatsInterval
             lanes.append(PipelinePlan.Lane(
                 capture: .init(name: "dm-capture", arguments: laneCapture), parse: .init(name: "dm-parse", arguments: parse),
                 filter: .init(name: "dm-filter", arguments: filter)))
@@ -29,7 +39,27 @@ public enum PipelinePlanner {
         if count > 1 {
             out = (0..<count).flatMap { ["--input", "fd:\(PipelinePlan.firstLaneDescriptor + Int32($0))"] } + out
         }
-        return PipelinePlan(lanes: lanes, out: .init(name: "dm-out", arguments: out), notes: notes)
+        return PipelinePlan(
+            lanes: lanes, out: .init(name: "dm-out", arguments: out), notes: notes, metrics: metrics, statsDescriptor: statsDescriptor)
+    }
+
+    /// dnsmonster's `[metric]` options; the endpoint an endpoint type needs must be given.
+    static func metricsSettings(_ c: Configuration) throws(ConfigurationError) -> PipelinePlan.Metrics {
+        let type = c.string("metricendpointtype")
+        let metrics = PipelinePlan.Metrics(
+            endpointType: type, stderrFormat: c.string("metricstderrformat"), statsdAgent: c.string("metricstatsdagent"),
+            prometheusEndpoint: c.string("metricprometheusendpoint"), flushIntervalNanoseconds: c.duration("metricflushinterval"),
+            serverName: c.string("servername"))
+        guard metrics.flushIntervalNanoseconds >= 0 else {
+            throw .invalidValue(option: "metricflushinterval", value: c.string("metricflushinterval"), expected: "a duration of 0 (only at the end) or more, such as 10s", source: c.source("metricflushinterval"))
+        }
+        if type == "statsd" && metrics.statsdAgent.isEmpty {
+            throw .conflict("--metricEndpointType=statsd needs --metricStatsdAgent=HOST:PORT (such as 127.0.0.1:8125)")
+        }
+        if type == "prometheus" && metrics.prometheusEndpoint.isEmpty {
+            throw .conflict("--metricEndpointType=prometheus needs --metricPrometheusEndpoint=http://HOST:PORT/PATH (such as http://0.0.0.0:2112/metrics)")
+        }
+        return metrics
     }
 
     /// `--lanes`, 0 meaning one per core; one lane where splitting cannot keep the meaning.

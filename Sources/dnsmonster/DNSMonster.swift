@@ -1,4 +1,5 @@
 import DMConfiguration
+import DMMetrics
 import Glibc
 
 /// `dnsmonster`: dnsmonster's command line, environment and INI file, run as the pipeline
@@ -14,6 +15,8 @@ enum DNSMonster {
         do {
             exit(try run(Array(CommandLine.arguments.dropFirst())))
         } catch let error as ConfigurationError {
+            fail("\(error)", status: 2)
+        } catch let error as MetricsEndpointError {
             fail("\(error)", status: 2)
         } catch {
             fail("\(error)", status: 1)

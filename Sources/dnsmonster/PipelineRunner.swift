@@ -1,4 +1,5 @@
 import DMConfiguration
+import DMMetrics
 import Glibc
 
 /// Runs a plan: each lane's stages connected by pipes, each lane's last stage connected to
@@ -32,17 +33,34 @@ struct PipelineRunner {
     let directory: String
 
     /// Runs the pipeline; returns 0 when every stage exited 0, 141 when the consumer of
-    /// dnsmonster's output went away (every failure a broken pipe), 1 otherwise, after naming
-    /// each stage that failed on stderr.
+    /// dnsmonster's output went away (every failure a broken pipe), 1 otherwise. At the end it
+    /// prints the pipeline's ledger (where every packet and record ended) and names each stage
+    /// that failed, last.
     func run() throws -> Int32 {
         for stage in plan.stages where access(directory + "/" + stage.name, X_OK) != 0 {
             throw StartError(description: "\(stage.name) not found next to dnsmonster in \(directory): build every product (swift build -c release)")
         }
-        // Block the signals handled here before starting anything; children get an empty mask.
+        // Block the signals handled here before starting anything (the monitor's threads
+        // inherit the mask, so the signals reach sigtimedwait); children get an empty mask.
         var handled = sigset_t()
         sigemptyset(&handled)
         for signal in [SIGINT, SIGTERM, SIGCHLD, SIGHUP] { sigaddset(&handled, signal) }
         pthread_sigmask(SIG_BLOCK, &handled, nil)
+
+        // dm-out's --stats-out: every stage's STATS, for the metrics and the summary. Its write
+        // end is moved above the descriptors dm-out receives, like the lanes' ends.
+        var statsPipe: [Int32] = [-1, -1]
+        guard pipe(&statsPipe) == 0 else { throw StartError(description: "pipe: \(String(cString: strerror(errno)))") }
+        _ = fcntl(statsPipe[0], F_SETFD, FD_CLOEXEC)
+        let statsWriteEnd = fcntl(statsPipe[1], F_DUPFD_CLOEXEC, 100)
+        close(statsPipe[1])
+        var statsWriteOpen = true
+        defer { if statsWriteOpen { close(statsWriteEnd) } }
+        let monitor = try PipelineMonitor(input: statsPipe[0], settings: try MonitorSettings.make(plan.metrics)) { line in
+            DNSMonster.standardError(line)
+        }
+        try monitor.start()
+        let statsMapping = [(statsWriteEnd, plan.statsDescriptor)]
 
         var children: [Child] = []
         var group: pid_t = 0
@@ -56,7 +74,7 @@ struct PipelineRunner {
             if plan.lanes.count == 1 {
                 let laneOutput = try startLane(plan.lanes[0], index: nil, output: nil, start: start)
                 defer { close(laneOutput) }
-                try start(plan.out, role: .out, lane: nil, input: laneOutput, output: 1)
+                try start(plan.out, role: .out, lane: nil, input: laneOutput, output: 1, extra: statsMapping)
             } else {
                 // A socket pair per lane; dm-out's ends are moved above the descriptors it
                 // receives them on, so no dup2 of one overwrites another before it is used.
@@ -78,7 +96,7 @@ struct PipelineRunner {
                     outEnds.append(high)
                 }
                 let mapping = outEnds.enumerated().map { ($1, PipelinePlan.firstLaneDescriptor + Int32($0)) }
-                try start(plan.out, role: .out, lane: nil, input: 0, output: 1, extra: mapping)
+                try start(plan.out, role: .out, lane: nil, input: 0, output: 1, extra: mapping + statsMapping)
                 for (index, lane) in plan.lanes.enumerated() {
                     _ = try startLane(lane, index: index, output: laneEnds[index], start: start)
                 }
@@ -87,9 +105,24 @@ struct PipelineRunner {
             // Stop the stages already started (they would otherwise wait on their inputs).
             for child in children { kill(child.pid, SIGTERM) }
             for child in children { var status: Int32 = 0; _ = waitpid(child.pid, &status, 0) }
+            close(statsWriteEnd)
+            statsWriteOpen = false
+            _ = monitor.finish(expectedProcesses: [:], sendsMetrics: false)
             throw error
         }
-        return supervise(children, handled: handled)
+        // Only dm-out holds the write end now: the stream ends when dm-out exits.
+        close(statsWriteEnd)
+        statsWriteOpen = false
+        let (status, causes) = supervise(children, handled: handled, monitor: monitor)
+        let lanes = plan.lanes.count
+        let account = monitor.finish(
+            expectedProcesses: ["dm-capture": lanes, "dm-parse": lanes, "dm-filter": lanes, "dm-out": 1], sendsMetrics: status != 141)
+        // A consumer that went away (`| head`) ends the run on purpose: quietly, as a stage does.
+        if status != 141 {
+            for line in account.summaryLines { DNSMonster.standardError(line) }
+        }
+        for cause in causes { DNSMonster.standardError(cause) }
+        return status
     }
 
     /// Starts capture | parse | filter; the filter writes to `output`, or, when it is nil, to a
@@ -124,11 +157,13 @@ struct PipelineRunner {
 
     /// Waits for every child; a stop signal goes to every dm-capture, SIGHUP to every
     /// dm-filter and to dm-out (dm-filter reloads its lists, dm-out reopens its file).
-    private func supervise(_ children: [Child], handled: sigset_t) -> Int32 {
+    /// Returns the exit status and the stages that caused a failure, named.
+    private func supervise(_ children: [Child], handled: sigset_t, monitor: PipelineMonitor) -> (Int32, [String]) {
         var handled = handled
         var statuses: [pid_t: Int32] = [:]
         var timeout = timespec(tv_sec: 0, tv_nsec: 200_000_000)
         while statuses.count < children.count {
+            monitor.tick()
             let signal = sigtimedwait(&handled, nil, &timeout)
             if signal == SIGINT || signal == SIGTERM {
                 for child in children where child.role == .capture && statuses[child.pid] == nil { kill(child.pid, signal) }
@@ -160,9 +195,8 @@ struct PipelineRunner {
                 causes.append("\(child.name) exited with status \(code)")
             }
         }
-        for cause in causes { DNSMonster.standardError(cause) }
-        if !causes.isEmpty { return 1 }
-        return brokenPipes > 0 ? 141 : 0
+        if !causes.isEmpty { return (1, causes) }
+        return (brokenPipes > 0 ? 141 : 0, [])
     }
 
     /// Starts one stage with `input` and `output` as its standard input and output, each

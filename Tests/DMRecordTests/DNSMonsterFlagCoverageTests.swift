@@ -67,7 +67,19 @@ import Testing
         switch OptionSupport.of(option) {
         case .wrapper(let what):
             #expect(!what.isEmpty)
-            #expect(["config", "version", "help", "writeconfig"].contains(flag.name))
+            if option.section == "metric" {
+                // dnsmonster's own metrics: the setting plans (with the address its endpoint
+                // type needs) and reaches the plan's metrics.
+                var arguments = base + [setting]
+                if flag.name == "metricendpointtype" {
+                    arguments += ["--metricStatsdAgent=127.0.0.1:8125", "--metricPrometheusEndpoint=http://127.0.0.1:2112/metrics"]
+                }
+                let plain = try PipelinePlanner.plan(Configuration.resolve(arguments: base, environment: [:]), host: .oneCore)
+                let plan = try PipelinePlanner.plan(Configuration.resolve(arguments: arguments, environment: [:]), host: .oneCore)
+                #expect(plan.metrics != plain.metrics, "--\(flag.name) did not reach the plan")
+            } else {
+                #expect(["config", "version", "help", "writeconfig"].contains(flag.name))
+            }
         case .mapped(let stageFlag):
             #expect(stageFlag.hasPrefix("dm-"))
             let configuration = try Configuration.resolve(arguments: base + [setting], environment: [:])

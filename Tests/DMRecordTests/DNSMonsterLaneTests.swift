@@ -21,17 +21,22 @@ struct DNSMonsterLaneTests {
         let plan = try Self.plan(["--pcapFile", "big.pcap", "--stdoutOutputType=1", "--maskSize4=24"], cores: 3)
         #expect(plan.lanes.count == 3)
         for (index, lane) in plan.lanes.enumerated() {
-            #expect(lane.capture.arguments == ["--pcap", "big.pcap", "--shard", "\(index)/3", "--lane", "\(index)"])
-            #expect(lane.filter.arguments == ["--mask4", "24"])
+            #expect(lane.capture.arguments == ["--pcap", "big.pcap", "--shard", "\(index)/3", "--lane", "\(index)", "--stats-interval", "10"])
+            #expect(lane.filter.arguments == ["--mask4", "24", "--stats-interval", "10"])
         }
-        #expect(plan.out.arguments == ["--input", "fd:3", "--input", "fd:4", "--input", "fd:5", "--stdout", "--stdout-type", "1"])
+        // The lanes come in on 3, 4 and 5; the pipeline's STATS go back to dnsmonster on 6.
+        #expect(plan.out.arguments == [
+            "--input", "fd:3", "--input", "fd:4", "--input", "fd:5", "--stdout", "--stdout-type", "1", "--stats-out", "fd:6", "--stats-interval", "10",
+        ])
+        #expect(plan.statsDescriptor == 6)
         #expect(plan.stages.count == 10)
     }
 
     @Test func anInterfaceIsSharedThroughOneFanoutGroup() throws {
         let plan = try Self.plan(["--devName", "eth0", "--stdoutOutputType=1", "--lanes", "2"], cores: 8)
         #expect(plan.lanes.map(\.capture.arguments) == [
-            ["--iface", "eth0", "--fanout-group", "4242", "--lane", "0"], ["--iface", "eth0", "--fanout-group", "4242", "--lane", "1"],
+            ["--iface", "eth0", "--fanout-group", "4242", "--lane", "0", "--stats-interval", "10"],
+            ["--iface", "eth0", "--fanout-group", "4242", "--lane", "1", "--stats-interval", "10"],
         ])
     }
 
@@ -49,7 +54,7 @@ struct DNSMonsterLaneTests {
         let stdin = try Self.plan(["--pcapFile=-", "--stdoutOutputType=1", "--lanes=4"])
         #expect(stdin.lanes.count == 1)
         #expect(stdin.notes.contains { $0.contains("standard input cannot be split") })
-        #expect(stdin.out.arguments == ["--stdout", "--stdout-type", "1"])
+        #expect(stdin.out.arguments == ["--stdout", "--stdout-type", "1", "--stats-out", "fd:3", "--stats-interval", "10"])
         let limited = try Self.plan(["--pcapFile=a", "--stdoutOutputType=1", "--packetLimit=10"], cores: 4)
         #expect(limited.lanes.count == 1)
         #expect(limited.notes.isEmpty, "one lane by default on a limit needs no note: \(limited.notes)")
@@ -189,6 +194,10 @@ struct DNSMonsterLaneTests {
         #expect(parsed > 0 && written > 0)
         #expect(written + notWritten == parsed, "parsed \(parsed), written \(written), not written \(notWritten): \(stderr)")
         #expect(sums.sum("dm-filter", "duplicates") > 0, "the repeated sample repeats messages; dedup should see some")
+        // dnsmonster's own ledger, from the STATS records dm-out forwarded, says the same.
+        #expect(stderr.contains("dnsmonster: accounted: every packet and record is counted where it ended\n"), "\(stderr)")
+        #expect(stderr.contains("dnsmonster: outputs: stdout_written=\(written) "), "\(stderr)")
+        #expect(stderr.contains(" duplicates=\(sums.sum("dm-filter", "duplicates")) "), "\(stderr)")
         let lines = try String(contentsOfFile: output, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false)
         #expect(UInt64(lines.count - 1) == written && lines.last == "")
     }

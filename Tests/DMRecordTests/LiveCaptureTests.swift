@@ -62,6 +62,21 @@ struct LiveCaptureTests {
         #expect(result.status == 0, "\(result.standardError)")
     }
 
+    /// Sends `count` DNS queries for `prefix-N` (type A) to 127.0.0.1:`port`, each from its
+    /// own socket (its own flow).
+    static func sendQueries(count: Int, port: Int, prefix: String) throws {
+        let script = """
+            import socket
+            for i in range(\(count)):
+                s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+                name = b'\(prefix)-%d' % i
+                s.sendto(b'\\x12\\x34\\x01\\x00\\x00\\x01\\x00\\x00\\x00\\x00\\x00\\x00' + bytes([len(name)]) + name + b'\\x00\\x00\\x01\\x00\\x01', ('127.0.0.1', \(port)))
+                s.close()
+            """
+        let sent = try Programs.run("/usr/bin/env", ["python3", "-c", script])
+        #expect(sent.status == 0, "\(sent.standardError)")
+    }
+
     /// The `marker-N` strings found in the PACKET records.
     static func markers(_ items: [OwnedItem], _ marker: String) -> [String] {
         items.compactMap { item -> String? in
@@ -123,16 +138,7 @@ struct LiveCaptureTests {
             output: directory.file("out.json"), executable: Programs.product("dnsmonster"))
         // Both lanes' captures are open once both have dropped root.
         #expect(capture.waitFor("dropped root privileges", times: 2), "\(capture.errorText)")
-        let script = """
-            import socket
-            for i in range(300):
-                s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-                name = b'lane-%d' % i
-                s.sendto(b'\\x12\\x34\\x01\\x00\\x00\\x01\\x00\\x00\\x00\\x00\\x00\\x00' + bytes([len(name)]) + name + b'\\x00\\x00\\x01\\x00\\x01', ('127.0.0.1', \(port)))
-                s.close()
-            """
-        let sent = try Programs.run("/usr/bin/env", ["python3", "-c", script])
-        #expect(sent.status == 0, "\(sent.standardError)")
+        try Self.sendQueries(count: 300, port: port, prefix: "lane")
         // dnsmonster passes SIGTERM to both captures; each drains what the kernel holds, the rest follow.
         capture.child.signal(SIGTERM)
         capture.errorText += capture.errors.readAll()
