@@ -83,6 +83,31 @@ struct OutputPrimitiveTests {
         #expect(Self.text { RFC3339NanoText.append(nanoseconds: nanoseconds, to: $0) } == expected)
     }
 
+    @Test("one buffer printing times of the same and of other seconds: the cached second is reused and replaced")
+    func timestampsThroughOneBuffer() {
+        let buffer = OutputByteBuffer()
+        let times: [UInt64] = [1_714_566_896_789_012_345, 1_714_566_896_000_000_001, 1_714_566_897_000_000_000, 1_714_566_896_500_000_000, 0]
+        for time in times {
+            RFC3339NanoText.append(nanoseconds: time, to: buffer)
+            buffer.append(UInt8(ascii: " "))
+        }
+        #expect(String(decoding: buffer.bytes, as: UTF8.self)
+            == "2024-05-01T12:34:56.789012345Z 2024-05-01T12:34:56.000000001Z 2024-05-01T12:34:57Z 2024-05-01T12:34:56.5Z 1970-01-01T00:00:00Z ")
+    }
+
+    @Test("appended pieces of every length up to 64 bytes arrive whole, after and before others")
+    func appendsOfEveryLength() {
+        let source = (0..<64).map { UInt8(truncatingIfNeeded: $0 &* 37 &+ 11) }
+        let buffer = OutputByteBuffer(initialCapacity: 64)
+        var expected: [UInt8] = []
+        for length in 0...64 {
+            source.withUnsafeBytes { buffer.append(UnsafeRawBufferPointer(rebasing: $0[0..<length])) }
+            buffer.append(UInt8(ascii: "|"))
+            expected += source[0..<length] + [UInt8(ascii: "|")]
+        }
+        #expect(Array(buffer.bytes) == expected)
+    }
+
     @Test("JSON strings as encoding/json writes them, and as sonic does")
     func strings() {
         func quoted(_ bytes: [UInt8], html: Bool) -> String {

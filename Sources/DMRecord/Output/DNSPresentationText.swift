@@ -16,22 +16,25 @@ enum DNSPresentationText {
             var written = 0
             output[written] = UInt8(ascii: "\"")
             written += 1
+            let base = message.baseAddress!
             _ = try? DNSNameWalk.walk(message, at: offset) { labelStart, length in
-                let label = UnsafeRawBufferPointer(rebasing: message[labelStart..<(labelStart + length)])
-                if label.allSatisfy(self.isPlain) {
-                    // The usual label: letters, digits, hyphens, underscores; copied whole.
-                    UnsafeMutableRawPointer(output + written).copyMemory(from: label.baseAddress!, byteCount: length)
-                    written += length
-                } else {
-                    for byte in label {
-                        switch byte {
-                        case UInt8(ascii: "."), UInt8(ascii: " "), UInt8(ascii: "'"), UInt8(ascii: "@"), UInt8(ascii: ";"),
-                            UInt8(ascii: "("), UInt8(ascii: ")"), UInt8(ascii: "\""), UInt8(ascii: "\\"):
-                            written += self.storeEscaped(byte, at: output + written)
-                        default:
-                            written += self.storePlain(byte, at: output + written, escapesHTML: escapesHTML)
-                        }
+                // The usual label is letters, digits, hyphens and underscores: copied whole up
+                // to the first byte that needs escaping, each byte from there on escaped.
+                let label = base + labelStart
+                var index = 0
+                while index < length && self.isPlain(label.load(fromByteOffset: index, as: UInt8.self)) { index += 1 }
+                OutputByteBuffer.copy(label, to: UnsafeMutableRawPointer(output + written), count: index)
+                written += index
+                while index < length {
+                    let byte = label.load(fromByteOffset: index, as: UInt8.self)
+                    switch byte {
+                    case UInt8(ascii: "."), UInt8(ascii: " "), UInt8(ascii: "'"), UInt8(ascii: "@"), UInt8(ascii: ";"),
+                        UInt8(ascii: "("), UInt8(ascii: ")"), UInt8(ascii: "\""), UInt8(ascii: "\\"):
+                        written += self.storeEscaped(byte, at: output + written)
+                    default:
+                        written += self.storePlain(byte, at: output + written, escapesHTML: escapesHTML)
                     }
+                    index += 1
                 }
                 output[written] = UInt8(ascii: ".")
                 written += 1

@@ -9,6 +9,10 @@ public final class OutputByteBuffer {
     @usableFromInline var capacity: Int
     /// How many bytes were written.
     public private(set) var count: Int
+    /// The last whole second ``RFC3339NanoText`` printed into this buffer and its 19 bytes
+    /// (`2024-05-01T12:34:56`): the lines of one second share the calendar arithmetic.
+    var cachedSecond: UInt64 = .max
+    var cachedSecondText: (UInt64, UInt64, UInt64) = (0, 0, 0)
 
     /// An empty buffer with room for `initialCapacity` bytes before it grows.
     public init(initialCapacity: Int = 1 << 16) {
@@ -68,8 +72,44 @@ public final class OutputByteBuffer {
     public func append(_ bytes: UnsafeRawBufferPointer) {
         guard let source = bytes.baseAddress, bytes.count > 0 else { return }
         self.reserve(bytes.count)
-        (self.storage + self.count).copyMemory(from: source, byteCount: bytes.count)
+        Self.copy(source, to: self.storage + self.count, count: bytes.count)
         self.count += bytes.count
+    }
+
+    /// Copies `count` bytes. Most pieces of a line (keys, punctuation, short names) are under
+    /// 32 bytes, where a call to memmove costs more than the copy: those are moved as two to
+    /// four overlapping words, longer ones by memmove.
+    @inline(__always)
+    static func copy(_ source: UnsafeRawPointer, to target: UnsafeMutableRawPointer, count: Int) {
+        switch count {
+        case 0:
+            return
+        case 1...3:
+            target.storeBytes(of: source.load(as: UInt8.self), as: UInt8.self)
+            target.storeBytes(of: source.load(fromByteOffset: count >> 1, as: UInt8.self), toByteOffset: count >> 1, as: UInt8.self)
+            target.storeBytes(of: source.load(fromByteOffset: count - 1, as: UInt8.self), toByteOffset: count - 1, as: UInt8.self)
+        case 4...7:
+            let head = source.loadUnaligned(as: UInt32.self)
+            let tail = source.loadUnaligned(fromByteOffset: count - 4, as: UInt32.self)
+            target.storeBytes(of: head, as: UInt32.self)
+            target.storeBytes(of: tail, toByteOffset: count - 4, as: UInt32.self)
+        case 8...16:
+            let head = source.loadUnaligned(as: UInt64.self)
+            let tail = source.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self)
+            target.storeBytes(of: head, as: UInt64.self)
+            target.storeBytes(of: tail, toByteOffset: count - 8, as: UInt64.self)
+        case 17...32:
+            let first = source.loadUnaligned(as: UInt64.self)
+            let second = source.loadUnaligned(fromByteOffset: 8, as: UInt64.self)
+            let third = source.loadUnaligned(fromByteOffset: count - 16, as: UInt64.self)
+            let fourth = source.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self)
+            target.storeBytes(of: first, as: UInt64.self)
+            target.storeBytes(of: second, toByteOffset: 8, as: UInt64.self)
+            target.storeBytes(of: third, toByteOffset: count - 16, as: UInt64.self)
+            target.storeBytes(of: fourth, toByteOffset: count - 8, as: UInt64.self)
+        default:
+            target.copyMemory(from: source, byteCount: count)
+        }
     }
 
     /// Appends the UTF-8 bytes of a literal (JSON keys and punctuation).

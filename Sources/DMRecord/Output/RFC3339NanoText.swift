@@ -6,29 +6,13 @@ enum RFC3339NanoText {
     static func append(nanoseconds: UInt64, to buffer: OutputByteBuffer) {
         let seconds = nanoseconds / 1_000_000_000
         var fraction = nanoseconds % 1_000_000_000
-        let (year, month, day) = Self.civilDate(days: Int64(seconds / 86_400))
-        let secondOfDay = seconds % 86_400
-
+        if buffer.cachedSecond != seconds {
+            buffer.cachedSecond = seconds
+            withUnsafeMutableBytes(of: &buffer.cachedSecondText) { Self.storeSecond(seconds, at: $0.baseAddress!.assumingMemoryBound(to: UInt8.self)) }
+        }
+        let cached = buffer.cachedSecondText
         buffer.write(reserving: 40) { output in
-            /// Stores `value` as exactly `width` digits at `position`.
-            func store(_ value: UInt64, width: Int, at position: Int) {
-                var rest = value
-                for index in stride(from: position + width - 1, through: position, by: -1) {
-                    output[index] = UInt8(truncatingIfNeeded: rest % 10) &+ 0x30
-                    rest /= 10
-                }
-            }
-            store(UInt64(year), width: 4, at: 0)
-            output[4] = UInt8(ascii: "-")
-            store(UInt64(month), width: 2, at: 5)
-            output[7] = UInt8(ascii: "-")
-            store(UInt64(day), width: 2, at: 8)
-            output[10] = UInt8(ascii: "T")
-            store(secondOfDay / 3600, width: 2, at: 11)
-            output[13] = UInt8(ascii: ":")
-            store(secondOfDay / 60 % 60, width: 2, at: 14)
-            output[16] = UInt8(ascii: ":")
-            store(secondOfDay % 60, width: 2, at: 17)
+            withUnsafeBytes(of: cached) { UnsafeMutableRawPointer(output).copyMemory(from: $0.baseAddress!, byteCount: 19) }
             var written = 19
             if fraction > 0 {
                 var digits = 9
@@ -37,11 +21,40 @@ enum RFC3339NanoText {
                     digits -= 1
                 }
                 output[written] = UInt8(ascii: ".")
-                store(fraction, width: digits, at: written + 1)
+                Self.store(fraction, width: digits, at: output + written + 1)
                 written += 1 + digits
             }
             output[written] = UInt8(ascii: "Z")
             return written + 1
+        }
+    }
+
+    /// Stores `2024-05-01T12:34:56` (19 bytes) for `seconds` after 1970.
+    private static func storeSecond(_ seconds: UInt64, at output: UnsafeMutablePointer<UInt8>) {
+        let (year, month, day) = Self.civilDate(days: Int64(seconds / 86_400))
+        let secondOfDay = seconds % 86_400
+        Self.store(UInt64(year), width: 4, at: output)
+        output[4] = UInt8(ascii: "-")
+        Self.store(UInt64(month), width: 2, at: output + 5)
+        output[7] = UInt8(ascii: "-")
+        Self.store(UInt64(day), width: 2, at: output + 8)
+        output[10] = UInt8(ascii: "T")
+        Self.store(secondOfDay / 3600, width: 2, at: output + 11)
+        output[13] = UInt8(ascii: ":")
+        Self.store(secondOfDay / 60 % 60, width: 2, at: output + 14)
+        output[16] = UInt8(ascii: ":")
+        Self.store(secondOfDay % 60, width: 2, at: output + 17)
+    }
+
+    /// Stores `value` as exactly `width` digits.
+    @inline(__always)
+    private static func store(_ value: UInt64, width: Int, at output: UnsafeMutablePointer<UInt8>) {
+        var rest = value
+        var index = width
+        while index > 0 {
+            index -= 1
+            output[index] = UInt8(truncatingIfNeeded: rest % 10) &+ 0x30
+            rest /= 10
         }
     }
 
