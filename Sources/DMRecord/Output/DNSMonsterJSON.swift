@@ -70,14 +70,7 @@ public struct DNSMonsterJSON: Sendable {
         let flags = summary.flags
         buffer.append(flags & 0x8000 != 0 ? ",\"Response\":true,\"Opcode\":" : ",\"Response\":false,\"Opcode\":")
         buffer.appendDecimal(UInt64(summary.opcode))
-        self.appendFlag(",\"Authoritative\":", flags & 0x0400, to: buffer)
-        self.appendFlag(",\"Truncated\":", flags & 0x0200, to: buffer)
-        self.appendFlag(",\"RecursionDesired\":", flags & 0x0100, to: buffer)
-        self.appendFlag(",\"RecursionAvailable\":", flags & 0x0080, to: buffer)
-        self.appendFlag(",\"Zero\":", flags & 0x0040, to: buffer)
-        self.appendFlag(",\"AuthenticatedData\":", flags & 0x0020, to: buffer)
-        self.appendFlag(",\"CheckingDisabled\":", flags & 0x0010, to: buffer)
-        buffer.append(",\"Rcode\":")
+        buffer.append(HeaderFlagText.shared.text(flags: flags))
         let rcodeStart = buffer.count
         buffer.appendDecimal(UInt64(summary.rcode))
         let rcodeEnd = buffer.count
@@ -127,10 +120,37 @@ public struct DNSMonsterJSON: Sendable {
         buffer.append(UInt8(ascii: "}"))
     }
 
-    @inline(__always)
-    private func appendFlag(_ key: StaticString, _ bit: UInt16, to buffer: OutputByteBuffer) {
-        buffer.append(key)
-        buffer.append(bit != 0 ? "true" : "false")
+    /// The JSON of the seven header bits from AA to CD, up to `"Rcode":`, for each of their
+    /// 128 combinations, built once: one copy per record instead of fourteen.
+    final class HeaderFlagText: @unchecked Sendable {
+        static let shared = HeaderFlagText()
+        /// Bytes of one combination's slot; the longest text is 166 bytes.
+        private static let slot = 176
+        private static let names = ["Authoritative", "Truncated", "RecursionDesired", "RecursionAvailable", "Zero", "AuthenticatedData", "CheckingDisabled"]
+        /// The texts, one per slot; written once in `init` and only read after.
+        private let storage: UnsafeMutableRawPointer
+        private var lengths = [Int](repeating: 0, count: 128)
+
+        private init() {
+            self.storage = .allocate(byteCount: 128 * Self.slot, alignment: 16)
+            for combination in 0..<128 {
+                var text = ""
+                for (position, name) in Self.names.enumerated() {
+                    text += ",\"\(name)\":" + (combination & (0x40 >> position) != 0 ? "true" : "false")
+                }
+                let bytes = Array((text + ",\"Rcode\":").utf8)
+                precondition(bytes.count <= Self.slot)
+                bytes.withUnsafeBytes { (self.storage + combination * Self.slot).copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
+                self.lengths[combination] = bytes.count
+            }
+        }
+
+        /// The text for the header flags word `flags` (bits 0x0400 AA through 0x0010 CD).
+        @inline(__always)
+        func text(flags: UInt16) -> UnsafeRawBufferPointer {
+            let combination = Int(flags >> 4) & 0x7F
+            return UnsafeRawBufferPointer(start: self.storage + combination * Self.slot, count: self.lengths[combination])
+        }
     }
 
     /// dnsmonster's lowercase protocol names; a transport it has no name for prints as its
