@@ -46,6 +46,10 @@ protocol DNSMessageVisitor {
     mutating func serviceParameterElement(_ parameter: ServiceParameter)
     /// An APL item.
     mutating func aplElement(_ item: APLItem)
+    /// Whether the visitor listens to RDATA fields. One that does not (the validator) lets
+    /// the walker accept the usual records by ``RDataDecoder/fitsExactly(type:in:from:)``,
+    /// skipping the field-by-field decode.
+    static var observesRData: Bool { get }
 }
 
 /// Every event a visitor does not listen for is a no-op, so a visitor implements only what it
@@ -72,6 +76,7 @@ extension DNSMessageVisitor {
     @inline(__always) mutating func ednsOptionElement(_ option: EDNSOption) {}
     @inline(__always) mutating func serviceParameterElement(_ parameter: ServiceParameter) {}
     @inline(__always) mutating func aplElement(_ item: APLItem) {}
+    @inline(__always) static var observesRData: Bool { true }
 }
 
 /// The three record sections of a message.
@@ -92,4 +97,6 @@ struct APLItem {
 }
 
 /// Listens to nothing: the validator's visitor. Specialised away entirely.
-struct DiscardingVisitor: DNSMessageVisitor {}
+struct DiscardingVisitor: DNSMessageVisitor {
+    @inline(__always) static var observesRData: Bool { false }
+}

@@ -46,8 +46,10 @@ enum DNSMessageWalker {
                 visitor.recordStart(
                     nameAt: nameStart, in: message, type: type, class: message.bigEndian(at: offset - 8), ttl: ttl,
                     rdataLength: rdataLength)
-                try RDataDecoder.decode(
-                    type: type, in: UnsafeRawBufferPointer(rebasing: message[..<end]), from: offset, visitor: &visitor)
+                let record = UnsafeRawBufferPointer(rebasing: message[..<end])
+                if Visitor.observesRData || !RDataDecoder.fitsExactly(type: type, in: record, from: offset) {
+                    try RDataDecoder.decode(type: type, in: record, from: offset, visitor: &visitor)
+                }
                 visitor.recordEnd()
                 offset = end
             }

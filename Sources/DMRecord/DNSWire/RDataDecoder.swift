@@ -101,6 +101,45 @@ enum RDataDecoder {
         guard offset == end else { throw DNSWireError(kind: .rdataLength, offset: offset) }
     }
 
+    /// Whether the RDATA from `start` to the end of `message` is one the full ``decode`` would
+    /// accept, judged quickly for the usual layouts: integers, addresses, names and
+    /// character-strings that use up the RDATA exactly (or RDATA that ends where miekg lets it
+    /// end early, such as an empty OPT). False means "not decided here", never "damaged": the
+    /// caller then decodes in full, which accepts or names the fault. Only fields that carry
+    /// no rule beyond their length are judged here, so a true answer is always the full
+    /// decode's answer (checked against miekg on every corpus message and their mutations).
+    @inline(__always)
+    static func fitsExactly(type: UInt16, in message: UnsafeRawBufferPointer, from start: Int) -> Bool {
+        let fields = RDataSchema.fieldTable(of: type)
+        let end = message.count
+        var offset = start
+        for field in fields {
+            // miekg lets the RDATA end after any field these layouts have.
+            if offset == end { return true }
+            switch field.kind {
+            case .uint8: offset &+= 1
+            case .uint16: offset &+= 2
+            case .uint32, .ipv4Address: offset &+= 4
+            case .uint48: offset &+= 6
+            case .uint64: offset &+= 8
+            case .ipv6Address: offset &+= 16
+            case .name:
+                guard let after = try? DNSNameWalk.walk(message, at: offset, label: { _, _ in }) else { return false }
+                offset = after
+            case .characterString:
+                offset &+= 1 &+ Int(message[offset])
+            case .characterStringsToEnd:
+                while offset < end { offset &+= 1 &+ Int(message[offset]) }
+            case .octetsToEnd, .hexToEnd, .base64ToEnd:
+                offset = end
+            default:
+                return false
+            }
+            if offset > end { return false }
+        }
+        return offset == end
+    }
+
     /// Skips a name inside RDATA; a name running past the RDATA is an RDATA length error.
     private static func skipName(_ message: UnsafeRawBufferPointer, at offset: Int) throws(DNSWireError) -> Int {
         do {
