@@ -54,6 +54,7 @@ struct PipelineRunner {
         _ = fcntl(statsPipe[0], F_SETFD, FD_CLOEXEC)
         let statsWriteEnd = fcntl(statsPipe[1], F_DUPFD_CLOEXEC, 100)
         close(statsPipe[1])
+        guard statsWriteEnd >= 0 else { throw StartError(description: "fcntl: \(String(cString: strerror(errno)))") }
         var statsWriteOpen = true
         defer { if statsWriteOpen { close(statsWriteEnd) } }
         let monitor = try PipelineMonitor(input: statsPipe[0], settings: try MonitorSettings.make(plan.metrics)) { line in
