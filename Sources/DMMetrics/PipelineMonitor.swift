@@ -29,9 +29,10 @@ public final class PipelineMonitor: @unchecked Sendable {
     public let settings: Settings
     private let input: Int32
     private let report: @Sendable (String) -> Void
+    /// The latest STATS of every stage: the reader thread writes, the supervisor and the
+    /// Prometheus server thread read.
+    private let statistics = SharedStatistics()
     private let lock = ThreadLock()
-    private var statistics = PipelineStatistics()
-    private var statsRecords: UInt64 = 0
     private var streamError: String?
     private var reader: WorkerThread?
     private let statsd: StatsdExporter?
@@ -60,20 +61,17 @@ public final class PipelineMonitor: @unchecked Sendable {
             self.prometheus = exposition
             self.statsd = nil
             // The server thread renders from a snapshot; `self` is not ready to capture yet.
-            let box = StatisticsBox()
-            self.box = box
-            self.server = try MetricsHTTPServer(address: address) { exposition.render(PipelineMetrics.metrics(box.snapshot())) }
+            let statistics = self.statistics
+            self.server = try MetricsHTTPServer(address: address) { exposition.render(PipelineMetrics.metrics(statistics.snapshot())) }
         }
         self.nextFlush = WallClock.monotonicNanoseconds() &+ settings.flushIntervalNanoseconds
     }
 
-    /// The statistics the Prometheus server thread reads, shared without capturing the monitor.
-    private var box: StatisticsBox?
-
-    private final class StatisticsBox: @unchecked Sendable {
+    /// Statistics behind a lock, shared by reference with the Prometheus server's closure.
+    private final class SharedStatistics: @unchecked Sendable {
         private let lock = ThreadLock()
         private var statistics = PipelineStatistics()
-        func update(_ statistics: PipelineStatistics) { self.lock.withLock { self.statistics = statistics } }
+        func record(_ stats: StatsRecord) { self.lock.withLock { self.statistics.record(stats) } }
         func snapshot() -> PipelineStatistics { self.lock.withLock { self.statistics } }
     }
 
@@ -91,7 +89,7 @@ public final class PipelineMonitor: @unchecked Sendable {
     }
 
     /// The latest counters of every stage.
-    public func snapshot() -> PipelineStatistics { self.lock.withLock { self.statistics } }
+    public func snapshot() -> PipelineStatistics { self.statistics.snapshot() }
 
     /// Sends the metrics when a flush is due; the supervisor calls this a few times a second.
     public func tick() {
@@ -140,13 +138,7 @@ public final class PipelineMonitor: @unchecked Sendable {
             while let item = try reader.next() {
                 guard case .record(let record) = item, record.type == .stats else { continue }
                 do {
-                    let stats = try StatsRecord(body: record.body)
-                    let current: PipelineStatistics = self.lock.withLock {
-                        self.statistics.record(stats)
-                        self.statsRecords &+= 1
-                        return self.statistics
-                    }
-                    self.box?.update(current)
+                    self.statistics.record(try StatsRecord(body: record.body))
                 } catch {
                     self.lock.withLock { self.streamError = self.streamError ?? "\(error)" }
                 }
