@@ -38,6 +38,11 @@ public final class RecordReader {
     /// Reads are never smaller than this, except the last ones before the buffer fills, nor
     /// larger: 1 MiB reads keep the copy inside the L2 cache and measured faster than 4 MiB.
     static let minimumReadSize = 1 << 20
+    /// How far ahead of the record being validated ``nextBatch()`` asks for the input's cache
+    /// lines. Input mapped from a file arrives from memory, not from a read that just copied it
+    /// into the cache, and the hardware prefetcher stops at each 4 KiB page: without this, the
+    /// batch scan waited on memory for each record (18% of dm-parse's time, measured).
+    @inlinable static var prefetchDistance: Int { 8192 }
 
     /// The input's name in error messages.
     public let inputName: String

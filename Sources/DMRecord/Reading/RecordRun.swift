@@ -1,3 +1,5 @@
+import CDMShims
+
 /// Complete, validated records lying back to back in a reader's buffer.
 ///
 /// Stages that treat most records alike walk a run instead of calling ``RecordReader/next()``
@@ -54,7 +56,14 @@ extension RecordReader {
             let bytes = UnsafeRawBufferPointer(rebasing: self.buffer[self.start..<self.end])
             var offset = 0
             var count = 0
+            // Every cache line is requested once, a fixed distance ahead of the scan.
+            var prefetched = 0
             while bytes.count &- offset >= RecordFraming.prefixSize {
+                let prefetchEnd = min(bytes.count, offset &+ RecordReader.prefetchDistance)
+                while prefetched < prefetchEnd {
+                    cdm_prefetch(bytes.baseAddress! + prefetched)
+                    prefetched &+= 64
+                }
                 let length = Int(bytes.loadLittleEndian(at: offset, as: UInt32.self))
                 let total = length &+ RecordFraming.lengthFieldSize
                 guard length >= 4, length <= RecordFraming.maximumLength, total <= bytes.count &- offset,
