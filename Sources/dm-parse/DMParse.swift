@@ -21,7 +21,7 @@ struct DMParse: ParsableCommand {
             ip_fragments, reassembled, fragment_duplicates, fragment_overlaps, \
             fragments_expired, fragments_evicted, fragments_invalid, udp_messages, tcp_segments, tcp_messages, \
             tcp_retransmissions, tcp_out_of_order, tcp_closed_incomplete, tcp_expired, \
-            tcp_evicted, tcp_over_limit, tcp_gaps_skipped, \
+            tcp_evicted, tcp_over_limit, tcp_refused, tcp_gaps_skipped, \
             decapsulated_ip_in_ip, decapsulated_gre, decapsulated_gre_in_udp, decapsulated_vxlan, \
             decapsulated_geneve, decapsulated_gtp_u, tunnel_not_ip, tunnel_undecodable, tunnel_too_deep, \
             other_protocols, other_ports, malformed_dns, malformed_kept, dns_out, \

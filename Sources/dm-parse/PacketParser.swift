@@ -36,6 +36,7 @@ struct ParseCounters {
          ("tcp_messages", self.tcp.messages), ("tcp_retransmissions", self.tcp.retransmissions),
          ("tcp_out_of_order", self.tcp.outOfOrder), ("tcp_closed_incomplete", self.tcp.closedIncomplete),
          ("tcp_expired", self.tcp.expired), ("tcp_evicted", self.tcp.evicted), ("tcp_over_limit", self.tcp.overLimit),
+         ("tcp_refused", self.tcp.refused),
          ("tcp_gaps_skipped", self.tcp.gapsSkipped)]
         + Tunnel.allCases.map { ("decapsulated_\($0)", self.decapsulated[Int($0.rawValue)]) }
         + [("tunnel_not_ip", self.tunnelNotIP), ("tunnel_undecodable", self.tunnelUndecodable),

@@ -48,6 +48,9 @@ public struct TCPReassembler {
         /// Streams dropped to stay within the bounds, with their bytes.
         public var evicted: UInt64 = 0
         public var overLimit: UInt64 = 0
+        /// Segments of a stream the table had no room for (see ``FlowTable``): their complete
+        /// messages were still handed out, but nothing of the stream was kept.
+        public var refused: UInt64 = 0
         /// Holes skipped: bytes the capture missed, after which the stream resumed.
         public var gapsSkipped: UInt64 = 0
 
@@ -55,7 +58,7 @@ public struct TCPReassembler {
     }
 
     /// One direction of a connection.
-    public struct StreamKey: Hashable, Sendable {
+    public struct StreamKey: Hashable, Sendable, FlowTableKey {
         public var version: UInt8
         public var source: IPAddressBytes
         public var destination: IPAddressBytes
@@ -84,6 +87,12 @@ public struct TCPReassembler {
             mixed ^= self.destination.second &* 0x27D4_EB2F_1656_67C5
             mixed ^= UInt64(self.sourcePort) << 32 | UInt64(self.destinationPort) << 16 | UInt64(self.version)
             hasher.combine(mixed)
+        }
+
+        func flowHash(seed: FlowTableSeed) -> UInt64 {
+            let ports = UInt64(self.sourcePort) << 32 | UInt64(self.destinationPort) << 16 | UInt64(self.version)
+            return seed.mix(
+                seed.mix(self.source.first, self.source.second), seed.mix(self.destination.first ^ ports, self.destination.second))
         }
     }
 
@@ -131,7 +140,7 @@ public struct TCPReassembler {
 
     public let limits: Limits
     public private(set) var counters = Counters()
-    private var streams: [StreamKey: Stream] = [:]
+    private var streams: FlowTable<StreamKey, Stream>
     private var order = InsertionOrder<StreamKey>()
     private var heldBytes = 0
     /// Streams holding segments behind a hole: only then can an acknowledgement skip one.
@@ -141,6 +150,8 @@ public struct TCPReassembler {
 
     public init(limits: Limits = Limits()) {
         self.limits = limits
+        // One more than the bound: a new stream is inserted before the oldest is evicted.
+        self.streams = FlowTable(maximumCount: limits.maximumStreams + 1)
     }
 
     /// Streams with state.
@@ -172,22 +183,66 @@ public struct TCPReassembler {
             try self.close(key.reversed, incompleteCounts: true, message)
             return
         }
-        // Without a SYN (capture started mid-connection) the first segment's sequence
-        // number is taken as the start; its first two bytes must then be a length.
-        var stream = self.take(key)
-            ?? Stream(next: segment.syn ? segment.sequence &+ 1 : segment.sequence, lastSeen: time, generation: self.order.append(key))
-        stream.lastSeen = time
         let dataSequence = segment.syn ? segment.sequence &+ 1 : segment.sequence
+        let slot: Int
+        if let existing = self.streams.find(key) {
+            slot = existing
+        } else if let inserted = self.streams.insert(
+            // Without a SYN (capture started mid-connection) the first segment's sequence
+            // number is taken as the start; its first two bytes must then be a length.
+            key, Stream(next: dataSequence, lastSeen: time, generation: self.order.append(key)))
+        {
+            slot = inserted
+        } else {
+            self.counters.refused &+= 1
+            _ = try self.extractMessages(from: segment.payload, key: key, time: time, message)
+            return
+        }
+        if segment.payload.isEmpty {
+            self.streams[slot].lastSeen = time
+        } else if self.streams[slot].ahead.isEmpty && self.streams[slot].start == self.streams[slot].bytes.count
+            && dataSequence == self.streams[slot].next
+        {
+            // The common case: nothing held and the segment in order. Its messages are handed
+            // out straight from the segment and only an incomplete tail is kept, all in place:
+            // the handler never touches the table, so the slot stays valid.
+            let consumed = try self.extractMessages(from: segment.payload, key: key, time: time, message)
+            self.streams[slot].lastSeen = time
+            self.streams[slot].next &+= UInt32(truncatingIfNeeded: segment.payload.count)
+            if !self.streams[slot].bytes.isEmpty {
+                self.streams[slot].bytes.removeAll(keepingCapacity: true)
+                self.streams[slot].start = 0
+            }
+            if consumed < segment.payload.count {
+                self.streams[slot].bytes.append(contentsOf: segment.payload[consumed...])
+                self.heldBytes += segment.payload.count - consumed
+                if segment.payload.count - consumed > self.limits.maximumStreamBytes {
+                    self.counters.overLimit &+= 1
+                    self.take(slot: slot)
+                    return
+                }
+            }
+        } else {
+            var stream = self.take(slot: slot)
+            stream.lastSeen = time
+            guard try self.addSlowly(segment, dataSequence: dataSequence, to: &stream, key: key, time: time, message) else { return }
+            self.put(stream, for: key)
+        }
+        if segment.fin {
+            try self.close(key, incompleteCounts: true, message)
+            return
+        }
+        try self.enforceBounds(message)
+    }
+
+    /// Adds a segment that is out of order, or arrives while the stream holds bytes; false
+    /// when the stream holds too much and is dropped.
+    private mutating func addSlowly(
+        _ segment: Segment, dataSequence: UInt32, to stream: inout Stream, key: StreamKey, time: UInt64,
+        _ message: MessageHandler
+    ) throws(RecordWriteError) -> Bool {
         if segment.payload.count > 0 {
-            if stream.ahead.isEmpty && stream.start == stream.bytes.count && dataSequence == stream.next {
-                // The common case: nothing held and the segment in order. Its messages are
-                // handed out straight from the segment; only an incomplete tail is kept.
-                let consumed = try self.extractMessages(from: segment.payload, key: key, time: time, message)
-                stream.bytes.removeAll(keepingCapacity: true)
-                stream.start = 0
-                if consumed < segment.payload.count { stream.bytes.append(contentsOf: segment.payload[consumed...]) }
-                stream.next = stream.next &+ UInt32(truncatingIfNeeded: segment.payload.count)
-            } else if self.accept(Array(segment.payload), at: dataSequence, time: time, into: &stream) {
+            if self.accept(Array(segment.payload), at: dataSequence, time: time, into: &stream) {
                 try self.extractMessages(from: &stream, key: key, time: time, message)
             }
             // Too much held behind a hole: the hole is not going to be filled in time.
@@ -196,30 +251,30 @@ public struct TCPReassembler {
             }
             if stream.heldBytes > self.limits.maximumStreamBytes {
                 self.counters.overLimit &+= 1
-                return
+                return false
             }
         }
-        self.put(stream, for: key)
-        if segment.fin {
-            try self.close(key, incompleteCounts: true, message)
-            return
-        }
-        try self.enforceBounds(message)
+        return true
     }
 
-    /// Removes stream `key` from the table for changing, keeping the table's totals right.
-    private mutating func take(_ key: StreamKey) -> Stream? {
-        guard let stream = self.streams.removeValue(forKey: key) else { return nil }
+    /// Removes the stream at `slot` from the table for changing, keeping the totals right.
+    @discardableResult
+    private mutating func take(slot: Int) -> Stream {
+        let stream = self.streams.remove(at: slot)
         self.heldBytes -= stream.heldBytes
         if !stream.ahead.isEmpty { self.streamsWithHoles -= 1 }
         return stream
     }
 
-    /// Puts a stream taken with ``take(_:)`` (or a new one) back.
+    /// Puts a stream taken with ``take(slot:)`` back. It had a slot a moment ago, so there is room;
+    /// should its probe run have grown too long meanwhile, it is dropped and counted.
     private mutating func put(_ stream: Stream, for key: StreamKey) {
+        guard self.streams.insert(key, stream) != nil else {
+            self.counters.refused &+= 1
+            return
+        }
         self.heldBytes += stream.heldBytes
         if !stream.ahead.isEmpty { self.streamsWithHoles += 1 }
-        self.streams[key] = stream
     }
 
     /// Places bytes at `sequence`; returns whether in-order bytes were added.
@@ -282,10 +337,10 @@ public struct TCPReassembler {
     private mutating func skipAcknowledgedGaps(
         _ key: StreamKey, acknowledgement: UInt32, _ message: MessageHandler
     ) throws(RecordWriteError) {
-        guard let waiting = self.streams[key], !waiting.ahead.isEmpty,
-            Int32(bitPattern: acknowledgement &- waiting.next) > 0,
-            var stream = self.take(key)
+        guard let slot = self.streams.find(key), !self.streams[slot].ahead.isEmpty,
+            Int32(bitPattern: acknowledgement &- self.streams[slot].next) > 0
         else { return }
+        var stream = self.take(slot: slot)
         while let earliest = stream.ahead.map(\.sequence).min(by: {
             Int32(bitPattern: $0 &- stream.next) < Int32(bitPattern: $1 &- stream.next)
         }), Int32(bitPattern: acknowledgement &- earliest) >= 0 {
@@ -337,7 +392,15 @@ public struct TCPReassembler {
 
     /// Ends stream `key`. What it holds after a hole is still searched for messages first.
     private mutating func close(_ key: StreamKey, incompleteCounts: Bool, _ message: MessageHandler) throws(RecordWriteError) {
-        guard var stream = self.take(key) else { return }
+        guard let slot = self.streams.find(key) else { return }
+        try self.close(slot: slot, key: key, incompleteCounts: incompleteCounts, message)
+    }
+
+    /// Ends the stream at `slot`, which is `key`'s.
+    private mutating func close(
+        slot: Int, key: StreamKey, incompleteCounts: Bool, _ message: MessageHandler
+    ) throws(RecordWriteError) {
+        var stream = self.take(slot: slot)
         while !stream.ahead.isEmpty {
             try self.skipGap(in: &stream, key: key, message)
         }
@@ -349,14 +412,15 @@ public struct TCPReassembler {
     /// evict them.
     private mutating func expire(before time: UInt64, _ message: MessageHandler) throws(RecordWriteError) {
         while let (generation, key) = self.order.oldest {
-            guard let stream = self.streams[key], stream.generation == generation else {
+            guard let slot = self.streams.find(key), self.streams[slot].generation == generation else {
                 self.order.removeOldest()
                 continue
             }
-            guard time > stream.lastSeen, time - stream.lastSeen > self.limits.idleTimeoutNanoseconds else { break }
+            let lastSeen = self.streams[slot].lastSeen
+            guard time > lastSeen, time - lastSeen > self.limits.idleTimeoutNanoseconds else { break }
             self.order.removeOldest()
-            if stream.heldBytes > 0 { self.counters.expired &+= 1 }
-            try self.close(key, incompleteCounts: false, message)
+            if self.streams[slot].heldBytes > 0 { self.counters.expired &+= 1 }
+            try self.close(slot: slot, key: key, incompleteCounts: false, message)
         }
     }
 
@@ -365,10 +429,10 @@ public struct TCPReassembler {
             let (generation, key) = self.order.oldest
         {
             self.order.removeOldest()
-            guard let stream = self.streams[key], stream.generation == generation else { continue }
+            guard let slot = self.streams.find(key), self.streams[slot].generation == generation else { continue }
             // An idle stream between messages loses nothing when it goes.
-            if stream.heldBytes > 0 { self.counters.evicted &+= 1 }
-            try self.close(key, incompleteCounts: false, message)
+            if self.streams[slot].heldBytes > 0 { self.counters.evicted &+= 1 }
+            try self.close(slot: slot, key: key, incompleteCounts: false, message)
         }
     }
 }
