@@ -12,7 +12,7 @@
 @frozen
 public struct DNSQuestionSummary: Hashable, Sendable {
     /// Bytes a name buffer must hold: the longest name (255) plus room for 8-byte loads past its end.
-    public static let nameBufferSize = 264
+    @inlinable public static var nameBufferSize: Int { 264 }
 
     /// The 16 flag bits of the header: QR, opcode, AA, TC, RD, RA, Z, AD, CD, rcode.
     public var flags: UInt16

@@ -23,11 +23,11 @@ public final class DomainList: @unchecked Sendable {
         public var rawValue: UInt8
         public init(rawValue: UInt8) { self.rawValue = rawValue }
         /// The exact name.
-        public static let fqdn = Kind(rawValue: 1)
+        @inlinable public static var fqdn: Kind { Kind(rawValue: 1) }
         /// The name and every name below it (whole trailing labels).
-        public static let suffix = Kind(rawValue: 2)
+        @inlinable public static var suffix: Kind { Kind(rawValue: 2) }
         /// Every name that starts with these whole labels.
-        public static let prefix = Kind(rawValue: 4)
+        @inlinable public static var prefix: Kind { Kind(rawValue: 4) }
 
         public var description: String {
             [(Kind.fqdn, "fqdn"), (.suffix, "suffix"), (.prefix, "prefix")].filter { self.contains($0.0) }.map(\.1).joined(separator: "+")

@@ -11,9 +11,9 @@ public struct HeaderEntry: Hashable, Sendable {
     public var value: [UInt8]
 
     /// Tag of an entry that names one stage that touched the stream.
-    public static let provenanceTag: UInt16 = 1
+    @inlinable public static var provenanceTag: UInt16 { 1 }
     /// Tag of an entry that names where the data came from.
-    public static let sourceTag: UInt16 = 2
+    @inlinable public static var sourceTag: UInt16 { 2 }
 
     public init(tag: UInt16, flags: UInt16 = 0, value: [UInt8]) {
         self.tag = tag

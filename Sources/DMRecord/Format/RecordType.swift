@@ -10,14 +10,14 @@ public struct RecordType: RawRepresentable, Hashable, Sendable, CustomStringConv
     public init(rawValue: UInt16) { self.rawValue = rawValue }
 
     /// One captured link-layer frame.
-    public static let packet = RecordType(rawValue: 1)
+    @inlinable public static var packet: RecordType { RecordType(rawValue: 1) }
     /// One DNS message with its transport metadata.
-    public static let dns = RecordType(rawValue: 2)
+    @inlinable public static var dns: RecordType { RecordType(rawValue: 2) }
     /// Counters of one stage, forwarded downstream.
-    public static let stats = RecordType(rawValue: 3)
+    @inlinable public static var stats: RecordType { RecordType(rawValue: 3) }
 
     /// The first type number free for users' own stages.
-    public static let firstPrivate: UInt16 = 0x8000
+    @inlinable public static var firstPrivate: UInt16 { 0x8000 }
 
     public var description: String {
         switch self {

@@ -1,9 +1,9 @@
 /// The header that starts every section of a DMRecord stream (docs/record-format.md, section 2).
 public struct StreamHeader: Hashable, Sendable {
     /// The only format version this library reads and writes.
-    public static let formatVersion: UInt16 = 1
+    @inlinable public static var formatVersion: UInt16 { 1 }
     /// Size of the fixed part: magic, version, flags, entries length.
-    public static let fixedSize = 16
+    @inlinable public static var fixedSize: Int { 16 }
     /// The largest entries length a header may declare.
     public static let maximumEntriesLength = 1 << 20
 

@@ -3,11 +3,11 @@ public enum StreamMagic {
     /// The DMRecord header magic: `\x89DMR\r\n\x1a\n`.
     public static let header: [UInt8] = [0x89, 0x44, 0x4D, 0x52, 0x0D, 0x0A, 0x1A, 0x0A]
     /// `header` read as a little-endian length field: larger than any record length.
-    public static let headerAsLength: UInt32 = 0x524D_4489
+    @inlinable public static var headerAsLength: UInt32 { 0x524D_4489 }
     /// The first eight magic bytes as one little-endian word, for a single compare.
-    public static let headerWord: UInt64 = 0x0A1A_0A0D_524D_4489
+    @inlinable public static var headerWord: UInt64 { 0x0A1A_0A0D_524D_4489 }
     /// The LZ4 frame magic `04 22 4D 18` as a little-endian length field.
-    public static let lz4FrameAsLength: UInt32 = 0x184D_2204
+    @inlinable public static var lz4FrameAsLength: UInt32 { 0x184D_2204 }
 
     /// Formats that are not DMRecord streams but are often handed to a stage by mistake.
     public enum ForeignFormat: String, Sendable {

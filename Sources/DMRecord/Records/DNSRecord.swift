@@ -1,11 +1,11 @@
 /// The DNS record body (docs/record-format.md, section 3.2).
 public enum DNSRecordLayout {
     /// Bytes in front of the identity.
-    public static let fixedSize = 56
+    @inlinable public static var fixedSize: Int { 56 }
     /// Flag bit: the message failed a full wire parse and was kept on request.
-    public static let malformedFlag: UInt16 = 1 << 0
+    @inlinable public static var malformedFlag: UInt16 { 1 << 0 }
     /// The largest DNS message (the TCP length prefix is 16 bits).
-    public static let maximumMessageSize = 65535
+    @inlinable public static var maximumMessageSize: Int { 65535 }
 }
 
 /// The transport a DNS message travelled over.
@@ -14,12 +14,12 @@ public struct DNSTransport: RawRepresentable, Hashable, Sendable, CustomStringCo
     public var rawValue: UInt8
     @inlinable public init(rawValue: UInt8) { self.rawValue = rawValue }
 
-    public static let unknown = DNSTransport(rawValue: 0)
-    public static let udp = DNSTransport(rawValue: 1)
-    public static let tcp = DNSTransport(rawValue: 2)
-    public static let dot = DNSTransport(rawValue: 3)
-    public static let doh = DNSTransport(rawValue: 4)
-    public static let doq = DNSTransport(rawValue: 5)
+    @inlinable public static var unknown: DNSTransport { DNSTransport(rawValue: 0) }
+    @inlinable public static var udp: DNSTransport { DNSTransport(rawValue: 1) }
+    @inlinable public static var tcp: DNSTransport { DNSTransport(rawValue: 2) }
+    @inlinable public static var dot: DNSTransport { DNSTransport(rawValue: 3) }
+    @inlinable public static var doh: DNSTransport { DNSTransport(rawValue: 4) }
+    @inlinable public static var doq: DNSTransport { DNSTransport(rawValue: 5) }
 
     /// The lowercase name dnsmonster prints (`udp`, `tcp`, …).
     public var description: String {
@@ -42,11 +42,11 @@ public struct DNSMatchFlags: OptionSet, Hashable, Sendable {
     @inlinable public init(rawValue: UInt16) { self.rawValue = rawValue }
 
     /// The name matched the skip list.
-    public static let skipMatch = DNSMatchFlags(rawValue: 1 << 0)
+    @inlinable public static var skipMatch: DNSMatchFlags { DNSMatchFlags(rawValue: 1 << 0) }
     /// The name matched the allow list.
-    public static let allowMatch = DNSMatchFlags(rawValue: 1 << 1)
+    @inlinable public static var allowMatch: DNSMatchFlags { DNSMatchFlags(rawValue: 1 << 1) }
     /// dm-filter evaluated the lists; without it the other bits mean nothing.
-    public static let evaluated = DNSMatchFlags(rawValue: 1 << 2)
+    @inlinable public static var evaluated: DNSMatchFlags { DNSMatchFlags(rawValue: 1 << 2) }
 }
 
 /// The fixed fields of a DNS record: everything but the identity and the message.

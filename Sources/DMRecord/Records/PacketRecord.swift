@@ -1,7 +1,7 @@
 /// The PACKET record body (docs/record-format.md, section 3.1): one captured frame.
 public enum PacketRecordLayout {
     /// Bytes in front of the frame.
-    public static let fixedSize = 20
+    @inlinable public static var fixedSize: Int { 20 }
     /// The largest frame a PACKET record can carry.
     public static let maximumFrameSize = RecordFraming.maximumBodySize - fixedSize
 }

@@ -9,9 +9,9 @@ public struct StatsRecord: Hashable, Sendable {
         public var rawValue: UInt8
         public init(rawValue: UInt8) { self.rawValue = rawValue }
         /// Written periodically while the stage runs.
-        public static let periodic = Kind(rawValue: 1)
+        @inlinable public static var periodic: Kind { Kind(rawValue: 1) }
         /// Written once when the stage's input ended or it was stopped.
-        public static let final = Kind(rawValue: 2)
+        @inlinable public static var final: Kind { Kind(rawValue: 2) }
     }
 
     public var timeNanoseconds: UInt64

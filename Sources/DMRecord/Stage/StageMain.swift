@@ -9,7 +9,7 @@ import Glibc
 /// `set -o pipefail` still tells what happened.
 public enum StageMain {
     /// The exit status for a closed consumer (128 + SIGPIPE).
-    public static let consumerClosedStatus: Int32 = 141
+    @inlinable public static var consumerClosedStatus: Int32 { 141 }
 
     /// Runs `body` with signals installed; never returns.
     public static func run(tool: String, _ body: () throws -> Void) -> Never {
