@@ -12,7 +12,7 @@
 public enum DNSMessageValidator {
     /// The most compression pointers one name may follow: miekg/dns's limit (a 255-byte name has
     /// at most 127 labels, the last one the root).
-    public static let maximumPointerHops = 126
+    @inlinable public static var maximumPointerHops: Int { 126 }
 
     /// The header fields every stage needs, read while validating.
     @frozen
@@ -51,6 +51,6 @@ public enum DNSMessageValidator {
 
     /// Checks the name at `offset` and returns the offset just after it in the message.
     public static func skipName(_ message: UnsafeRawBufferPointer, at start: Int) throws(DNSWireError) -> Int {
-        try DNSNameWalk.walk(message, at: start) { _, _ in }
+        try DNSNameWalk.skip(message, at: start)
     }
 }

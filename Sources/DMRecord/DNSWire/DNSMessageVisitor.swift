@@ -47,7 +47,7 @@ protocol DNSMessageVisitor {
     /// An APL item.
     mutating func aplElement(_ item: APLItem)
     /// Whether the visitor listens to RDATA fields. One that does not (the validator) lets
-    /// the walker accept the usual records by ``RDataDecoder/fitsExactly(type:in:from:)``,
+    /// the walker accept the usual records by ``RDataDecoder/fitsExactly(_:in:from:)``,
     /// skipping the field-by-field decode.
     static var observesRData: Bool { get }
 }

@@ -12,10 +12,11 @@ enum DNSMessageWalker {
             answerCount: message.bigEndian(at: 6), authorityCount: message.bigEndian(at: 8),
             additionalCount: message.bigEndian(at: 10), extendedRcodeBits: 0)
         var offset = 12
+        let fieldTables = RDataSchema.fieldTables
         visitor.questionsStart(count: Int(summary.questionCount))
         for _ in 0..<summary.questionCount {
             let nameStart = offset
-            offset = try DNSNameWalk.walk(message, at: offset) { _, _ in }
+            offset = try DNSNameWalk.skip(message, at: offset)
             guard offset + 4 <= message.count else { throw DNSWireError(kind: .truncated, offset: offset) }
             visitor.question(
                 nameAt: nameStart, in: message, type: message.bigEndian(at: offset), class: message.bigEndian(at: offset + 2))
@@ -33,7 +34,7 @@ enum DNSMessageWalker {
             visitor.sectionStart(section, count: Int(count))
             for _ in 0..<count {
                 let nameStart = offset
-                offset = try DNSNameWalk.walk(message, at: offset) { _, _ in }
+                offset = try DNSNameWalk.skip(message, at: offset)
                 guard offset + 10 <= message.count else { throw DNSWireError(kind: .truncated, offset: offset) }
                 let type: UInt16 = message.bigEndian(at: offset)
                 let ttl: UInt32 = message.bigEndian(at: offset + 4)
@@ -47,8 +48,9 @@ enum DNSMessageWalker {
                     nameAt: nameStart, in: message, type: type, class: message.bigEndian(at: offset - 8), ttl: ttl,
                     rdataLength: rdataLength)
                 let record = UnsafeRawBufferPointer(rebasing: message[..<end])
-                if Visitor.observesRData || !RDataDecoder.fitsExactly(type: type, in: record, from: offset) {
-                    try RDataDecoder.decode(type: type, in: record, from: offset, visitor: &visitor)
+                let fields = RDataSchema.fieldTable(of: type, in: fieldTables)
+                if Visitor.observesRData || !RDataDecoder.fitsExactly(fields, in: record, from: offset) {
+                    try RDataDecoder.decode(fields, in: record, from: offset, visitor: &visitor)
                 }
                 visitor.recordEnd()
                 offset = end

@@ -16,7 +16,14 @@ enum RDataDecoder {
     static func decode<Visitor: DNSMessageVisitor>(
         type: UInt16, in message: UnsafeRawBufferPointer, from start: Int, visitor: inout Visitor
     ) throws(DNSWireError) {
-        let fields = RDataSchema.fieldTable(of: type)
+        try self.decode(RDataSchema.fieldTable(of: type), in: message, from: start, visitor: &visitor)
+    }
+
+    /// Walks RDATA laid out as `fields` (its type's ``RDataSchema/fieldTable(of:)``).
+    static func decode<Visitor: DNSMessageVisitor>(
+        _ fields: UnsafeBufferPointer<RDataField>, in message: UnsafeRawBufferPointer, from start: Int,
+        visitor: inout Visitor
+    ) throws(DNSWireError) {
         let end = message.count
         var offset = start
         // Integer fields by index, for the fields whose size an earlier field gives.
@@ -109,8 +116,9 @@ enum RDataDecoder {
     /// no rule beyond their length are judged here, so a true answer is always the full
     /// decode's answer (checked against miekg on every corpus message and their mutations).
     @inline(__always)
-    static func fitsExactly(type: UInt16, in message: UnsafeRawBufferPointer, from start: Int) -> Bool {
-        let fields = RDataSchema.fieldTable(of: type)
+    static func fitsExactly(
+        _ fields: UnsafeBufferPointer<RDataField>, in message: UnsafeRawBufferPointer, from start: Int
+    ) -> Bool {
         let end = message.count
         var offset = start
         for field in fields {
@@ -124,7 +132,7 @@ enum RDataDecoder {
             case .uint64: offset &+= 8
             case .ipv6Address: offset &+= 16
             case .name:
-                guard let after = try? DNSNameWalk.walk(message, at: offset, label: { _, _ in }) else { return false }
+                guard let after = try? DNSNameWalk.skip(message, at: offset) else { return false }
                 offset = after
             case .characterString:
                 offset &+= 1 &+ Int(message[offset])
@@ -143,7 +151,7 @@ enum RDataDecoder {
     /// Skips a name inside RDATA; a name running past the RDATA is an RDATA length error.
     private static func skipName(_ message: UnsafeRawBufferPointer, at offset: Int) throws(DNSWireError) -> Int {
         do {
-            return try DNSNameWalk.walk(message, at: offset) { _, _ in }
+            return try DNSNameWalk.skip(message, at: offset)
         } catch {
             throw error.kind == .truncated ? DNSWireError(kind: .rdataLength, offset: error.offset) : error
         }

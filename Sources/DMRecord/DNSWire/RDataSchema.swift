@@ -11,7 +11,20 @@ enum RDataSchema {
     /// reference-count operations and a lazy-global check per record.
     @inline(__always)
     static func fieldTable(of type: UInt16) -> UnsafeBufferPointer<RDataField> {
-        let table = Self.table
+        self.fieldTable(of: type, in: Self.table)
+    }
+
+    /// Every type's fields, for ``fieldTable(of:in:)``: a walk over a message reads this
+    /// global once (each read of a lazily built global checks that it was built), not once
+    /// per record.
+    @inline(__always)
+    static var fieldTables: UnsafeBufferPointer<UnsafeBufferPointer<RDataField>> { Self.table }
+
+    /// The fields of `type` in ``fieldTables``.
+    @inline(__always)
+    static func fieldTable(
+        of type: UInt16, in table: UnsafeBufferPointer<UnsafeBufferPointer<RDataField>>
+    ) -> UnsafeBufferPointer<RDataField> {
         if Int(type) < Self.directTypes { return table[Int(type)] }
         switch type {
         case 32768: return table[Self.directTypes]
