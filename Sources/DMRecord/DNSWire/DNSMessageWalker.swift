@@ -12,11 +12,16 @@ enum DNSMessageWalker {
             answerCount: message.bigEndian(at: 6), authorityCount: message.bigEndian(at: 8),
             additionalCount: message.bigEndian(at: 10), extendedRcodeBits: 0)
         var offset = 12
-        let fieldTables = RDataSchema.fieldTables
+        let layouts = RDataSchema.layouts
+        // The pointers the first question's name follows; -1 without a question. Most
+        // records' names are nothing but a pointer to it (0xC00C).
+        var questionNameHops = -1
         visitor.questionsStart(count: Int(summary.questionCount))
-        for _ in 0..<summary.questionCount {
+        for question in 0..<summary.questionCount {
             let nameStart = offset
-            offset = try DNSNameWalk.skip(message, at: offset)
+            var hops = 0
+            offset = try DNSNameWalk.skip(message, at: offset, pointerHops: &hops)
+            if question == 0 { questionNameHops = hops }
             guard offset + 4 <= message.count else { throw DNSWireError(kind: .truncated, offset: offset) }
             visitor.question(
                 nameAt: nameStart, in: message, type: message.bigEndian(at: offset), class: message.bigEndian(at: offset + 2))
@@ -34,7 +39,16 @@ enum DNSMessageWalker {
             visitor.sectionStart(section, count: Int(count))
             for _ in 0..<count {
                 let nameStart = offset
-                offset = try DNSNameWalk.skip(message, at: offset)
+                if questionNameHops >= 0 && questionNameHops < DNSMessageValidator.maximumPointerHops
+                    && offset + 2 <= message.count && message[offset] == 0xC0 && message[offset + 1] == 12
+                {
+                    // A pointer to the first question's name, which was walked in this same
+                    // message and stays valid with one more pointer in front: walking it
+                    // again would meet the same labels and limits.
+                    offset += 2
+                } else {
+                    offset = try DNSNameWalk.skip(message, at: offset)
+                }
                 guard offset + 10 <= message.count else { throw DNSWireError(kind: .truncated, offset: offset) }
                 let type: UInt16 = message.bigEndian(at: offset)
                 let ttl: UInt32 = message.bigEndian(at: offset + 4)
@@ -48,9 +62,14 @@ enum DNSMessageWalker {
                     nameAt: nameStart, in: message, type: type, class: message.bigEndian(at: offset - 8), ttl: ttl,
                     rdataLength: rdataLength)
                 let record = UnsafeRawBufferPointer(rebasing: message[..<end])
-                let fields = RDataSchema.fieldTable(of: type, in: fieldTables)
-                if Visitor.observesRData || !RDataDecoder.fitsExactly(fields, in: record, from: offset) {
-                    try RDataDecoder.decode(fields, in: record, from: offset, visitor: &visitor)
+                let layout = RDataSchema.layout(of: type, in: layouts)
+                // Empty RDATA (OPT without options, most of all) is valid for every type: miekg
+                // lets RDATA end before any field. So is RDATA of a fixed layout's exact size.
+                if Visitor.observesRData
+                    || rdataLength != 0 && Int(rdataLength) != layout.fixedSize
+                        && !RDataDecoder.fitsExactly(layout.fields, in: record, from: offset)
+                {
+                    try RDataDecoder.decode(layout.fields, in: record, from: offset, visitor: &visitor)
                 }
                 visitor.recordEnd()
                 offset = end

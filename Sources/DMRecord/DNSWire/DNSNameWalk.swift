@@ -52,6 +52,15 @@ enum DNSNameWalk {
     /// runs again to name it, so the error and its offset are always ``walk``'s.
     @inline(__always)
     static func skip(_ message: UnsafeRawBufferPointer, at start: Int) throws(DNSWireError) -> Int {
+        var hops = 0
+        return try self.skip(message, at: start, pointerHops: &hops)
+    }
+
+    /// ``skip(_:at:)``, also telling how many compression pointers the name followed.
+    @inline(__always)
+    static func skip(
+        _ message: UnsafeRawBufferPointer, at start: Int, pointerHops: inout Int
+    ) throws(DNSWireError) -> Int {
         let count = message.count
         var offset = start
         var runStart = start
@@ -68,6 +77,7 @@ enum DNSNameWalk {
             length &+= offset &- runStart
             if byte == 0 {
                 guard length <= 255 else { break }
+                pointerHops = hops
                 return end >= 0 ? end : offset &+ 1
             }
             guard byte >= 0xC0, offset &+ 2 <= count else { break }

@@ -36,6 +36,19 @@ enum RDataFieldKind: Equatable {
     /// APL items up to the end of the RDATA.
     case aplItems
 
+    /// The bytes the field takes whatever its value, or nil when its content decides.
+    var fixedSize: Int? {
+        switch self {
+        case .uint8: return 1
+        case .uint16: return 2
+        case .uint32, .ipv4Address: return 4
+        case .uint48: return 6
+        case .uint64: return 8
+        case .ipv6Address: return 16
+        default: return nil
+        }
+    }
+
     /// Whether the RDATA may end right after this field, leaving later fields at their zero
     /// values. miekg allows that after every field except one whose size another field gives.
     var allowsEndAfter: Bool {

@@ -11,20 +11,27 @@ enum RDataSchema {
     /// reference-count operations and a lazy-global check per record.
     @inline(__always)
     static func fieldTable(of type: UInt16) -> UnsafeBufferPointer<RDataField> {
-        self.fieldTable(of: type, in: Self.table)
+        self.layout(of: type, in: Self.table).fields
     }
 
-    /// Every type's fields, for ``fieldTable(of:in:)``: a walk over a message reads this
-    /// global once (each read of a lazily built global checks that it was built), not once
-    /// per record.
-    @inline(__always)
-    static var fieldTables: UnsafeBufferPointer<UnsafeBufferPointer<RDataField>> { Self.table }
+    /// One type's RDATA layout as the table holds it.
+    struct Layout {
+        /// The fields, in wire order.
+        var fields: UnsafeBufferPointer<RDataField>
+        /// The RDATA length when every field has a fixed size (A: 4, AAAA: 16, MX without its
+        /// name does not qualify), else -1. RDATA of exactly this length is valid for the
+        /// type, so the validator accepts it without walking the fields.
+        var fixedSize: Int
+    }
 
-    /// The fields of `type` in ``fieldTables``.
+    /// Every type's layout, for ``layout(of:in:)``: a walk over a message reads this global
+    /// once (each read of a lazily built global checks that it was built), not once per record.
     @inline(__always)
-    static func fieldTable(
-        of type: UInt16, in table: UnsafeBufferPointer<UnsafeBufferPointer<RDataField>>
-    ) -> UnsafeBufferPointer<RDataField> {
+    static var layouts: UnsafeBufferPointer<Layout> { Self.table }
+
+    /// The layout of `type` in ``layouts``.
+    @inline(__always)
+    static func layout(of type: UInt16, in table: UnsafeBufferPointer<Layout>) -> Layout {
         if Int(type) < Self.directTypes { return table[Int(type)] }
         switch type {
         case 32768: return table[Self.directTypes]
@@ -38,14 +45,16 @@ enum RDataSchema {
 
     /// Slots 0..<260 by type number, then TA, DLV and unknown; the memory is never freed and
     /// never written after this initialiser, so sharing it across threads is safe.
-    nonisolated(unsafe) private static let table: UnsafeBufferPointer<UnsafeBufferPointer<RDataField>> = {
+    nonisolated(unsafe) private static let table: UnsafeBufferPointer<Layout> = {
         let types = (0..<UInt16(Self.directTypes)).map { $0 } + [32768, 32769, 65535]
-        let slots = UnsafeMutableBufferPointer<UnsafeBufferPointer<RDataField>>.allocate(capacity: types.count)
+        let slots = UnsafeMutableBufferPointer<Layout>.allocate(capacity: types.count)
         for (slot, type) in types.enumerated() {
             let fields = type == 65535 ? Self.unknown : Self.fields(of: type)
             let storage = UnsafeMutableBufferPointer<RDataField>.allocate(capacity: fields.count)
             _ = storage.initialize(from: fields)
-            slots[slot] = UnsafeBufferPointer(storage)
+            let sizes = fields.map(\.kind.fixedSize)
+            let fixedSize = fields.isEmpty || sizes.contains(nil) ? -1 : sizes.reduce(0) { $0 + $1! }
+            slots[slot] = Layout(fields: UnsafeBufferPointer(storage), fixedSize: fixedSize)
         }
         return UnsafeBufferPointer(slots)
     }()
