@@ -140,7 +140,8 @@ enum PortChoice: ExpressibleByArgument, Equatable {
 /// The ports that make a datagram DNS, looked up in constant time.
 struct PortSet {
     private var bits = [UInt64](repeating: 0, count: 1024)
-    private var matchesAny = false
+    /// `--port any`.
+    private(set) var matchesAny = false
 
     init(_ choices: [PortChoice]) {
         for choice in choices {

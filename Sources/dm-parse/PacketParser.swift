@@ -11,9 +11,7 @@ struct ParseCounters {
     var udpMessages: UInt64 = 0
     var otherProtocols: UInt64 = 0
     var otherPorts: UInt64 = 0
-    var malformedDNS: UInt64 = 0
-    var malformedKept: UInt64 = 0
-    var dnsOut: UInt64 = 0
+    var messages = MessageCounters()
     var recordsForwarded: UInt64 = 0
     var malformedPackets: UInt64 = 0
     var defragmentation = IPDefragmenter.Counters()
@@ -26,8 +24,7 @@ struct ParseCounters {
 
     var fields: [(name: String, value: UInt64)] {
         let fragments = self.defragmentation
-        return
-        [("packets_in", self.packetsIn), ("unsupported_link", self.unsupportedLink), ("not_ip", self.notIP),
+        return [("packets_in", self.packetsIn), ("unsupported_link", self.unsupportedLink), ("not_ip", self.notIP),
          ("truncated_frames", self.truncatedFrames), ("malformed_ip", self.malformedIP), ("ip_fragments", fragments.fragments),
          ("reassembled", fragments.reassembled), ("fragment_duplicates", fragments.duplicates),
          ("fragment_overlaps", fragments.overlapping), ("fragments_expired", fragments.expired),
@@ -41,9 +38,18 @@ struct ParseCounters {
         + Tunnel.allCases.map { ("decapsulated_\($0)", self.decapsulated[Int($0.rawValue)]) }
         + [("tunnel_not_ip", self.tunnelNotIP), ("tunnel_undecodable", self.tunnelUndecodable),
          ("tunnel_too_deep", self.tunnelTooDeep), ("other_protocols", self.otherProtocols), ("other_ports", self.otherPorts),
-         ("malformed_dns", self.malformedDNS), ("malformed_kept", self.malformedKept), ("dns_out", self.dnsOut),
+         ("malformed_dns", self.messages.malformed), ("malformed_kept", self.messages.malformedKept),
+         ("dns_out", self.messages.written),
          ("malformed_packet_records", self.malformedPackets), ("records_forwarded", self.recordsForwarded)]
     }
+}
+
+/// What became of the DNS messages found: a plain value, so the TCP path can count into a copy
+/// while the reassembler that hands it messages is being changed.
+struct MessageCounters {
+    var malformed: UInt64 = 0
+    var malformedKept: UInt64 = 0
+    var written: UInt64 = 0
 }
 
 /// Decodes PACKET records down to DNS messages and writes DNS records.
@@ -185,12 +191,11 @@ struct PacketParser {
         self.counters.tcpSegments &+= 1
         let key = TCPReassembler.StreamKey(
             version: version, source: source, destination: destination, sourcePort: sourcePort, destinationPort: destinationPort)
-        // The closure writes through a local copy of the counters: `self.reassembler` is being
-        // mutated while it runs.
-        var counters = self.counters
+        // The closure counts into a local copy: `self.reassembler` is being mutated while it runs.
+        var messages = self.counters.messages
         defer {
-            counters.tcp = self.reassembler.counters
-            self.counters = counters
+            self.counters.tcp = self.reassembler.counters
+            self.counters.messages = messages
         }
         let keepMalformed = self.keepMalformed
         try self.reassembler.add(segment, key: key, time: time) { (message, stream, completed) throws(RecordWriteError) in
@@ -199,7 +204,7 @@ struct PacketParser {
             try Self.writeDNS(
                 message, transport: .tcp, version: stream.version, source: stream.source, destination: stream.destination,
                 sourcePort: stream.sourcePort, destinationPort: stream.destinationPort, time: completed,
-                keepMalformed: keepMalformed, counters: &counters, into: writer)
+                keepMalformed: keepMalformed, counters: &messages, into: writer)
         }
     }
 
@@ -214,9 +219,9 @@ struct PacketParser {
         let sourcePort = UInt16(datagram[0]) << 8 | UInt16(datagram[1])
         let destinationPort = UInt16(datagram[2]) << 8 | UInt16(datagram[3])
         let length = Int(datagram[4]) << 8 | Int(datagram[5])
-        let tunnel = self.ports.lists(destinationPort) || self.ports.lists(sourcePort)
-            ? nil : Tunnel.overUDP(sourcePort: sourcePort, destinationPort: destinationPort)
-        guard tunnel != nil || self.ports.contains(sourcePort) || self.ports.contains(destinationPort) else {
+        let listed = self.ports.lists(destinationPort) || self.ports.lists(sourcePort)
+        let tunnel = listed ? nil : Tunnel.overUDP(sourcePort: sourcePort, destinationPort: destinationPort)
+        guard listed || tunnel != nil || self.ports.matchesAny else {
             self.counters.otherPorts &+= 1
             return
         }
@@ -232,7 +237,7 @@ struct PacketParser {
         self.counters.udpMessages &+= 1
         try Self.writeDNS(
             message, transport: .udp, version: version, source: source, destination: destination, sourcePort: sourcePort,
-            destinationPort: destinationPort, time: time, keepMalformed: self.keepMalformed, counters: &self.counters,
+            destinationPort: destinationPort, time: time, keepMalformed: self.keepMalformed, counters: &self.counters.messages,
             into: writer)
     }
 
@@ -241,13 +246,13 @@ struct PacketParser {
     private static func writeDNS(
         _ message: UnsafeRawBufferPointer, transport: DNSTransport, version: UInt8,
         source: IPAddressBytes, destination: IPAddressBytes, sourcePort: UInt16, destinationPort: UInt16,
-        time: UInt64, keepMalformed: Bool, counters: inout ParseCounters, into writer: RecordWriter
+        time: UInt64, keepMalformed: Bool, counters: inout MessageCounters, into writer: RecordWriter
     ) throws(RecordWriteError) {
         var flags: UInt16 = 0
         do {
             _ = try DNSMessageValidator.validate(message)
         } catch {
-            counters.malformedDNS &+= 1
+            counters.malformed &+= 1
             guard keepMalformed else { return }
             counters.malformedKept &+= 1
             flags = DNSRecordLayout.malformedFlag
@@ -259,6 +264,6 @@ struct PacketParser {
             metadata.store(into: body, identityLength: 0)
             body.copyBytes(message, at: DNSRecordLayout.fixedSize)
         }
-        counters.dnsOut &+= 1
+        counters.written &+= 1
     }
 }

@@ -11,6 +11,13 @@ public struct IPPacketView {
         public var offset: Int
         /// Whether more fragments follow.
         public var moreFragments: Bool
+
+        @inlinable
+        public init(identification: UInt32, offset: Int, moreFragments: Bool) {
+            self.identification = identification
+            self.offset = offset
+            self.moreFragments = moreFragments
+        }
     }
 
     public var version: UInt8
@@ -31,7 +38,9 @@ public struct IPPacketView {
         case malformed
     }
 
-    /// Decodes the IP packet that starts at `offset` of `frame`.
+    /// Decodes the IP packet that starts at `offset` of `frame`. Inlinable, so that dm-parse's
+    /// per-packet loop decodes the header in place rather than through a call.
+    @inlinable
     public init(frame: UnsafeRawBufferPointer, at offset: Int) throws(DecodeError) {
         guard offset < frame.count else { throw .truncated }
         let packet = UnsafeRawBufferPointer(rebasing: frame[offset...])

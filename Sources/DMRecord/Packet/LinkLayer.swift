@@ -6,8 +6,21 @@ public enum LinkLayer {
     /// Where the IP header starts in `frame`, or nil when the link type is not one of those
     /// above or the frame carries no IP. With `rawIP` every frame is taken as a bare IP packet
     /// (dnsmonster's `--noEtherframe`).
+    @inlinable
     public static func ipHeaderOffset(linkType: UInt16, frame: UnsafeRawBufferPointer, rawIP: Bool = false) -> Int? {
         if rawIP { return 0 }
+        // Untagged Ethernet carrying IP, the frame nearly every tap delivers, is decided here,
+        // inlined into the caller; everything else takes the full walk below.
+        if linkType == 1 && frame.count >= 14 {
+            let type = UInt16(frame[12]) << 8 | UInt16(frame[13])
+            if type == 0x0800 || type == 0x86DD { return 14 }
+        }
+        return self.walkToIPHeader(linkType: linkType, frame: frame)
+    }
+
+    /// ``ipHeaderOffset(linkType:frame:rawIP:)`` for every link type and tag stack.
+    @usableFromInline
+    static func walkToIPHeader(linkType: UInt16, frame: UnsafeRawBufferPointer) -> Int? {
         func u16(_ at: Int) -> UInt16? {
             guard at + 2 <= frame.count else { return nil }
             return UInt16(frame[at]) << 8 | UInt16(frame[at + 1])
@@ -51,6 +64,7 @@ public enum LinkLayer {
     }
 
     /// Whether this decoder walks `linkType` at all.
+    @inlinable
     public static func isSupported(_ linkType: UInt16) -> Bool {
         switch linkType {
         case 1, 113, 276, 101, 12, 14, 228, 229, 0, 108: return true

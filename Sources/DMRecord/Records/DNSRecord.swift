@@ -93,7 +93,7 @@ public struct DNSMetadata: Hashable, Sendable {
     }
 
     /// Stores the fixed part at the start of `body` with the given identity length.
-    @inlinable
+    @inlinable @inline(__always)
     public func store(into body: UnsafeMutableRawBufferPointer, identityLength: Int) {
         body.storeLittleEndian(self.timeNanoseconds, at: 0)
         body.storeLittleEndian(self.packetLength, at: 8)

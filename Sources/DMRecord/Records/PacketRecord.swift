@@ -52,14 +52,19 @@ public struct PacketRecordView {
     /// Decodes `body`; throws when it is shorter than the fixed part.
     @inlinable
     public init(body: UnsafeRawBufferPointer) throws(RecordLayoutError) {
-        guard body.count >= PacketRecordLayout.fixedSize else {
-            throw RecordLayoutError(type: .packet, reason: "body of \(body.count) bytes is shorter than the 20-byte fixed part")
-        }
+        guard body.count >= PacketRecordLayout.fixedSize else { throw Self.shortBody(body.count) }
         self.metadata = PacketMetadata(
             timeNanoseconds: body.loadLittleEndian(at: 0), originalLength: body.loadLittleEndian(at: 8),
             linkType: body.loadLittleEndian(at: 12), interface: body.loadLittleEndian(at: 14),
             lane: body.loadLittleEndian(at: 16))
         self.frame = UnsafeRawBufferPointer(rebasing: body[PacketRecordLayout.fixedSize...])
+    }
+
+    /// The error for a body of `count` bytes, out of line so the decoder stays small enough to
+    /// inline into per-packet loops.
+    @usableFromInline @inline(never)
+    static func shortBody(_ count: Int) -> RecordLayoutError {
+        RecordLayoutError(type: .packet, reason: "body of \(count) bytes is shorter than the 20-byte fixed part")
     }
 }
 
