@@ -42,12 +42,18 @@ struct FlowTable<Key: FlowTableKey, Value> {
     /// The longest probe sequence: beyond it an insertion is refused.
     static var maximumProbes: Int { 64 }
 
-    // Three arrays by slot rather than one of entries: probing reads only the hashes (eight
-    // to a cache line) and never copies a value, whose arrays would be retained and released.
+    /// A slot's key and value, side by side: a lookup that found its hash then touches one
+    /// more cache line (or two adjacent ones), not one per array.
+    struct Entry {
+        var key: Key?
+        var value: Value?
+    }
+
+    // The hashes apart from the entries: probing reads only them (eight to a cache line) and
+    // never copies an entry, whose value may hold arrays that would be retained and released.
     /// Each slot's hash, 0 when the slot is empty (``hash(of:)`` is never 0).
     private var hashes: [UInt64]
-    private var keys: [Key?]
-    private var values: [Value?]
+    private var entries: [Entry]
     private var mask: Int
     private let maximumSlotCount: Int
     private let seed: FlowTableSeed
@@ -62,8 +68,7 @@ struct FlowTable<Key: FlowTableKey, Value> {
         self.maximumSlotCount = slotCount
         let initial = min(slotCount, 64)
         self.hashes = Array(repeating: 0, count: initial)
-        self.keys = Array(repeating: nil, count: initial)
-        self.values = Array(repeating: nil, count: initial)
+        self.entries = Array(repeating: Entry(key: nil, value: nil), count: initial)
         self.mask = initial - 1
         self.seed = seed
     }
@@ -82,7 +87,7 @@ struct FlowTable<Key: FlowTableKey, Value> {
         while true {
             let slotHash = self.hashes[slot]
             if slotHash == 0 { return nil }
-            if slotHash == hash && self.keys[slot] == key { return slot }
+            if slotHash == hash && self.entries[slot].key == key { return slot }
             slot = (slot &+ 1) & self.mask
         }
     }
@@ -100,8 +105,7 @@ struct FlowTable<Key: FlowTableKey, Value> {
         for _ in 0..<Self.maximumProbes {
             if self.hashes[slot] == 0 {
                 self.hashes[slot] = hash
-                self.keys[slot] = key
-                self.values[slot] = value
+                self.entries[slot] = Entry(key: key, value: value)
                 self.count += 1
                 return slot
             }
@@ -112,21 +116,22 @@ struct FlowTable<Key: FlowTableKey, Value> {
 
     /// The key at `slot`, which must hold an entry.
     @inline(__always)
-    func key(at slot: Int) -> Key { self.keys[slot]! }
+    func key(at slot: Int) -> Key { self.entries[slot].key! }
 
     /// The value at `slot`, which must hold an entry; changed in place. A slot stays valid
     /// until the next insertion or removal.
     @inline(__always)
     subscript(slot: Int) -> Value {
-        get { self.values[slot]! }
-        _modify { yield &self.values[slot]! }
+        get { self.entries[slot].value! }
+        _modify { yield &self.entries[slot].value! }
     }
 
     /// Removes and returns the entry at `slot`; the entries after it in its probe run move
     /// back, so no run is ever broken by a hole.
     @discardableResult @inline(__always)
     mutating func remove(at slot: Int) -> Value {
-        let removed = self.values[slot].take()!
+        let removed = self.entries[slot].value.take()!
+        self.entries[slot].key = nil
         self.count -= 1
         var hole = slot
         var next = (slot &+ 1) & self.mask
@@ -135,37 +140,30 @@ struct FlowTable<Key: FlowTableKey, Value> {
             // its home slot and where it is now (cyclically).
             let home = Int(truncatingIfNeeded: self.hashes[next]) & self.mask
             if (next &- home) & self.mask >= (next &- hole) & self.mask {
-                self.move(from: next, to: hole)
+                // The hole's empty entry changes places with the one moving back.
+                self.hashes[hole] = self.hashes[next]
+                self.entries.swapAt(hole, next)
                 hole = next
             }
             next = (next &+ 1) & self.mask
         }
         self.hashes[hole] = 0
-        self.keys[hole] = nil
         return removed
-    }
-
-    private mutating func move(from source: Int, to destination: Int) {
-        self.hashes[destination] = self.hashes[source]
-        self.keys[destination] = self.keys[source]
-        self.values[destination] = self.values[source].take()
     }
 
     /// Doubles the slots and places every entry again.
     private mutating func grow() {
-        let hashes = self.hashes, keys = self.keys
-        var values = self.values
+        let hashes = self.hashes
+        var entries = self.entries
         let slotCount = hashes.count * 2
         self.hashes = Array(repeating: 0, count: slotCount)
-        self.keys = Array(repeating: nil, count: slotCount)
-        self.values = Array(repeating: nil, count: slotCount)
+        self.entries = Array(repeating: Entry(key: nil, value: nil), count: slotCount)
         self.mask = slotCount - 1
         for old in hashes.indices where hashes[old] != 0 {
             var slot = Int(truncatingIfNeeded: hashes[old]) & self.mask
             while self.hashes[slot] != 0 { slot = (slot &+ 1) & self.mask }
             self.hashes[slot] = hashes[old]
-            self.keys[slot] = keys[old]
-            self.values[slot] = values[old].take()
+            swap(&self.entries[slot], &entries[old])
         }
     }
 }
