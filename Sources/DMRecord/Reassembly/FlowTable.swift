@@ -1,3 +1,5 @@
+import CDMShims
+
 /// A key of a ``FlowTable``: what identifies one flow, with a hash keyed by a secret seed.
 protocol FlowTableKey: Equatable {
     /// A hash of the key under `seed`. Flows are chosen by whoever sends the packets, so the
@@ -90,6 +92,15 @@ struct FlowTable<Key: FlowTableKey, Value> {
             if slotHash == hash && self.entries[slot].key == key { return slot }
             slot = (slot &+ 1) & self.mask
         }
+    }
+
+    /// Asks for the cache lines `key`'s lookup will read first (its home slot's hash and
+    /// entry), without waiting for them: for a lookup known to come soon.
+    @inline(__always)
+    func prefetch(_ key: Key) {
+        let slot = Int(truncatingIfNeeded: self.hash(of: key)) & self.mask
+        self.hashes.withUnsafeBufferPointer { cdm_prefetch($0.baseAddress! + slot) }
+        self.entries.withUnsafeBufferPointer { cdm_prefetch($0.baseAddress! + slot) }
     }
 
     /// Inserts `value` for `key`, which must not be in the table; returns its slot, or nil

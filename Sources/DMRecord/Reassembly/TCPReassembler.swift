@@ -434,5 +434,10 @@ public struct TCPReassembler {
             if self.streams[slot].heldBytes > 0 { self.counters.evicted &+= 1 }
             try self.close(slot: slot, key: key, incompleteCounts: false, message)
         }
+        // A full table evicts its oldest stream at the next new one: its slot is asked for now,
+        // so that lookup finds it in the cache instead of waiting on memory.
+        if self.streams.count >= self.limits.maximumStreams, let (_, key) = self.order.oldest {
+            self.streams.prefetch(key)
+        }
     }
 }
