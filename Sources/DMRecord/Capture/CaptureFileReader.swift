@@ -75,8 +75,16 @@ public final class CaptureFileReader {
         CaptureFileError(input: self.inputName, offset: self.offset + UInt64(delta), message: message)
     }
 
-    /// Makes `count` bytes available at `start`; false when the input ends first.
+    /// Makes `count` bytes available at `start`; false when the input ends first. Inlined:
+    /// every packet asks twice, and nearly always the bytes are there.
+    @inline(__always)
     private func ensure(_ count: Int) throws(CaptureFileError) -> Bool {
+        if self.available >= count { return true }
+        return try self.fill(toHold: count)
+    }
+
+    /// Reads until `count` bytes are available at `start`; false when the input ends first.
+    private func fill(toHold count: Int) throws(CaptureFileError) -> Bool {
         while self.available < count {
             if self.inputEnded { return false }
             if self.buffer.count - self.end < max(CaptureFileReader.readSize, count - self.available) {
@@ -101,11 +109,13 @@ public final class CaptureFileReader {
 
     private var bytes: UnsafeRawBufferPointer { UnsafeRawBufferPointer(rebasing: self.buffer[self.start..<self.end]) }
 
+    @inline(__always)
     private func u16(_ at: Int) -> UInt16 {
         let value = self.bytes.loadLittleEndian(at: at, as: UInt16.self)
         return self.bigEndian ? value.byteSwapped : value
     }
 
+    @inline(__always)
     private func u32(_ at: Int) -> UInt32 {
         let value = self.bytes.loadLittleEndian(at: at, as: UInt32.self)
         return self.bigEndian ? value.byteSwapped : value
