@@ -27,7 +27,7 @@ struct FlowTableTests {
                     table[slot].append(step)
                     model[key]!.append(step)
                 } else if let slot = table.insert(key, [step]) {
-                    #expect(table.key(at: slot) == key)
+                    #expect(table.find(key) == slot)
                     model[key] = [step]
                 }
             case 1:

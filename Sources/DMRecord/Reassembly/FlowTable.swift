@@ -125,10 +125,6 @@ struct FlowTable<Key: FlowTableKey, Value> {
         return nil
     }
 
-    /// The key at `slot`, which must hold an entry.
-    @inline(__always)
-    func key(at slot: Int) -> Key { self.entries[slot].key! }
-
     /// The value at `slot`, which must hold an entry; changed in place. A slot stays valid
     /// until the next insertion or removal.
     @inline(__always)

@@ -78,17 +78,6 @@ public struct TCPReassembler {
                       sourcePort: self.destinationPort, destinationPort: self.sourcePort)
         }
 
-        /// One 64-bit mix of all fields fed to the hasher once: a table lookup per segment
-        /// is on the hot path, and five separate combines cost more than the lookup itself.
-        public func hash(into hasher: inout Hasher) {
-            var mixed = self.source.first &* 0x9E37_79B9_7F4A_7C15
-            mixed ^= self.source.second &* 0xC2B2_AE3D_27D4_EB4F
-            mixed ^= self.destination.first &* 0x1656_67B1_9E37_79F9
-            mixed ^= self.destination.second &* 0x27D4_EB2F_1656_67C5
-            mixed ^= UInt64(self.sourcePort) << 32 | UInt64(self.destinationPort) << 16 | UInt64(self.version)
-            hasher.combine(mixed)
-        }
-
         func flowHash(seed: FlowTableSeed) -> UInt64 {
             let ports = UInt64(self.sourcePort) << 32 | UInt64(self.destinationPort) << 16 | UInt64(self.version)
             return seed.mix(
