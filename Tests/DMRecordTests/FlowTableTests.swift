@@ -73,6 +73,36 @@ struct FlowTableTests {
         for key in keys.dropFirst() { #expect(table.find(key).map { table[$0] } == key.id) }
     }
 
+    /// A new stream the table refuses (its probe run is full) still has its complete messages
+    /// handed out, and is counted; the streams already held are untouched.
+    @Test func reassemblyCountsARefusedStreamAndStillReportsItsMessages() throws {
+        let seed = FlowTableSeed(first: 0x1234_5678, second: 0x9ABC_DEF0)
+        let probes = FlowTable<TCPReassembler.StreamKey, Int>.maximumProbes
+        // Streams whose home slot is 0 in every table size up to 256 slots, enough to fill
+        // one probe run and then one more.
+        var keys: [TCPReassembler.StreamKey] = []
+        var port: UInt16 = 1024
+        while keys.count <= probes {
+            let key = TCPReassembler.StreamKey(
+                version: 4, source: IPAddressBytes([10, 0, 0, 1])!, destination: IPAddressBytes([10, 0, 0, 2])!,
+                sourcePort: port, destinationPort: 53)
+            if max(1, key.flowHash(seed: seed)) & 255 == 0 { keys.append(key) }
+            port += 1
+        }
+        var reassembler = TCPReassembler(limits: TCPReassembler.Limits(maximumStreams: 100), seed: seed)
+        var messages: [[UInt8]] = []
+        for (index, key) in keys.enumerated() {
+            let message: [UInt8] = [0, 3, 7, 7, UInt8(index)]
+            try TCPReassemblerTests.segment(sequence: 1000, message).withUnsafeBytes { raw throws in
+                let segment = try #require(TCPReassembler.Segment(raw))
+                try reassembler.add(segment, key: key, time: 5) { bytes, _, _ in messages.append(Array(bytes)) }
+            }
+        }
+        #expect(messages == (0...probes).map { [7, 7, UInt8($0)] })
+        #expect(reassembler.counters.refused == 1)
+        #expect(reassembler.streamCount == probes)
+    }
+
     /// Reassembly keys hash differently under different seeds, and each key keeps its hash.
     @Test func streamKeysHashBySeed() {
         let key = TCPReassembler.StreamKey(

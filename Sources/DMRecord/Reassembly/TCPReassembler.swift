@@ -138,9 +138,14 @@ public struct TCPReassembler {
     private var nextExpiryCheck: UInt64 = 0
 
     public init(limits: Limits = Limits()) {
+        self.init(limits: limits, seed: .process)
+    }
+
+    /// A reassembler whose table hashes with `seed`, for tests that need keys to collide.
+    init(limits: Limits, seed: FlowTableSeed) {
         self.limits = limits
         // One more than the bound: a new stream is inserted before the oldest is evicted.
-        self.streams = FlowTable(maximumCount: limits.maximumStreams + 1)
+        self.streams = FlowTable(maximumCount: limits.maximumStreams + 1, seed: seed)
     }
 
     /// Streams with state.
