@@ -33,10 +33,17 @@ enum RDataSchema {
     @inline(__always)
     static func layout(of type: UInt16, in table: UnsafeBufferPointer<Layout>) -> Layout {
         if Int(type) < Self.directTypes { return table[Int(type)] }
+        return table[Self.slot(ofRareType: type)]
+    }
+
+    /// The slot of a type past the directly indexed ones, kept out of line: inlined, its
+    /// three table addresses were computed ahead of every message's record loop.
+    @inline(never)
+    private static func slot(ofRareType type: UInt16) -> Int {
         switch type {
-        case 32768: return table[Self.directTypes]
-        case 32769: return table[Self.directTypes + 1]
-        default: return table[Self.directTypes + 2]  // the unknown type's layout
+        case 32768: Self.directTypes
+        case 32769: Self.directTypes + 1
+        default: Self.directTypes + 2  // the unknown type's layout
         }
     }
 
