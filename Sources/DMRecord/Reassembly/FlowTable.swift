@@ -31,31 +31,37 @@ struct FlowTableSeed: Sendable {
 }
 
 /// An open-addressing hash table from flow keys to per-flow state, for the reassembly tables
-/// that are looked up once per packet: linear probing over one array, values changed in
-/// place by slot, and removal by backward shift (no tombstones, so lookups never slow down
-/// with churn).
+/// that are looked up once per packet.
+///
+/// The hash index is one array of 8-byte slots, each a 32-bit hash tag and the number of an
+/// entry; the entries live apart, in a dense array whose freed places are reused newest
+/// first. Probing reads eight slots to a cache line, growing rewrites only the slots, and an
+/// entry never moves: its number (the "slot" handed to callers) stays valid until it is
+/// removed, so callers may queue it. Removal shifts later slots of the probe run back (no
+/// tombstones, so lookups never slow down with churn). A stream evicted and a new one
+/// inserted right after share a place in the entries, which is then still in the cache.
 ///
 /// Work per operation stays bounded against chosen keys: the hash is keyed by a secret seed,
 /// and an insertion that would land more than ``maximumProbes`` slots from its home fails
 /// instead (the caller counts the flow as refused), so equal hashes cannot pile up. The table
-/// is at most half full and grows by doubling up to a size fixed at creation, so memory is
-/// bounded too.
+/// is at most half full and grows by doubling up to a size fixed at creation; the entries
+/// number at most the peak count held, so memory is bounded too.
 struct FlowTable<Key: FlowTableKey, Value> {
     /// The longest probe sequence: beyond it an insertion is refused.
     static var maximumProbes: Int { 64 }
 
-    /// A slot's key and value, side by side: a lookup that found its hash then touches one
-    /// more cache line (or two adjacent ones), not one per array.
-    struct Entry {
-        var key: Key?
+    /// A key and its value, with the hash tag that leads back to its slot.
+    private struct Entry {
+        var key: Key
         var value: Value?
+        var tag: UInt32
     }
 
-    // The hashes apart from the entries: probing reads only them (eight to a cache line) and
-    // never copies an entry, whose value may hold arrays that would be retained and released.
-    /// Each slot's hash, 0 when the slot is empty (``hash(of:)`` is never 0).
-    private var hashes: [UInt64]
-    private var entries: [Entry]
+    /// Each slot: 0 when empty, else the hash tag (high half) and entry number + 1 (low half).
+    private var slots: [UInt64]
+    private var entries: [Entry] = []
+    /// Numbers of entries whose value was removed, most recently freed last.
+    private var freeEntries: [UInt32] = []
     private var mask: Int
     private let maximumSlotCount: Int
     private let seed: FlowTableSeed
@@ -67,110 +73,152 @@ struct FlowTable<Key: FlowTableKey, Value> {
         // At most half full, so probe sequences stay short.
         var slotCount = 2
         while slotCount < 2 * max(1, maximumCount) { slotCount *= 2 }
+        precondition(slotCount <= 1 << 32, "a flow table numbers its entries in 32 bits")
         self.maximumSlotCount = slotCount
         let initial = min(slotCount, 64)
-        self.hashes = Array(repeating: 0, count: initial)
-        self.entries = Array(repeating: Entry(key: nil, value: nil), count: initial)
+        self.slots = Array(repeating: 0, count: initial)
         self.mask = initial - 1
         self.seed = seed
     }
 
+    /// The low 32 bits of the seeded hash: they choose the home slot (tables have at most
+    /// 2^32 slots) and tell most keys of one probe run apart without reading their entries.
     @inline(__always)
-    private func hash(of key: Key) -> UInt64 {
-        max(1, key.flowHash(seed: self.seed))
+    private func tag(of key: Key) -> UInt32 {
+        UInt32(truncatingIfNeeded: key.flowHash(seed: self.seed))
     }
 
-    /// The slot holding `key`, or nil. Probes until the first empty slot, which exists: the
-    /// table is never more than half full.
+    @inline(__always)
+    private func home(of tag: UInt32) -> Int { Int(tag) & self.mask }
+
+    @inline(__always)
+    private static func slot(tag: UInt32, entry: Int) -> UInt64 {
+        UInt64(tag) << 32 | UInt64(entry + 1)
+    }
+
+    @inline(__always)
+    private static func entry(in slot: UInt64) -> Int {
+        Int(UInt32(truncatingIfNeeded: slot)) - 1
+    }
+
+    /// The entry number of `key`, or nil. Probes until the first empty slot, which exists:
+    /// the table is never more than half full.
     @inline(__always)
     func find(_ key: Key) -> Int? {
-        let hash = self.hash(of: key)
-        var slot = Int(truncatingIfNeeded: hash) & self.mask
+        let tag = self.tag(of: key)
+        var position = self.home(of: tag)
         while true {
-            let slotHash = self.hashes[slot]
-            if slotHash == 0 { return nil }
-            if slotHash == hash && self.entries[slot].key == key { return slot }
-            slot = (slot &+ 1) & self.mask
+            let slot = self.slots[position]
+            if slot == 0 { return nil }
+            if UInt32(truncatingIfNeeded: slot >> 32) == tag {
+                let entry = Self.entry(in: slot)
+                if self.entries[entry].key == key { return entry }
+            }
+            position = (position &+ 1) & self.mask
         }
     }
 
-    /// Asks for the cache lines `key`'s lookup will read first (its home slot's hash and
-    /// entry), without waiting for them: for a lookup known to come soon.
+    /// Whether entry number `entry` holds a value: for callers that queued the number and may
+    /// have seen the entry removed since (its number may then hold another key).
     @inline(__always)
-    func prefetch(_ key: Key) {
-        let slot = Int(truncatingIfNeeded: self.hash(of: key)) & self.mask
-        self.hashes.withUnsafeBufferPointer { cdm_prefetch($0.baseAddress! + slot) }
-        self.entries.withUnsafeBufferPointer { cdm_prefetch($0.baseAddress! + slot) }
+    func isOccupied(_ entry: Int) -> Bool {
+        entry < self.entries.count && self.entries[entry].value != nil
     }
 
-    /// Inserts `value` for `key`, which must not be in the table; returns its slot, or nil
-    /// when the table is full or the slot would lie more than ``maximumProbes`` from the key's.
+    /// The key of entry number `entry`, which must hold a value.
+    @inline(__always)
+    func key(at entry: Int) -> Key { self.entries[entry].key }
+
+    /// Asks for the cache line of the slot that leads to entry number `entry` without waiting
+    /// for it: for a removal known to come soon. A removed entry's stale tag only makes the
+    /// request useless, not wrong.
+    @inline(__always)
+    func prefetchSlot(ofEntry entry: Int) {
+        guard entry < self.entries.count else { return }
+        let position = self.home(of: self.entries[entry].tag)
+        self.slots.withUnsafeBufferPointer { cdm_prefetch($0.baseAddress! + position) }
+    }
+
+    /// Asks for the cache line of entry number `entry` without waiting for it.
+    @inline(__always)
+    func prefetch(entry: Int) {
+        guard entry < self.entries.count else { return }
+        self.entries.withUnsafeBufferPointer { cdm_prefetch($0.baseAddress! + entry) }
+    }
+
+    /// Inserts `value` for `key`, which must not be in the table; returns its entry number,
+    /// or nil when the table is full or the slot would lie more than ``maximumProbes`` from
+    /// the key's home.
     @inline(__always)
     mutating func insert(_ key: Key, _ value: Value) -> Int? {
-        if 2 * (self.count + 1) > self.hashes.count {
-            guard self.hashes.count < self.maximumSlotCount else { return nil }
+        if 2 * (self.count + 1) > self.slots.count {
+            guard self.slots.count < self.maximumSlotCount else { return nil }
             self.grow()
         }
-        let hash = self.hash(of: key)
-        var slot = Int(truncatingIfNeeded: hash) & self.mask
+        let tag = self.tag(of: key)
+        var position = self.home(of: tag)
         for _ in 0..<Self.maximumProbes {
-            if self.hashes[slot] == 0 {
-                self.hashes[slot] = hash
-                self.entries[slot] = Entry(key: key, value: value)
+            if self.slots[position] == 0 {
+                let entry: Int
+                if let free = self.freeEntries.popLast() {
+                    entry = Int(free)
+                    self.entries[entry] = Entry(key: key, value: value, tag: tag)
+                } else {
+                    entry = self.entries.count
+                    self.entries.append(Entry(key: key, value: value, tag: tag))
+                }
+                self.slots[position] = Self.slot(tag: tag, entry: entry)
                 self.count += 1
-                return slot
+                return entry
             }
-            slot = (slot &+ 1) & self.mask
+            position = (position &+ 1) & self.mask
         }
         return nil
     }
 
-    /// The value at `slot`, which must hold an entry; changed in place. A slot stays valid
-    /// until the next insertion or removal.
+    /// The value of entry number `entry`, which must hold one; changed in place.
     @inline(__always)
-    subscript(slot: Int) -> Value {
-        get { self.entries[slot].value! }
-        _modify { yield &self.entries[slot].value! }
+    subscript(entry: Int) -> Value {
+        get { self.entries[entry].value! }
+        _modify { yield &self.entries[entry].value! }
     }
 
-    /// Removes and returns the entry at `slot`; the entries after it in its probe run move
-    /// back, so no run is ever broken by a hole.
+    /// Removes and returns the value of entry number `entry`. Its slot is found by probing
+    /// from its tag's home; the slots after it in the probe run move back, so no run is ever
+    /// broken by a hole.
     @discardableResult @inline(__always)
-    mutating func remove(at slot: Int) -> Value {
-        let removed = self.entries[slot].value.take()!
-        self.entries[slot].key = nil
+    mutating func remove(at entry: Int) -> Value {
+        let removed = self.entries[entry].value.take()!
+        let wanted = Self.slot(tag: self.entries[entry].tag, entry: entry)
+        var hole = self.home(of: self.entries[entry].tag)
+        while self.slots[hole] != wanted { hole = (hole &+ 1) & self.mask }
+        self.freeEntries.append(UInt32(entry))
         self.count -= 1
-        var hole = slot
-        var next = (slot &+ 1) & self.mask
-        while self.hashes[next] != 0 {
-            // An entry may move into the hole when the hole lies on its probe path, between
-            // its home slot and where it is now (cyclically).
-            let home = Int(truncatingIfNeeded: self.hashes[next]) & self.mask
+        var next = (hole &+ 1) & self.mask
+        while self.slots[next] != 0 {
+            // A slot may move into the hole when the hole lies on its probe path, between its
+            // home and where it is now (cyclically).
+            let home = self.home(of: UInt32(truncatingIfNeeded: self.slots[next] >> 32))
             if (next &- home) & self.mask >= (next &- hole) & self.mask {
-                // The hole's empty entry changes places with the one moving back.
-                self.hashes[hole] = self.hashes[next]
-                self.entries.swapAt(hole, next)
+                self.slots[hole] = self.slots[next]
                 hole = next
             }
             next = (next &+ 1) & self.mask
         }
-        self.hashes[hole] = 0
+        self.slots[hole] = 0
         return removed
     }
 
-    /// Doubles the slots and places every entry again.
+    /// Doubles the slots and indexes every entry held again; the entries stay where they are.
     private mutating func grow() {
-        let hashes = self.hashes
-        var entries = self.entries
-        let slotCount = hashes.count * 2
-        self.hashes = Array(repeating: 0, count: slotCount)
-        self.entries = Array(repeating: Entry(key: nil, value: nil), count: slotCount)
+        let slotCount = self.slots.count * 2
+        self.slots = Array(repeating: 0, count: slotCount)
         self.mask = slotCount - 1
-        for old in hashes.indices where hashes[old] != 0 {
-            var slot = Int(truncatingIfNeeded: hashes[old]) & self.mask
-            while self.hashes[slot] != 0 { slot = (slot &+ 1) & self.mask }
-            self.hashes[slot] = hashes[old]
-            swap(&self.entries[slot], &entries[old])
+        for entry in self.entries.indices where self.entries[entry].value != nil {
+            let tag = self.entries[entry].tag
+            var position = self.home(of: tag)
+            while self.slots[position] != 0 { position = (position &+ 1) & self.mask }
+            self.slots[position] = Self.slot(tag: tag, entry: entry)
         }
     }
 }

@@ -130,7 +130,8 @@ public struct TCPReassembler {
     public let limits: Limits
     public private(set) var counters = Counters()
     private var streams: FlowTable<StreamKey, Stream>
-    private var order = InsertionOrder<StreamKey>()
+    /// The streams' entry numbers in the table, oldest stream first.
+    private var order = InsertionOrder<Int>()
     private var heldBytes = 0
     /// Streams holding segments behind a hole: only then can an acknowledgement skip one.
     private var streamsWithHoles = 0
@@ -152,6 +153,8 @@ public struct TCPReassembler {
     public var streamCount: Int { self.streams.count }
     /// Bytes held across all streams.
     public var pendingBytes: Int { self.heldBytes }
+    /// Elements in the creation-order queue, stale ones included: for tests of its bound.
+    var queuedStreamCount: Int { self.order.count }
 
     /// Receives each DNS message: its bytes, its stream, and the capture time it was complete.
     public typealias MessageHandler = (UnsafeRawBufferPointer, StreamKey, UInt64) throws(RecordWriteError) -> Void
@@ -184,9 +187,10 @@ public struct TCPReassembler {
         } else if let inserted = self.streams.insert(
             // Without a SYN (capture started mid-connection) the first segment's sequence
             // number is taken as the start; its first two bytes must then be a length.
-            key, Stream(next: dataSequence, lastSeen: time, generation: self.order.append(key)))
+            key, Stream(next: dataSequence, lastSeen: time, generation: 0))
         {
             slot = inserted
+            self.queue(slot)
         } else {
             self.counters.refused &+= 1
             _ = try self.extractMessages(from: segment.payload, key: key, time: time, message)
@@ -220,7 +224,7 @@ public struct TCPReassembler {
             var stream = self.take(slot: slot)
             stream.lastSeen = time
             guard try self.addSlowly(segment, dataSequence: dataSequence, to: &stream, key: key, time: time, message) else { return }
-            self.put(stream, for: key)
+            self.put(stream, for: key, at: slot)
         }
         if segment.fin {
             try self.close(key, incompleteCounts: true, message)
@@ -260,15 +264,34 @@ public struct TCPReassembler {
         return stream
     }
 
-    /// Puts a stream taken with ``take(slot:)`` back. It had a slot a moment ago, so there is room;
-    /// should its probe run have grown too long meanwhile, it is dropped and counted.
-    private mutating func put(_ stream: Stream, for key: StreamKey) {
-        guard self.streams.insert(key, stream) != nil else {
+    /// Puts a stream taken with ``take(slot:)`` from `slot` back. It had a slot a moment ago,
+    /// so there is room; should its probe run have grown too long meanwhile, it is dropped and
+    /// counted. The table reuses the entry just freed, so the stream keeps its place in
+    /// ``order``; should it land elsewhere, it is queued again there.
+    private mutating func put(_ stream: Stream, for key: StreamKey, at slot: Int) {
+        guard let inserted = self.streams.insert(key, stream) else {
             self.counters.refused &+= 1
             return
         }
+        if inserted != slot { self.queue(inserted) }
         self.heldBytes += stream.heldBytes
         if !stream.ahead.isEmpty { self.streamsWithHoles += 1 }
+    }
+
+    /// Queues the new stream at `slot` in ``order``. Streams closed early leave stale queue
+    /// elements behind a long-lived stream at the front; once they are most of the queue
+    /// they are dropped, so the queue stays within twice the stream bound.
+    private mutating func queue(_ slot: Int) {
+        if self.order.count >= 2 * self.limits.maximumStreams + 64 {
+            let streams = self.streams
+            self.order.removeAll { generation, slot in !Self.isQueued(slot, generation: generation, in: streams) }
+        }
+        self.streams[slot].generation = self.order.append(slot)
+    }
+
+    /// Whether the queue element (`slot`, `generation`) still names a stream in `streams`.
+    private static func isQueued(_ slot: Int, generation: UInt64, in streams: FlowTable<StreamKey, Stream>) -> Bool {
+        streams.isOccupied(slot) && streams[slot].generation == generation
     }
 
     /// Places bytes at `sequence`; returns whether in-order bytes were added.
@@ -340,7 +363,7 @@ public struct TCPReassembler {
         }), Int32(bitPattern: acknowledgement &- earliest) >= 0 {
             try self.skipGap(in: &stream, key: key, message)
         }
-        self.put(stream, for: key)
+        self.put(stream, for: key, at: slot)
     }
 
     private func append(_ bytes: ArraySlice<UInt8>, to stream: inout Stream) {
@@ -405,8 +428,8 @@ public struct TCPReassembler {
     /// busy connection at the front delays the expiry of younger idle ones until the bounds
     /// evict them.
     private mutating func expire(before time: UInt64, _ message: MessageHandler) throws(RecordWriteError) {
-        while let (generation, key) = self.order.oldest {
-            guard let slot = self.streams.find(key), self.streams[slot].generation == generation else {
+        while let (generation, slot) = self.order.oldest {
+            guard Self.isQueued(slot, generation: generation, in: self.streams) else {
                 self.order.removeOldest()
                 continue
             }
@@ -414,24 +437,27 @@ public struct TCPReassembler {
             guard time > lastSeen, time - lastSeen > self.limits.idleTimeoutNanoseconds else { break }
             self.order.removeOldest()
             if self.streams[slot].heldBytes > 0 { self.counters.expired &+= 1 }
-            try self.close(slot: slot, key: key, incompleteCounts: false, message)
+            try self.close(slot: slot, key: self.streams.key(at: slot), incompleteCounts: false, message)
         }
     }
 
     private mutating func enforceBounds(_ message: MessageHandler) throws(RecordWriteError) {
         while self.streams.count > self.limits.maximumStreams || self.heldBytes > self.limits.maximumBytes,
-            let (generation, key) = self.order.oldest
+            let (generation, slot) = self.order.oldest
         {
             self.order.removeOldest()
-            guard let slot = self.streams.find(key), self.streams[slot].generation == generation else { continue }
+            guard Self.isQueued(slot, generation: generation, in: self.streams) else { continue }
             // An idle stream between messages loses nothing when it goes.
             if self.streams[slot].heldBytes > 0 { self.counters.evicted &+= 1 }
-            try self.close(slot: slot, key: key, incompleteCounts: false, message)
+            try self.close(slot: slot, key: self.streams.key(at: slot), incompleteCounts: false, message)
         }
-        // A full table evicts its oldest stream at the next new one: its slot is asked for now,
-        // so that lookup finds it in the cache instead of waiting on memory.
-        if self.streams.count >= self.limits.maximumStreams, let (_, key) = self.order.oldest {
-            self.streams.prefetch(key)
+        // A full table evicts its oldest stream at the next new one, and the one after it at
+        // the new one after that. What those evictions read is asked for now, so they find it
+        // in the cache instead of waiting on memory: the next stream's table slot (its entry,
+        // asked for one new stream ago, tells where that is) and the one after's entry.
+        if self.streams.count >= self.limits.maximumStreams {
+            if let (_, slot) = self.order.oldest { self.streams.prefetchSlot(ofEntry: slot) }
+            if let (_, slot) = self.order.secondOldest { self.streams.prefetch(entry: slot) }
         }
     }
 }
