@@ -145,8 +145,7 @@ public struct TCPReassembler {
     /// A reassembler whose table hashes with `seed`, for tests that need keys to collide.
     init(limits: Limits, seed: FlowTableSeed) {
         self.limits = limits
-        // One more than the bound: a new stream is inserted before the oldest is evicted.
-        self.streams = FlowTable(maximumCount: limits.maximumStreams + 1, seed: seed)
+        self.streams = FlowTable(maximumCount: limits.maximumStreams, seed: seed)
     }
 
     /// Streams with state.
@@ -184,17 +183,19 @@ public struct TCPReassembler {
         let slot: Int
         if let existing = self.streams.find(key) {
             slot = existing
-        } else if let inserted = self.streams.insert(
+        } else {
+            // A full table evicts its oldest stream before taking a new one, so it never holds
+            // more than the bound (and its index is half the size room for one more would need).
+            if self.streams.count >= self.limits.maximumStreams { try self.evictOldest(message) }
             // Without a SYN (capture started mid-connection) the first segment's sequence
             // number is taken as the start; its first two bytes must then be a length.
-            key, Stream(next: dataSequence, lastSeen: time, generation: 0))
-        {
+            guard let inserted = self.streams.insert(key, Stream(next: dataSequence, lastSeen: time, generation: 0)) else {
+                self.counters.refused &+= 1
+                _ = try self.extractMessages(from: segment.payload, key: key, time: time, message)
+                return
+            }
             slot = inserted
             self.queue(slot)
-        } else {
-            self.counters.refused &+= 1
-            _ = try self.extractMessages(from: segment.payload, key: key, time: time, message)
-            return
         }
         if segment.payload.isEmpty {
             self.streams[slot].lastSeen = time
@@ -441,16 +442,25 @@ public struct TCPReassembler {
         }
     }
 
-    private mutating func enforceBounds(_ message: MessageHandler) throws(RecordWriteError) {
-        while self.streams.count > self.limits.maximumStreams || self.heldBytes > self.limits.maximumBytes,
-            let (generation, slot) = self.order.oldest
-        {
+    /// Evicts the oldest stream; false when there is none.
+    @discardableResult
+    private mutating func evictOldest(_ message: MessageHandler) throws(RecordWriteError) -> Bool {
+        while let (generation, slot) = self.order.oldest {
             self.order.removeOldest()
             guard Self.isQueued(slot, generation: generation, in: self.streams) else { continue }
             // An idle stream between messages loses nothing when it goes.
             if self.streams[slot].heldBytes > 0 { self.counters.evicted &+= 1 }
             try self.close(slot: slot, key: self.streams.key(at: slot), incompleteCounts: false, message)
+            return true
         }
+        return false
+    }
+
+    /// Evicts streams, oldest first, while the table holds more than the bounds allow.
+    private mutating func enforceBounds(_ message: MessageHandler) throws(RecordWriteError) {
+        while self.streams.count > self.limits.maximumStreams || self.heldBytes > self.limits.maximumBytes,
+            try self.evictOldest(message)
+        {}
         // A full table evicts its oldest stream at the next new one, and the one after it at
         // the new one after that. What those evictions read is asked for now, so they find it
         // in the cache instead of waiting on memory: the next stream's table slot (its entry,
