@@ -97,6 +97,7 @@ struct PacketParser {
 
     /// Parses the IP packet at `offset` of `bytes`: a captured frame's, or a tunnel's payload.
     /// Fragments go to the defragmenter; a completed datagram is parsed at once.
+    @inline(__always)
     private mutating func parseIP(
         _ bytes: UnsafeRawBufferPointer, at offset: Int, time: UInt64, tunnelDepth: Int, into writer: RecordWriter
     ) throws(RecordWriteError) {
@@ -152,6 +153,7 @@ struct PacketParser {
     }
 
     /// Dispatches one whole IP payload (unfragmented or reassembled) on its protocol.
+    @inline(__always)
     private mutating func parseTransport(
         _ transportProtocol: UInt8, _ payload: UnsafeRawBufferPointer, version: UInt8, source: IPAddressBytes,
         destination: IPAddressBytes, time: UInt64, tunnelDepth: Int, into writer: RecordWriter
@@ -208,6 +210,7 @@ struct PacketParser {
         }
     }
 
+    @inline(__always)
     private mutating func parseUDP(
         _ datagram: UnsafeRawBufferPointer, version: UInt8, source: IPAddressBytes, destination: IPAddressBytes,
         time: UInt64, tunnelDepth: Int, into writer: RecordWriter
@@ -243,6 +246,7 @@ struct PacketParser {
 
     /// Validates one DNS message and writes its record (or counts it as malformed).
     /// The packet length is the message's: the UDP payload, or the TCP message without its prefix.
+    @inline(__always)
     private static func writeDNS(
         _ message: UnsafeRawBufferPointer, transport: DNSTransport, version: UInt8,
         source: IPAddressBytes, destination: IPAddressBytes, sourcePort: UInt16, destinationPort: UInt16,

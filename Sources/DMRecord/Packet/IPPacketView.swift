@@ -40,7 +40,7 @@ public struct IPPacketView {
 
     /// Decodes the IP packet that starts at `offset` of `frame`. Inlinable, so that dm-parse's
     /// per-packet loop decodes the header in place rather than through a call.
-    @inlinable
+    @inlinable @inline(__always)
     public init(frame: UnsafeRawBufferPointer, at offset: Int) throws(DecodeError) {
         guard offset < frame.count else { throw .truncated }
         let packet = UnsafeRawBufferPointer(rebasing: frame[offset...])
@@ -63,45 +63,53 @@ public struct IPPacketView {
             self.fragment = more || fragmentOffset != 0
                 ? Fragment(identification: UInt32(u16(4)), offset: fragmentOffset, moreFragments: more) : nil
         case 6:
-            guard packet.count >= 40 else { throw .truncated }
-            let end = 40 + u16(4)
-            guard packet.count >= end else { throw .truncated }
-            var next = packet[6]
-            var position = 40
-            var fragment: Fragment?
-            // Extension headers, in whatever order they come.
-            extensionHeaders: while true {
-                switch next {
-                case 0, 43, 60, 135, 139, 140:  // hop-by-hop, routing, destination, mobility, HIP, shim6
-                    guard position + 8 <= end else { throw .truncated }
-                    next = packet[position]
-                    position += (Int(packet[position + 1]) + 1) * 8
-                case 51:  // authentication header
-                    guard position + 8 <= end else { throw .truncated }
-                    next = packet[position]
-                    position += (Int(packet[position + 1]) + 2) * 4
-                case 44:  // fragment header
-                    guard position + 8 <= end else { throw .truncated }
-                    guard fragment == nil else { throw .malformed }
-                    next = packet[position]
-                    let field = u16(position + 2)
-                    let identification = packet.loadUnaligned(fromByteOffset: position + 4, as: UInt32.self).bigEndian
-                    fragment = Fragment(identification: identification, offset: field & 0xFFF8, moreFragments: field & 1 != 0)
-                    position += 8
-                default:
-                    break extensionHeaders
-                }
-                guard position <= end else { throw .truncated }
-            }
-            self.version = 6
-            self.source = IPAddressBytes(loadingFrom: packet, at: 8)
-            self.destination = IPAddressBytes(loadingFrom: packet, at: 24)
-            self.transportProtocol = next
-            self.payload = UnsafeRawBufferPointer(rebasing: packet[position..<end])
-            // An atomic fragment (offset 0, no more) is a whole datagram (RFC 6946).
-            self.fragment = fragment.flatMap { $0.offset == 0 && !$0.moreFragments ? nil : $0 }
+            self = try Self(ipv6: packet)
         default:
             throw .malformed
         }
+    }
+
+    /// Decodes the IPv6 packet at the start of `packet`, walking its extension headers. Out of
+    /// line, so that the IPv4 decoding above stays small enough to inline.
+    @usableFromInline
+    init(ipv6 packet: UnsafeRawBufferPointer) throws(DecodeError) {
+        func u16(_ at: Int) -> Int { Int(packet[at]) << 8 | Int(packet[at + 1]) }
+        guard packet.count >= 40 else { throw .truncated }
+        let end = 40 + u16(4)
+        guard packet.count >= end else { throw .truncated }
+        var next = packet[6]
+        var position = 40
+        var fragment: Fragment?
+        // Extension headers, in whatever order they come.
+        extensionHeaders: while true {
+            switch next {
+            case 0, 43, 60, 135, 139, 140:  // hop-by-hop, routing, destination, mobility, HIP, shim6
+                guard position + 8 <= end else { throw .truncated }
+                next = packet[position]
+                position += (Int(packet[position + 1]) + 1) * 8
+            case 51:  // authentication header
+                guard position + 8 <= end else { throw .truncated }
+                next = packet[position]
+                position += (Int(packet[position + 1]) + 2) * 4
+            case 44:  // fragment header
+                guard position + 8 <= end else { throw .truncated }
+                guard fragment == nil else { throw .malformed }
+                next = packet[position]
+                let field = u16(position + 2)
+                let identification = packet.loadUnaligned(fromByteOffset: position + 4, as: UInt32.self).bigEndian
+                fragment = Fragment(identification: identification, offset: field & 0xFFF8, moreFragments: field & 1 != 0)
+                position += 8
+            default:
+                break extensionHeaders
+            }
+            guard position <= end else { throw .truncated }
+        }
+        self.version = 6
+        self.source = IPAddressBytes(loadingFrom: packet, at: 8)
+        self.destination = IPAddressBytes(loadingFrom: packet, at: 24)
+        self.transportProtocol = next
+        self.payload = UnsafeRawBufferPointer(rebasing: packet[position..<end])
+        // An atomic fragment (offset 0, no more) is a whole datagram (RFC 6946).
+        self.fragment = fragment.flatMap { $0.offset == 0 && !$0.moreFragments ? nil : $0 }
     }
 }

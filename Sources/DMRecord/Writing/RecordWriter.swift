@@ -108,7 +108,7 @@ public final class RecordWriter: InputIdleObserver {
     }
 
     /// Builds a record in place: `fill` receives exactly `bodySize` bytes to initialise.
-    @inlinable
+    @inlinable @inline(__always)
     public func writeRecord(
         type: RecordType, flags: UInt16 = 0, bodySize: Int, _ fill: (UnsafeMutableRawBufferPointer) -> Void
     ) throws(RecordWriteError) {
