@@ -44,15 +44,14 @@ public struct IPPacketView {
     public init(frame: UnsafeRawBufferPointer, at offset: Int) throws(DecodeError) {
         guard offset < frame.count else { throw .truncated }
         let packet = UnsafeRawBufferPointer(rebasing: frame[offset...])
-        func u16(_ at: Int) -> Int { Int(packet[at]) << 8 | Int(packet[at + 1]) }
         switch packet[0] >> 4 {
         case 4:
             guard packet.count >= 20 else { throw .truncated }
             let headerLength = Int(packet[0] & 0x0F) * 4
-            let totalLength = u16(2)
+            let totalLength = Self.u16(packet, 2)
             guard headerLength >= 20, totalLength >= headerLength else { throw .malformed }
             guard packet.count >= totalLength else { throw .truncated }
-            let flagsAndOffset = u16(6)
+            let flagsAndOffset = Self.u16(packet, 6)
             let fragmentOffset = (flagsAndOffset & 0x1FFF) * 8
             let more = flagsAndOffset & 0x2000 != 0
             self.version = 4
@@ -61,7 +60,7 @@ public struct IPPacketView {
             self.transportProtocol = packet[9]
             self.payload = UnsafeRawBufferPointer(rebasing: packet[headerLength..<totalLength])
             self.fragment = more || fragmentOffset != 0
-                ? Fragment(identification: UInt32(u16(4)), offset: fragmentOffset, moreFragments: more) : nil
+                ? Fragment(identification: UInt32(Self.u16(packet, 4)), offset: fragmentOffset, moreFragments: more) : nil
         case 6:
             self = try Self(ipv6: packet)
         default:
@@ -73,9 +72,8 @@ public struct IPPacketView {
     /// line, so that the IPv4 decoding above stays small enough to inline.
     @usableFromInline
     init(ipv6 packet: UnsafeRawBufferPointer) throws(DecodeError) {
-        func u16(_ at: Int) -> Int { Int(packet[at]) << 8 | Int(packet[at + 1]) }
         guard packet.count >= 40 else { throw .truncated }
-        let end = 40 + u16(4)
+        let end = 40 + Self.u16(packet, 4)
         guard packet.count >= end else { throw .truncated }
         var next = packet[6]
         var position = 40
@@ -95,7 +93,7 @@ public struct IPPacketView {
                 guard position + 8 <= end else { throw .truncated }
                 guard fragment == nil else { throw .malformed }
                 next = packet[position]
-                let field = u16(position + 2)
+                let field = Self.u16(packet, position + 2)
                 let identification = packet.loadUnaligned(fromByteOffset: position + 4, as: UInt32.self).bigEndian
                 fragment = Fragment(identification: identification, offset: field & 0xFFF8, moreFragments: field & 1 != 0)
                 position += 8
@@ -111,5 +109,11 @@ public struct IPPacketView {
         self.payload = UnsafeRawBufferPointer(rebasing: packet[position..<end])
         // An atomic fragment (offset 0, no more) is a whole datagram (RFC 6946).
         self.fragment = fragment.flatMap { $0.offset == 0 && !$0.moreFragments ? nil : $0 }
+    }
+
+    /// The big-endian 16-bit field at `offset` of `packet`, which must hold it.
+    @inlinable @inline(__always)
+    static func u16(_ packet: UnsafeRawBufferPointer, _ offset: Int) -> Int {
+        Int(packet[offset]) << 8 | Int(packet[offset + 1])
     }
 }
