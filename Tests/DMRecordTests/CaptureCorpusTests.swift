@@ -58,15 +58,20 @@ struct CaptureCorpusTests {
         return frames
     }
 
+    /// The PACKET records in the stream file at `path`; none when it is missing or no stream.
+    static func packets(in path: String) throws -> [PacketRecord] {
+        let items = (try? StreamFiles.read(path)) ?? []
+        return try items.compactMap { item -> PacketRecord? in
+            guard case .record(1, _, let body) = item else { return nil }
+            return PacketRecord(try body.withUnsafeBytes { try PacketRecordView(body: $0) })
+        }
+    }
+
     /// The PACKET records dm-capture writes for `path` (relative to the corpus), as frames.
     static func captureFrames(_ arguments: [String], input: String? = nil, directory: TemporaryDirectory) throws -> (frames: [Frame], packets: [PacketRecord], result: Programs.Result) {
         let output = directory.file("capture-out")
         let result = try Programs.run(Programs.product("dm-capture"), arguments, input: input, output: output)
-        let items = (try? StreamFiles.read(output)) ?? []
-        let packets = try items.compactMap { item -> PacketRecord? in
-            guard case .record(1, _, let body) = item else { return nil }
-            return PacketRecord(try body.withUnsafeBytes { try PacketRecordView(body: $0) })
-        }
+        let packets = try Self.packets(in: output)
         let frames = packets.map { Frame(time: $0.metadata.timeNanoseconds, length: $0.metadata.originalLength, captured: $0.frame.count) }
         return (frames, packets, result)
     }
@@ -121,6 +126,36 @@ struct CaptureCorpusTests {
         }
     }
 
+    /// A regular file is mapped and parsed in place; a pipe is read into a buffer. Both paths
+    /// must give the same records, also when the stream starts part way into the file (the
+    /// descriptor already moved on, as after `{ head …; dm-capture --pcap -; } < FILE`).
+    @Test("a capture mapped from a file, from standard input at an offset, and read from a pipe gives the same records", arguments: [
+        "generated/dns_lo_udp_tcp.pcap", "public/zeek/pcapng-multi-interface.pcapng", "public/dnscap/dns.pcap",
+    ])
+    func mappedAndPipedAgree(capture: String) throws {
+        let directory = try TemporaryDirectory()
+        let path = Self.corpus + "/" + capture
+        try #require(FileManager.default.fileExists(atPath: path), "the shared corpus is missing at \(Self.corpus)")
+        let capturer = Programs.product("dm-capture")
+        let mapped = try Self.captureFrames(["--pcap", path], directory: directory)
+        #expect(mapped.result.status == 0, "\(mapped.result.standardError)")
+        #expect(!mapped.packets.isEmpty)
+        let fromStdin = try Self.captureFrames(["--pcap", "-"], input: path, directory: directory)
+        #expect(fromStdin.packets == mapped.packets, "\(capture): standard input redirected from the file")
+        _ = try Programs.shell("cat \(path) | \(capturer) --pcap - > \(directory.file("piped")) 2>/dev/null")
+        let piped = try Self.packets(in: directory.file("piped"))
+        #expect(piped == mapped.packets, "\(capture): read from a pipe")
+        // The same capture after 4097 bytes of something else, with standard input positioned
+        // on its first byte: not on a page boundary, so the mapping starts before the stream.
+        let padded = directory.file("padded")
+        _ = try Programs.shell("head -c 4097 /dev/zero > \(padded) && cat \(path) >> \(padded)")
+        let offsetRun = try Programs.shell(
+            "python3 -c 'import os, sys; os.lseek(0, 4097, 0); os.execv(sys.argv[1], sys.argv[1:])' \(capturer) --pcap - < \(padded) > \(directory.file("offset")) 2>/dev/null")
+        #expect(offsetRun.status == 0)
+        let offset = try Self.packets(in: directory.file("offset"))
+        #expect(offset == mapped.packets, "\(capture): standard input at an offset into the file")
+    }
+
     @Test("a capture cut inside a packet keeps every whole packet and warns once", arguments: [24 + 16 + 5, 3000, 20228 - 7])
     func truncatedCapture(cut: Int) throws {
         let directory = try TemporaryDirectory()
@@ -135,6 +170,14 @@ struct CaptureCorpusTests {
         #expect(result.standardError.components(separatedBy: "warning:").count == 2, "\(result.standardError)")
         #expect(result.standardError.contains("kept the \(expectedCount) whole packets"), "\(result.standardError)")
         #expect(result.standardError.contains("truncated_inputs=1"))
+        // The same cut read from a pipe rather than mapped: the same packets and warning.
+        let piped = try Programs.shell(
+            "cat \(directory.file("cut.pcap")) | \(Programs.product("dm-capture")) --pcap - > \(directory.file("piped")) 2> \(directory.file("piped-err"))")
+        let pipedErrors = (try? String(contentsOfFile: directory.file("piped-err"), encoding: .utf8)) ?? ""
+        #expect(piped.status == 0, "\(pipedErrors)")
+        #expect(try Self.packets(in: directory.file("piped")) == packets)
+        #expect(pipedErrors.components(separatedBy: "warning:").count == 2, "\(pipedErrors)")
+        #expect(pipedErrors.contains("kept the \(expectedCount) whole packets"), "\(pipedErrors)")
         // Cut inside the gzip copy: the same whole packets, and a warning naming gzip.
         _ = try Programs.shell("gzip -c \(directory.file("cut.pcap")) > \(directory.file("full.gz")) && head -c $(( $(stat -c %s \(directory.file("full.gz"))) * 2 / 3 )) \(directory.file("full.gz")) > \(directory.file("cut.gz"))")
         let gz = try Self.captureFrames(["--pcap", directory.file("cut.gz")], directory: directory)

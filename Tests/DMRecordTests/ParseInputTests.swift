@@ -12,6 +12,7 @@ struct ParseInputTests {
     @Test("a raw pcap, pcapng or gzip capture on standard input gives the records dm-capture | dm-parse gives", arguments: [
         "examples/sample.pcap", "../shared/corpus/public/zeek/pcapng-multi-interface.pcapng",
         "../shared/corpus/public/dnscap/dns.pcap.gz", "../shared/corpus/generated/ipfrag_mtu1500.pcap",
+        "../shared/corpus/generated/dns_lo_udp_tcp.pcap",
     ])
     func rawCaptureInput(capture: String) throws {
         let path = Programs.packageRoot + "/" + capture
@@ -26,5 +27,9 @@ struct ParseInputTests {
         let expected = try Self.dnsRecords(directory.file("a"))
         #expect(!expected.isEmpty)
         #expect(try Self.dnsRecords(directory.file("b")) == expected)
+        // Redirected from the file, standard input is mapped rather than read.
+        let redirected = try Programs.shell("\(Programs.product("dm-parse")) < \(path) > \(directory.file("c")) 2> \(directory.file("err"))")
+        #expect(redirected.status == 0, "\((try? String(contentsOfFile: directory.file("err"), encoding: .utf8)) ?? "")")
+        #expect(try Self.dnsRecords(directory.file("c")) == expected)
     }
 }

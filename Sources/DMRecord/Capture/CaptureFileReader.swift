@@ -27,10 +27,14 @@ public final class CaptureFileReader {
     /// Whole packets returned so far.
     public private(set) var packetCount: UInt64 = 0
     /// Whether a stop signal ended the input.
-    public var stoppedBySignal: Bool { self.input.stoppedBySignal }
+    public var stoppedBySignal: Bool { self.input.stoppedBySignal || self.mappedStopped }
 
     private let input: DecompressingInput
+    /// The reader's own buffer, or the mapped file (then never written to).
     private let buffer: UnsafeMutableRawBufferPointer
+    /// The file, when the input is an uncompressed regular file read in place.
+    private let mapping: FileMapping?
+    private var mappedStopped = false
     private var start = 0
     private var end = 0
     private var bufferOffset: UInt64 = 0
@@ -43,13 +47,26 @@ public final class CaptureFileReader {
     /// pcapng: the current section's interfaces.
     private var interfaces: [(linkType: UInt16, snapLength: UInt32, resolution: TimestampResolution)] = []
 
+    /// Reads `input`; an uncompressed regular file is mapped and parsed in place, without a
+    /// copy from the page cache into a buffer.
     public init(input: DecompressingInput) {
         self.input = input
-        self.buffer = UnsafeMutableRawBufferPointer.allocate(
-            byteCount: CaptureFileReader.maximumBlockSize + CaptureFileReader.readSize, alignment: 16)
+        self.mapping = input.mapPlainFile()
+        if let mapping = self.mapping {
+            self.buffer = UnsafeMutableRawBufferPointer(mutating: mapping.bytes)
+        } else {
+            self.buffer = UnsafeMutableRawBufferPointer.allocate(
+                byteCount: CaptureFileReader.maximumBlockSize + CaptureFileReader.readSize, alignment: 16)
+        }
     }
 
-    deinit { self.buffer.deallocate() }
+    deinit {
+        if let mapping = self.mapping {
+            mapping.unmap()
+        } else {
+            self.buffer.deallocate()
+        }
+    }
 
     // MARK: Reading
 
@@ -85,6 +102,20 @@ public final class CaptureFileReader {
 
     /// Reads until `count` bytes are available at `start`; false when the input ends first.
     private func fill(toHold count: Int) throws(CaptureFileError) -> Bool {
+        if self.mapping != nil {
+            // Mapped: the file becomes visible a megabyte at a time, as reads would bring it,
+            // so that a stop signal ends the input as promptly.
+            while self.available < count {
+                if self.inputEnded { return false }
+                if StageSignals.stopRequested { self.mappedStopped = true }
+                if self.mappedStopped || self.end == self.buffer.count {
+                    self.inputEnded = true
+                    return false
+                }
+                self.end = min(self.buffer.count, self.end + CaptureFileReader.readSize)
+            }
+            return true
+        }
         while self.available < count {
             if self.inputEnded { return false }
             if self.buffer.count - self.end < max(CaptureFileReader.readSize, count - self.available) {

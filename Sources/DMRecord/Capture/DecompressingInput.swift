@@ -31,6 +31,8 @@ public final class DecompressingInput {
     private var gzip: GzipDecoder?
     private var lz4: LZ4FrameDecoder?
     private var rawOffset: UInt64 = 0
+    /// Set once the input was handed out as a mapping: it has nothing left to read.
+    private var mapped = false
 
     /// Reads `fd`; `alreadyRead` holds bytes the caller read from it to recognise the format.
     public init(fileDescriptor fd: Int32, inputName: String, closesDescriptor: Bool = false, alreadyRead: [UInt8] = []) {
@@ -43,8 +45,25 @@ public final class DecompressingInput {
 
     deinit { self.raw.deallocate() }
 
+    /// The whole input mapped in place, when it is an uncompressed regular file that nothing was
+    /// read from yet but the bytes given to ``init``, so that a capture reader parses the file
+    /// without copying it. The input is used up then: ``read(into:)`` returns 0. Nil otherwise
+    /// (a pipe, a socket, compressed data), and the input is read as usual.
+    func mapPlainFile() -> FileMapping? {
+        guard !self.sniffed, !self.mapped, self.rawStart == 0,
+            let mapping = FileMapping.mapRest(of: self.input.fileDescriptor, alreadyRead: self.rawEnd, minimumSize: 1)
+        else { return nil }
+        guard case .plain = Self.classify(Array(mapping.bytes.prefix(6))) else {
+            mapping.unmap()
+            return nil
+        }
+        self.mapped = true
+        return mapping
+    }
+
     /// Fills `destination` with up to its size in decompressed bytes; 0 at the end of the input.
     public func read(into destination: UnsafeMutableRawBufferPointer) throws(CaptureFileError) -> Int {
+        if self.mapped { return 0 }
         if !self.sniffed { try self.sniff() }
         while true {
             if self.compression == .none {
@@ -100,20 +119,41 @@ public final class DecompressingInput {
         while self.rawEnd < 6, let count = try self.readRaw(into: UnsafeMutableRawBufferPointer(rebasing: self.raw[self.rawEnd...])) {
             self.rawEnd += count
         }
-        let head = Array(self.raw[0..<self.rawEnd].prefix(6))
-        func starts(_ magic: [UInt8]) -> Bool { head.starts(with: magic) }
-        if starts([0x1F, 0x8B]) {
+        switch Self.classify(Array(self.raw[0..<self.rawEnd].prefix(6))) {
+        case .plain:
+            break
+        case .gzip:
             self.compression = .gzip
             self.gzip = GzipDecoder()
-        } else if starts([0x04, 0x22, 0x4D, 0x18]) {
+        case .lz4:
             self.compression = .lz4
             self.lz4 = LZ4FrameDecoder()
-        } else if starts([0xFD, 0x37, 0x7A, 0x58, 0x5A, 0x00]) {
-            throw CaptureFileError(input: self.inputName, offset: 0, message: "xz-compressed input is not read directly; decompress it first (xzcat FILE | dm-capture --pcap -)")
-        } else if starts([0x28, 0xB5, 0x2F, 0xFD]) {
-            throw CaptureFileError(input: self.inputName, offset: 0, message: "zstd-compressed input is not read directly; decompress it first (zstdcat FILE | dm-capture --pcap -)")
-        } else if starts([0x42, 0x5A, 0x68]) {
-            throw CaptureFileError(input: self.inputName, offset: 0, message: "bzip2-compressed input is not read directly; decompress it first (bzcat FILE | dm-capture --pcap -)")
+        case .refused(let message):
+            throw CaptureFileError(input: self.inputName, offset: 0, message: message)
         }
+    }
+
+    /// What an input's first bytes say it is.
+    private enum Head {
+        case plain, gzip, lz4
+        /// Compressed in a format that is not read directly; the message says what to do.
+        case refused(String)
+    }
+
+    /// Recognises compression by the magic at the start of `head` (its first six bytes).
+    private static func classify(_ head: [UInt8]) -> Head {
+        func starts(_ magic: [UInt8]) -> Bool { head.starts(with: magic) }
+        if starts([0x1F, 0x8B]) { return .gzip }
+        if starts([0x04, 0x22, 0x4D, 0x18]) { return .lz4 }
+        if starts([0xFD, 0x37, 0x7A, 0x58, 0x5A, 0x00]) {
+            return .refused("xz-compressed input is not read directly; decompress it first (xzcat FILE | dm-capture --pcap -)")
+        }
+        if starts([0x28, 0xB5, 0x2F, 0xFD]) {
+            return .refused("zstd-compressed input is not read directly; decompress it first (zstdcat FILE | dm-capture --pcap -)")
+        }
+        if starts([0x42, 0x5A, 0x68]) {
+            return .refused("bzip2-compressed input is not read directly; decompress it first (bzcat FILE | dm-capture --pcap -)")
+        }
+        return .plain
     }
 }

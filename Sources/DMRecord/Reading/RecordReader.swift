@@ -75,10 +75,8 @@ public final class RecordReader {
     private var decoder: LZ4FrameDecoder?
     private var decoding = false
 
-    /// The whole mapping while a regular file is read through it (``buffer`` is its tail).
-    private var mapping: UnsafeMutableRawBufferPointer?
-    /// Where the stream starts in the file, for switching from the mapping to reads.
-    private var mappedFileOffset = 0
+    /// The mapping while a regular file is read through it (``buffer`` is its bytes).
+    private var mapping: FileMapping?
     private var mappedStopped = false
     /// False while ``nextWithoutWaiting()`` runs: a read that would wait is not made.
     private var waitsForInput = true
@@ -98,11 +96,11 @@ public final class RecordReader {
         self.input = InputDescriptor(fileDescriptor: fd, name: inputName, closesDescriptor: closesDescriptor)
         self.inputName = inputName
         self.readLimit = max(1, readLimit)
-        if readLimit == .max, let (mapping, fileOffset) = Self.map(fd, alreadyRead: alreadyRead.count) {
-            // A regular file is read in place: no copy from the page cache into a buffer.
+        if readLimit == .max, let mapping = FileMapping.mapRest(of: fd, alreadyRead: alreadyRead.count, minimumSize: 1 << 20) {
+            // A regular file is read in place: no copy from the page cache into a buffer. The
+            // buffer is only ever written when it is the reader's own, never when mapped.
             self.mapping = mapping
-            self.mappedFileOffset = fileOffset
-            self.buffer = UnsafeMutableRawBufferPointer(rebasing: mapping[(fileOffset & (Self.pageSize - 1))...])
+            self.buffer = UnsafeMutableRawBufferPointer(mutating: mapping.bytes)
         } else {
             self.buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: RecordReader.bufferCapacity, alignment: 16)
             alreadyRead.withUnsafeBytes { self.buffer.copyBytes($0, at: 0) }
@@ -112,30 +110,11 @@ public final class RecordReader {
 
     deinit {
         if let mapping = self.mapping {
-            munmap(mapping.baseAddress, mapping.count)
+            mapping.unmap()
         } else {
             self.buffer.deallocate()
         }
         self.pending?.deallocate()
-    }
-
-    private static let pageSize = Int(sysconf(Int32(_SC_PAGESIZE)))
-
-    /// Maps the rest of `fd` when it is a regular file of at least a megabyte; returns the
-    /// mapping (from the page holding the stream's start) and the stream's file offset.
-    private static func map(_ fd: Int32, alreadyRead: Int) -> (UnsafeMutableRawBufferPointer, Int)? {
-        var status = stat()
-        guard fstat(fd, &status) == 0, status.st_mode & S_IFMT == S_IFREG, status.st_size >= 1 << 20 else { return nil }
-        let position = Int(lseek(fd, 0, SEEK_CUR))
-        guard position >= alreadyRead else { return nil }
-        let fileOffset = position - alreadyRead
-        let alignedOffset = fileOffset & ~(Self.pageSize - 1)
-        let length = Int(status.st_size) - alignedOffset
-        guard length > 0, let address = mmap(nil, length, PROT_READ, MAP_PRIVATE, fd, off_t(alignedOffset)),
-            address != MAP_FAILED
-        else { return nil }
-        _ = madvise(address, length, MADV_SEQUENTIAL)
-        return (UnsafeMutableRawBufferPointer(start: address, count: length), fileOffset)
     }
 
     /// The next header or record, or nil at the end of the input.
@@ -358,12 +337,12 @@ public final class RecordReader {
     /// the frame, the mapping dropped, and the reader goes on with its own buffer.
     private func switchFromMappingToReads() throws(RecordStreamError) {
         guard let mapping = self.mapping else { return }
-        let fileOffset = self.mappedFileOffset + self.start
+        let fileOffset = mapping.fileOffset + self.start
         guard lseek(self.input.fileDescriptor, off_t(fileOffset), SEEK_SET) == fileOffset else {
             throw RecordStreamError(kind: .system, offset: self.currentOffset, input: self.inputName,
                                     message: SystemError.current("seek in", self.inputName).description)
         }
-        munmap(mapping.baseAddress, mapping.count)
+        mapping.unmap()
         self.mapping = nil
         self.bufferOffset += UInt64(self.start)
         self.buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: RecordReader.bufferCapacity, alignment: 16)
