@@ -57,6 +57,46 @@ struct DNSMessageValidatorTests {
         #expect(throws: DNSWireError(kind: .nameTooLong, offset: 12 + 3 * 64)) { try Self.validate(message).get() }
     }
 
+    /// A response whose answers are: opaque NULL data holding a name that follows `chain`
+    /// pointers, a CNAME whose target points at that name (with `padding` bytes after it in
+    /// its RDATA), and an A record whose owner points at the CNAME's target. The owner's name
+    /// then follows `chain + 2` pointers.
+    static func pointerChain(_ chain: Int, padding: Int = 0) -> (message: [UInt8], names: Range<Int>) {
+        func pointer(_ offset: Int) -> [UInt8] { [0xC0 | UInt8(offset >> 8), UInt8(offset & 0xFF)] }
+        var message: [UInt8] = [0, 1, 0x81, 0x80, 0, 1, 0, 3, 0, 0, 0, 0, 1, 0x61, 0, 0, 1, 0, 1]
+        let chainStart = message.count + 12
+        var null: [UInt8] = []
+        for link in 0..<chain { null += pointer(chainStart + 2 * (link + 1)) }
+        null.append(0)
+        message += [0xC0, 12, 0, 10, 0, 1, 0, 0, 0, 60, 0, UInt8(null.count)] + null
+        let targetStart = message.count + 12
+        message += [0xC0, 12, 0, 5, 0, 1, 0, 0, 0, 60, 0, UInt8(2 + padding)] + pointer(chainStart)
+        message += [UInt8](repeating: 0, count: padding)
+        let ownerEnd = message.count + 2
+        message += pointer(targetStart) + [0, 1, 0, 1, 0, 0, 0, 60, 0, 4, 192, 0, 2, 1]
+        return (message, chainStart..<ownerEnd)
+    }
+
+    @Test("a name pointing at a CNAME's target has that target's pointers counted too")
+    func pointerToCNAMETarget() throws {
+        // 124 + 2 = 126 pointers: the most a name may follow.
+        #expect(try Self.validate(Self.pointerChain(124).message).get().answerCount == 3)
+        // One more: the CNAME's target still passes (126), the owner pointing at it does not.
+        let (message, names) = Self.pointerChain(125)
+        switch Self.validate(message) {
+        case .success: Issue.record("accepted a name that follows 127 compression pointers")
+        case .failure(let error):
+            #expect(error.kind == .badPointer)
+            #expect(names.contains(error.offset), "\(error)")
+        }
+        // A CNAME whose target ends before its RDATA does: the RDATA is damaged.
+        #expect(throws: DNSWireError.self) { try Self.validate(Self.pointerChain(1, padding: 1).message).get() }
+        #expect(throws: Never.self) { try Self.validate(Self.pointerChain(1).message).get() }
+        // A root owner name (as OPT has) is one byte.
+        let opt: [UInt8] = [0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 41, 4, 0xD0, 0, 0, 0, 0, 0, 0]
+        #expect(try Self.validate(opt).get().additionalCount == 1)
+    }
+
     @Test("random bytes never crash or hang the validator")
     func randomBytes() async {
         await propertyCheck(count: 2000, input: Gen.uint8().array(of: 0...300)) { bytes in

@@ -15,16 +15,19 @@ enum DNSMessageWalker {
         // Offsets stay below `count` (checked before each step), so their sums cannot overflow.
         var offset = 12
         let layouts = RDataSchema.layouts
-        // Most records' names are nothing but a pointer to the first question's name (0xC00C).
-        // When that name was walked in this message with room for one more pointer, such a
-        // name is valid without walking it again: the walk would meet the same labels and limits.
-        var questionNameTakesPointer = false
+        // Most records' names are nothing but a pointer to a name already walked in this
+        // message: the first question's (0xC00C), or the target of the CNAME just before them.
+        // A pointer to a name that was walked with room for one more pointer is valid without
+        // walking it again: the walk would meet the same labels and limits. These are those
+        // two pointers, as the 16-bit words that encode them, or -1 while there is none.
+        var questionPointer = -1
+        var targetPointer = -1
         visitor.questionsStart(count: Int(summary.questionCount))
         for question in 0..<summary.questionCount {
             let nameStart = offset
             var hops = 0
             offset = try DNSNameWalk.skip(message, at: offset, pointerHops: &hops)
-            if question == 0 { questionNameTakesPointer = hops < DNSMessageValidator.maximumPointerHops }
+            if question == 0 && hops < DNSMessageValidator.maximumPointerHops { questionPointer = 0xC00C }
             guard offset &+ 4 <= count else { throw DNSWireError(kind: .truncated, offset: offset) }
             visitor.question(
                 nameAt: nameStart, in: message, type: message.bigEndian(at: offset), class: message.bigEndian(at: offset &+ 2))
@@ -32,35 +35,38 @@ enum DNSMessageWalker {
         }
         visitor.questionsEnd()
         // The three record sections as one loop over their records, with the section changing
-        // at its boundaries: no allocation, and no setup per section.
-        let answers = Int(summary.answerCount), authorities = Int(summary.authorityCount)
-        let additionals = Int(summary.additionalCount)
+        // when its count runs out: no allocation, and no setup per section.
+        let authorities = Int(summary.authorityCount), additionals = Int(summary.additionalCount)
         var section = DNSSection.answer
-        var sectionEnd = answers
-        var index = 0
-        visitor.sectionStart(.answer, count: answers)
+        var remaining = Int(summary.answerCount)
+        visitor.sectionStart(.answer, count: remaining)
         while true {
-            while index == sectionEnd {
+            if remaining == 0 {
                 visitor.sectionEnd(section)
                 switch section {
                 case .answer:
                     section = .authority
-                    sectionEnd &+= authorities
-                    visitor.sectionStart(.authority, count: authorities)
+                    remaining = authorities
                 case .authority:
                     section = .additional
-                    sectionEnd &+= additionals
-                    visitor.sectionStart(.additional, count: additionals)
+                    remaining = additionals
                 case .additional:
                     return summary
                 }
+                visitor.sectionStart(section, count: remaining)
+                continue
             }
-            index &+= 1
+            remaining &-= 1
             let nameStart = offset
-            if questionNameTakesPointer && offset &+ 2 <= count
-                && message.loadUnaligned(fromByteOffset: offset, as: UInt16.self) == UInt16(bigEndian: 0xC00C)
-            {
-                offset &+= 2
+            if offset &+ 2 <= count {
+                let word = Int(message.bigEndian(at: offset) as UInt16)
+                if word == questionPointer || word == targetPointer {
+                    offset &+= 2
+                } else if word < 0x100 {
+                    offset &+= 1  // the root (OPT's name, above all)
+                } else {
+                    offset = try DNSNameWalk.skip(message, at: offset)
+                }
             } else {
                 offset = try DNSNameWalk.skip(message, at: offset)
             }
@@ -81,7 +87,19 @@ enum DNSMessageWalker {
             // lets RDATA end before any field. So is RDATA of a fixed layout's exact size.
             if Visitor.observesRData || rdataLength != 0 && Int(rdataLength) != layout.fixedSize {
                 let record = UnsafeRawBufferPointer(rebasing: message[..<end])
-                if Visitor.observesRData || !RDataDecoder.fitsExactly(layout.fields, in: record, from: rdataStart) {
+                if Visitor.observesRData {
+                    try RDataDecoder.decode(layout.fields, in: record, from: rdataStart, visitor: &visitor)
+                } else if layout.isSingleName {
+                    // The name must fill the RDATA, as ``RDataDecoder/fitsExactly`` would check;
+                    // when it does not, the decoder names the damage.
+                    var hops = 0
+                    if let after = try? DNSNameWalk.skip(record, at: rdataStart, pointerHops: &hops), after == end {
+                        // Walked inside the RDATA, the name reads the same in the whole message.
+                        targetPointer = rdataStart < 0x4000 && hops < DNSMessageValidator.maximumPointerHops ? 0xC000 | rdataStart : -1
+                    } else {
+                        try RDataDecoder.decode(layout.fields, in: record, from: rdataStart, visitor: &visitor)
+                    }
+                } else if !RDataDecoder.fitsExactly(layout.fields, in: record, from: rdataStart) {
                     try RDataDecoder.decode(layout.fields, in: record, from: rdataStart, visitor: &visitor)
                 }
             }

@@ -22,6 +22,10 @@ enum RDataSchema {
         /// name does not qualify), else -1. RDATA of exactly this length is valid for the
         /// type, so the validator accepts it without walking the fields.
         var fixedSize: Int
+        /// Whether the RDATA is one name and nothing else (CNAME, NS, PTR, DNAME …): the
+        /// validator skips such a name itself and remembers where it starts, because the
+        /// records after a CNAME name their owner by a pointer to its target.
+        var isSingleName: Bool
     }
 
     /// Every type's layout, for ``layout(of:in:)``: a walk over a message reads this global
@@ -61,7 +65,8 @@ enum RDataSchema {
             _ = storage.initialize(from: fields)
             let sizes = fields.map(\.kind.fixedSize)
             let fixedSize = fields.isEmpty || sizes.contains(nil) ? -1 : sizes.reduce(0) { $0 + $1! }
-            slots[slot] = Layout(fields: UnsafeBufferPointer(storage), fixedSize: fixedSize)
+            let isSingleName = fields.count == 1 && fields[0].kind == .name
+            slots[slot] = Layout(fields: UnsafeBufferPointer(storage), fixedSize: fixedSize, isSingleName: isSingleName)
         }
         return UnsafeBufferPointer(slots)
     }()
