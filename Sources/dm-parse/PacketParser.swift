@@ -62,6 +62,7 @@ struct PacketParser {
     var counters = ParseCounters()
     var defragmenter = IPDefragmenter()
     var reassembler = TCPReassembler()
+    let validator = DNSMessageValidator()
 
     init(ports: PortSet, rawIP: Bool, keepMalformed: Bool, tunnelDepth: Int = 8) {
         self.ports = ports
@@ -200,13 +201,14 @@ struct PacketParser {
             self.counters.messages = messages
         }
         let keepMalformed = self.keepMalformed
+        let validator = self.validator
         try self.reassembler.add(segment, key: key, time: time) { (message, stream, completed) throws(RecordWriteError) in
             // The message may belong to another stream than this segment's (the reverse one
             // skipping an acknowledged hole, or one that expired), so its addresses come from it.
             try Self.writeDNS(
                 message, transport: .tcp, version: stream.version, source: stream.source, destination: stream.destination,
                 sourcePort: stream.sourcePort, destinationPort: stream.destinationPort, time: completed,
-                keepMalformed: keepMalformed, counters: &messages, into: writer)
+                validator: validator, keepMalformed: keepMalformed, counters: &messages, into: writer)
         }
     }
 
@@ -240,7 +242,8 @@ struct PacketParser {
         self.counters.udpMessages &+= 1
         try Self.writeDNS(
             message, transport: .udp, version: version, source: source, destination: destination, sourcePort: sourcePort,
-            destinationPort: destinationPort, time: time, keepMalformed: self.keepMalformed, counters: &self.counters.messages,
+            destinationPort: destinationPort, time: time, validator: self.validator, keepMalformed: self.keepMalformed,
+            counters: &self.counters.messages,
             into: writer)
     }
 
@@ -250,11 +253,12 @@ struct PacketParser {
     private static func writeDNS(
         _ message: UnsafeRawBufferPointer, transport: DNSTransport, version: UInt8,
         source: IPAddressBytes, destination: IPAddressBytes, sourcePort: UInt16, destinationPort: UInt16,
-        time: UInt64, keepMalformed: Bool, counters: inout MessageCounters, into writer: RecordWriter
+        time: UInt64, validator: DNSMessageValidator, keepMalformed: Bool, counters: inout MessageCounters,
+        into writer: RecordWriter
     ) throws(RecordWriteError) {
         var flags: UInt16 = 0
         do {
-            _ = try DNSMessageValidator.validate(message)
+            _ = try validator.validate(message)
         } catch {
             counters.malformed &+= 1
             guard keepMalformed else { return }

@@ -3,8 +3,11 @@
 /// visitor after checking its bytes. ``DNSMessageValidator`` and the output renderers share it.
 enum DNSMessageWalker {
     /// Walks `message` and returns its header summary, or throws at the first damage.
+    /// `layouts` is ``RDataSchema/layouts``, which a caller looping over many messages reads
+    /// once for all of them.
     static func walk<Visitor: DNSMessageVisitor>(
-        _ message: UnsafeRawBufferPointer, visitor: inout Visitor
+        _ message: UnsafeRawBufferPointer, visitor: inout Visitor,
+        layouts: UnsafeBufferPointer<RDataSchema.Layout> = RDataSchema.layouts
     ) throws(DNSWireError) -> DNSMessageValidator.Summary {
         guard message.count >= 12 else { throw DNSWireError(kind: .shortHeader, offset: 0) }
         let count = message.count
@@ -14,7 +17,6 @@ enum DNSMessageWalker {
             additionalCount: message.bigEndian(at: 10), extendedRcodeBits: 0)
         // Offsets stay below `count` (checked before each step), so their sums cannot overflow.
         var offset = 12
-        let layouts = RDataSchema.layouts
         // Most records' names are nothing but a pointer to a name already walked in this
         // message: the first question's (0xC00C), or the target of the CNAME just before them.
         // A pointer to a name that was walked with room for one more pointer is valid without
