@@ -140,6 +140,10 @@ enum PortChoice: ExpressibleByArgument, Equatable {
 /// The ports that make a datagram DNS, looked up in constant time.
 struct PortSet {
     private var bits = [UInt64](repeating: 0, count: 1024)
+    /// The lowest and highest port listed (an empty range when none is). A port outside them
+    /// is answered without reading the 8 KiB bitmap: responses go to random client ports, and
+    /// reading the bitmap at one of those missed the cache for nearly every response.
+    private var lowest = Int(UInt16.max) + 1, highest = -1
     /// `--port any`.
     private(set) var matchesAny = false
 
@@ -147,7 +151,10 @@ struct PortSet {
         for choice in choices {
             switch choice {
             case .any: self.matchesAny = true
-            case .number(let port): self.bits[Int(port) >> 6] |= 1 << UInt64(port & 63)
+            case .number(let port):
+                self.bits[Int(port) >> 6] |= 1 << UInt64(port & 63)
+                self.lowest = min(self.lowest, Int(port))
+                self.highest = max(self.highest, Int(port))
             }
         }
     }
@@ -161,6 +168,7 @@ struct PortSet {
     /// purpose is read as DNS, while `any` still lets tunnels be opened.
     @inline(__always)
     func lists(_ port: UInt16) -> Bool {
-        self.bits[Int(port) >> 6] & (1 << UInt64(port & 63)) != 0
+        guard Int(port) >= self.lowest && Int(port) <= self.highest else { return false }
+        return self.bits[Int(port) >> 6] & (1 << UInt64(port & 63)) != 0
     }
 }
