@@ -20,15 +20,20 @@ public struct IPPacketView {
         }
     }
 
-    public var version: UInt8
+    // The two one-byte fields come last, together: with `version` first, the seven bytes of
+    // padding after it were copied with two overlapping 4-byte moves whenever the IPv6
+    // decoder's result was copied, and the load that read them back waited on both stores.
+
     public var source: IPAddressBytes
     public var destination: IPAddressBytes
-    /// The transport protocol number (17 UDP, 6 TCP, …) after any IPv6 extension headers.
-    public var transportProtocol: UInt8
     /// The bytes after the IP header (and extension headers), cut to the packet's own length.
     public var payload: UnsafeRawBufferPointer
     /// Non-nil when the packet is a fragment (not the whole datagram).
     public var fragment: Fragment?
+    /// 4 or 6.
+    public var version: UInt8
+    /// The transport protocol number (17 UDP, 6 TCP, …) after any IPv6 extension headers.
+    public var transportProtocol: UInt8
 
     /// Why a frame holds no usable IP packet.
     public enum DecodeError: Error, Hashable, Sendable {
