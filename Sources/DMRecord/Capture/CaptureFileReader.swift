@@ -102,7 +102,7 @@ public final class CaptureFileReader {
 
     /// Reads until `count` bytes are available at `start`; false when the input ends first.
     private func fill(toHold count: Int) throws(CaptureFileError) -> Bool {
-        if self.mapping != nil {
+        if let mapping = self.mapping {
             // Mapped: the file becomes visible a megabyte at a time, as reads would bring it,
             // so that a stop signal ends the input as promptly.
             while self.available < count {
@@ -112,7 +112,7 @@ public final class CaptureFileReader {
                     self.inputEnded = true
                     return false
                 }
-                self.end = min(self.buffer.count, self.end + CaptureFileReader.readSize)
+                self.end = mapping.reveal(after: self.end, step: CaptureFileReader.readSize)
             }
             return true
         }

@@ -50,6 +50,23 @@ struct FileMapping {
         self.whole = whole
     }
 
+    /// Makes ``bytes`` up to `step` bytes past `end` readable and returns the new end. Readers
+    /// reveal the mapping a step at a time, as reads would bring it, and each step's pages are
+    /// entered into the page tables here in one call (reading them from the file if they are
+    /// not cached) instead of a fault every few pages: a cache-line request into a page not
+    /// yet entered is dropped, so the readers' requests ahead of their work were lost at every
+    /// such page and they waited on memory instead (12% of dm-parse's time on a cached file).
+    func reveal(after end: Int, step: Int) -> Int {
+        let newEnd = min(self.bytes.count, end + step)
+        guard newEnd > end else { return end }
+        // From the page holding `end`: madvise takes page-aligned addresses. A kernel without
+        // MADV_POPULATE_READ (before 5.14) refuses it, and the pages fault in as before.
+        let first = Int(bitPattern: self.bytes.baseAddress! + end) & ~(Self.pageSize - 1)
+        let last = Int(bitPattern: self.bytes.baseAddress! + newEnd)
+        _ = madvise(UnsafeMutableRawPointer(bitPattern: first), last - first, MADV_POPULATE_READ)
+        return newEnd
+    }
+
     /// Removes the mapping; ``bytes`` must not be used afterwards.
     func unmap() {
         munmap(self.whole.baseAddress, self.whole.count)
