@@ -79,7 +79,13 @@ struct FlowTable<Key: FlowTableKey, Value> {
         self.slots = Array(repeating: 0, count: initial)
         self.mask = initial - 1
         self.seed = seed
+        // Room for the entries up front (address space only: pages are touched as entries
+        // are made), so that a filling table never copies them into a twice larger array.
+        self.entries.reserveCapacity(min(maximumCount, Self.reservedEntries))
     }
+
+    /// The most entries reserved up front: the default TCP stream bound.
+    private static var reservedEntries: Int { 1 << 16 }
 
     /// The low 32 bits of the seeded hash: they choose the home slot (tables have at most
     /// 2^32 slots) and tell most keys of one probe run apart without reading their entries.
