@@ -199,6 +199,9 @@ public final class CaptureFileReader {
 
     // MARK: pcap
 
+    /// Inlined into ``next()``: as a call, its result was copied right after it was stored
+    /// field by field, and the copy waited on those stores (12% of dm-parse's time on a pcap).
+    @inline(__always)
     private func nextPcapPacket() throws(CaptureFileError) -> CapturedPacket? {
         guard try self.ensure(16) else {
             self.noteTruncation("a packet header")

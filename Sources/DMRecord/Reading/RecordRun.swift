@@ -1,5 +1,3 @@
-import CDMShims
-
 /// Complete, validated records lying back to back in a reader's buffer.
 ///
 /// Stages that treat most records alike walk a run instead of calling ``RecordReader/next()``
@@ -19,14 +17,14 @@ public struct RecordRun: Sequence {
     public let count: Int
     /// Offsets from the run's start: up to where lines were asked for already, and where the
     /// reader's buffer ends (requests stay inside it).
-    @usableFromInline let prefetched: Int
+    @usableFromInline let requests: CacheLineRequests
     @usableFromInline let prefetchLimit: Int
 
     @inlinable
-    init(rawBytes: UnsafeRawBufferPointer, count: Int, prefetched: Int = 0, prefetchLimit: Int = 0) {
+    init(rawBytes: UnsafeRawBufferPointer, count: Int, requests: CacheLineRequests = CacheLineRequests(), prefetchLimit: Int = 0) {
         self.rawBytes = rawBytes
         self.count = count
-        self.prefetched = prefetched
+        self.requests = requests
         self.prefetchLimit = prefetchLimit
     }
 
@@ -35,13 +33,13 @@ public struct RecordRun: Sequence {
     public struct Iterator: IteratorProtocol {
         @usableFromInline let bytes: UnsafeRawBufferPointer
         @usableFromInline var offset = 0
-        @usableFromInline var prefetched: Int
+        @usableFromInline var requests: CacheLineRequests
         @usableFromInline let prefetchLimit: Int
 
         @inlinable
-        init(bytes: UnsafeRawBufferPointer, prefetched: Int, prefetchLimit: Int) {
+        init(bytes: UnsafeRawBufferPointer, requests: CacheLineRequests, prefetchLimit: Int) {
             self.bytes = bytes
-            self.prefetched = prefetched
+            self.requests = requests
             self.prefetchLimit = prefetchLimit
         }
 
@@ -51,18 +49,15 @@ public struct RecordRun: Sequence {
             let total = Int(self.bytes.loadLittleEndian(at: self.offset, as: UInt32.self)) &+ RecordFraming.lengthFieldSize
             let view = RecordView(rawBytes: UnsafeRawBufferPointer(rebasing: self.bytes[self.offset..<(self.offset &+ total)]))
             self.offset &+= total
-            let wanted = Swift.min(self.offset &+ RecordReader.prefetchDistance, self.prefetchLimit)
-            while self.prefetched < wanted {
-                cdm_prefetch(self.bytes.baseAddress! + self.prefetched)
-                self.prefetched &+= 64
-            }
+            self.requests.request(
+                upTo: Swift.min(self.offset &+ RecordReader.prefetchDistance, self.prefetchLimit), in: self.bytes.baseAddress!)
             return view
         }
     }
 
     @inlinable
     public func makeIterator() -> Iterator {
-        Iterator(bytes: self.rawBytes, prefetched: self.prefetched, prefetchLimit: self.prefetchLimit)
+        Iterator(bytes: self.rawBytes, requests: self.requests, prefetchLimit: self.prefetchLimit)
     }
 }
 
@@ -84,11 +79,8 @@ extension RecordReader {
             // scan finds them cached (only a first batch, or one after the buffer moved, asks
             // for them itself).
             let window = min(bytes.count, RecordReader.prefetchDistance / 2)
-            var prefetched = max(0, self.prefetchedTo &- self.start)
-            while prefetched < window {
-                cdm_prefetch(bytes.baseAddress! + prefetched)
-                prefetched &+= 64
-            }
+            var requests = CacheLineRequests(from: max(0, self.prefetchedTo &- self.start))
+            requests.request(upTo: window, in: bytes.baseAddress!)
             var offset = 0
             var count = 0
             while bytes.count &- offset >= RecordFraming.prefixSize && offset < window {
@@ -104,9 +96,9 @@ extension RecordReader {
                 let runStart = self.start
                 self.start &+= offset
                 // The walk over the run asks for lines up to a distance past its last record.
-                self.prefetchedTo = max(runStart &+ prefetched, self.start &+ RecordReader.prefetchDistance)
+                self.prefetchedTo = max(runStart &+ requests.requestedTo, self.start &+ RecordReader.prefetchDistance)
                 return .records(RecordRun(
-                    rawBytes: UnsafeRawBufferPointer(rebasing: bytes[0..<offset]), count: count, prefetched: prefetched,
+                    rawBytes: UnsafeRawBufferPointer(rebasing: bytes[0..<offset]), count: count, requests: requests,
                     prefetchLimit: self.buffer.count &- runStart))
             }
         }
