@@ -7,7 +7,7 @@
 /// Walking a run asks for the input's cache lines ``RecordReader/prefetchDistance`` bytes
 /// ahead of each record, a few lines per record: input mapped from a file comes from memory,
 /// and requests spread over the stage's work arrive while it works, where requests made in
-/// one burst (as the batch scan made them) left the stage waiting on memory for 12% of its
+/// one burst (as the batch scan made them) left the stage waiting on memory for 11% of its
 /// time. The lines ahead of the run are the next batch's, so its scan finds them cached.
 @frozen
 public struct RecordRun: Sequence {

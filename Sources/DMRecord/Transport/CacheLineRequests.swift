@@ -8,21 +8,21 @@ import CDMShims
 /// reader's work arrive while it works; the same requests made in one burst fill the CPU's
 /// few outstanding-miss slots and it waits anyway. Requests are hints: one for a line already
 /// cached costs an instruction, and one into a page not yet mapped is dropped, never a fault.
-@frozen
-public struct CacheLineRequests {
+@frozen @usableFromInline
+struct CacheLineRequests {
     /// Offset (from the base the caller passes) up to which lines were asked for.
-    public var requestedTo: Int
+    @usableFromInline var requestedTo: Int
 
     /// Requests nothing yet: lines from `offset` on are asked for on the next ``request(upTo:in:)``.
     @inlinable
-    public init(from offset: Int = 0) {
+    init(from offset: Int = 0) {
         self.requestedTo = offset
     }
 
     /// Asks for the lines from ``requestedTo`` up to `end` of the memory at `base`, which
     /// must hold `end` bytes.
     @inlinable @inline(__always)
-    public mutating func request(upTo end: Int, in base: UnsafeRawPointer) {
+    mutating func request(upTo end: Int, in base: UnsafeRawPointer) {
         while self.requestedTo < end {
             cdm_prefetch(base + self.requestedTo)
             self.requestedTo &+= 64
