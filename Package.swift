@@ -1,28 +1,54 @@
 // swift-tools-version: 6.1
 import PackageDescription
 
-/// Release builds drop exclusivity checks on the record hot paths; debug builds keep them.
-let releaseSpeed: [SwiftSetting] = [
-    .unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))
-]
+// The modules, lowest first; each imports only those above it in this list (docs/architecture.md
+// draws the graph and says what each owns). SwiftPM refuses an import of a module that is not
+// a declared dependency, so the direction holds by construction.
+//
+//   DMBytes          byte views and fixed-size byte values
+//   DMSystem         system calls: descriptors, mappings, sockets, clocks, threads
+//   DMRecord         the record stream: format, reader, writer, LZ4, endpoints
+//   DMStage          a stage's runtime: signals, output side, STATS, sampling
+//   DNSWire          DNS messages over bytes: validation, walking, RDATA schema
+//   DMPacket         frames to DNS records: capture files, link layers, IP, tunnels,
+//                    reassembly
+//   DMCapture        the capture stage: live capture, packet selection
+//   DMFilter         decisions on DNS records: lists, dedup, masks, field selection
+//   DMFormats        DNS records as text: dnsmonster's JSON, CSV, OCSF, templates
+//   DMSinks          where text goes: standard output, files, syslog
+//   DMStageCommand   what every stage's command line shares
+//   DMConfiguration  dnsmonster's options, environment and INI files
+//   DMMetrics        the pipeline's ledger and dnsmonster's metrics
+//   DMPipeline       running the stages as dnsmonster's pipeline
 
-/// An executable stage: the record library, the shared command-line options, ArgumentParser.
-func stage(_ name: String, extraDependencies: [Target.Dependency] = []) -> Target {
-    .executableTarget(
-        name: name,
-        dependencies: [
-            "DMRecord", "DMStageOptions", .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        ] + extraDependencies,
-        swiftSettings: releaseSpeed)
+let argumentParser: Target.Dependency = .product(name: "ArgumentParser", package: "swift-argument-parser")
+
+let propertyBased: Target.Dependency = .product(name: "PropertyBased", package: "swift-property-based")
+
+/// The in-process tests of one library module.
+func unitTests(_ name: String, _ dependencies: [Target.Dependency]) -> Target {
+    .testTarget(name: name, dependencies: dependencies + ["DMTestSupport"])
+}
+
+/// An executable stage: it parses its arguments and wires the modules it names.
+func stage(_ name: String, _ dependencies: [Target.Dependency]) -> Target {
+    .executableTarget(name: name, dependencies: dependencies + ["DMStageCommand", argumentParser])
 }
 
 let package = Package(
     name: "dnsmonster",
     products: [
         .library(name: "DMRecord", targets: ["DMRecord"]),
-        .library(name: "DMOutput", targets: ["DMOutput"]),
+        .library(name: "DMStage", targets: ["DMStage"]),
+        .library(name: "DNSWire", targets: ["DNSWire"]),
+        .library(name: "DMPacket", targets: ["DMPacket"]),
+        .library(name: "DMCapture", targets: ["DMCapture"]),
+        .library(name: "DMFilter", targets: ["DMFilter"]),
+        .library(name: "DMFormats", targets: ["DMFormats"]),
+        .library(name: "DMSinks", targets: ["DMSinks"]),
         .library(name: "DMConfiguration", targets: ["DMConfiguration"]),
         .library(name: "DMMetrics", targets: ["DMMetrics"]),
+        .library(name: "DMPipeline", targets: ["DMPipeline"]),
         .executable(name: "dm-capture", targets: ["dm-capture"]),
         .executable(name: "dm-parse", targets: ["dm-parse"]),
         .executable(name: "dm-filter", targets: ["dm-filter"]),
@@ -43,32 +69,49 @@ let package = Package(
         .systemLibrary(
             name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .target(name: "CDMShims"),
-        .target(
-            name: "DMRecord",
-            dependencies: ["CLZ4", "CZlib", "CDMShims"],
-            swiftSettings: releaseSpeed),
-        .target(
-            name: "DMOutput",
-            dependencies: ["DMRecord"],
-            swiftSettings: releaseSpeed),
-        .target(
-            name: "DMStageOptions",
-            dependencies: ["DMRecord", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
-        stage("dm-capture", extraDependencies: ["CPcap"]),
-        stage("dm-parse"),
-        stage("dm-filter"),
-        stage("dm-out", extraDependencies: ["DMOutput"]),
-        stage("dm-stream"),
+
+        .target(name: "DMBytes", dependencies: ["CDMShims"]),
+        .target(name: "DMSystem", dependencies: ["DMBytes", "CDMShims"]),
+        .target(name: "DMRecord", dependencies: ["DMBytes", "DMSystem", "CLZ4"]),
+        .target(name: "DMStage", dependencies: ["DMRecord", "CDMShims"]),
+        .target(name: "DNSWire", dependencies: ["DMBytes"]),
+        .target(name: "DMPacket", dependencies: ["DMStage", "DNSWire", "CZlib"]),
+        .target(name: "DMCapture", dependencies: ["DMPacket", "CPcap"]),
+        .target(name: "DMFilter", dependencies: ["DMStage", "DNSWire"]),
+        .target(name: "DMFormats", dependencies: ["DMRecord", "DNSWire"]),
+        .target(name: "DMSinks", dependencies: ["DMFormats", "DMStage"]),
+        .target(name: "DMStageCommand", dependencies: ["DMStage", argumentParser]),
         .target(name: "DMConfiguration"),
         .target(
             name: "DMMetrics",
-            dependencies: ["DMRecord", .product(name: "Prometheus", package: "swift-prometheus")]),
-        .executableTarget(name: "dnsmonster", dependencies: ["DMConfiguration", "DMMetrics", "DMRecord"]),
+            dependencies: ["DMRecord", "DMConfiguration", .product(name: "Prometheus", package: "swift-prometheus")]),
+        .target(name: "DMPipeline", dependencies: ["DMConfiguration", "DMMetrics"]),
+
+        stage("dm-capture", ["DMCapture"]),
+        stage("dm-parse", ["DMPacket"]),
+        stage("dm-filter", ["DMFilter"]),
+        stage("dm-out", ["DMSinks"]),
+        stage("dm-stream", []),
+        .executableTarget(name: "dnsmonster", dependencies: ["DMPipeline"]),
+
+        // Tests: a target per library module (in-process, quick: `scripts/test.sh --quick`), and
+        // one for the executables and the independent oracles (tshark, miekg/dns, Go).
+        .target(
+            name: "DMTestSupport", dependencies: ["DMBytes", "DMSystem", "DMRecord", "DMStage", "DNSWire", "DMFormats", "DMConfiguration"],
+            path: "Tests/DMTestSupport"),
+        unitTests("DMRecordTests", ["DMRecord", propertyBased]),
+        unitTests("DNSWireTests", ["DNSWire", "DMRecord", propertyBased]),
+        unitTests("DMPacketTests", ["DMPacket"]),
+        unitTests("DMFilterTests", ["DMFilter"]),
+        unitTests("DMFormatsTests", ["DMFormats", propertyBased]),
+        unitTests("DMSinksTests", ["DMSinks"]),
+        unitTests("DMConfigurationTests", ["DMConfiguration"]),
+        unitTests("DMMetricsTests", ["DMMetrics"]),
         .testTarget(
-            name: "DMRecordTests",
+            name: "IntegrationTests",
             dependencies: [
-                "DMRecord", "DMOutput", "DMConfiguration", "DMMetrics",
-                .product(name: "PropertyBased", package: "swift-property-based"),
+                "DMTestSupport", "DMRecord", "DMStage", "DNSWire", "DMPacket", "DMCapture", "DMFilter", "DMFormats",
+                "DMSinks", "DMConfiguration", "DMMetrics",
             ]),
     ]
 )

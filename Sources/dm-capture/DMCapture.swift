@@ -1,6 +1,9 @@
 import ArgumentParser
+import DMCapture
+import DMPacket
 import DMRecord
-import DMStageOptions
+import DMStage
+import DMStageCommand
 
 #if canImport(Glibc)
 import Glibc
@@ -79,98 +82,26 @@ struct DMCapture: ParsableCommand {
     }
 
     func run() throws {
-        StageMain.run(tool: "dm-capture") {
-            var selection = PacketSelection(sample: self.sample, shard: self.shard, limit: self.packetLimit)
-            if let iface = self.iface {
-                try self.captureLive(iface, selection: &selection)
+        StageMain.run(tool: CaptureStage.name) {
+            var stage = CaptureStage(
+                selection: PacketSelection(sample: self.sample, shard: self.shard, limit: self.packetLimit), lane: self.lane)
+            if let device = self.iface {
+                let capture = try LiveCapture(.init(
+                    device: device, filter: self.filter, snapLength: self.snaplen, promiscuous: !self.noPromiscuous,
+                    bufferMegabytes: self.bufferMb, fanoutGroup: self.fanoutGroup))
+                let output = try self.output.open(tool: CaptureStage.name, lane: self.lane, defaultStatsInterval: 10)
+                try stage.captureLive(from: capture, device: device, user: self.user, to: output)
             } else {
-                try self.captureFile(self.pcap!, selection: &selection)
+                let opened = try Endpoint(parsing: self.pcap!).openForReading()
+                let input = DecompressingInput(fileDescriptor: opened.fileDescriptor, inputName: opened.name, closesDescriptor: opened.owned)
+                let reader = CaptureFileReader(input: input)
+                try reader.open()
+                try stage.captureFile(from: reader, input: input, to: try self.output.open(tool: CaptureStage.name, lane: self.lane))
             }
         }
     }
+}
 
-    /// Writes one packet, stamped with `lane`. (The lane is passed in: reading an @Option inside
-    /// the per-packet loop went through ArgumentParser's generic getter and cost 30 % of the time.)
-    private func write(_ packet: CapturedPacket, lane: UInt16, to output: StageOutput) throws(RecordWriteError) {
-        var metadata = packet.metadata
-        metadata.lane = lane
-        try output.writer.writeRecord(type: .packet, bodySize: PacketRecordLayout.fixedSize + packet.frame.count) { body in
-            metadata.store(into: body)
-            body.copyBytes(packet.frame, at: PacketRecordLayout.fixedSize)
-        }
-    }
-
-    private func captureFile(_ path: String, selection: inout PacketSelection) throws {
-        let opened = try Endpoint(parsing: path).openForReading()
-        let input = DecompressingInput(fileDescriptor: opened.fileDescriptor, inputName: opened.name, closesDescriptor: opened.owned)
-        let reader = CaptureFileReader(input: input)
-        try reader.open()
-        let output = try self.output.open(tool: "dm-capture", lane: self.lane)
-        let idle = IdleMark(passingOnTo: output.writer)
-        input.idleObserver = idle
-        try output.beginOwnSection(entries: [.source(opened.name)])
-        func counters() -> [(name: String, value: UInt64)] {
-            selection.fields + [
-                ("oversized_frames", reader.oversizedFrames), ("skipped_blocks", reader.skippedBlocks),
-                ("truncated_inputs", reader.truncationWarning == nil ? 0 : 1),
-            ]
-        }
-        let lane = self.lane
-        try output.run(stage: "dm-capture", counters: counters) {
-            // The clock is read once per 1024 packets (not per packet) and after a quiet spell.
-            var untilStatsCheck = 1024
-            while !selection.isDone, !StageSignals.stopRequested, let packet = try reader.next() {
-                if selection.admit(packet) { try self.write(packet, lane: lane, to: output) }
-                untilStatsCheck -= 1
-                if untilStatsCheck == 0 || idle.wentIdle {
-                    untilStatsCheck = 1024
-                    idle.wentIdle = false
-                    try output.writePeriodicStatsIfDue(stage: "dm-capture", counters: counters)
-                }
-            }
-        }
-        if let warning = reader.truncationWarning { StandardError.write("dm-capture: warning: \(reader.inputName): \(warning)\n") }
-        StandardError.write(StageSummary.line(tool: "dm-capture", counters: counters(), stopped: StageSignals.stopRequested))
-    }
-
-    private func captureLive(_ device: String, selection: inout PacketSelection) throws {
-        let capture = try LiveCapture(.init(
-            device: device, filter: self.filter, snapLength: self.snaplen, promiscuous: !self.noPromiscuous,
-            bufferMegabytes: self.bufferMb, fanoutGroup: self.fanoutGroup))
-        let output = try self.output.open(tool: "dm-capture", lane: self.lane, defaultStatsInterval: 10)
-        StandardError.write("dm-capture: \(try PrivilegeDrop.drop(to: self.user))\n")
-        try output.beginOwnSection(entries: [.source("iface:\(device)")])
-        var oversized: UInt64 = 0
-        func counters() -> [(name: String, value: UInt64)] {
-            let kernel = capture.statistics()
-            return selection.fields + [
-                ("oversized_frames", oversized), ("kernel_received", kernel.received),
-                ("kernel_dropped", kernel.kernelDropped), ("interface_dropped", kernel.interfaceDropped),
-            ]
-        }
-        let lane = self.lane
-        try output.run(stage: "dm-capture", counters: counters) {
-            while !selection.isDone, !StageSignals.stopRequested {
-                switch try capture.next(lane: lane) {
-                case .packet(let packet):
-                    if packet.frame.count == PacketRecordLayout.maximumFrameSize { oversized &+= 1 }
-                    if selection.admit(packet) { try self.write(packet, lane: lane, to: output) }
-                    output.writer.inputDidRead()
-                case .idle:
-                    output.writer.inputWillBlock()
-                }
-                // Live: also when idle, since the kernel's counters move without packets.
-                if output.statsSchedule.isDue() {
-                    let fields = counters()
-                    try output.writeStats(stage: "dm-capture", kind: .periodic, counters: fields)
-                    StandardError.write(StageSummary.line(tool: "dm-capture", counters: fields, stopped: false))
-                }
-            }
-            // Stopped by a signal: what the kernel already captured is drained, not dropped.
-            while !selection.isDone, case .packet(let packet) = try capture.next(lane: lane) {
-                if selection.admit(packet) { try self.write(packet, lane: lane, to: output) }
-            }
-        }
-        StandardError.write(StageSummary.line(tool: "dm-capture", counters: counters(), stopped: StageSignals.stopRequested))
-    }
+extension Shard: ExpressibleByArgument {
+    public init?(argument: String) { self.init(parsing: argument) }
 }

@@ -1,6 +1,8 @@
 import ArgumentParser
+import DMFilter
 import DMRecord
-import DMStageOptions
+import DMStage
+import DMStageCommand
 
 /// `dm-filter`: the record-to-record filter stage.
 @main
@@ -136,7 +138,7 @@ struct DMFilter: ParsableCommand {
     }
 
     func run() throws {
-        StageMain.run(tool: "dm-filter") {
+        StageMain.run(tool: FilterStage.name) {
             let log: @Sendable (String) -> Void = { StandardError.write("dm-filter: \($0)\n") }
             var plan = FilterPlan()
             plan.wantResponse = self.qr.map { $0 == .response }
@@ -168,25 +170,8 @@ struct DMFilter: ParsableCommand {
             pass.statsSchedule = StatsSchedule(seconds: self.output.statsInterval ?? 0)
             let fail = try self.failTo.map { try StageOutput.open(try Endpoint(parsing: $0), tool: "dm-filter", compression: self.output.compress) }
             let reader = RecordReader(fileDescriptor: opened.fileDescriptor, inputName: opened.name, closesDescriptor: opened.owned)
-            let stage = FilterStage(plan: plan, pass: pass, fail: fail)
-            let counters = { stage.counters.fields(plan: plan) }
-            do {
-                try stage.run(from: reader)
-            } catch let error as RecordWriteError {
-                throw error
-            } catch {
-                // Bad input: what was read still goes out, with the counters, in both streams.
-                try Self.finish(pass, fail, counters())
-                throw error
-            }
-            try Self.finish(pass, fail, counters())
-            StandardError.write(StageSummary.line(tool: "dm-filter", counters: counters(), stopped: reader.stoppedBySignal))
+            try FilterStage(plan: plan, pass: pass, fail: fail).run(from: reader)
         }
-    }
-
-    static func finish(_ pass: StageOutput, _ fail: StageOutput?, _ counters: [(name: String, value: UInt64)]) throws {
-        try pass.finish(stage: "dm-filter", counters: counters)
-        try fail?.finish(stage: "dm-filter", counters: counters)
     }
 }
 
@@ -194,27 +179,4 @@ struct DMFilter: ParsableCommand {
 enum QRSelection: String, ExpressibleByArgument, CaseIterable {
     case query
     case response
-}
-
-/// A duration on the command line: a number with a unit (ns, us, ms, s, m, h); a bare number
-/// is seconds. Fractions are allowed (`1.5s`).
-struct DurationArgument: ExpressibleByArgument {
-    var nanoseconds: UInt64
-
-    init?(argument: String) {
-        let units: [(String, Double)] = [("ns", 1), ("us", 1e3), ("µs", 1e3), ("ms", 1e6), ("s", 1e9), ("m", 60e9), ("h", 3600e9)]
-        var number = Substring(argument)
-        var scale = 1e9
-        for (suffix, value) in units where argument.hasSuffix(suffix) {
-            // The longest matching suffix wins ("ms" before "s").
-            let candidate = argument.dropLast(suffix.count)
-            if Double(candidate) != nil {
-                number = candidate
-                scale = value
-                break
-            }
-        }
-        guard let value = Double(number), value >= 0, value.isFinite, value * scale < 1.8e19 else { return nil }
-        self.nanoseconds = UInt64(value * scale)
-    }
 }

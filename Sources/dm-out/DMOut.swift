@@ -1,6 +1,13 @@
 import ArgumentParser
-import DMOutput
+import DMFormats
 import DMRecord
+import DMSinks
+import DMStage
+import DMStageCommand
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// `dm-out`: the last stage. DNS records become lines — dnsmonster's JSON, CSV, OCSF, a Go
 /// template or readable text — on standard output, in a file and to syslog, each sink with
@@ -134,54 +141,18 @@ struct DMOut: ParsableCommand {
     }
 
     func run() throws {
-        StageMain.run(tool: "dm-out") {
+        StageMain.run(tool: OutputStage.name) {
             StageSignals.installReopenHandler()
             let (entries, formats) = try self.makeSinks()
             let readers = try self.openInputs()
-            let stats = try self.statsOut.map { StatsRelay(try StageOutput.open(try Endpoint(parsing: $0), tool: "dm-out")) }
+            let stats = try self.statsOut.map { StatsRelay(try StageOutput.open(try Endpoint(parsing: $0), tool: OutputStage.name)) }
+            let stage = OutputStage(
+                sinks: entries, formats: formats,
+                formatOptions: FormatOptions(escapesHTML: self.jsonEscapeHTML, serverName: self.serverName, template: self.template),
+                statsSchedule: StatsSchedule(seconds: self.statsInterval))
             let cores = Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))
-            let threads = max(1, min(self.threads ?? cores, readers.count))
-            if threads > 1 {
-                let headers = try self.makeFormatters(formats).map(\.headerLine)
-                var parallel = ParallelRendering(
-                    sinks: entries, headers: entries.map { headers[$0.format] }, makeFormatters: { try self.makeFormatters(formats) })
-                parallel.statsSchedule = StatsSchedule(seconds: self.statsInterval)
-                try parallel.run(readers: readers, threads: threads, stats: stats)
-                return
-            }
-            let plan = SinkPlan(sinks: entries, formatters: try self.makeFormatters(formats))
-            plan.statsSchedule = StatsSchedule(seconds: self.statsInterval)
-            // Concrete types, so the record loop is specialised for the single-input case.
-            if readers.count == 1 {
-                try Self.serve(readers[0], plan: plan, statsOutput: stats)
-            } else {
-                try Self.serve(RecordStreamMerger(readers: readers), plan: plan, statsOutput: stats)
-            }
+            try stage.run(readers: readers, threads: self.threads ?? cores, stats: stats)
         }
-    }
-
-    /// Writes every record of `source` to the sinks, then their counters.
-    private static func serve<Source: StreamItemSource>(_ source: Source, plan: SinkPlan, statsOutput: StatsRelay?) throws {
-        source.idleObserver = plan
-        var failure: Error?
-        do {
-            try plan.run(reader: source, statsOutput: statsOutput)
-        } catch {
-            failure = error
-        }
-        // Whatever ended the loop, what the sinks hold is written and the counters shown.
-        let finishError = plan.finish()
-        if let statsOutput {
-            try statsOutput.output.finish(stage: "dm-out", counters: plan.counterFields)
-        }
-        if let failure = failure ?? finishError {
-            if let sinkError = failure as? SinkError, sinkError.isConsumerClosed {
-                throw RecordWriteError(kind: .consumerClosed, output: "standard output", message: "the consumer closed its end")
-            }
-            StandardError.write(StageSummary.line(tool: "dm-out", counters: plan.counterFields, stopped: source.stoppedBySignal))
-            throw failure
-        }
-        StandardError.write(StageSummary.line(tool: "dm-out", counters: plan.counterFields, stopped: source.stoppedBySignal))
     }
 
     /// A reader per input (--input, standard input when none is given).
@@ -226,30 +197,4 @@ struct DMOut: ParsableCommand {
         }
         return (sinks, renderers)
     }
-
-    /// A formatter per format, in order: each rendering thread has its own.
-    private func makeFormatters(_ formats: [RecordFormat]) throws -> [any RecordFormatter] {
-        let json = DNSMonsterJSON(configuration: .init(escapesHTML: self.jsonEscapeHTML))
-        var formatters: [any RecordFormatter] = []
-        for format in formats {
-            switch format {
-            case .json: formatters.append(JSONFormatter(renderer: json))
-            case .csv, .csvNoHeader:
-                formatters.append(CSVFormatter(renderer: DNSMonsterCSV(serverName: self.serverName), writesHeader: format == .csv))
-            case .jsonOCSF: formatters.append(OCSFFormatter())
-            case .gotemplate:
-                do {
-                    formatters.append(GoTemplateFormatter(template: try GoTemplate(self.template)))
-                } catch {
-                    throw ValidationError("--template: \(error)")
-                }
-            case .text: formatters.append(TextFormatter())
-            }
-        }
-        return formatters
-    }
 }
-
-#if canImport(Glibc)
-import Glibc
-#endif

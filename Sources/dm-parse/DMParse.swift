@@ -1,6 +1,9 @@
 import ArgumentParser
+import DMPacket
 import DMRecord
-import DMStageOptions
+import DMStage
+import DMStageCommand
+import DMSystem
 
 /// `dm-parse`: from captured frames to DNS records.
 @main
@@ -53,122 +56,25 @@ struct DMParse: ParsableCommand {
     }
 
     func run() throws {
-        StageMain.run(tool: "dm-parse") {
+        StageMain.run(tool: ParseStage.name) {
             let opened = try Endpoint(parsing: self.input).openForReading()
-            var parser = PacketParser(
-                ports: PortSet(self.port), rawIP: self.noEther, keepMalformed: self.keepMalformed, tunnelDepth: self.tunnelDepth)
+            var stage = ParseStage(parser: PacketParser(
+                ports: PortSet(self.port), rawIP: self.noEther, keepMalformed: self.keepMalformed, tunnelDepth: self.tunnelDepth))
             // `tcpdump -w - | dm-parse`: a capture instead of a record stream is read directly.
             let head = try InputDescriptor.peek(opened.fileDescriptor, name: opened.name, count: 8)
-            switch head.withUnsafeBytes({ StreamMagic.foreignFormat($0) }) {
-            case .pcap, .pcapng, .gzip:
-                try self.parseCapture(opened, alreadyRead: head, parser: &parser)
-                return
-            default:
-                break
+            if ParseStage.isCapture(head) {
+                let input = DecompressingInput(
+                    fileDescriptor: opened.fileDescriptor, inputName: opened.name, closesDescriptor: opened.owned, alreadyRead: head)
+                let reader = CaptureFileReader(input: input)
+                try reader.open()
+                try stage.parseCapture(from: reader, input: input, to: try self.output.open(tool: ParseStage.name))
+            } else {
+                let reader = RecordReader(
+                    fileDescriptor: opened.fileDescriptor, inputName: opened.name, closesDescriptor: opened.owned, alreadyRead: head)
+                try stage.parseRecords(from: reader, to: try self.output.open(tool: ParseStage.name))
             }
-            let reader = RecordReader(
-                fileDescriptor: opened.fileDescriptor, inputName: opened.name, closesDescriptor: opened.owned, alreadyRead: head)
-            let output = try self.output.open(tool: "dm-parse")
-            try output.run(stage: "dm-parse", counters: { parser.counters.fields }) {
-                reader.idleObserver = output.writer
-                let writer = output.writer
-                while let batch = try reader.nextBatch() {
-                    switch batch {
-                    case .header(let header):
-                        try output.beginSection(after: header)
-                    case .records(let run):
-                        for record in run {
-                            if record.type == .packet {
-                                try parser.parse(record, into: writer)
-                            } else {
-                                parser.counters.recordsForwarded &+= 1
-                                try writer.write(record)
-                            }
-                        }
-                        try output.writePeriodicStatsIfDue(stage: "dm-parse") { parser.counters.fields }
-                    }
-                }
-            }
-            StandardError.write(StageSummary.line(tool: "dm-parse", counters: parser.counters.fields, stopped: reader.stoppedBySignal))
-        }
-    }
-
-    /// Parses a capture file's frames directly, as dm-capture | dm-parse would.
-    private func parseCapture(_ opened: OpenedEndpoint, alreadyRead: [UInt8], parser: inout PacketParser) throws {
-        let input = DecompressingInput(
-            fileDescriptor: opened.fileDescriptor, inputName: opened.name, closesDescriptor: opened.owned, alreadyRead: alreadyRead)
-        let reader = CaptureFileReader(input: input)
-        try reader.open()
-        let output = try self.output.open(tool: "dm-parse")
-        let idle = IdleMark(passingOnTo: output.writer)
-        input.idleObserver = idle
-        try output.beginOwnSection(entries: [.source(opened.name)])
-        try output.run(stage: "dm-parse", counters: { parser.counters.fields }) {
-            // The clock is read once per 1024 packets (not per packet) and after a quiet spell.
-            var untilStatsCheck = 1024
-            while !StageSignals.stopRequested, let packet = try reader.next() {
-                try parser.parse(metadata: packet.metadata, frame: packet.frame, into: output.writer)
-                untilStatsCheck -= 1
-                if untilStatsCheck == 0 || idle.wentIdle {
-                    untilStatsCheck = 1024
-                    idle.wentIdle = false
-                    try output.writePeriodicStatsIfDue(stage: "dm-parse") { parser.counters.fields }
-                }
-            }
-        }
-        if let warning = reader.truncationWarning { StandardError.write("dm-parse: warning: \(reader.inputName): \(warning)\n") }
-        StandardError.write(StageSummary.line(tool: "dm-parse", counters: parser.counters.fields, stopped: StageSignals.stopRequested))
-    }
-}
-
-/// A `--port` value.
-enum PortChoice: ExpressibleByArgument, Equatable {
-    case number(UInt16)
-    case any
-
-    init?(argument: String) {
-        if argument == "any" {
-            self = .any
-        } else if let number = UInt16(argument), number > 0 {
-            self = .number(number)
-        } else {
-            return nil
         }
     }
 }
 
-/// The ports that make a datagram DNS, looked up in constant time.
-struct PortSet {
-    private var bits = [UInt64](repeating: 0, count: 1024)
-    /// The lowest and highest port listed (an empty range when none is). A port outside them
-    /// is answered without reading the 8 KiB bitmap: responses go to random client ports, and
-    /// reading the bitmap at one of those missed the cache for nearly every response.
-    private var lowest = Int(UInt16.max) + 1, highest = -1
-    /// `--port any`.
-    private(set) var matchesAny = false
-
-    init(_ choices: [PortChoice]) {
-        for choice in choices {
-            switch choice {
-            case .any: self.matchesAny = true
-            case .number(let port):
-                self.bits[Int(port) >> 6] |= 1 << UInt64(port & 63)
-                self.lowest = min(self.lowest, Int(port))
-                self.highest = max(self.highest, Int(port))
-            }
-        }
-    }
-
-    @inline(__always)
-    func contains(_ port: UInt16) -> Bool {
-        self.matchesAny || self.lists(port)
-    }
-
-    /// Whether `port` was named itself, not only matched by `any`: a tunnel port given on
-    /// purpose is read as DNS, while `any` still lets tunnels be opened.
-    @inline(__always)
-    func lists(_ port: UInt16) -> Bool {
-        guard Int(port) >= self.lowest && Int(port) <= self.highest else { return false }
-        return self.bits[Int(port) >> 6] & (1 << UInt64(port & 63)) != 0
-    }
-}
+extension PortChoice: ExpressibleByArgument {}

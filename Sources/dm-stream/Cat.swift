@@ -1,6 +1,7 @@
 import ArgumentParser
 import DMRecord
-import DMStageOptions
+import DMStage
+import DMStageCommand
 
 extension DMStream {
     /// Reads streams in order and writes them as one, validating every record on the way.

@@ -1,5 +1,6 @@
 import ArgumentParser
 import DMRecord
+import DMStage
 
 extension DMStream {
     /// Prints one line per header and record, for people and for debugging.

@@ -1,5 +1,6 @@
 import DMConfiguration
 import DMMetrics
+import DMPipeline
 import Glibc
 
 /// `dnsmonster`: dnsmonster's command line, environment and INI file, run as the pipeline
@@ -50,7 +51,7 @@ enum DNSMonster {
             for line in plan.shellCommands { print(line) }
             return 0
         }
-        return try PipelineRunner(plan: plan, directory: ExecutableLocation.directory()).run()
+        return try PipelineRunner(plan: plan, directory: ExecutableLocation.directory(), log: standardError).run()
     }
 
     static func standardError(_ line: String) {

@@ -1,4 +1,5 @@
-import DMRecord
+@testable import DMRecord
+import DMTestSupport
 import Foundation
 import Testing
 

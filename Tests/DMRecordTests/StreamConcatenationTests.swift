@@ -1,4 +1,6 @@
-import DMRecord
+@testable import DMRecord
+import DMSystem
+import DMTestSupport
 import Foundation
 import Testing
 

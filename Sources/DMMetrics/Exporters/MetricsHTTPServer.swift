@@ -1,4 +1,5 @@
 import DMRecord
+import DMSystem
 import Synchronization
 
 #if canImport(Glibc)

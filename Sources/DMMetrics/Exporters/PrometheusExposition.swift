@@ -1,4 +1,5 @@
 import DMRecord
+import DMSystem
 import Prometheus
 
 /// The Prometheus text exposition of a pipeline's metrics, through swift-prometheus's

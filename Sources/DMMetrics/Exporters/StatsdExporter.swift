@@ -1,4 +1,5 @@
 import DMRecord
+import DMSystem
 
 #if canImport(Glibc)
 import Glibc

@@ -1,4 +1,5 @@
 import DMRecord
+import DMSystem
 
 /// dnsmonster's stderr metrics: one line per flush, `<RFC 3339 time> metrics: ` and then the
 /// registry as JSON (`{"name":{"count":N}}` for counters, `{"value":N}` for gauges, names

@@ -1,3 +1,5 @@
+import DMSystem
+
 #if canImport(Glibc)
 import Glibc
 #endif

@@ -3,12 +3,12 @@ import CLZ4
 /// A streaming LZ4 frame decompressor over liblz4's LZ4F API.
 ///
 /// One context serves any number of consecutive frames: liblz4 resets it at each frame end.
-final class LZ4FrameDecoder {
+package final class LZ4FrameDecoder {
     private let context: OpaquePointer
     /// Whether a frame has started and not yet ended.
-    private(set) var insideFrame = false
+    package private(set) var insideFrame = false
 
-    init() {
+    package init() {
         var context: OpaquePointer?
         let result = LZ4F_createDecompressionContext(&context, UInt32(LZ4F_VERSION))
         precondition(LZ4F_isError(result) == 0 && context != nil, "liblz4 could not allocate a decompression context")
@@ -18,14 +18,14 @@ final class LZ4FrameDecoder {
     deinit { LZ4F_freeDecompressionContext(self.context) }
 
     /// The outcome of one decompression step.
-    struct Step {
-        var consumed: Int
-        var produced: Int
-        var frameEnded: Bool
+    package struct Step {
+        package var consumed: Int
+        package var produced: Int
+        package var frameEnded: Bool
     }
 
     /// Decompresses from `source` into `destination` as far as either allows.
-    func decompress(_ source: UnsafeRawBufferPointer, into destination: UnsafeMutableRawBufferPointer) throws(LZ4Error) -> Step {
+    package func decompress(_ source: UnsafeRawBufferPointer, into destination: UnsafeMutableRawBufferPointer) throws(LZ4Error) -> Step {
         var produced = destination.count
         var consumed = source.count
         let hint = LZ4F_decompress(
@@ -41,6 +41,6 @@ final class LZ4FrameDecoder {
 }
 
 /// An error reported by liblz4.
-struct LZ4Error: Error {
-    var message: String
+package struct LZ4Error: Error {
+    package var message: String
 }

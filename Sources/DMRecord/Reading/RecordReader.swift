@@ -1,3 +1,6 @@
+import DMBytes
+import DMSystem
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -18,14 +21,6 @@ public enum ReadyItem {
     case end
 }
 
-/// Told when the reader's input runs dry, so a writer can flush what it holds
-/// (the "input idle" flush policy of docs/record-format.md, section 7).
-public protocol InputIdleObserver: AnyObject {
-    /// The reader is about to wait for input.
-    func inputWillBlock()
-    /// The reader received a chunk of input.
-    func inputDidRead()
-}
 
 /// Reads a DMRecord stream from a file descriptor, parsing records in place.
 ///
@@ -94,11 +89,12 @@ public final class RecordReader {
     ///   - closesDescriptor: whether the reader closes `fd` when it goes away.
     ///   - readLimit: an upper bound on each read, for tests that exercise every split.
     ///   - alreadyRead: bytes the caller read from `fd` to recognise the format (``InputDescriptor/peek(_:name:count:)``).
+    ///   - stop: the request that ends the input (SIGINT/SIGTERM for ``StopSignal/process``).
     public init(
         fileDescriptor fd: Int32, inputName: String, closesDescriptor: Bool = false, readLimit: Int = .max,
-        alreadyRead: [UInt8] = []
+        alreadyRead: [UInt8] = [], stop: StopSignal = .process
     ) {
-        self.input = InputDescriptor(fileDescriptor: fd, name: inputName, closesDescriptor: closesDescriptor)
+        self.input = InputDescriptor(fileDescriptor: fd, name: inputName, closesDescriptor: closesDescriptor, stop: stop)
         self.inputName = inputName
         self.readLimit = max(1, readLimit)
         if readLimit == .max, let mapping = FileMapping.mapRest(of: fd, alreadyRead: alreadyRead.count, minimumSize: 1 << 20) {
@@ -156,6 +152,9 @@ public final class RecordReader {
         }
         return .end
     }
+
+    /// The request that ends the input.
+    public var stop: StopSignal { self.input.stop }
 
     /// The descriptor the reader reads, for polling it alongside others.
     public var fileDescriptor: Int32 { self.input.fileDescriptor }
@@ -291,7 +290,7 @@ public final class RecordReader {
     private func fill() throws(RecordStreamError) -> Bool {
         if let mapping = self.mapping {
             // Mapped: a megabyte more of the file becomes visible, as a read would bring it.
-            guard !StageSignals.stopRequested else {
+            guard !self.input.stop.isRaised else {
                 self.mappedStopped = true
                 return false
             }

@@ -1,3 +1,5 @@
+import DMBytes
+
 /// Complete, validated records lying back to back in a reader's buffer.
 ///
 /// Stages that treat most records alike walk a run instead of calling ``RecordReader/next()``

@@ -1,3 +1,5 @@
+import DMSystem
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -91,7 +93,7 @@ public final class RecordStreamMerger {
             if count > 0 { break }
             let code = errno
             if count < 0 && code == EINTR {
-                if StageSignals.stopRequested {
+                if self.readers.contains(where: { $0.stop.isRaised }) {
                     self.stopped = true
                     return
                 }

@@ -1,3 +1,5 @@
+import DMBytes
+
 /// One record of a stream, viewed in place in the reader's buffer.
 ///
 /// A view is valid only until the next call to ``RecordReader/next()``: copy what must outlive

@@ -1,3 +1,5 @@
+import DMSystem
+
 /// Something a stage reads headers and records from: one ``RecordReader``, or a
 /// ``RecordStreamMerger`` over several.
 public protocol StreamItemSource: AnyObject {

@@ -1,3 +1,5 @@
+import DMBytes
+
 /// The DNS record body (docs/record-format.md, section 3.2).
 public enum DNSRecordLayout {
     /// Bytes in front of the identity.

@@ -1,3 +1,5 @@
+import DMBytes
+
 /// The PACKET record body (docs/record-format.md, section 3.1): one captured frame.
 public enum PacketRecordLayout {
     /// Bytes in front of the frame.

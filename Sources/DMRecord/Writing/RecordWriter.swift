@@ -1,3 +1,6 @@
+import DMBytes
+import DMSystem
+
 #if canImport(Glibc)
 import Glibc
 #endif

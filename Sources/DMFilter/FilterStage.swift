@@ -1,0 +1,399 @@
+import DMRecord
+import DMStage
+import DMSystem
+import DNSWire
+
+/// What dm-filter does to DNS records, with every value resolved before the loop starts
+/// (reading ArgumentParser options per record was measured to cost 30 %).
+public struct FilterPlan {
+    /// Keep only queries (false) or only responses (true).
+    public var wantResponse: Bool?
+    /// `--rcode`: the header response codes kept.
+    public var rcodes: DNSFieldSelection?
+    /// `--qtype`: the first question's types kept.
+    public var queryTypes: DNSFieldSelection?
+    /// `--skip-domains`: names whose records are rejected (or tagged).
+    public var skip: DomainListLoader?
+    /// `--allow-domains`: names outside which records are rejected (or tagged).
+    public var allow: DomainListLoader?
+    /// Lists set the match flags and reject nothing.
+    public var tagOnly = false
+    /// `--dedup`.
+    public var deduplicator: Deduplicator?
+    /// `--sample A:B`.
+    public var sampler: RecordSampler?
+    /// Nil when addresses are kept whole.
+    public var mask: AddressMask?
+
+    /// A plan that keeps every record unchanged.
+    public init() {}
+
+    /// Whether any option looks into DNS records; without one, dm-filter forwards everything.
+    var inspectsDNS: Bool {
+        self.wantResponse != nil || self.rcodes != nil || self.queryTypes != nil || self.skip != nil || self.allow != nil
+            || self.deduplicator != nil || self.sampler != nil || self.mask != nil
+    }
+}
+
+/// dm-filter's counters. Every record read except upstream STATS is counted in `records_in`
+/// and ends up either passed or rejected for exactly one reason:
+/// `records_in = passed + malformed + qr_filtered + rcode_filtered + qtype_filtered +
+/// skip_matched + allow_missed + duplicates + sampled_out`, and `failed` is the sum of the
+/// rejections (written to --fail-to when it is given, dropped otherwise).
+struct FilterCounters {
+    var recordsIn: UInt64 = 0
+    var dnsRecords: UInt64 = 0
+    var otherRecords: UInt64 = 0
+    var malformed: UInt64 = 0
+    var qrFiltered: UInt64 = 0
+    var rcodeFiltered: UInt64 = 0
+    var qtypeFiltered: UInt64 = 0
+    var skipMatched: UInt64 = 0
+    var allowMissed: UInt64 = 0
+    var duplicates: UInt64 = 0
+    var sampledOut: UInt64 = 0
+    var passed: UInt64 = 0
+    var failed: UInt64 = 0
+    var taggedSkip: UInt64 = 0
+    var taggedAllow: UInt64 = 0
+    var unreadableQuestions: UInt64 = 0
+    var masked: UInt64 = 0
+    var statsForwarded: UInt64 = 0
+    var sections: UInt64 = 0
+
+    /// The counters as STATS fields, with the deduplicator's evictions and the lists' state.
+    func fields(plan: FilterPlan) -> [(name: String, value: UInt64)] {
+        var fields: [(name: String, value: UInt64)] = [
+            ("records_in", self.recordsIn), ("dns_records", self.dnsRecords), ("other_records", self.otherRecords),
+            ("malformed", self.malformed), ("qr_filtered", self.qrFiltered), ("rcode_filtered", self.rcodeFiltered),
+            ("qtype_filtered", self.qtypeFiltered), ("skip_matched", self.skipMatched), ("allow_missed", self.allowMissed),
+            ("duplicates", self.duplicates), ("sampled_out", self.sampledOut), ("passed", self.passed), ("failed", self.failed),
+            ("tagged_skip", self.taggedSkip), ("tagged_allow", self.taggedAllow),
+            ("unreadable_questions", self.unreadableQuestions), ("masked", self.masked),
+            ("dedup_evicted", plan.deduplicator?.evictions ?? 0),
+        ]
+        for loader in [plan.skip, plan.allow].compactMap({ $0 }) {
+            fields += [
+                ("\(loader.role)_list_entries", loader.entries), ("\(loader.role)_list_loads", loader.loads),
+                ("\(loader.role)_list_failures", loader.failures),
+            ]
+        }
+        fields += [("stats_forwarded", self.statsForwarded), ("sections", self.sections)]
+        return fields
+    }
+}
+
+/// Flushes both outputs when the input is about to wait.
+final class IdleFanout: InputIdleObserver {
+    let writers: [RecordWriter]
+    init(_ writers: [RecordWriter]) { self.writers = writers }
+    func inputWillBlock() { for writer in self.writers { writer.inputWillBlock() } }
+    func inputDidRead() { for writer in self.writers { writer.inputDidRead() } }
+}
+
+/// The record loop: decides on every DNS record, writes kept records to the pass output and
+/// rejected ones to the fail output (when there is one), forwards everything else.
+public final class FilterStage {
+    /// The stage's name in STATS records and messages.
+    public static let name = "dm-filter"
+
+    let plan: FilterPlan
+    let pass: StageOutput
+    let fail: StageOutput?
+    var counters = FilterCounters()
+
+    /// A stage applying `plan`, writing kept records to `pass` and rejected ones to `fail`.
+    public init(plan: FilterPlan, pass: StageOutput, fail: StageOutput?) {
+        self.plan = plan
+        self.pass = pass
+        self.fail = fail
+    }
+
+    /// Why a record was rejected.
+    enum Rejection {
+        case malformed, qr, rcode, qtype, skip, allow, duplicate, sampled
+    }
+
+    /// The counters as STATS fields.
+    public var counterFields: [(name: String, value: UInt64)] { self.counters.fields(plan: self.plan) }
+
+    /// Reads `reader` to its end (or a stop signal), then writes the final STATS to both outputs
+    /// and the summary line — also when the input turns out bad, so what was read still goes
+    /// out with the counters; the input's error is rethrown afterwards.
+    public func run(from reader: RecordReader) throws {
+        do {
+            try self.process(reader)
+        } catch let error as RecordWriteError {
+            throw error
+        } catch {
+            try self.finish()
+            throw error
+        }
+        try self.finish()
+        StandardError.write(StageSummary.line(tool: Self.name, counters: self.counterFields, stopped: reader.stoppedBySignal))
+    }
+
+    private func finish() throws {
+        let counters = self.counterFields
+        try self.pass.finish(stage: Self.name, counters: counters)
+        try self.fail?.finish(stage: Self.name, counters: counters)
+    }
+
+    func process(_ reader: RecordReader) throws {
+        let observer = IdleFanout([self.pass.writer] + (self.fail.map { [$0.writer] } ?? []))
+        reader.idleObserver = observer
+        defer { reader.idleObserver = nil }
+        if self.plan.inspectsDNS {
+            try self.filter(reader)
+        } else {
+            try self.forward(reader)
+        }
+    }
+
+    /// No option looks into DNS records: count and forward everything in runs, like
+    /// `dm-stream cat` (a loop of its own, so the filtering loop's state stays out of it).
+    func forward(_ reader: RecordReader) throws {
+        var counters = self.counters
+        defer { self.counters = counters }
+        let passWriter = self.pass.writer
+        let failWriter = self.fail?.writer
+        while let batch = try reader.nextBatch() {
+            switch batch {
+            case .header(let header):
+                counters.sections &+= 1
+                try self.pass.beginSection(after: header)
+                try self.fail?.beginSection(after: header)
+            case .records(let run):
+                var stats: UInt64 = 0
+                for record in run {
+                    let type = record.type
+                    if type == .stats {
+                        stats &+= 1
+                        try failWriter?.write(record)
+                    } else if type == .dns {
+                        counters.dnsRecords &+= 1
+                    } else {
+                        counters.otherRecords &+= 1
+                    }
+                }
+                counters.statsForwarded &+= stats
+                counters.recordsIn &+= UInt64(run.count) &- stats
+                counters.passed &+= UInt64(run.count) &- stats
+                try passWriter.writeRecords(run.rawBytes, count: run.count)
+                try self.writePeriodicStatsIfDue(counters)
+            }
+        }
+    }
+
+    /// Writes a periodic STATS record to both outputs when one is due (once per batch); the
+    /// loops keep their counters in a local, so they hand them in.
+    private func writePeriodicStatsIfDue(_ counters: FilterCounters) throws(RecordWriteError) {
+        guard self.pass.statsSchedule.isDue() else { return }
+        let fields = counters.fields(plan: self.plan)
+        try self.pass.writeStats(stage: Self.name, kind: .periodic, counters: fields)
+        try self.fail?.writeStats(stage: Self.name, kind: .periodic, counters: fields)
+    }
+
+    /// The filtering loop.
+    func filter(_ reader: RecordReader) throws {
+        // Everything the loop reads, in locals.
+        let passWriter = self.pass.writer
+        let failWriter = self.fail?.writer
+        let wantResponse = self.plan.wantResponse
+        let rcodes = self.plan.rcodes
+        let queryTypes = self.plan.queryTypes
+        let skipLoader = self.plan.skip
+        let allowLoader = self.plan.allow
+        let hasLists = skipLoader != nil || allowLoader != nil
+        let tagOnly = self.plan.tagOnly
+        let deduplicator = self.plan.deduplicator
+        var sampler = self.plan.sampler
+        let mask = self.plan.mask
+        let needsQuestion = hasLists || queryTypes != nil
+        let needsHeader = wantResponse != nil || rcodes != nil
+        var skipList = skipLoader?.list()
+        var skipGeneration = skipLoader?.generation ?? 0
+        var allowList = allowLoader?.list()
+        var allowGeneration = allowLoader?.generation ?? 0
+        var counters = self.counters
+        defer { self.counters = counters }
+
+        let nameBuffer = UnsafeMutableRawPointer.allocate(byteCount: DNSQuestionSummary.nameBufferSize, alignment: 8)
+        nameBuffer.initializeMemory(as: UInt8.self, repeating: 0, count: DNSQuestionSummary.nameBufferSize)
+        defer { nameBuffer.deallocate() }
+
+        while let batch = try reader.nextBatch() {
+            let run: RecordRun
+            switch batch {
+            case .header(let header):
+                counters.sections &+= 1
+                try self.pass.beginSection(after: header)
+                try self.fail?.beginSection(after: header)
+                continue
+            case .records(let records):
+                run = records
+            }
+            // A reloaded list is taken between batches: every record of a batch sees one version.
+            if let loader = skipLoader, loader.generation != skipGeneration {
+                skipGeneration = loader.generation
+                skipList = loader.list()
+            }
+            if let loader = allowLoader, loader.generation != allowGeneration {
+                allowGeneration = loader.generation
+                allowList = loader.list()
+            }
+            // Records passed unchanged are contiguous until something else happens; each
+            // stretch is written in one piece.
+            var stretch = RecordStretch()
+            var offset = 0
+            for record in run {
+                let size = record.rawBytes.count
+                defer { offset &+= size }
+                let type = record.type
+                if type == .stats {
+                    counters.statsForwarded &+= 1
+                    try failWriter?.write(record)
+                } else {
+                    counters.recordsIn &+= 1
+                    if type != .dns {
+                        counters.otherRecords &+= 1
+                        counters.passed &+= 1
+                    } else {
+                        counters.dnsRecords &+= 1
+                        do {
+                            // Decide; then either extend the stretch or write this record alone.
+                            var rejection: Rejection?
+                            var matchFlags: UInt16?
+                            let body = record.body
+                            decide: do {
+                                guard body.count >= DNSRecordLayout.fixedSize else {
+                                    rejection = .malformed
+                                    break decide
+                                }
+                                let messageStart = DNSRecordLayout.fixedSize &+ Int(body.loadLittleEndian(at: 20, as: UInt16.self))
+                                guard messageStart <= body.count, body.count &- messageStart <= DNSRecordLayout.maximumMessageSize else {
+                                    rejection = .malformed
+                                    break decide
+                                }
+                                let message = UnsafeRawBufferPointer(rebasing: body[messageStart...])
+                                var summary: DNSQuestionSummary?
+                                if needsQuestion {
+                                    summary = DNSQuestionSummary.read(message, nameInto: nameBuffer)
+                                    if summary?.hasQuestion != true { counters.unreadableQuestions &+= 1 }
+                                } else if needsHeader, let flags = DNSQuestionSummary.headerFlags(message) {
+                                    summary = DNSQuestionSummary(flags: flags, questionCount: 0, questionType: 0, questionClass: 0, nameLength: 0)
+                                }
+                                if let wantResponse {
+                                    guard let summary, summary.isResponse == wantResponse else {
+                                        rejection = .qr
+                                        break decide
+                                    }
+                                }
+                                if let rcodes {
+                                    guard let summary, rcodes.contains(UInt16(summary.rcode)) else {
+                                        rejection = .rcode
+                                        break decide
+                                    }
+                                }
+                                if let queryTypes {
+                                    guard let summary, summary.hasQuestion, queryTypes.contains(summary.questionType) else {
+                                        rejection = .qtype
+                                        break decide
+                                    }
+                                }
+                                if hasLists {
+                                    let question = summary?.hasQuestion == true ? summary!.nameLength : 0
+                                    if tagOnly {
+                                        // Both lists, and the flags say what matched.
+                                        let skipMatch = question > 0 && skipList?.contains(wireName: nameBuffer, length: question) == true
+                                        let allowMatch = question > 0 && allowList?.contains(wireName: nameBuffer, length: question) == true
+                                        var flags = DNSMatchFlags.evaluated.rawValue
+                                        if skipMatch {
+                                            flags |= DNSMatchFlags.skipMatch.rawValue
+                                            counters.taggedSkip &+= 1
+                                        }
+                                        if allowMatch {
+                                            flags |= DNSMatchFlags.allowMatch.rawValue
+                                            counters.taggedAllow &+= 1
+                                        }
+                                        let existing = body.loadLittleEndian(at: 18, as: UInt16.self)
+                                        let updated = existing & ~UInt16(7) | flags
+                                        if updated != existing { matchFlags = updated }
+                                    } else {
+                                        // Filtering: records go on unchanged; the first list that rejects decides.
+                                        if question > 0, skipList?.contains(wireName: nameBuffer, length: question) == true {
+                                            rejection = .skip
+                                            break decide
+                                        }
+                                        if let allowList, question == 0 || !allowList.contains(wireName: nameBuffer, length: question) {
+                                            rejection = .allow
+                                            break decide
+                                        }
+                                    }
+                                }
+                                if let deduplicator {
+                                    let hash = Deduplicator.hash(dnsBody: body, message: message)
+                                    if deduplicator.isDuplicate(hash: hash, time: body.loadLittleEndian(at: 0, as: UInt64.self)) {
+                                        rejection = .duplicate
+                                        break decide
+                                    }
+                                }
+                                if sampler != nil, !sampler!.admit() {
+                                    rejection = .sampled
+                                    break decide
+                                }
+                            }
+                            let changes = matchFlags != nil || (mask != nil && rejection != .malformed)
+                            if let rejection {
+                                switch rejection {
+                                case .malformed: counters.malformed &+= 1
+                                case .qr: counters.qrFiltered &+= 1
+                                case .rcode: counters.rcodeFiltered &+= 1
+                                case .qtype: counters.qtypeFiltered &+= 1
+                                case .skip: counters.skipMatched &+= 1
+                                case .allow: counters.allowMissed &+= 1
+                                case .duplicate: counters.duplicates &+= 1
+                                case .sampled: counters.sampledOut &+= 1
+                                }
+                                counters.failed &+= 1
+                                if let failWriter {
+                                    if changes {
+                                        try Self.writePatched(record, to: failWriter, matchFlags: matchFlags, mask: mask)
+                                        if mask != nil { counters.masked &+= 1 }
+                                    } else {
+                                        try failWriter.write(record)
+                                    }
+                                }
+                                // The stretch of unchanged passed records ends here.
+                                try stretch.flush(run, to: passWriter)
+                                continue
+                            }
+                            counters.passed &+= 1
+                            if changes {
+                                try stretch.flush(run, to: passWriter)
+                                try Self.writePatched(record, to: passWriter, matchFlags: matchFlags, mask: mask)
+                                if mask != nil { counters.masked &+= 1 }
+                                continue
+                            }
+                        }
+                    }
+                }
+                // Passed unchanged (or an upstream STATS record): extend the stretch.
+                stretch.extend(offset: offset, size: size)
+            }
+            try stretch.flush(run, to: passWriter)
+            try self.writePeriodicStatsIfDue(counters)
+        }
+    }
+
+    /// Copies a DNS record into the output with its match flags and addresses rewritten.
+    @inline(__always)
+    static func writePatched(_ record: RecordView, to writer: RecordWriter, matchFlags: UInt16?, mask: AddressMask?) throws(RecordWriteError) {
+        let body = record.body
+        try writer.writeRecord(type: .dns, flags: record.flags, bodySize: body.count) { out in
+            out.copyBytes(body, at: 0)
+            if let matchFlags { out.storeLittleEndian(matchFlags, at: 18) }
+            if let mask { mask.applyToDNSBody(out) }
+        }
+    }
+}

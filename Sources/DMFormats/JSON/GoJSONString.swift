@@ -1,0 +1,150 @@
+/// Writes bytes as a quoted JSON string exactly as Go's encoding/json does for a Go `string`
+/// (which dnsmonster's JSON holds): `"` and `\` escaped, `\b \f \n \r \t` by name, other control
+/// bytes as `\u00xx`, invalid UTF-8 as `\ufffd` per bad byte, valid UTF-8 copied.
+///
+/// With `escapesHTML` (encoding/json's default), `<`, `>`, `&` become `\u003c`, `\u003e`,
+/// `\u0026` and U+2028/U+2029 become `\u2028`/`\u2029`. Without it (sonic, dnsmonster's usual
+/// linux/amd64 marshaller) they are written as they are. Invalid UTF-8 is replaced in both
+/// modes so every line stays valid UTF-8 (sonic itself would copy it).
+package enum GoJSONString {
+    /// Appends `bytes` as a quoted JSON string.
+    static func append(_ bytes: UnsafeRawBufferPointer, to buffer: OutputByteBuffer, escapesHTML: Bool) {
+        // Stores through a plain pointer (see OutputByteBuffer.write): 6 output bytes per input
+        // byte at most, plus the quotes.
+        buffer.write(reserving: bytes.count * 6 + 2) { output in
+            var written = 0
+            output[0] = UInt8(ascii: "\"")
+            written = 1
+            var index = 0
+            let count = bytes.count
+            while index < count {
+                let byte = bytes[index]
+                if byte < 0x80 {
+                    if byte >= 0x20 && byte != UInt8(ascii: "\"") && byte != UInt8(ascii: "\\")
+                        && !(escapesHTML && (byte == UInt8(ascii: "<") || byte == UInt8(ascii: ">") || byte == UInt8(ascii: "&")))
+                    {
+                        output[written] = byte
+                        written += 1
+                    } else {
+                        written += self.storeASCIIEscape(byte, at: output + written)
+                    }
+                    index += 1
+                    continue
+                }
+                let size = self.validUTF8SequenceLength(bytes, at: index)
+                if size == 0 {
+                    written += self.storeEscape(0xFFFD, at: output + written)
+                    index += 1
+                    continue
+                }
+                if escapesHTML && size == 3 && byte == 0xE2 && bytes[index + 1] == 0x80
+                    && (bytes[index + 2] == 0xA8 || bytes[index + 2] == 0xA9)
+                {
+                    written += self.storeEscape(bytes[index + 2] == 0xA8 ? 0x2028 : 0x2029, at: output + written)
+                } else {
+                    for offset in 0..<size { output[written + offset] = bytes[index + offset] }
+                    written += size
+                }
+                index += size
+            }
+            output[written] = UInt8(ascii: "\"")
+            return written + 1
+        }
+    }
+
+    /// An ASCII byte that needs an escape (`"`, `\`, control bytes, `<>&` when escaping HTML).
+    @inline(__always)
+    private static func storeASCIIEscape(_ byte: UInt8, at output: UnsafeMutablePointer<UInt8>) -> Int {
+        func named(_ letter: UInt8) -> Int {
+            output[0] = UInt8(ascii: "\\")
+            output[1] = letter
+            return 2
+        }
+        switch byte {
+        case UInt8(ascii: "\""), UInt8(ascii: "\\"): return named(byte)
+        case 0x08: return named(UInt8(ascii: "b"))
+        case 0x0C: return named(UInt8(ascii: "f"))
+        case 0x0A: return named(UInt8(ascii: "n"))
+        case 0x0D: return named(UInt8(ascii: "r"))
+        case 0x09: return named(UInt8(ascii: "t"))
+        default: return self.storeEscape(UInt16(byte), at: output)
+        }
+    }
+
+    /// `\uXXXX` with lowercase hex digits.
+    @inline(__always)
+    private static func storeEscape(_ unit: UInt16, at output: UnsafeMutablePointer<UInt8>) -> Int {
+        output[0] = UInt8(ascii: "\\")
+        output[1] = UInt8(ascii: "u")
+        output[2] = BinaryText.lowercaseHexDigit(UInt8(truncatingIfNeeded: unit >> 12))
+        output[3] = BinaryText.lowercaseHexDigit(UInt8(truncatingIfNeeded: unit >> 8))
+        output[4] = BinaryText.lowercaseHexDigit(UInt8(truncatingIfNeeded: unit >> 4))
+        output[5] = BinaryText.lowercaseHexDigit(UInt8(truncatingIfNeeded: unit))
+        return 6
+    }
+
+    /// Appends one ASCII byte with JSON's escapes; the caller reserved 6 bytes.
+    @inline(__always)
+    static func appendASCII(_ byte: UInt8, to buffer: OutputByteBuffer, escapesHTML: Bool) {
+        switch byte {
+        case UInt8(ascii: "\""), UInt8(ascii: "\\"):
+            buffer.appendUnchecked(UInt8(ascii: "\\"))
+            buffer.appendUnchecked(byte)
+        case 0x08: self.appendNamedEscape(UInt8(ascii: "b"), to: buffer)
+        case 0x0C: self.appendNamedEscape(UInt8(ascii: "f"), to: buffer)
+        case 0x0A: self.appendNamedEscape(UInt8(ascii: "n"), to: buffer)
+        case 0x0D: self.appendNamedEscape(UInt8(ascii: "r"), to: buffer)
+        case 0x09: self.appendNamedEscape(UInt8(ascii: "t"), to: buffer)
+        case 0..<0x20: self.appendEscape(UInt16(byte), to: buffer)
+        case UInt8(ascii: "<"), UInt8(ascii: ">"), UInt8(ascii: "&"):
+            if escapesHTML { self.appendEscape(UInt16(byte), to: buffer) } else { buffer.appendUnchecked(byte) }
+        default: buffer.appendUnchecked(byte)
+        }
+    }
+
+    @inline(__always)
+    private static func appendNamedEscape(_ letter: UInt8, to buffer: OutputByteBuffer) {
+        buffer.appendUnchecked(UInt8(ascii: "\\"))
+        buffer.appendUnchecked(letter)
+    }
+
+    /// `\uXXXX` with lowercase hex digits, as Go writes it.
+    @inline(__always)
+    static func appendEscape(_ unit: UInt16, to buffer: OutputByteBuffer) {
+        buffer.appendUnchecked(UInt8(ascii: "\\"))
+        buffer.appendUnchecked(UInt8(ascii: "u"))
+        buffer.appendUnchecked(BinaryText.lowercaseHexDigit(UInt8(truncatingIfNeeded: unit >> 12)))
+        buffer.appendUnchecked(BinaryText.lowercaseHexDigit(UInt8(truncatingIfNeeded: unit >> 8)))
+        buffer.appendUnchecked(BinaryText.lowercaseHexDigit(UInt8(truncatingIfNeeded: unit >> 4)))
+        buffer.appendUnchecked(BinaryText.lowercaseHexDigit(UInt8(truncatingIfNeeded: unit)))
+    }
+
+    /// The length of the valid UTF-8 sequence starting at `index` (2–4), or 0 when the byte
+    /// there does not start one. Same rules as Go's `utf8.DecodeRune`: no overlong forms, no
+    /// surrogates, nothing above U+10FFFF.
+    static func validUTF8SequenceLength(_ bytes: UnsafeRawBufferPointer, at index: Int) -> Int {
+        let first = bytes[index]
+        let remaining = bytes.count - index
+        func continuation(_ offset: Int, _ low: UInt8 = 0x80, _ high: UInt8 = 0xBF) -> Bool {
+            offset < remaining && bytes[index + offset] >= low && bytes[index + offset] <= high
+        }
+        switch first {
+        case 0xC2...0xDF:
+            return continuation(1) ? 2 : 0
+        case 0xE0:
+            return continuation(1, 0xA0) && continuation(2) ? 3 : 0
+        case 0xE1...0xEC, 0xEE...0xEF:
+            return continuation(1) && continuation(2) ? 3 : 0
+        case 0xED:
+            return continuation(1, 0x80, 0x9F) && continuation(2) ? 3 : 0
+        case 0xF0:
+            return continuation(1, 0x90) && continuation(2) && continuation(3) ? 4 : 0
+        case 0xF1...0xF3:
+            return continuation(1) && continuation(2) && continuation(3) ? 4 : 0
+        case 0xF4:
+            return continuation(1, 0x80, 0x8F) && continuation(2) && continuation(3) ? 4 : 0
+        default:
+            return 0
+        }
+    }
+}

@@ -1,0 +1,16 @@
+import DMRecord
+
+/// One packet read from a capture, viewed in the reader's buffer until the next read.
+@frozen
+public struct CapturedPacket {
+    /// Time, lengths, link type and interface, ready for a PACKET record.
+    public var metadata: PacketMetadata
+    /// The captured bytes (at most ``PacketRecordLayout/maximumFrameSize``).
+    public var frame: UnsafeRawBufferPointer
+
+    @inlinable
+    public init(metadata: PacketMetadata, frame: UnsafeRawBufferPointer) {
+        self.metadata = metadata
+        self.frame = frame
+    }
+}

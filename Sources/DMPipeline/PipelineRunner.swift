@@ -1,0 +1,243 @@
+import DMConfiguration
+import DMMetrics
+import Glibc
+
+/// Runs a plan: each lane's stages connected by pipes, each lane's last stage connected to
+/// dm-out by a Unix socket pair (posix_spawn, never a shell). SIGINT/SIGTERM go to every
+/// lane's dm-capture so everything after it drains; waits for all stages and reports each
+/// one that failed by name.
+///
+/// The stages run in a process group of their own, so a terminal's Ctrl-C reaches only
+/// dnsmonster, which stops the captures; were it delivered to every stage at once, each
+/// would stop reading and the records in the pipes between them would be lost.
+public struct PipelineRunner {
+    /// A stage that could not be started.
+    public struct StartError: Error, CustomStringConvertible {
+        public let description: String
+    }
+
+    /// A started stage.
+    private struct Child {
+        var pid: pid_t
+        var name: String
+        /// Where the stage sits: receives stop signals (capture) or reload signals (filter, out).
+        var role: Role
+    }
+
+    private enum Role { case capture, parse, filter, out }
+
+    /// Bytes of socket buffer between a lane and dm-out: a lane writes 1 MiB at a time.
+    static let socketBufferBytes: Int32 = 4 << 20
+
+    let plan: PipelinePlan
+    let directory: String
+    /// Where the ledger and the failures are reported, a line at a time.
+    let log: @Sendable (String) -> Void
+
+    /// A runner for `plan`, whose executables are in `directory`, reporting to `log`.
+    public init(plan: PipelinePlan, directory: String, log: @escaping @Sendable (String) -> Void) {
+        self.plan = plan
+        self.directory = directory
+        self.log = log
+    }
+
+    /// Runs the pipeline; returns 0 when every stage exited 0, 141 when the consumer of
+    /// dnsmonster's output went away (every failure a broken pipe), 1 otherwise. At the end it
+    /// prints the pipeline's ledger (where every packet and record ended) and names each stage
+    /// that failed, last.
+    public func run() throws -> Int32 {
+        for stage in plan.stages where access(directory + "/" + stage.name, X_OK) != 0 {
+            throw StartError(description: "\(stage.name) not found next to dnsmonster in \(directory): build every product (swift build -c release)")
+        }
+        // Block the signals handled here before starting anything (the monitor's threads
+        // inherit the mask, so the signals reach sigtimedwait); children get an empty mask.
+        var handled = sigset_t()
+        sigemptyset(&handled)
+        for signal in [SIGINT, SIGTERM, SIGCHLD, SIGHUP] { sigaddset(&handled, signal) }
+        pthread_sigmask(SIG_BLOCK, &handled, nil)
+
+        // dm-out's --stats-out: every stage's STATS, for the metrics and the summary. Its write
+        // end is moved above the descriptors dm-out receives, like the lanes' ends.
+        var statsPipe: [Int32] = [-1, -1]
+        guard pipe(&statsPipe) == 0 else { throw StartError(description: "pipe: \(String(cString: strerror(errno)))") }
+        _ = fcntl(statsPipe[0], F_SETFD, FD_CLOEXEC)
+        let statsWriteEnd = fcntl(statsPipe[1], F_DUPFD_CLOEXEC, 100)
+        close(statsPipe[1])
+        guard statsWriteEnd >= 0 else { throw StartError(description: "fcntl: \(String(cString: strerror(errno)))") }
+        var statsWriteOpen = true
+        defer { if statsWriteOpen { close(statsWriteEnd) } }
+        let monitor = try PipelineMonitor(input: statsPipe[0], settings: try MonitorSettings.make(plan.metrics), report: self.log)
+        try monitor.start()
+        let statsMapping = [(statsWriteEnd, plan.statsDescriptor)]
+
+        var children: [Child] = []
+        var group: pid_t = 0
+        func start(_ stage: PipelinePlan.Stage, role: Role, lane: Int?, input: Int32, output: Int32, extra: [(Int32, Int32)] = []) throws {
+            let pid = try spawn(directory + "/" + stage.name, stage.arguments, input: input, output: output, extra: extra, group: group)
+            if group == 0 { group = pid }
+            let name = lane.map { "\(stage.name) (lane \($0))" } ?? stage.name
+            children.append(Child(pid: pid, name: name, role: role))
+        }
+        do {
+            if plan.lanes.count == 1 {
+                let laneOutput = try startLane(plan.lanes[0], index: nil, output: nil, start: start)
+                defer { close(laneOutput) }
+                try start(plan.out, role: .out, lane: nil, input: laneOutput, output: 1, extra: statsMapping)
+            } else {
+                // A socket pair per lane; dm-out's ends are moved above the descriptors it
+                // receives them on, so no dup2 of one overwrites another before it is used.
+                var laneEnds: [Int32] = []
+                var outEnds: [Int32] = []
+                defer { (laneEnds + outEnds).forEach { close($0) } }
+                for _ in plan.lanes {
+                    var pair: [Int32] = [-1, -1]
+                    guard socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &pair) == 0 else {
+                        throw StartError(description: "socketpair: \(String(cString: strerror(errno)))")
+                    }
+                    var size = Self.socketBufferBytes
+                    _ = setsockopt(pair[0], SOL_SOCKET, SO_SNDBUF, &size, socklen_t(MemoryLayout<Int32>.size))
+                    _ = setsockopt(pair[1], SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
+                    let high = fcntl(pair[1], F_DUPFD_CLOEXEC, 100)
+                    close(pair[1])
+                    guard high >= 0 else { throw StartError(description: "fcntl: \(String(cString: strerror(errno)))") }
+                    laneEnds.append(pair[0])
+                    outEnds.append(high)
+                }
+                let mapping = outEnds.enumerated().map { ($1, PipelinePlan.firstLaneDescriptor + Int32($0)) }
+                try start(plan.out, role: .out, lane: nil, input: 0, output: 1, extra: mapping + statsMapping)
+                for (index, lane) in plan.lanes.enumerated() {
+                    _ = try startLane(lane, index: index, output: laneEnds[index], start: start)
+                }
+            }
+        } catch {
+            // Stop the stages already started (they would otherwise wait on their inputs).
+            for child in children { kill(child.pid, SIGTERM) }
+            for child in children { var status: Int32 = 0; _ = waitpid(child.pid, &status, 0) }
+            close(statsWriteEnd)
+            statsWriteOpen = false
+            _ = monitor.finish(expectedProcesses: [:], sendsMetrics: false)
+            throw error
+        }
+        // Only dm-out holds the write end now: the stream ends when dm-out exits.
+        close(statsWriteEnd)
+        statsWriteOpen = false
+        let (status, causes) = supervise(children, handled: handled, monitor: monitor)
+        let lanes = plan.lanes.count
+        let account = monitor.finish(
+            expectedProcesses: ["dm-capture": lanes, "dm-parse": lanes, "dm-filter": lanes, "dm-out": 1], sendsMetrics: status != 141)
+        // A consumer that went away (`| head`) ends the run on purpose: quietly, as a stage does.
+        if status != 141 {
+            for line in account.summaryLines { self.log(line) }
+        }
+        for cause in causes { self.log(cause) }
+        return status
+    }
+
+    /// Starts capture | parse | filter; the filter writes to `output`, or, when it is nil, to a
+    /// new pipe whose read end is returned (for dm-out; -1 otherwise).
+    private func startLane(
+        _ lane: PipelinePlan.Lane, index: Int?, output: Int32?,
+        start: (PipelinePlan.Stage, Role, Int?, Int32, Int32, [(Int32, Int32)]) throws -> Void
+    ) throws -> Int32 {
+        var input: Int32 = 0
+        let roles: [Role] = [.capture, .parse, .filter]
+        for (position, stage) in lane.stages.enumerated() {
+            let last = position == lane.stages.count - 1
+            var fds: [Int32] = [-1, -1]
+            if !last || output == nil {
+                guard pipe(&fds) == 0 else { throw StartError(description: "pipe: \(String(cString: strerror(errno)))") }
+                for fd in fds { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
+            }
+            let stageOutput = last ? (output ?? fds[1]) : fds[1]
+            do {
+                try start(stage, roles[position], index, input, stageOutput, [])
+            } catch {
+                if fds[0] >= 0 { close(fds[0]); close(fds[1]) }
+                if input != 0 { close(input) }
+                throw error
+            }
+            if input != 0 { close(input) }
+            if fds[1] >= 0 { close(fds[1]) }
+            input = fds[0]
+        }
+        return output == nil ? input : -1
+    }
+
+    /// Waits for every child; a stop signal goes to every dm-capture, SIGHUP to every
+    /// dm-filter and to dm-out (dm-filter reloads its lists, dm-out reopens its file).
+    /// Returns the exit status and the stages that caused a failure, named.
+    private func supervise(_ children: [Child], handled: sigset_t, monitor: PipelineMonitor) -> (Int32, [String]) {
+        var handled = handled
+        var statuses: [pid_t: Int32] = [:]
+        var timeout = timespec(tv_sec: 0, tv_nsec: 200_000_000)
+        while statuses.count < children.count {
+            monitor.tick()
+            let signal = sigtimedwait(&handled, nil, &timeout)
+            if signal == SIGINT || signal == SIGTERM {
+                for child in children where child.role == .capture && statuses[child.pid] == nil { kill(child.pid, signal) }
+            } else if signal == SIGHUP {
+                for child in children where (child.role == .filter || child.role == .out) && statuses[child.pid] == nil {
+                    kill(child.pid, SIGHUP)
+                }
+            }
+            while true {
+                var status: Int32 = 0
+                let pid = waitpid(-1, &status, WNOHANG)
+                if pid <= 0 { break }
+                statuses[pid] = status
+            }
+        }
+        // A stage whose consumer went away exits 141 (or dies of SIGPIPE): a consequence, not a
+        // cause. Report the causes; when there are none the consumer of dnsmonster went away.
+        var causes: [String] = []
+        var brokenPipes = 0
+        for child in children {
+            let status = statuses[child.pid]!
+            let signal = status & 0x7F
+            let code = (status >> 8) & 0xFF
+            if signal == SIGPIPE || (signal == 0 && code == 141) {
+                brokenPipes += 1
+            } else if signal != 0 {
+                causes.append("\(child.name) was killed by signal \(signal)")
+            } else if code != 0 {
+                causes.append("\(child.name) exited with status \(code)")
+            }
+        }
+        if !causes.isEmpty { return (1, causes) }
+        return (brokenPipes > 0 ? 141 : 0, [])
+    }
+
+    /// Starts one stage with `input` and `output` as its standard input and output, each
+    /// `extra` descriptor moved to its target number, default signal dispositions, an empty
+    /// signal mask, and in process group `group` (a new one when 0).
+    private func spawn(
+        _ path: String, _ arguments: [String], input: Int32, output: Int32, extra: [(Int32, Int32)], group: pid_t
+    ) throws -> pid_t {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        if input != 0 { posix_spawn_file_actions_adddup2(&actions, input, 0) }
+        if output != 1 { posix_spawn_file_actions_adddup2(&actions, output, 1) }
+        for (source, target) in extra { posix_spawn_file_actions_adddup2(&actions, source, target) }
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var empty = sigset_t()
+        sigemptyset(&empty)
+        var defaults = sigset_t()
+        sigemptyset(&defaults)
+        for signal in [SIGPIPE, SIGINT, SIGTERM, SIGCHLD, SIGHUP] { sigaddset(&defaults, signal) }
+        posix_spawnattr_setsigmask(&attributes, &empty)
+        posix_spawnattr_setsigdefault(&attributes, &defaults)
+        posix_spawnattr_setpgroup(&attributes, group)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP))
+        let argv = ([path] + arguments).map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        var pid: pid_t = 0
+        let status = posix_spawn(&pid, path, &actions, &attributes, argv, environ)
+        guard status == 0 else {
+            throw StartError(description: "cannot start \(path): \(String(cString: strerror(status)))")
+        }
+        return pid
+    }
+}

@@ -1,0 +1,81 @@
+import DMFormats
+import DMRecord
+import DMStage
+import DMSystem
+
+/// dm-out's run: every DNS record of the inputs rendered once per format and offered to every
+/// sink, on one thread or, for several inputs, on several (``ParallelRendering``); then the
+/// sinks are finished, dm-out's final STATS written and its summary printed.
+public struct OutputStage {
+    /// The stage's name in STATS records and messages.
+    public static let name = "dm-out"
+
+    /// The sinks, each with its output type and the index of its format in ``formats``.
+    public let sinks: [SinkPlan.Entry]
+    /// The formats the sinks use, each rendered at most once per record.
+    public let formats: [RecordFormat]
+    /// What the formats leave to the user (escaping, CSV's server column, the template).
+    public let formatOptions: FormatOptions
+    /// When dm-out's periodic STATS are due.
+    public let statsSchedule: StatsSchedule
+
+    public init(sinks: [SinkPlan.Entry], formats: [RecordFormat], formatOptions: FormatOptions, statsSchedule: StatsSchedule) {
+        self.sinks = sinks
+        self.formats = formats
+        self.formatOptions = formatOptions
+        self.statsSchedule = statsSchedule
+    }
+
+    /// A formatter for each format, in order: each rendering thread has its own.
+    func makeFormatters() throws(GoTemplateError) -> [any RecordFormatter] {
+        var formatters: [any RecordFormatter] = []
+        for format in self.formats { formatters.append(try format.makeFormatter(self.formatOptions)) }
+        return formatters
+    }
+
+    /// Reads `readers` to their ends (or a stop signal) on up to `threads` threads, writing the
+    /// sinks, and STATS records (the pipeline's and dm-out's own) to `stats` when given.
+    public func run(readers: [RecordReader], threads: Int, stats: StatsRelay?) throws {
+        let threads = max(1, min(threads, readers.count))
+        if threads > 1 {
+            let headers = try self.makeFormatters().map(\.headerLine)
+            var parallel = ParallelRendering(
+                sinks: self.sinks, headers: self.sinks.map { headers[$0.format] }, makeFormatters: { try self.makeFormatters() })
+            parallel.statsSchedule = self.statsSchedule
+            try parallel.run(readers: readers, threads: threads, stats: stats)
+            return
+        }
+        let plan = SinkPlan(sinks: self.sinks, formatters: try self.makeFormatters())
+        plan.statsSchedule = self.statsSchedule
+        // Concrete types, so the record loop is specialised for the single-input case.
+        if readers.count == 1 {
+            try Self.serve(readers[0], plan: plan, statsOutput: stats)
+        } else {
+            try Self.serve(RecordStreamMerger(readers: readers), plan: plan, statsOutput: stats)
+        }
+    }
+
+    /// Writes every record of `source` to the sinks, then their counters.
+    private static func serve<Source: StreamItemSource>(_ source: Source, plan: SinkPlan, statsOutput: StatsRelay?) throws {
+        source.idleObserver = plan
+        var failure: Error?
+        do {
+            try plan.run(reader: source, statsOutput: statsOutput)
+        } catch {
+            failure = error
+        }
+        // Whatever ended the loop, what the sinks hold is written and the counters shown.
+        let finishError = plan.finish()
+        if let statsOutput {
+            try statsOutput.output.finish(stage: Self.name, counters: plan.counterFields)
+        }
+        if let failure = failure ?? finishError {
+            if let sinkError = failure as? SinkError, sinkError.isConsumerClosed {
+                throw RecordWriteError(kind: .consumerClosed, output: "standard output", message: "the consumer closed its end")
+            }
+            StandardError.write(StageSummary.line(tool: Self.name, counters: plan.counterFields, stopped: source.stoppedBySignal))
+            throw failure
+        }
+        StandardError.write(StageSummary.line(tool: Self.name, counters: plan.counterFields, stopped: source.stoppedBySignal))
+    }
+}

@@ -1,0 +1,245 @@
+import DMFormats
+import DMRecord
+import DMStage
+import DMSystem
+
+/// dm-out's loop: each DNS record is rendered at most once per format and offered to every
+/// sink, whose output type decides whether it is written or counted as skipped.
+public final class SinkPlan: InputIdleObserver {
+    /// One sink with its output type and the index of its format's renderer.
+    public struct Entry {
+        let sink: any OutputSink
+        let type: OutputType
+        let format: Int
+        /// Whether the format's header line (CSV) is out; set from the start for the threads
+        /// of a shared sink, whose header is written once before they start.
+        var headerWritten = false
+
+        /// `sink` writing the lines of format number `format` that its output `type` accepts.
+        public init(sink: any OutputSink, type: OutputType, format: Int) {
+            self.sink = sink
+            self.type = type
+            self.format = format
+        }
+
+        init(sink: any OutputSink, type: OutputType, format: Int, headerWritten: Bool) {
+            self.init(sink: sink, type: type, format: format)
+            self.headerWritten = headerWritten
+        }
+    }
+
+    private var sinks: [Entry]
+    private let formatters: [any RecordFormatter]
+    private let buffers: [OutputByteBuffer]
+    /// Per format, the serial number of the record its buffer holds (0: none).
+    private var renderedSerial: [UInt64]
+    /// Per format, whether the record its buffer holds has a line (CSV has none for a message
+    /// without a question).
+    private var renderedLine: [Bool]
+    private var serial: UInt64 = 0
+    private var deferredError: SinkError?
+    private var warnedUnmarked = false
+
+    /// dm-out's own counters of one plan (one rendering thread), and what it skipped per sink.
+    struct Counters {
+        var recordsIn: UInt64 = 0
+        var dnsRecords: UInt64 = 0
+        var malformedUnrendered: UInt64 = 0
+        /// Records a format has no line for (CSV: no question), counted once per record.
+        var noLine: UInt64 = 0
+        var statsRecords: UInt64 = 0
+        var otherRecords: UInt64 = 0
+        /// Per sink, the records this plan's output types left out (for a port of a shared
+        /// sink, only the plan counts them).
+        var sinkSkipped: [UInt64] = []
+    }
+
+    private var own = Counters()
+    private var noLineCountedSerial: UInt64 = 0
+    /// When dm-out's periodic STATS are due (`--stats-interval`).
+    var statsSchedule = StatsSchedule.never
+    /// Called instead of writing periodic STATS, for a plan whose thread shares the sinks: it
+    /// hands its counters to whoever writes them (``ParallelRendering``).
+    var publish: ((Counters) -> Void)?
+
+    init(sinks: [Entry], formatters: [any RecordFormatter]) {
+        self.sinks = sinks
+        self.formatters = formatters
+        self.buffers = formatters.map { _ in OutputByteBuffer() }
+        self.renderedSerial = formatters.map { _ in 0 }
+        self.renderedLine = formatters.map { _ in false }
+    }
+
+    /// This plan's counters now.
+    var counters: Counters {
+        var counters = self.own
+        counters.sinkSkipped = self.sinks.map(\.sink.counters.skipped)
+        return counters
+    }
+
+    /// The counters for the summary and STATS: dm-out's own, then each sink's.
+    var counterFields: [(name: String, value: UInt64)] {
+        Self.counterFields(plans: [self.counters], sinks: self.sinks.map { Self.totals(of: $0.sink) }, throughPorts: false)
+    }
+
+    /// What a sink itself counted, and its rotations when it is a file.
+    struct SinkTotals {
+        var name: String
+        var counters: SinkCounters
+        var rotations: UInt64?
+    }
+
+    static func totals(of sink: any OutputSink) -> SinkTotals {
+        var rotations: UInt64?
+        if let file = sink as? FileSink, case .path = file.destination { rotations = file.rotations }
+        return SinkTotals(name: sink.name, counters: sink.counters, rotations: rotations)
+    }
+
+    /// The counters of plans reading into `sinks`: their own counters summed, then each
+    /// sink's. `throughPorts`: the plans wrote through ports of shared sinks, so the lines
+    /// they skipped are theirs to add to the sink's.
+    static func counterFields(plans: [Counters], sinks: [SinkTotals], throughPorts: Bool) -> [(name: String, value: UInt64)] {
+        func sum(_ counter: (Counters) -> UInt64) -> UInt64 { plans.reduce(0) { $0 &+ counter($1) } }
+        var fields: [(name: String, value: UInt64)] = [
+            ("records_in", sum(\.recordsIn)), ("dns_records", sum(\.dnsRecords)), ("malformed_unrendered", sum(\.malformedUnrendered)),
+            ("no_line", sum(\.noLine)),
+            ("stats_records", sum(\.statsRecords)), ("other_records", sum(\.otherRecords)),
+        ]
+        for (index, sink) in sinks.enumerated() {
+            var counters = sink.counters
+            if throughPorts {
+                for plan in plans where index < plan.sinkSkipped.count { counters.skipped &+= plan.sinkSkipped[index] }
+            }
+            fields += [("\(sink.name)_written", counters.written), ("\(sink.name)_skipped", counters.skipped),
+                       ("\(sink.name)_failed", counters.failed)]
+            if let rotations = sink.rotations { fields.append(("file_rotations", rotations)) }
+        }
+        return fields
+    }
+
+    /// Records until the next check for periodic STATS: once per 1024 records, at every
+    /// upstream STATS record and after the input was idle.
+    private var untilStatsCheck = 1024
+
+    /// Writes periodic STATS when due, or hands the counters to ``publish``.
+    private func periodicCheck(_ statsOutput: StatsRelay?) throws(RecordWriteError) {
+        self.untilStatsCheck = 1024
+        if let publish = self.publish {
+            publish(self.counters)
+        } else if let statsOutput, self.statsSchedule.isDue() {
+            try statsOutput.writeStats(kind: .periodic, counters: self.counterFields)
+        }
+    }
+
+    /// Reads records to the end of the input (or a stop signal), writing DNS records to the
+    /// sinks and STATS records to `statsOutput`.
+    func run<Source: StreamItemSource>(reader: Source, statsOutput: StatsRelay?) throws {
+        while let item = try reader.next() {
+            if StageSignals.takeReopenRequest() {
+                for entry in self.sinks { try entry.sink.reopen() }
+            }
+            switch item {
+            case .header(let header):
+                try statsOutput?.beginSection(after: header)
+            case .record(let record):
+                self.own.recordsIn &+= 1
+                switch record.type {
+                case .dns:
+                    try self.write(record, at: reader.offset)
+                case .stats:
+                    self.own.statsRecords &+= 1
+                    try statsOutput?.forward(record)
+                    // Upstream STATS come once an interval even from an idle live capture: a
+                    // moment to report dm-out's own.
+                    self.untilStatsCheck = 0
+                default:
+                    self.own.otherRecords &+= 1
+                }
+            }
+            self.untilStatsCheck &-= 1
+            if self.untilStatsCheck <= 0 { try self.periodicCheck(statsOutput) }
+            if let error = self.deferredError {
+                self.deferredError = nil
+                throw error
+            }
+        }
+    }
+
+    private func write(_ record: RecordView, at offset: UInt64) throws {
+        let view: DNSRecordView
+        do {
+            view = try DNSRecordView(body: record.body)
+        } catch {
+            throw StageError.malformedRecord(error, offsetHint: "record ending at offset \(offset)")
+        }
+        self.own.dnsRecords &+= 1
+        self.serial &+= 1
+        let flags = view.metadata.matchFlags
+        for index in self.sinks.indices {
+            let entry = self.sinks[index]
+            guard entry.type.accepts(flags) else {
+                entry.sink.counters.skipped &+= 1
+                if entry.type.needsMatchFlags && !flags.contains(.evaluated) && !self.warnedUnmarked {
+                    self.warnedUnmarked = true
+                    StandardError.write("dm-out: warning: \(entry.sink.name) has output type \(entry.type.rawValue), but records were not checked against domain lists (put dm-filter --tag-only with --skip-domains/--allow-domains before dm-out); they match neither list\n")
+                }
+                continue
+            }
+            let buffer = self.buffers[entry.format]
+            if self.renderedSerial[entry.format] != self.serial {
+                buffer.removeAll()
+                do {
+                    let rendered = try self.formatters[entry.format].append(view, to: buffer)
+                    if rendered { buffer.append(0x0A) }
+                    self.renderedLine[entry.format] = rendered
+                } catch {
+                    // Only messages dm-parse kept on request (--keep-malformed) get here.
+                    self.own.malformedUnrendered &+= 1
+                    return
+                }
+                self.renderedSerial[entry.format] = self.serial
+            }
+            guard self.renderedLine[entry.format] else {
+                // As dnsmonster's CSV: no row for a message without a question.
+                if self.noLineCountedSerial != self.serial {
+                    self.noLineCountedSerial = self.serial
+                    self.own.noLine &+= 1
+                }
+                entry.sink.counters.skipped &+= 1
+                continue
+            }
+            if !entry.headerWritten, let header = self.formatters[entry.format].headerLine {
+                var failure: SinkError?
+                header.withUnsafeBytes { bytes in
+                    do { try entry.sink.write(bytes, timeNanoseconds: 0) } catch let error as SinkError { failure = error } catch {}
+                }
+                if let failure { throw failure }
+                // The header line is not a record.
+                entry.sink.counters.written &-= 1
+                self.sinks[index].headerWritten = true
+            }
+            try entry.sink.write(buffer.bytes, timeNanoseconds: view.metadata.timeNanoseconds)
+        }
+    }
+
+    /// Flushes and closes every sink; returns the first failure.
+    func finish() -> SinkError? {
+        var first: SinkError?
+        for entry in self.sinks {
+            do { try entry.sink.finish() } catch { first = first ?? error }
+        }
+        return first ?? self.deferredError
+    }
+
+    // MARK: InputIdleObserver
+
+    public func inputWillBlock() {
+        // The next record checks for periodic STATS, so a burst before a quiet spell is reported.
+        self.untilStatsCheck = 0
+        for entry in self.sinks {
+            do { try entry.sink.flush() } catch { self.deferredError = self.deferredError ?? error }
+        }
+    }
+
+    public func inputDidRead() {}
+}

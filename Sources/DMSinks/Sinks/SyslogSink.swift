@@ -1,0 +1,210 @@
+import DMRecord
+import DMSystem
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Records as syslog messages over UDP, TCP or a Unix socket.
+///
+/// Over UDP and Unix datagram sockets each record is one datagram. Over TCP, messages are
+/// framed (RFC 6587: octet counting by default, or a newline) and buffered like file output.
+/// A syslog server that is down or goes away loses records but never stops the pipeline: every
+/// such record counts as failed, one warning names the outage, and the sink reconnects at most
+/// once a second.
+public final class SyslogSink: OutputSink {
+    /// How messages are delimited on a stream (RFC 6587).
+    public enum Framing: String, CaseIterable, Hashable, Sendable {
+        /// `LENGTH SP MESSAGE`: safe for messages containing newlines.
+        case octetCounting = "octet-counting"
+        /// `MESSAGE LF`: what older receivers expect.
+        case newline
+    }
+
+    public let name = "syslog"
+    public var counters = SinkCounters()
+    public let address: SyslogAddress
+    public let framing: Framing
+    /// Messages longer than this are cut (UDP's practical limit; rsyslog's default is 8 KiB).
+    public let maximumMessageBytes: Int
+
+    private var header: SyslogHeader
+    private var fd: Int32 = -1
+    private var stream = false
+    private var retryAt: UInt64 = 0
+    private var warnedOutage = false
+    /// One message (datagrams), or many framed messages (streams).
+    private let buffer: UnsafeMutableRawBufferPointer
+    private var used = 0
+    private var bufferedMessages: UInt64 = 0
+    private var oldestBufferedAt: UInt64 = 0
+    private let warn: (String) -> Void
+
+    /// Opens the connection; a server that cannot be reached yet is retried when records come.
+    public init(
+        address: SyslogAddress, header: SyslogHeader, framing: Framing = .octetCounting, maximumMessageBytes: Int = 65_000,
+        warn: @escaping (String) -> Void
+    ) {
+        self.address = address
+        self.header = header
+        self.framing = framing
+        self.maximumMessageBytes = maximumMessageBytes
+        self.warn = warn
+        self.buffer = .allocate(byteCount: max(1 << 18, maximumMessageBytes + SyslogHeader.maximumLength + 16), alignment: 8)
+        self.connect()
+    }
+
+    deinit {
+        self.buffer.deallocate()
+        if self.fd >= 0 { close(self.fd) }
+    }
+
+    /// Whether the sink currently holds a connection.
+    public var isConnected: Bool { self.fd >= 0 }
+
+    private func connect() {
+        let now = WallClock.monotonicNanoseconds()
+        guard now >= self.retryAt else { return }
+        do {
+            (self.fd, self.stream) = try self.address.connect()
+            if self.warnedOutage {
+                self.warn("syslog \(self.address): connected again")
+                self.warnedOutage = false
+            }
+        } catch {
+            self.retryAt = now &+ 1_000_000_000
+            self.noteOutage(error.description)
+        }
+    }
+
+    private func noteOutage(_ reason: String) {
+        guard !self.warnedOutage else { return }
+        self.warnedOutage = true
+        self.warn("syslog \(self.address): \(reason); retrying every second, records meanwhile count as failed")
+    }
+
+    private func disconnect(_ error: SystemError) {
+        if self.fd >= 0 { close(self.fd) }
+        self.fd = -1
+        self.retryAt = WallClock.monotonicNanoseconds() &+ 1_000_000_000
+        self.noteOutage(error.description)
+    }
+
+    public func write(_ line: UnsafeRawBufferPointer, timeNanoseconds: UInt64) throws(SinkError) {
+        if self.fd < 0 { self.connect() }
+        guard self.fd >= 0 else {
+            self.counters.failed &+= 1
+            return
+        }
+        // The message is the line without its newline (framing adds its own delimiter).
+        let lineLength = line.count > 0 && line[line.count - 1] == 0x0A ? line.count - 1 : line.count
+        let body = min(lineLength, self.maximumMessageBytes)
+        let room = SyslogHeader.maximumLength + body + 8
+        if self.stream && self.used + room > self.buffer.count { self.flushStream() }
+        guard self.fd >= 0 else {
+            self.counters.failed &+= 1
+            return
+        }
+        // Octet counting puts the length in front: leave room for it, then move it into place.
+        let framed = self.stream && self.framing == .octetCounting
+        let start = self.used + (framed ? 6 : 0)
+        var end = start + self.header.write(timeNanoseconds: timeNanoseconds, into: UnsafeMutableRawBufferPointer(rebasing: self.buffer[start...]))
+        self.buffer.baseAddress!.advanced(by: end).copyMemory(from: line.baseAddress!, byteCount: body)
+        end += body
+        if !self.stream {
+            self.sendDatagram(UnsafeRawBufferPointer(rebasing: self.buffer[start..<end]))
+            return
+        }
+        if framed {
+            // The decimal length and a space, written backwards into the reserved room: no
+            // allocation per message.
+            var position = start - 1
+            self.buffer[position] = UInt8(ascii: " ")
+            var length = end - start
+            repeat {
+                position -= 1
+                self.buffer[position] = UInt8(ascii: "0") + UInt8(length % 10)
+                length /= 10
+            } while length > 0
+            if position > self.used {
+                // Close the gap the unused part of the reserved room left.
+                let moved = end - position
+                memmove(self.buffer.baseAddress!.advanced(by: self.used), self.buffer.baseAddress!.advanced(by: position), moved)
+                end = self.used + moved
+            }
+        } else {
+            self.buffer[end] = 0x0A
+            end += 1
+        }
+        self.used = end
+        self.bufferedMessages &+= 1
+        if self.oldestBufferedAt == 0 {
+            self.oldestBufferedAt = WallClock.monotonicNanoseconds()
+        } else if self.bufferedMessages & 511 == 0,
+            WallClock.monotonicNanoseconds() &- self.oldestBufferedAt >= 100_000_000
+        {
+            self.flushStream()
+        }
+    }
+
+    private func sendDatagram(_ message: UnsafeRawBufferPointer) {
+        while true {
+            let sent = send(self.fd, message.baseAddress, message.count, Int32(MSG_NOSIGNAL))
+            if sent >= 0 {
+                self.counters.written &+= 1
+                return
+            }
+            let code = errno
+            if code == EINTR { continue }
+            self.counters.failed &+= 1
+            // A refused datagram (nobody listening) is reported on a later send; the socket stays usable.
+            if code != ECONNREFUSED { self.disconnect(SystemError(code: code, operation: "send to", object: self.address.description)) }
+            else { self.noteOutage(SystemError(code: code, operation: "send to", object: self.address.description).description) }
+            return
+        }
+    }
+
+    private func flushStream() {
+        guard self.used > 0 else { return }
+        defer {
+            self.used = 0
+            self.bufferedMessages = 0
+            self.oldestBufferedAt = 0
+        }
+        guard self.fd >= 0 else {
+            self.counters.failed &+= self.bufferedMessages
+            return
+        }
+        var offset = 0
+        while offset < self.used {
+            let sent = send(self.fd, self.buffer.baseAddress! + offset, self.used - offset, Int32(MSG_NOSIGNAL))
+            if sent >= 0 {
+                offset += sent
+                continue
+            }
+            let code = errno
+            if code == EINTR { continue }
+            // What the kernel took may or may not have arrived; what it did not take is lost.
+            self.counters.failed &+= self.bufferedMessages
+            self.disconnect(SystemError(code: code, operation: "send to", object: self.address.description))
+            return
+        }
+        self.counters.written &+= self.bufferedMessages
+    }
+
+    public func flush() throws(SinkError) {
+        self.flushStream()
+    }
+
+    public func reopen() throws(SinkError) {
+        self.flushStream()
+        if self.fd >= 0 { close(self.fd) }
+        self.fd = -1
+        self.retryAt = 0
+        self.connect()
+    }
+
+    public func finish() throws(SinkError) {
+        self.flushStream()
+    }
+}

@@ -1,0 +1,104 @@
+import DMBytes
+
+/// What a walk over a DNS message reports, in wire order: questions, then each section's
+/// records with their RDATA fields. The validator listens with no-ops; the renderers print.
+///
+/// Names are reported by where they start in `message` (walk them with ``DNSNameWalk``); byte
+/// fields as views into the message. Every event comes after its bytes were checked.
+package protocol DNSMessageVisitor {
+    /// The question section begins; `count` questions follow.
+    mutating func questionsStart(count: Int)
+    /// One question.
+    mutating func question(nameAt offset: Int, in message: UnsafeRawBufferPointer, type: UInt16, class: UInt16)
+    /// The question section ends.
+    mutating func questionsEnd()
+    /// A record section begins; `count` records follow.
+    mutating func sectionStart(_ section: DNSSection, count: Int)
+    /// A record section ends.
+    mutating func sectionEnd(_ section: DNSSection)
+    /// A record's header; its RDATA fields follow.
+    mutating func recordStart(
+        nameAt offset: Int, in message: UnsafeRawBufferPointer, type: UInt16, class: UInt16, ttl: UInt32,
+        rdataLength: UInt16)
+    /// The record's RDATA fields were all reported.
+    mutating func recordEnd()
+
+    /// An integer field.
+    mutating func unsignedField(_ field: RDataField, _ value: UInt64)
+    /// A field of bytes: an address, a character-string's content, raw text, or binary data;
+    /// `field.kind` tells which.
+    mutating func bytesField(_ field: RDataField, _ bytes: UnsafeRawBufferPointer)
+    /// A domain-name field starting at `offset` in `message`.
+    mutating func nameField(_ field: RDataField, nameAt offset: Int, in message: UnsafeRawBufferPointer)
+    /// A field the RDATA ended before: it keeps its zero value.
+    mutating func zeroField(_ field: RDataField)
+    /// A list field begins; elements follow until ``listEnd(_:)``.
+    mutating func listStart(_ field: RDataField)
+    /// A list field ends.
+    mutating func listEnd(_ field: RDataField)
+    /// A character-string of a TXT-like list.
+    mutating func characterStringElement(_ bytes: UnsafeRawBufferPointer)
+    /// A type number of a type bitmap.
+    mutating func typeElement(_ type: UInt16)
+    /// A name of a list of names.
+    mutating func nameElement(nameAt offset: Int, in message: UnsafeRawBufferPointer)
+    /// An EDNS option.
+    mutating func ednsOptionElement(_ option: EDNSOption)
+    /// An SVCB/HTTPS parameter.
+    mutating func serviceParameterElement(_ parameter: ServiceParameter)
+    /// An APL item.
+    mutating func aplElement(_ item: APLItem)
+    /// Whether the visitor listens to RDATA fields. One that does not (the validator) lets
+    /// the walker accept the usual records by ``RDataDecoder/fitsExactly(_:in:from:)``,
+    /// skipping the field-by-field decode.
+    static var observesRData: Bool { get }
+}
+
+/// Every event a visitor does not listen for is a no-op, so a visitor implements only what it
+/// needs (the validator none); after specialisation the no-ops disappear.
+extension DNSMessageVisitor {
+    @inline(__always) package mutating func questionsStart(count: Int) {}
+    @inline(__always) package mutating func question(nameAt offset: Int, in message: UnsafeRawBufferPointer, type: UInt16, class: UInt16) {}
+    @inline(__always) package mutating func questionsEnd() {}
+    @inline(__always) package mutating func sectionStart(_ section: DNSSection, count: Int) {}
+    @inline(__always) package mutating func sectionEnd(_ section: DNSSection) {}
+    @inline(__always) package mutating func recordStart(
+        nameAt offset: Int, in message: UnsafeRawBufferPointer, type: UInt16, class: UInt16, ttl: UInt32,
+        rdataLength: UInt16) {}
+    @inline(__always) package mutating func recordEnd() {}
+    @inline(__always) package mutating func unsignedField(_ field: RDataField, _ value: UInt64) {}
+    @inline(__always) package mutating func bytesField(_ field: RDataField, _ bytes: UnsafeRawBufferPointer) {}
+    @inline(__always) package mutating func nameField(_ field: RDataField, nameAt offset: Int, in message: UnsafeRawBufferPointer) {}
+    @inline(__always) package mutating func zeroField(_ field: RDataField) {}
+    @inline(__always) package mutating func listStart(_ field: RDataField) {}
+    @inline(__always) package mutating func listEnd(_ field: RDataField) {}
+    @inline(__always) package mutating func characterStringElement(_ bytes: UnsafeRawBufferPointer) {}
+    @inline(__always) package mutating func typeElement(_ type: UInt16) {}
+    @inline(__always) package mutating func nameElement(nameAt offset: Int, in message: UnsafeRawBufferPointer) {}
+    @inline(__always) package mutating func ednsOptionElement(_ option: EDNSOption) {}
+    @inline(__always) package mutating func serviceParameterElement(_ parameter: ServiceParameter) {}
+    @inline(__always) package mutating func aplElement(_ item: APLItem) {}
+    @inline(__always) package static var observesRData: Bool { true }
+}
+
+/// The three record sections of a message.
+public enum DNSSection: Hashable, Sendable {
+    case answer, authority, additional
+}
+
+/// One APL item (RFC 3123) as miekg/dns decodes it.
+package struct APLItem {
+    /// The "!" flag.
+    package var negation: Bool
+    /// 1 (IPv4) or 2 (IPv6).
+    package var family: UInt16
+    /// The prefix length in bits.
+    package var prefixLength: UInt8
+    /// The address, zero-filled after the bytes the item carries.
+    package var address: IPAddressBytes
+}
+
+/// Listens to nothing: the validator's visitor. Specialised away entirely.
+package struct DiscardingVisitor: DNSMessageVisitor {
+    @inline(__always) package static var observesRData: Bool { false }
+}

@@ -1,0 +1,199 @@
+@testable import DMConfiguration
+import Testing
+
+/// dnsmonster's configuration layers: argv, DNSMONSTER_* variables, INI files, precedence, --writeConfig.
+@Suite struct DNSMonsterConfigurationTests {
+    /// Resolves with an in-memory INI file named `test.ini`.
+    static func resolve(
+        _ arguments: [String], environment: [String: String] = [:], ini: String? = nil
+    ) throws(ConfigurationError) -> Configuration {
+        try Configuration.resolve(
+            arguments: arguments + (ini == nil ? [] : ["--config", "test.ini"]), environment: environment,
+            readFile: { path in
+                guard path == "test.ini", let ini else { throw ConfigurationFile.FileError(description: "no such file") }
+                return ini
+            })
+    }
+
+    // MARK: precedence
+
+    /// Every combination of the three layers (bit 0 file, bit 1 environment, bit 2 flags) for a
+    /// string, an int, a bool and a list option: the highest layer present wins, wholly.
+    @Test(arguments: 0..<8)
+    func precedenceMatrix(layers: Int) throws {
+        let useFile = layers & 1 != 0, useEnvironment = layers & 2 != 0, useFlags = layers & 4 != 0
+        let ini = """
+            [general]
+            servername = from-file
+            masksize4 = 8
+            [capture]
+            dedup = true
+            [clickhouse_output]
+            clickhouseaddress = file-a:9000
+            clickhouseaddress = file-b:9000
+            """
+        let environment = [
+            "DNSMONSTER_SERVERNAME": "from-env", "DNSMONSTER_MASKSIZE4": "16", "DNSMONSTER_DEDUP": "false",
+            "DNSMONSTER_CLICKHOUSEADDRESS": "env-a:9000,env-b:9000,env-c:9000",
+        ]
+        let flags = [
+            "--serverName", "from-flag", "--maskSize4=24", "--dedup=true",
+            "--clickhouseAddress", "flag-a:9000", "--CLICKHOUSEADDRESS=flag-b:9000",
+        ]
+        let c = try Self.resolve(useFlags ? flags : [], environment: useEnvironment ? environment : [:], ini: useFile ? ini : nil)
+        let expected: (String, String, Bool, [String], ValueSource)
+        if useFlags {
+            expected = ("from-flag", "24", true, ["flag-a:9000", "flag-b:9000"], .commandLine)
+        } else if useEnvironment {
+            expected = ("from-env", "16", false, ["env-a:9000", "env-b:9000", "env-c:9000"], .environment(variable: "DNSMONSTER_SERVERNAME"))
+        } else if useFile {
+            expected = ("from-file", "8", true, ["file-a:9000", "file-b:9000"], .file(path: "test.ini", line: 2))
+        } else {
+            expected = ("default", "32", false, ["localhost:9000"], .defaultValue)
+        }
+        #expect(c.string("servername") == expected.0)
+        #expect(c.string("masksize4") == expected.1)
+        #expect(c.integer("masksize4") == Int64(expected.1))
+        #expect(c.bool("dedup") == expected.2)
+        #expect(c.values("clickhouseaddress") == expected.3)
+        #expect(c.source("servername") == expected.4)
+    }
+
+    @Test func configFileCanComeFromTheEnvironment() throws {
+        let c = try Configuration.resolve(
+            arguments: [], environment: ["DNSMONSTER_CONFIG": "/etc/dnsmonster.ini"],
+            readFile: { _ in "[capture]\nport = 5353\n" })
+        #expect(c.string("port") == "5353")
+        #expect(c.source("port") == .file(path: "/etc/dnsmonster.ini", line: 2))
+    }
+
+    // MARK: command-line forms
+
+    @Test func namesAreCaseInsensitiveAndTakeBothValueForms() throws {
+        let c = try Self.resolve([
+            "--PCAPFILE=a.pcap", "--sampleRatio", "1:10", "--maskSize6=64", "-dedup", "--DedupCleanupInterval", "1m30s",
+            "--noEtherFrame", "--fileoutputgotemplate={{.}} = x",
+        ])
+        #expect(c.string("pcapfile") == "a.pcap")
+        #expect(c.string("sampleratio") == "1:10")
+        #expect(c.string("masksize6") == "64")
+        #expect(c.bool("dedup"))
+        #expect(c.duration("dedupcleanupinterval") == 90_000_000_000)
+        #expect(c.bool("noetherframe"))
+        #expect(c.string("fileoutputgotemplate") == "{{.}} = x")
+        #expect(c.isChanged("pcapfile") && !c.isChanged("port"))
+    }
+
+    @Test func booleanTakesNoSeparateValue() throws {
+        // `--dedup false`: false is not the flag's value but a stray argument, as in go-flags.
+        #expect(throws: ConfigurationError.unexpectedArgument("false")) { try Self.resolve(["--dedup", "false"]) }
+        #expect(try !Self.resolve(["--dedup=false"]).bool("dedup"))
+    }
+
+    @Test func valuesAreCheckedAgainstTypesAndChoices() {
+        #expect(throws: ConfigurationError.invalidValue(option: "port", value: "dns", expected: "an unsigned integer", source: .commandLine)) {
+            try Self.resolve(["--port", "dns"])
+        }
+        #expect(throws: ConfigurationError.invalidValue(option: "stdoutoutputtype", value: "5", expected: "one of 0, 1, 2, 3, 4", source: .commandLine)) {
+            try Self.resolve(["--stdoutOutputType=5"])
+        }
+        #expect(throws: ConfigurationError.invalidValue(
+            option: "gctime", value: "10", expected: "a duration such as 60s, 1m30s or 500ms",
+            source: .environment(variable: "DNSMONSTER_GCTIME"))) {
+            try Self.resolve([], environment: ["DNSMONSTER_GCTIME": "10"])
+        }
+        #expect(throws: ConfigurationError.missingValue(flag: "pcapFile")) { try Self.resolve(["--pcapFile"]) }
+    }
+
+    @Test func unknownFlagSuggestsTheClosestKnownOne() {
+        #expect(throws: ConfigurationError.unknownFlag("pcapFle", suggestion: "pcapfile")) { try Self.resolve(["--pcapFle=x"]) }
+        #expect(throws: ConfigurationError.unknownFlag("stdoutOutputTyp", suggestion: "stdoutoutputtype")) {
+            try Self.resolve(["--stdoutOutputTyp", "1"])
+        }
+        #expect(throws: ConfigurationError.unknownFlag("dryrn", suggestion: "dryrun")) { try Self.resolve(["--dryrn"]) }
+        #expect(throws: ConfigurationError.unknownFlag("pcap", suggestion: "pcapfile")) { try Self.resolve(["--pcap", "a"]) }
+        #expect(throws: ConfigurationError.unknownFlag("stdout", suggestion: "stdoutoutputtype")) { try Self.resolve(["--stdout"]) }
+        #expect(throws: ConfigurationError.unknownFlag("zzzzzzzzzzzzzzzzzzzz", suggestion: nil)) { try Self.resolve(["--zzzzzzzzzzzzzzzzzzzz"]) }
+        let message = ConfigurationError.unknownFlag("pcapFle", suggestion: "pcapfile").description
+        #expect(message.contains("--pcapFle") && message.contains("Did you mean --pcapfile?"))
+    }
+
+    // MARK: INI files
+
+    @Test func iniCommentsQuotesAndCase() throws {
+        let c = try Self.resolve([], ini: """
+            ; a comment
+            # another
+            [CAPTURE]
+              PcapFile = a.pcap
+            filter = "udp and port 53 ; not a comment"
+            [general]
+            servername=  sensor 1
+            """)
+        #expect(c.string("pcapfile") == "a.pcap")
+        #expect(c.string("filter") == "udp and port 53 ; not a comment")
+        #expect(c.string("servername") == "sensor 1")
+    }
+
+    @Test func iniErrorsNameTheFileAndLine() {
+        #expect(throws: ConfigurationError.malformedINILine(path: "test.ini", line: 3, text: "pcapfile")) {
+            try Self.resolve([], ini: "[capture]\n\npcapfile\n")
+        }
+        #expect(throws: ConfigurationError.unknownSection(path: "test.ini", line: 2, section: "captur", suggestion: "capture")) {
+            try Self.resolve([], ini: "; x\n[captur]\n")
+        }
+        #expect(throws: ConfigurationError.unknownKey(path: "test.ini", line: 2, section: "capture", key: "pcapfil", suggestion: "pcapfile")) {
+            try Self.resolve([], ini: "[capture]\npcapfil = x\n")
+        }
+        #expect(throws: ConfigurationError.unknownKey(path: "test.ini", line: 2, section: "capture", key: "servername", suggestion: "servername in [general]")) {
+            try Self.resolve([], ini: "[capture]\nservername = x\n")
+        }
+        #expect(throws: ConfigurationError.keyOutsideSection(path: "test.ini", line: 1, key: "port")) {
+            try Self.resolve([], ini: "port = 53\n")
+        }
+        #expect(throws: ConfigurationError.invalidValue(option: "port", value: "x", expected: "an unsigned integer", source: .file(path: "test.ini", line: 4))) {
+            try Self.resolve([], ini: "[capture]\n\n\nport = x\n")
+        }
+        #expect(throws: ConfigurationError.malformedINILine(path: "test.ini", line: 2, text: "filter = \"open")) {
+            try Self.resolve([], ini: "[capture]\nfilter = \"open\n")
+        }
+        #expect(throws: ConfigurationError.unknownKey(path: "test.ini", line: 2, section: "help", key: "writeconfig", suggestion: nil)) {
+            try Self.resolve([], ini: "[help]\nwriteconfig = x\n")
+        }
+        #expect(throws: ConfigurationError.unreadableFile(path: "missing.ini", reason: "no such file")) {
+            try Configuration.resolve(arguments: ["--config=missing.ini"], environment: [:], readFile: { _ in
+                throw ConfigurationFile.FileError(description: "no such file")
+            })
+        }
+        let message = ConfigurationError.unknownKey(path: "a.ini", line: 7, section: "capture", key: "pcapfil", suggestion: "pcapfile").description
+        #expect(message.hasPrefix("a.ini:7:") && message.contains("pcapfil") && message.contains("[capture]"))
+    }
+
+    // MARK: --writeConfig
+
+    @Test func writtenConfigurationReadsBackTheSame() throws {
+        let original = try Self.resolve(
+            [
+                "--pcapFile", "/tmp/a b.pcap", "--filter", "udp and (port 53 or port 5353)", "--dedup", "--maskSize4=24",
+                "--clickhouseAddress", "a:9000", "--clickhouseAddress", "b:9000", "--stdoutOutputType=1",
+                "--stdoutOutputGoTemplate", "{{.Server}} \"quoted\" \\ back", "--serverName", " padded ", "--gcTime=20s",
+                "--port=53",
+            ],
+            environment: ["DNSMONSTER_FILEOUTPUTPATH": "/var/log/dnsmonster"])
+        let text = INIWriter.render(original)
+        #expect(text.contains("[capture]\n"))
+        #expect(text.contains("; port = 53\n"))  // at its default: commented out
+        #expect(text.contains("\nmasksize4 = 24\n"))
+        #expect(!text.contains("writeconfig") && !text.contains("[help]"))
+        let reread = try Self.resolve([], ini: text)
+        for option in OptionTable.all where option.inINI {
+            #expect(reread.values(option.name) == original.values(option.name), "\(option.name)")
+        }
+        #expect(INIWriter.render(reread) == text)
+        // Nothing of this dnsmonster's own is set: no section the Go dnsmonster would refuse.
+        #expect(!text.contains("[swift]"))
+        let withLanes = INIWriter.render(try Self.resolve(["--pcapFile=a", "--lanes=3"]))
+        #expect(withLanes.hasSuffix("[swift]\n; \(OptionTable.option(named: "lanes")!.summary)\nlanes = 3\n"))
+        #expect(try Self.resolve([], ini: withLanes).integer("lanes") == 3)
+    }
+}

@@ -1,0 +1,58 @@
+import DMRecord
+@testable import DMSinks
+import Testing
+
+/// The pieces of dm-out's sinks that need no process: output types, syslog addresses and headers.
+@Suite("Output sinks")
+struct OutputSinkTests {
+    @Test("output types 0–4 decide by the match flags as dnsmonster's skip/allow logic does")
+    func outputTypes() {
+        let none: DNSMatchFlags = [.evaluated], skip: DNSMatchFlags = [.evaluated, .skipMatch]
+        let allow: DNSMatchFlags = [.evaluated, .allowMatch], both: DNSMatchFlags = [.evaluated, .skipMatch, .allowMatch]
+        let unmarked: DNSMatchFlags = []
+        // Rows: type; columns: none, skip, allow, both, unmarked.
+        let table: [(OutputType, [Bool])] = [
+            (.disabled, [false, false, false, false, false]),
+            (.all, [true, true, true, true, true]),
+            (.skipListed, [true, false, true, false, true]),
+            (.allowListedOnly, [false, false, true, true, false]),
+            (.skipListedThenAllowListedOnly, [false, false, true, false, false]),
+        ]
+        for (type, expected) in table {
+            #expect([none, skip, allow, both, unmarked].map(type.accepts) == expected, "type \(type.rawValue)")
+        }
+    }
+
+    @Test("syslog addresses: schemes, default port, IPv6 brackets, and clear refusals")
+    func syslogAddresses() throws {
+        #expect(try SyslogAddress(parsing: "udp://127.0.0.1") == .udp(host: "127.0.0.1", port: 514))
+        #expect(try SyslogAddress(parsing: "tcp://logs.example:6514") == .tcp(host: "logs.example", port: 6514))
+        #expect(try SyslogAddress(parsing: "udp://[::1]:5514") == .udp(host: "::1", port: 5514))
+        #expect(try SyslogAddress(parsing: "unix:///dev/log") == .unix(path: "/dev/log"))
+        #expect(try SyslogAddress(parsing: "unix:/run/log.sock") == .unix(path: "/run/log.sock"))
+        #expect(try SyslogAddress(parsing: "udp://[::1]:5514").description == "udp://[::1]:5514")
+        for (bad, reason) in [("127.0.0.1:514", "expected udp://"), ("udp://host:0", "port must be"), ("udp://:514", "no host"),
+                              ("tcp://[::1", "closing ']'"), ("unix:dev/log", "absolute")] {
+            #expect { try SyslogAddress(parsing: bad) } throws: { ($0 as? SinkError)?.description.contains(reason) == true }
+        }
+    }
+
+    static func header(_ format: SyslogHeader.Format, time: UInt64, host: String = "tap1", app: String = "dnsmonster") -> String {
+        var header = SyslogHeader(format: format, facility: 16, hostname: host, appName: app, processID: 42)
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: SyslogHeader.maximumLength, alignment: 1)
+        defer { buffer.deallocate() }
+        let count = header.write(timeNanoseconds: time, into: buffer)
+        return String(decoding: UnsafeRawBufferPointer(rebasing: buffer[..<count]), as: UTF8.self)
+    }
+
+    @Test("syslog headers in RFC 5424 (microseconds, UTC) and RFC 3164")
+    func syslogHeaders() {
+        // 2024-05-01T12:34:56.789012345Z
+        let time: UInt64 = 1_714_566_896_789_012_345
+        #expect(Self.header(.rfc5424, time: time) == "<134>1 2024-05-01T12:34:56.789012Z tap1 dnsmonster 42 - - ")
+        #expect(Self.header(.rfc3164, time: time) == "<134>May  1 12:34:56 tap1 dnsmonster[42]: ")
+        #expect(Self.header(.rfc5424, time: 5_000) == "<134>1 1970-01-01T00:00:00.000005Z tap1 dnsmonster 42 - - ")
+        #expect(Self.header(.rfc5424, time: time, host: "a b", app: "") == "<134>1 2024-05-01T12:34:56.789012Z ab - 42 - - ",
+                "spaces are dropped and an empty field is '-'")
+    }
+}

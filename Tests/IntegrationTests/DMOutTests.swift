@@ -1,0 +1,376 @@
+import DMFormats
+import DMRecord
+import DMTestSupport
+import Foundation
+import Testing
+
+/// dm-out as a process: JSON lines to standard output and files, SIGHUP reopen, rotation,
+/// failing destinations, and syslog into a real rsyslog.
+@Suite("dm-out", .serialized)
+struct DMOutTests {
+    /// DNS records of examples/sample.pcap (written by dm-parse) and how many there are.
+    static func sampleRecords(in directory: TemporaryDirectory, packetLimit: Int? = nil) throws -> (path: String, count: Int) {
+        let path = directory.file("records.dmr")
+        let limit = packetLimit.map { "--packet-limit \($0)" } ?? ""
+        let result = try Programs.shell("""
+            \(Programs.product("dm-capture")) --pcap \(Programs.packageRoot)/examples/sample.pcap \(limit) 2>/dev/null \
+            | \(Programs.product("dm-parse")) > \(path) 2>/dev/null
+            """)
+        #expect(result.status == 0)
+        let count = try StreamFiles.read(path).filter { if case .record(2, _, _) = $0 { return true } else { return false } }.count
+        #expect(count > 0)
+        return (path, count)
+    }
+
+    static func lines(_ path: String) -> [String] {
+        ((try? String(contentsOfFile: path, encoding: .utf8)) ?? "").split(separator: "\n", omittingEmptySubsequences: false)
+            .dropLast().map(String.init)
+    }
+
+    /// The value of `name=N` in a stage's summary line.
+    static func counter(_ name: String, in summary: String) -> UInt64? {
+        guard let range = summary.range(of: " \(name)=") ?? summary.range(of: ": \(name)=") else { return nil }
+        return UInt64(summary[range.upperBound...].prefix { $0.isNumber })
+    }
+
+    @Test("JSON to standard output: one JSON object per DNS record, with its addresses and message fields")
+    func jsonToStandardOutput() throws {
+        let directory = try TemporaryDirectory()
+        let (records, count) = try Self.sampleRecords(in: directory)
+        let result = try Programs.run(Programs.product("dm-out"), ["--input", records], output: directory.file("out.json"))
+        #expect(result.status == 0, "\(result.standardError)")
+        let lines = Self.lines(directory.file("out.json"))
+        #expect(lines.count == count)
+        #expect(Self.counter("stdout_written", in: result.standardError) == UInt64(count))
+        // Every line is a JSON object in dnsmonster's field order.
+        let check = try Programs.shell("""
+            python3 -c 'import json,sys
+            keys = None
+            for line in open(sys.argv[1]):
+                value = json.loads(line)
+                assert list(value)[:2] == ["Timestamp", "DNS"], list(value)
+                assert value["Protocol"] in ("udp", "tcp"), value["Protocol"]
+                assert list(value["DNS"])[:2] == ["Id", "Response"]
+            ' \(directory.file("out.json"))
+            """)
+        #expect(check.status == 0, "\(check.standardError)")
+    }
+
+    @Test("SIGHUP after logrotate moved the file: the rest goes to a new file, no line lost or doubled")
+    func reopenOnHangup() throws {
+        let directory = try TemporaryDirectory()
+        let (records, count) = try Self.sampleRecords(in: directory)
+        let bytes = try StreamFiles.bytes(records)
+        let input = try PipePair()
+        let errors = try PipePair()
+        let path = directory.file("dns.json")
+        let child = try ChildProcess(Programs.product("dm-out"), ["--file", path], standardInput: input.readEnd,
+                                     standardOutput: 1, standardError: errors.writeEnd)
+        input.closeReadEnd()
+        errors.closeWriteEnd()
+        try input.write(bytes)
+        // dm-out flushes when its input goes quiet: wait for the first copy to land.
+        var waited = 0
+        while Self.lines(path).count < count && waited < 100 {
+            usleep(50_000)
+            waited += 1
+        }
+        #expect(Self.lines(path).count == count)
+        #expect(rename(path, path + ".1") == 0)
+        child.signal(SIGHUP)
+        usleep(100_000)
+        try input.write(bytes)
+        input.closeWriteEnd()
+        let summary = errors.readAll()
+        #expect(child.wait().status == 0, "\(summary)")
+        let rotated = Self.lines(path + ".1"), fresh = Self.lines(path)
+        #expect(rotated.count == count && fresh.count == count)
+        #expect(rotated == fresh, "the same records, once in each file")
+        #expect(Self.counter("file_written", in: summary) == UInt64(2 * count))
+    }
+
+    @Test("SIGTERM while the input is open: every record read is written, then the summary, exit 0")
+    func stopSignal() throws {
+        let directory = try TemporaryDirectory()
+        let (records, count) = try Self.sampleRecords(in: directory)
+        let input = try PipePair()
+        let errors = try PipePair()
+        let path = directory.file("dns.json")
+        let child = try ChildProcess(Programs.product("dm-out"), ["--file", path], standardInput: input.readEnd,
+                                     standardOutput: 1, standardError: errors.writeEnd)
+        input.closeReadEnd()
+        errors.closeWriteEnd()
+        try input.write(try StreamFiles.bytes(records))
+        var waited = 0
+        while Self.lines(path).count < count && waited < 100 {
+            usleep(50_000)
+            waited += 1
+        }
+        child.signal(SIGTERM)
+        let summary = errors.readAll()
+        #expect(child.wait().status == 0, "\(summary)")
+        input.closeWriteEnd()
+        #expect(summary.contains("dm-out: stopped by signal;"), "\(summary)")
+        #expect(Self.counter("file_written", in: summary) == UInt64(count))
+        #expect(Self.lines(path).count == count)
+    }
+
+    @Test("rotation by size: every line is in PATH or PATH.N, and no file passes the size")
+    func rotationBySize() throws {
+        let directory = try TemporaryDirectory()
+        let (records, count) = try Self.sampleRecords(in: directory)
+        let path = directory.file("dns.json")
+        let result = try Programs.run(Programs.product("dm-out"), ["--input", records, "--file", path, "--file-rotate-size", "40K",
+                                                                   "--file-rotate-keep", "100"])
+        #expect(result.status == 0, "\(result.standardError)")
+        let rotations = try #require(Self.counter("file_rotations", in: result.standardError))
+        #expect(rotations >= 2)
+        var total = 0
+        for name in [path] + (1...Int(rotations)).map({ "\(path).\($0)" }) {
+            total += Self.lines(name).count
+            let size = try FileManager.default.attributesOfItem(atPath: name)[.size] as? Int ?? 0
+            #expect(size <= 40 * 1024, "\(name)")
+        }
+        #expect(total == count)
+        // With keep 1 only PATH and PATH.1 remain.
+        let kept = try Programs.run(Programs.product("dm-out"), ["--input", records, "--file", directory.file("k.json"),
+                                                                 "--file-rotate-size", "40K", "--file-rotate-keep", "1"])
+        #expect(kept.status == 0)
+        #expect(FileManager.default.fileExists(atPath: directory.file("k.json.1")))
+        #expect(!FileManager.default.fileExists(atPath: directory.file("k.json.2")))
+    }
+
+    @Test("a full disk and a closed standard output end with a clear error; a closed pipe ends quietly")
+    func failingDestinations() throws {
+        let directory = try TemporaryDirectory()
+        let (records, _) = try Self.sampleRecords(in: directory)
+        let full = try Programs.run(Programs.product("dm-out"), ["--input", records, "--file", "/dev/full"])
+        #expect(full.status == 1)
+        #expect(full.standardError.contains("dm-out: /dev/full: write to /dev/full: No space left on device"), "\(full.standardError)")
+        let closed = try Programs.shell("\(Programs.product("dm-out")) --input \(records) >&-")
+        #expect(closed.status == 1)
+        #expect(closed.standardError.contains("Bad file descriptor"), "\(closed.standardError)")
+        // More than the 1 MiB pipe dm-out asks for, so it is still writing when head leaves.
+        let many = directory.file("many.dmr")
+        try StreamFiles.writeBytes(Array(repeating: try StreamFiles.bytes(records), count: 12).flatMap { $0 }, to: many)
+        let pipe = try Programs.shell("set -o pipefail; \(Programs.product("dm-out")) --input \(many) | head -1 > /dev/null")
+        #expect(pipe.status == 141, "\(pipe.standardError)")
+        #expect(pipe.standardError.isEmpty, "a closed pipe ends quietly: \(pipe.standardError)")
+    }
+
+    @Test("output types 2–4 without dm-filter's marks: type 2 writes all, type 3 skips all and says why")
+    func unmarkedRecords() throws {
+        let directory = try TemporaryDirectory()
+        let (records, count) = try Self.sampleRecords(in: directory)
+        let skipType = try Programs.run(Programs.product("dm-out"), ["--input", records, "--stdout-type", "2"])
+        #expect(Self.counter("stdout_written", in: skipType.standardError) == UInt64(count))
+        let allowType = try Programs.run(Programs.product("dm-out"), ["--input", records, "--stdout-type", "3"],
+                                         output: directory.file("none"))
+        #expect(Self.counter("stdout_skipped", in: allowType.standardError) == UInt64(count))
+        #expect(Self.lines(directory.file("none")).isEmpty)
+        #expect(allowType.standardError.contains("records were not checked against domain lists"))
+        let bad = try Programs.run(Programs.product("dm-out"), ["--stdout-type", "5"])
+        #expect(bad.status != 0 && bad.standardError.contains("--stdout-type"), "\(bad.standardError)")
+    }
+
+    @Test("dm-filter --tag-only marks records and dm-out's output types 2, 3 and 4 choose by the marks")
+    func outputTypesFromFilterMarks() throws {
+        let directory = try TemporaryDirectory()
+        let (records, count) = try Self.sampleRecords(in: directory)
+        let all = try Programs.run(Programs.product("dm-out"), ["--input", records], output: directory.file("all"))
+        #expect(all.status == 0)
+        let lines = Self.lines(directory.file("all"))
+        #expect(lines.count == count)
+        func name(_ line: String) -> String {
+            guard let range = line.range(of: "\"Question\":[{\"Name\":\"") else { return "" }
+            return String(line[range.upperBound...].prefix { $0 != "\"" })
+        }
+        // Skip ten names exactly; allow everything under com. (label-aware suffix).
+        var skipped = Set<String>()
+        for line in lines where skipped.count < 10 && !name(line).isEmpty { skipped.insert(name(line)) }
+        #expect(skipped.count == 10)
+        try skipped.map { "\($0),fqdn" }.joined(separator: "\n").write(toFile: directory.file("skip.csv"), atomically: true, encoding: .utf8)
+        try "com.,suffix\n".write(toFile: directory.file("allow.csv"), atomically: true, encoding: .utf8)
+        let tagged = try Programs.run(Programs.product("dm-filter"), [
+            "--input", records, "--tag-only", "--skip-domains", directory.file("skip.csv"), "--allow-domains", directory.file("allow.csv"),
+        ], output: directory.file("tagged"))
+        #expect(tagged.status == 0, "\(tagged.standardError)")
+        let isSkipped = { (line: String) in skipped.contains(name(line)) }
+        let isAllowed = { (line: String) in name(line).hasSuffix(".com.") }
+        for (type, keep) in [(2, { !isSkipped($0) }), (3, { isAllowed($0) }), (4, { !isSkipped($0) && isAllowed($0) })] as [(Int, (String) -> Bool)] {
+            let result = try Programs.run(Programs.product("dm-out"), ["--input", directory.file("tagged"), "--stdout-type", String(type)],
+                                          output: directory.file("type\(type)"))
+            #expect(result.status == 0, "\(result.standardError)")
+            let expected = lines.filter(keep)
+            #expect(Self.lines(directory.file("type\(type)")) == expected, "type \(type)")
+            #expect(Self.counter("stdout_skipped", in: result.standardError) == UInt64(count - expected.count), "type \(type)")
+            #expect(!result.standardError.contains("not checked"), "marked records give no warning")
+        }
+        #expect(lines.filter(isSkipped).count >= 10 && lines.filter(isAllowed).count > 0, "the lists match something")
+    }
+
+    @Test("--stats-out carries the pipeline's STATS and dm-out's own, whose counters add up")
+    func statsOut() throws {
+        let directory = try TemporaryDirectory()
+        let (records, count) = try Self.sampleRecords(in: directory)
+        let result = try Programs.run(Programs.product("dm-out"), [
+            "--input", records, "--stats-out", directory.file("stats.dmr"), "--file", directory.file("x.json"), "--stdout-type", "0",
+        ])
+        #expect(result.status == 0, "\(result.standardError)")
+        let stats = try StreamFiles.read(directory.file("stats.dmr")).compactMap { item -> StatsRecord? in
+            guard case .record(3, _, let body) = item else { return nil }
+            return try body.withUnsafeBytes { try StatsRecord(body: $0) }
+        }
+        #expect(stats.map(\.stage) == ["dm-capture", "dm-parse", "dm-out"])
+        let own = try #require(stats.last)
+        #expect(own.kind == .final)
+        #expect(own[counter: "dns_records"] == UInt64(count))
+        #expect(own[counter: "file_written"] == UInt64(count))
+        #expect(own[counter: "stats_records"] == 2)
+        #expect(stats[1][counter: "dns_out"] == UInt64(count), "dm-parse's count reaches the end of the pipeline")
+        #expect(Self.lines(directory.file("x.json")).count == count)
+    }
+
+    /// A real rsyslog on a free port, writing every raw message to a file (../shared/servers/rsyslog.sh).
+    final class Rsyslog {
+        let directory: TemporaryDirectory
+        let port: Int
+        var rawLog: String { self.directory.file("raw.log") }
+        static let script = Programs.packageRoot + "/../shared/servers/rsyslog.sh"
+
+        init() throws {
+            self.directory = try TemporaryDirectory()
+            self.port = 20000 + Int(getpid() % 20000)
+            let start = try Programs.shell("RS_DIR=\(self.directory.path) SYSLOG_PORT=\(self.port) bash \(Self.script) start")
+            try #require(start.status == 0, "rsyslog did not start: \(start.standardError)")
+        }
+
+        deinit {
+            _ = try? Programs.shell("RS_DIR=\(self.directory.path) SYSLOG_PORT=\(self.port) bash \(Self.script) stop")
+        }
+
+        /// Waits until the raw log holds `count` lines (rsyslog writes asynchronously).
+        func lines(waitingFor count: Int) -> [String] {
+            for _ in 0..<100 {
+                let lines = DMOutTests.lines(self.rawLog)
+                if lines.count >= count { return lines }
+                usleep(50_000)
+            }
+            return DMOutTests.lines(self.rawLog)
+        }
+    }
+
+    @Test("syslog into a real rsyslog: TCP with octet counting and with newlines, and UDP; every message arrives intact")
+    func syslogToRsyslog() throws {
+        try #require(FileManager.default.fileExists(atPath: Rsyslog.script), "the shared server scripts are missing")
+        let directory = try TemporaryDirectory()
+        let (records, count) = try Self.sampleRecords(in: directory)
+        let fewDirectory = try TemporaryDirectory()
+        let (fewRecords, fewCount) = try Self.sampleRecords(in: fewDirectory, packetLimit: 60)
+        let expected = try Programs.run(Programs.product("dm-out"), ["--input", records], output: directory.file("expected"))
+        #expect(expected.status == 0)
+        let json = Self.lines(directory.file("expected"))
+        let server = try Rsyslog()
+        var total = 0
+        for (arguments, sent) in [(["--syslog", "tcp://127.0.0.1:\(server.port)"], count),
+                                  (["--syslog", "tcp://127.0.0.1:\(server.port)", "--syslog-framing", "newline", "--syslog-header", "rfc3164"], count),
+                                  (["--syslog", "udp://127.0.0.1:\(server.port)"], fewCount)] {
+            let input = sent == count ? records : fewRecords
+            let result = try Programs.run(Programs.product("dm-out"), ["--input", input] + arguments)
+            #expect(result.status == 0, "\(result.standardError)")
+            #expect(Self.counter("syslog_written", in: result.standardError) == UInt64(sent), "\(arguments): \(result.standardError)")
+            total += sent
+            let received = server.lines(waitingFor: total)
+            #expect(received.count == total, "\(arguments)")
+            // Each message is the header, then exactly the JSON line standard output gets.
+            let bodies = received.suffix(sent).map { line -> String in
+                guard let brace = line.firstIndex(of: "{") else { return line }
+                return String(line[brace...])
+            }
+            #expect(bodies == Array(json.prefix(sent)), "\(arguments)")
+            let header = received.last.map { String($0.prefix { $0 != "{" }) } ?? ""
+            #expect(header.hasPrefix(arguments.contains("rfc3164") ? "<134>" : "<134>1 "), "\(header)")
+        }
+    }
+
+    @Test("a syslog server that is down: every record counts as failed, one warning, exit 0")
+    func syslogDown() throws {
+        let directory = try TemporaryDirectory()
+        let (records, count) = try Self.sampleRecords(in: directory)
+        let result = try Programs.run(Programs.product("dm-out"), ["--input", records, "--syslog", "tcp://127.0.0.1:9"])
+        #expect(result.status == 0, "\(result.standardError)")
+        #expect(Self.counter("syslog_failed", in: result.standardError) == UInt64(count))
+        #expect(Self.counter("syslog_written", in: result.standardError) == 0)
+        #expect(result.standardError.components(separatedBy: "Connection refused").count == 2, "one warning: \(result.standardError)")
+    }
+
+    @Test("--format csv: the header once per sink, standard output and file alike, then one row per record")
+    func csvHeaderOncePerSink() throws {
+        let directory = try TemporaryDirectory()
+        let (records, count) = try Self.sampleRecords(in: directory)
+        let path = directory.file("dns.csv")
+        let result = try Programs.run(Programs.product("dm-out"), ["--input", records, "--format", "csv", "--stdout", "--file", path,
+                                                                   "--server-name", "probe1"], output: directory.file("out.csv"))
+        #expect(result.status == 0, "\(result.standardError)")
+        let header = DNSMonsterCSV.header.description
+        for lines in [Self.lines(directory.file("out.csv")), Self.lines(path)] {
+            #expect(lines.first == header)
+            #expect(lines.filter { $0 == header }.count == 1)
+            #expect(lines.count == count + 1)
+            #expect(lines.dropFirst().allSatisfy { $0.split(separator: ",", omittingEmptySubsequences: false).count == 22 && $0.contains(",probe1,") })
+        }
+        #expect(Self.counter("stdout_written", in: result.standardError) == UInt64(count))
+        #expect(Self.counter("no_line", in: result.standardError) == 0)
+        // csv_no_header: the rows alone.
+        let bare = try Programs.run(Programs.product("dm-out"), ["--input", records, "--format", "csv_no_header"], output: directory.file("bare.csv"))
+        #expect(bare.status == 0)
+        #expect(Self.lines(directory.file("bare.csv")) == Array(Self.lines(path).dropFirst()).map { $0.replacingOccurrences(of: ",probe1,", with: ",default,") })
+    }
+
+    @Test("--stdout-format csv --file-format json in one run: each sink in its own format")
+    func formatPerSink() throws {
+        let directory = try TemporaryDirectory()
+        let (records, count) = try Self.sampleRecords(in: directory)
+        let path = directory.file("dns.json")
+        let result = try Programs.run(Programs.product("dm-out"), ["--input", records, "--stdout", "--stdout-format", "csv",
+                                                                   "--file", path, "--file-format", "json"], output: directory.file("out.csv"))
+        #expect(result.status == 0, "\(result.standardError)")
+        let csv = Self.lines(directory.file("out.csv")), json = Self.lines(path)
+        #expect(csv.count == count + 1 && csv.first == DNSMonsterCSV.header.description)
+        #expect(json.count == count && json.allSatisfy { $0.hasPrefix("{\"Timestamp\":") })
+    }
+
+    @Test("--format gotemplate --template, and a template error at start-up")
+    func goTemplate() throws {
+        let directory = try TemporaryDirectory()
+        let (records, count) = try Self.sampleRecords(in: directory)
+        let result = try Programs.run(Programs.product("dm-out"), [
+            "--input", records, "--format", "gotemplate",
+            "--template", "{{.DNS.Id}} {{.Protocol}} {{(index .DNS.Question 0).Name}} {{len .DNS.Answer}}{{range .DNS.Answer}} {{.Hdr.Rrtype}}{{end}}",
+        ], output: directory.file("out.txt"))
+        #expect(result.status == 0, "\(result.standardError)")
+        let lines = Self.lines(directory.file("out.txt"))
+        #expect(lines.count == count)
+        for line in lines {
+            let words = line.split(separator: " ")
+            #expect(words.count >= 4 && UInt16(words[0]) != nil && ["udp", "tcp"].contains(words[1]) && words[2].hasSuffix("."), "\(line)")
+            #expect(Int(words[3]) == words.count - 4, "\(line)")
+        }
+        let refused = try Programs.run(Programs.product("dm-out"), ["--input", records, "--format", "gotemplate", "--template", "x {{template \"t\"}}"])
+        #expect(refused.status == 64)
+        #expect(refused.standardError.contains("{{template}} is not supported at line 1, column 5"), "\(refused.standardError)")
+    }
+
+    @Test("--format text: one readable line per record of sample.pcap")
+    func textFormat() throws {
+        let directory = try TemporaryDirectory()
+        let (records, count) = try Self.sampleRecords(in: directory)
+        let result = try Programs.run(Programs.product("dm-out"), ["--input", records, "--format", "text"], output: directory.file("out.txt"))
+        #expect(result.status == 0, "\(result.standardError)")
+        let lines = Self.lines(directory.file("out.txt"))
+        #expect(lines.count == count)
+        let pattern = try Regex(#"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z (udp|tcp) \S+ > \S+ id \d+ (query|response [A-Z0-9]+)( opcode \S+)?( tc)?( do)? (\S+ \S+ \S+|no question)"#)
+        for line in lines { #expect(line.contains(pattern), "\(line)") }
+        #expect(lines.contains { $0.contains(" response NOERROR ") && $0.contains(": ") })
+    }
+}
