@@ -6,9 +6,13 @@
 #
 #   bench/dnsmonster.sh                      # 1.5M exchanges (3M packets), 3 rounds
 #   EXCHANGES=500000 ROUNDS=3 SCRATCH=/tmp/dm-build bench/dnsmonster.sh
+#   BASELINE=../old/.build-rel/release bench/dnsmonster.sh   # also the dnsmonster rows with that build
 #
 # Environment: EXCHANGES (default 1500000), ROUNDS (default 3), SCRATCH (swift build
-# --scratch-path, default .build), PYTHON, GEN as in bench/parse.sh. Needs dnsjit.
+# --scratch-path, default .build), PYTHON, GEN as in bench/parse.sh, BASELINE (a release bin
+# dir of another build: its dnsmonster, which runs its own stages, runs the same rows in the
+# same rounds, and a table gives this / baseline; see add_baseline_rows in bench/lib.sh).
+# Needs dnsjit.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -46,6 +50,7 @@ cmds=(
     "$DNSMONSTER --pcapFile $qf --stdoutOutputType=1 --lanes 2 > /dev/null"
 )
 is_dm=(0 1 1)
+add_baseline_rows "$bin_dir"
 DM_CHECK="stdout_written=$written "
 load_at_measure=$(cut -d' ' -f1-3 /proc/loadavg)
 declare -a best times
@@ -75,3 +80,4 @@ echo
 awk -v one="${best[1]}" -v two="${best[2]}" -v n="$packets" 'BEGIN {
     printf "- 1 lane: %.2fM DNS packets/s; 2 lanes: %.2fM DNS packets/s (target ≥ 1M on 2 cores: %s); 2 lanes / 1 lane: %.2f×\n",
         n / (one / 1e9) / 1e6, n / (two / 1e9) / 1e6, (n / (two / 1e9) >= 1e6 ? "met" : "NOT met"), one / two }'
+baseline_report

@@ -9,9 +9,12 @@
 #
 #   bench/filter.sh                                   # 10M records, 3 rounds
 #   RECORDS=1000000 ROUNDS=1 SCRATCH=/tmp/dm-build bench/filter.sh
+#   BASELINE=../old/.build-rel/release bench/filter.sh   # also every row with that build
 #
 # Environment: RECORDS (default 10000000), ROUNDS (default 3), LIST_ENTRIES (default 1000000),
-# SCRATCH (swift build --scratch-path, default /work/tmp/rel-filter), PYTHON (default python3).
+# SCRATCH (swift build --scratch-path, default /work/tmp/rel-filter), PYTHON (default python3),
+# BASELINE (a release bin dir of another build: its dm-stream and dm-filter run the same rows
+# in the same rounds, and a table gives this / baseline; see add_baseline_rows in bench/lib.sh).
 # Inputs and the list are generated once (bench/gen_dns_records.py, bench/gen_domain_list.py)
 # and cached in bench/out/.
 set -euo pipefail
@@ -93,6 +96,7 @@ cmds=(
 )
 inputs=("$BYTES" "$BYTES" "$BYTES" "$WIDE_BYTES")
 is_dm=(1 1 1 1)
+add_baseline_rows "${bin_dir#"$PWD"/}" inputs
 load_at_measure=$(cut -d' ' -f1-3 /proc/loadavg)
 DM_CHECK="records_in=$RECORDS "
 declare -a best times
@@ -142,3 +146,4 @@ for i in 1 2 3; do
         if (list) line = line sprintf("; %.1fM records/s by the wall clock after the list load", n / (ns / 1e9 - load) / 1e6)
         print line }'
 done
+baseline_report

@@ -7,10 +7,13 @@
 #   bench/out.sh                         # 1.5M exchanges (3M records), 5 rounds
 #   EXCHANGES=500000 ROUNDS=3 SCRATCH=/work/tmp/rel bench/out.sh
 #   FORMAT=csv bench/out.sh              # another --format (json, csv, json-ocsf, text, gotemplate)
+#   BASELINE=../old/.build-rel/release bench/out.sh   # also both rows with that build
 #
 # Environment: EXCHANGES (default 1500000), ROUNDS (default 5), SCRATCH (swift build
 # --scratch-path, default .build), PYTHON (default python3), GEN (default
-# ../shared/tools/gen-dns-pcap.py).
+# ../shared/tools/gen-dns-pcap.py), BASELINE (a release bin dir of another build: its
+# dm-stream and dm-out run the same rows in the same rounds, and a table gives this /
+# baseline; see add_baseline_rows in bench/lib.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -53,6 +56,7 @@ cmds=(
     "taskset -c 0 $bin_dir/dm-out --format $FORMAT --input $qr > /dev/null"
 )
 is_dm=(0 1)
+add_baseline_rows "$bin_dir"
 DM_CHECK="stdout_written=$records "
 load_at_measure=$(cut -d' ' -f1-3 /proc/loadavg)
 declare -a best times
@@ -83,3 +87,4 @@ awk -v d="${best[1]}" -v n="$records" -v cat="${best[0]}" -v format="$FORMAT" -v
     rps = n / (d / 1e9)
     printf "- dm-out %s: %.2fM records/s on one core (target ≥ %gM: %s); %.1f× the time of dm-stream cat\n",
         format, rps / 1e6, target / 1e6, (rps >= target ? "met" : "NOT met"), d / cat }'
+baseline_report

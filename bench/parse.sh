@@ -6,10 +6,13 @@
 #
 #   bench/parse.sh                       # 1.5M exchanges (3M packets), 5 rounds
 #   EXCHANGES=500000 ROUNDS=3 SCRATCH=/tmp/dm-build bench/parse.sh
+#   BASELINE=../old/.build-rel/release bench/parse.sh   # also the dm-parse rows with that build
 #
 # Environment: EXCHANGES (default 1500000), ROUNDS (default 5), SCRATCH (swift build
 # --scratch-path, default .build), PYTHON (default python3), GEN (default
-# ../shared/tools/gen-dns-pcap.py). Needs dnsjit (apt-get install -y dnsjit).
+# ../shared/tools/gen-dns-pcap.py), BASELINE (a release bin dir of another build: its
+# dm-parse runs the same rows in the same rounds, and a table gives this / baseline; see
+# add_baseline_rows in bench/lib.sh). Needs dnsjit (apt-get install -y dnsjit).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -63,6 +66,7 @@ cmds=(
     "taskset -c 0 $PARSE --input $qf > /dev/null"
 )
 is_dm=(0 0 1 1)
+add_baseline_rows "$bin_dir"
 DM_CHECK="dns_out=$dns_out "
 load_at_measure=$(cut -d' ' -f1-3 /proc/loadavg)
 declare -a best times
@@ -95,3 +99,4 @@ awk -v d="${best[2]}" -v j="$dnsjit_best" -v n="$packets" 'BEGIN {
     pps = n / (d / 1e9)
     printf "- dm-parse, PACKET records: %.2fM packets/s on one core (target ≥ 2M: %s), %.2f× dnsjit'"'"'s speed (target > 1: %s)\n",
         pps / 1e6, (pps >= 2e6 ? "met" : "NOT met"), j / d, (j / d > 1 ? "met" : "NOT met") }'
+baseline_report
