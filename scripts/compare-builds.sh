@@ -69,16 +69,16 @@
 # 1: one after the other).
 # Exit status: 0 no difference, 1 differences, 2 usage or setup error.
 set -euo pipefail
-cd "$(dirname "$0")/.."
 
-. bench/lib.sh
-
-[ $# = 3 ] || { log "usage: $0 OLD_BIN_DIR NEW_BIN_DIR SCRATCH_DIR"; exit 2; }
-abs_dir() { (cd "$1" && pwd); }
-OLD=$(abs_dir "$1") || { log "no directory $1"; exit 2; }
-NEW=$(abs_dir "$2") || { log "no directory $2"; exit 2; }
+[ $# = 3 ] || { echo "usage: $0 OLD_BIN_DIR NEW_BIN_DIR SCRATCH_DIR" >&2; exit 2; }
+abs_dir() { (cd "$1" && pwd); }   # the arguments are taken from the caller's directory
+OLD=$(abs_dir "$1") || { echo "no directory $1" >&2; exit 2; }
+NEW=$(abs_dir "$2") || { echo "no directory $2" >&2; exit 2; }
 mkdir -p "$3"
 SCRATCH=$(abs_dir "$3")
+
+cd "$(dirname "$0")/.."
+. bench/lib.sh
 SHARED=${SHARED:-../shared}
 JOBS=${JOBS:-2}
 case $JOBS in 1|2) ;; *) log "JOBS must be 1 or 2"; exit 2 ;; esac
