@@ -57,7 +57,8 @@
 # SCRATCH_DIR/differences/<capture>/{old,new}/ (raw: what the stages wrote; cmp: what was
 # compared); the rest of SCRATCH_DIR/work is reused capture after capture.
 # One capture at a time, the two builds side by side (each in its own folder, so the outputs
-# do not depend on it); the 285 captures took 12 minutes on 2 shared cores (load 5 to 10).
+# do not depend on it); the 285 captures take 8 to 12 minutes on 2 cores shared with other
+# builds (load 4 to 10).
 #
 # To see it catch a difference, compare against a copy of a bin dir with one binary wrapped,
 # e.g. a dm-out that runs the real one through `sed '3s/1/7/'`: every output of that stage
