@@ -13,4 +13,15 @@ extension OptionTable {
             section: extensionSection.name,
             summary: "Parallel capture|parse|filter lanes merged into one output; 0 means one per CPU core. A file is split flow by flow (dm-capture --shard I/N), an interface through a PACKET_FANOUT group; standard input is read by one lane"),
     ]
+
+    /// The keys of ``extensions``, written here beside them as the generator writes those of
+    /// dnsmonster's options beside theirs.
+    static let extensionKeys: [AnyOptionKey] = [
+        AnyOptionKey(.lanes),
+    ]
+}
+
+extension OptionKey where Value == Int64 {
+    /// `--lanes`: parallel capture|parse|filter lanes, 0 for one per CPU core.
+    public static var lanes: OptionKey<Int64> { OptionKey("lanes") }
 }

@@ -3,6 +3,10 @@ public enum OptionTable {
     /// Every option: dnsmonster's, then this dnsmonster's own (``extensions``).
     public static let all: [OptionSpec] = dnsmonster + extensions
 
+    /// A key for every option, in the order of ``all`` (``OptionKey``; checked against the
+    /// table by DNSMonsterConfigurationTests).
+    public static let keys: [AnyOptionKey] = dnsmonsterKeys + extensionKeys
+
     /// The INI sections in order: dnsmonster's, then this dnsmonster's own.
     public static let sections: [(name: String, summary: String)] = dnsmonsterSections + [extensionSection]
 

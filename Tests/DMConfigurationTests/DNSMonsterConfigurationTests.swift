@@ -67,6 +67,30 @@ import Testing
         #expect(c.source("port") == .file(path: "/etc/dnsmonster.ini", line: 2))
     }
 
+    // MARK: keys
+
+    /// Every option of the table has exactly one key, every key names an option of the table,
+    /// and a key's value type reads its option's kind. Walks the table itself, so it covers the
+    /// generated keys and the hand-written ones of this dnsmonster's own options alike.
+    @Test func everyOptionHasExactlyOneKeyOfItsKind() {
+        let keysByName = Dictionary(grouping: OptionTable.keys, by: \.name)
+        for option in OptionTable.all {
+            let keys = keysByName[option.name] ?? []
+            #expect(keys.count == 1, "--\(option.name) has \(keys.count) keys")
+            for key in keys {
+                #expect(key.valueKinds.contains(option.kind), "\(key) reads \(key.valueKinds), not \(option.kind)")
+            }
+        }
+        for key in OptionTable.keys {
+            #expect(OptionTable.option(named: key.name) != nil, "\(key) names no option of the table")
+        }
+        // Each kind reads as one type, so the same kind never gives two different Swift values.
+        let valueTypes = Set(OptionTable.keys.map(\.valueKinds))
+        for kind in Set(OptionTable.all.map(\.kind)) {
+            #expect(valueTypes.filter { $0.contains(kind) }.count == 1, "\(kind)")
+        }
+    }
+
     // MARK: command-line forms
 
     @Test func namesAreCaseInsensitiveAndTakeBothValueForms() throws {

@@ -144,4 +144,96 @@ extension OptionTable {
             section: "capture",
             summary: "Do not put the interface in promiscuous mode"),
     ]
+
+    /// The keys of the `[capture]` group, for checking them against the table.
+    static let captureKeys: [AnyOptionKey] = [
+        AnyOptionKey(.devName),
+        AnyOptionKey(.pcapFile),
+        AnyOptionKey(.dnstapSocket),
+        AnyOptionKey(.port),
+        AnyOptionKey(.sampleRatio),
+        AnyOptionKey(.dedupCleanupInterval),
+        AnyOptionKey(.dnstapPermission),
+        AnyOptionKey(.packetHandlerCount),
+        AnyOptionKey(.tcpAssemblyChannelSize),
+        AnyOptionKey(.tcpResultChannelSize),
+        AnyOptionKey(.tcpHandlerCount),
+        AnyOptionKey(.defraggerChannelSize),
+        AnyOptionKey(.defraggerChannelReturnSize),
+        AnyOptionKey(.packetChannelSize),
+        AnyOptionKey(.afpacketBuffersizeMB),
+        AnyOptionKey(.filter),
+        AnyOptionKey(.useAfpacket),
+        AnyOptionKey(.noEtherframe),
+        AnyOptionKey(.dedup),
+        AnyOptionKey(.noPromiscuous),
+    ]
+}
+
+extension OptionKey where Value == String {
+    /// `--devname`: Device used to capture
+    public static var devName: OptionKey<String> { OptionKey("devname") }
+
+    /// `--pcapfile`: Pcap filename to run
+    public static var pcapFile: OptionKey<String> { OptionKey("pcapfile") }
+
+    /// `--dnstapsocket`: dnstap socket path. Example: unix:///tmp/dnstap.sock, tcp://127.0.0.1:8080
+    public static var dnstapSocket: OptionKey<String> { OptionKey("dnstapsocket") }
+
+    /// `--sampleratio`: Capture Sampling by a:b. eg sampleRatio of 1:100 will process 1 percent of the incoming packets
+    public static var sampleRatio: OptionKey<String> { OptionKey("sampleratio") }
+
+    /// `--dnstappermission`: Set the dnstap socket permission, only applicable when unix:// is used
+    public static var dnstapPermission: OptionKey<String> { OptionKey("dnstappermission") }
+
+    /// `--filter`: BPF filter applied to the packet stream. If port is selected, the packets will not be defragged.
+    public static var filter: OptionKey<String> { OptionKey("filter") }
+}
+
+extension OptionKey where Value == UInt64 {
+    /// `--port`: Port selected to filter packets
+    public static var port: OptionKey<UInt64> { OptionKey("port") }
+
+    /// `--packethandlercount`: Number of routines used to handle received packets
+    public static var packetHandlerCount: OptionKey<UInt64> { OptionKey("packethandlercount") }
+
+    /// `--tcpassemblychannelsize`: Size of the tcp assembler
+    public static var tcpAssemblyChannelSize: OptionKey<UInt64> { OptionKey("tcpassemblychannelsize") }
+
+    /// `--tcpresultchannelsize`: Size of the tcp result channel
+    public static var tcpResultChannelSize: OptionKey<UInt64> { OptionKey("tcpresultchannelsize") }
+
+    /// `--tcphandlercount`: Number of routines used to handle tcp packets
+    public static var tcpHandlerCount: OptionKey<UInt64> { OptionKey("tcphandlercount") }
+
+    /// `--defraggerchannelsize`: Size of the channel to send packets to be defragged
+    public static var defraggerChannelSize: OptionKey<UInt64> { OptionKey("defraggerchannelsize") }
+
+    /// `--defraggerchannelreturnsize`: Size of the channel where the defragged packets are returned
+    public static var defraggerChannelReturnSize: OptionKey<UInt64> { OptionKey("defraggerchannelreturnsize") }
+
+    /// `--packetchannelsize`: Size of the packet handler channel
+    public static var packetChannelSize: OptionKey<UInt64> { OptionKey("packetchannelsize") }
+
+    /// `--afpacketbuffersizemb`: Afpacket Buffersize in MB
+    public static var afpacketBuffersizeMB: OptionKey<UInt64> { OptionKey("afpacketbuffersizemb") }
+}
+
+extension OptionKey where Value == Duration {
+    /// `--dedupcleanupinterval`: Cleans up packet hash table used for deduplication
+    public static var dedupCleanupInterval: OptionKey<Duration> { OptionKey("dedupcleanupinterval") }
+}
+
+extension OptionKey where Value == Bool {
+    /// `--useafpacket`: Use AFPacket for live captures. Supported on Linux 3.0+ only
+    public static var useAfpacket: OptionKey<Bool> { OptionKey("useafpacket") }
+
+    /// `--noetherframe`: The PCAP capture does not contain ethernet frames
+    public static var noEtherframe: OptionKey<Bool> { OptionKey("noetherframe") }
+
+    /// `--dedup`: Deduplicate incoming packets, Only supported with --devName and --pcapFile. Experimental
+    public static var dedup: OptionKey<Bool> { OptionKey("dedup") }
+
+    /// `--nopromiscuous`: Do not put the interface in promiscuous mode
+    public static var noPromiscuous: OptionKey<Bool> { OptionKey("nopromiscuous") }
 }

@@ -110,4 +110,80 @@ extension OptionTable {
             section: "clickhouse_output",
             summary: "Channel Size for each Clickhouse Worker"),
     ]
+
+    /// The keys of the `[clickhouse_output]` group, for checking them against the table.
+    static let clickhouseOutputKeys: [AnyOptionKey] = [
+        AnyOptionKey(.clickhouseAddress),
+        AnyOptionKey(.clickhouseUsername),
+        AnyOptionKey(.clickhousePassword),
+        AnyOptionKey(.clickhouseDatabase),
+        AnyOptionKey(.clickhouseTable),
+        AnyOptionKey(.clickhouseDelay),
+        AnyOptionKey(.clickhouseCompress),
+        AnyOptionKey(.clickhouseDebug),
+        AnyOptionKey(.clickhouseSecure),
+        AnyOptionKey(.clickhouseSaveFullQuery),
+        AnyOptionKey(.clickhouseUseDnstapIdentity),
+        AnyOptionKey(.clickhouseOutputType),
+        AnyOptionKey(.clickhouseBatchSize),
+        AnyOptionKey(.clickhouseWorkers),
+        AnyOptionKey(.clickhouseWorkerChannelSize),
+    ]
+}
+
+extension OptionKey where Value == [String] {
+    /// `--clickhouseaddress`: Address of the clickhouse database to save the results. multiple values can be provided.
+    public static var clickhouseAddress: OptionKey<[String]> { OptionKey("clickhouseaddress") }
+}
+
+extension OptionKey where Value == String {
+    /// `--clickhouseusername`: Username to connect to the clickhouse database
+    public static var clickhouseUsername: OptionKey<String> { OptionKey("clickhouseusername") }
+
+    /// `--clickhousepassword`: Password to connect to the clickhouse database
+    public static var clickhousePassword: OptionKey<String> { OptionKey("clickhousepassword") }
+
+    /// `--clickhousedatabase`: Database to connect to the clickhouse database
+    public static var clickhouseDatabase: OptionKey<String> { OptionKey("clickhousedatabase") }
+
+    /// `--clickhousetable`: Table which data will be stored on clickhouse database
+    public static var clickhouseTable: OptionKey<String> { OptionKey("clickhousetable") }
+}
+
+extension OptionKey where Value == Duration {
+    /// `--clickhousedelay`: Interval between sending results to ClickHouse. If non-0, Batch size is ignored and batch delay is used
+    public static var clickhouseDelay: OptionKey<Duration> { OptionKey("clickhousedelay") }
+}
+
+extension OptionKey where Value == UInt8 {
+    /// `--clickhousecompress`: Clickhouse connection LZ4 compression level, 0 means no compression
+    public static var clickhouseCompress: OptionKey<UInt8> { OptionKey("clickhousecompress") }
+}
+
+extension OptionKey where Value == Bool {
+    /// `--clickhousedebug`: Debug Clickhouse connection
+    public static var clickhouseDebug: OptionKey<Bool> { OptionKey("clickhousedebug") }
+
+    /// `--clickhousesecure`: Use TLS for Clickhouse connection
+    public static var clickhouseSecure: OptionKey<Bool> { OptionKey("clickhousesecure") }
+
+    /// `--clickhousesavefullquery`: Save full packet query and response in JSON format.
+    public static var clickhouseSaveFullQuery: OptionKey<Bool> { OptionKey("clickhousesavefullquery") }
+
+    /// `--clickhouseusednstapidentity`: Use DNSTap identity field instead of ServerName for the identity field in ClickHouse
+    public static var clickhouseUseDnstapIdentity: OptionKey<Bool> { OptionKey("clickhouseusednstapidentity") }
+}
+
+extension OptionKey where Value == UInt64 {
+    /// `--clickhouseoutputtype`: What should be written to clickhouse. options: 0: Disable Output 1: Enable Output without any filters 2: Enable Output and apply skipdomains logic 3: Enable Output and apply allowdomains logic 4: Enable Output and apply both skip and allow domains logic
+    public static var clickhouseOutputType: OptionKey<UInt64> { OptionKey("clickhouseoutputtype") }
+
+    /// `--clickhousebatchsize`: Minimum capacity of the cache array used to send data to clickhouse. Set close to the queries per second received to prevent allocations
+    public static var clickhouseBatchSize: OptionKey<UInt64> { OptionKey("clickhousebatchsize") }
+
+    /// `--clickhouseworkers`: Number of Clickhouse output Workers
+    public static var clickhouseWorkers: OptionKey<UInt64> { OptionKey("clickhouseworkers") }
+
+    /// `--clickhouseworkerchannelsize`: Channel Size for each Clickhouse Worker
+    public static var clickhouseWorkerChannelSize: OptionKey<UInt64> { OptionKey("clickhouseworkerchannelsize") }
 }

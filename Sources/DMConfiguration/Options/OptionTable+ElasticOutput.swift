@@ -40,4 +40,34 @@ extension OptionTable {
             section: "elastic_output",
             summary: "Interval between sending results to Elastic if Batch size is not filled"),
     ]
+
+    /// The keys of the `[elastic_output]` group, for checking them against the table.
+    static let elasticOutputKeys: [AnyOptionKey] = [
+        AnyOptionKey(.elasticOutputType),
+        AnyOptionKey(.elasticOutputEndpoint),
+        AnyOptionKey(.elasticOutputIndex),
+        AnyOptionKey(.elasticBatchSize),
+        AnyOptionKey(.elasticBatchDelay),
+    ]
+}
+
+extension OptionKey where Value == UInt64 {
+    /// `--elasticoutputtype`: What should be written to elastic. options: 0: Disable Output 1: Enable Output without any filters 2: Enable Output and apply skipdomains logic 3: Enable Output and apply allowdomains logic 4: Enable Output and apply both skip and allow domains logic
+    public static var elasticOutputType: OptionKey<UInt64> { OptionKey("elasticoutputtype") }
+
+    /// `--elasticbatchsize`: Send data to Elastic in batch sizes
+    public static var elasticBatchSize: OptionKey<UInt64> { OptionKey("elasticbatchsize") }
+}
+
+extension OptionKey where Value == String {
+    /// `--elasticoutputendpoint`: elastic endpoint address, example: http://127.0.0.1:9200. Used if elasticOutputType is not none
+    public static var elasticOutputEndpoint: OptionKey<String> { OptionKey("elasticoutputendpoint") }
+
+    /// `--elasticoutputindex`: elastic index
+    public static var elasticOutputIndex: OptionKey<String> { OptionKey("elasticoutputindex") }
+}
+
+extension OptionKey where Value == Duration {
+    /// `--elasticbatchdelay`: Interval between sending results to Elastic if Batch size is not filled
+    public static var elasticBatchDelay: OptionKey<Duration> { OptionKey("elasticbatchdelay") }
 }

@@ -48,4 +48,36 @@ extension OptionTable {
             section: "file_output",
             summary: "Go Template to format the output as needed"),
     ]
+
+    /// The keys of the `[file_output]` group, for checking them against the table.
+    static let fileOutputKeys: [AnyOptionKey] = [
+        AnyOptionKey(.fileOutputType),
+        AnyOptionKey(.fileOutputPath),
+        AnyOptionKey(.fileOutputRotateCron),
+        AnyOptionKey(.fileOutputRotateCount),
+        AnyOptionKey(.fileOutputFormat),
+        AnyOptionKey(.fileOutputGoTemplate),
+    ]
+}
+
+extension OptionKey where Value == UInt64 {
+    /// `--fileoutputtype`: What should be written to file. options: 0: Disable Output 1: Enable Output without any filters 2: Enable Output and apply skipdomains logic 3: Enable Output and apply allowdomains logic 4: Enable Output and apply both skip and allow domains logic
+    public static var fileOutputType: OptionKey<UInt64> { OptionKey("fileoutputtype") }
+
+    /// `--fileoutputrotatecount`: Number of files to keep. 0 to disable rotation
+    public static var fileOutputRotateCount: OptionKey<UInt64> { OptionKey("fileoutputrotatecount") }
+}
+
+extension OptionKey where Value == String {
+    /// `--fileoutputpath`: Path to output folder. Used if fileoutputType is not none
+    public static var fileOutputPath: OptionKey<String> { OptionKey("fileoutputpath") }
+
+    /// `--fileoutputrotatecron`: Interval to rotate the file in cron format
+    public static var fileOutputRotateCron: OptionKey<String> { OptionKey("fileoutputrotatecron") }
+
+    /// `--fileoutputformat`: Output format for file. options:json, csv, csv_no_header, gotemplate. note that the csv splits the datetime format into multiple fields
+    public static var fileOutputFormat: OptionKey<String> { OptionKey("fileoutputformat") }
+
+    /// `--fileoutputgotemplate`: Go Template to format the output as needed
+    public static var fileOutputGoTemplate: OptionKey<String> { OptionKey("fileoutputgotemplate") }
 }

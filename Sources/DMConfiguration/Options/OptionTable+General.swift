@@ -157,4 +157,102 @@ extension OptionTable {
             inINI: false,
             summary: "show version and quit."),
     ]
+
+    /// The keys of the `[general]` group, for checking them against the table.
+    static let generalKeys: [AnyOptionKey] = [
+        AnyOptionKey(.config),
+        AnyOptionKey(.gcTime),
+        AnyOptionKey(.captureStatsDelay),
+        AnyOptionKey(.maskSize4),
+        AnyOptionKey(.maskSize6),
+        AnyOptionKey(.serverName),
+        AnyOptionKey(.logFormat),
+        AnyOptionKey(.logLevel),
+        AnyOptionKey(.resultChannelSize),
+        AnyOptionKey(.cpuProfile),
+        AnyOptionKey(.memProfile),
+        AnyOptionKey(.goMaxProcs),
+        AnyOptionKey(.packetLimit),
+        AnyOptionKey(.skipDomainsFile),
+        AnyOptionKey(.skipDomainsRefreshInterval),
+        AnyOptionKey(.skipDomainsFileType),
+        AnyOptionKey(.allowDomainsFile),
+        AnyOptionKey(.allowDomainsRefreshInterval),
+        AnyOptionKey(.allowDomainsFileType),
+        AnyOptionKey(.skipTLSVerification),
+        AnyOptionKey(.version),
+    ]
+}
+
+extension OptionKey where Value == String {
+    /// `--config`: path to config file
+    public static var config: OptionKey<String> { OptionKey("config") }
+
+    /// `--servername`: Name of the server used to index the metrics.
+    public static var serverName: OptionKey<String> { OptionKey("servername") }
+
+    /// `--logformat`: Set debug Log format
+    public static var logFormat: OptionKey<String> { OptionKey("logformat") }
+
+    /// `--cpuprofile`: write cpu profile to file
+    public static var cpuProfile: OptionKey<String> { OptionKey("cpuprofile") }
+
+    /// `--memprofile`: write memory profile to file
+    public static var memProfile: OptionKey<String> { OptionKey("memprofile") }
+
+    /// `--skipdomainsfile`: Skip outputing domains matching items in the CSV file path. Can accept a URL (http:// or https://) or path
+    public static var skipDomainsFile: OptionKey<String> { OptionKey("skipdomainsfile") }
+
+    /// `--skipdomainsfiletype`: 
+    public static var skipDomainsFileType: OptionKey<String> { OptionKey("skipdomainsfiletype") }
+
+    /// `--allowdomainsfile`: Allow Domains logic input file. Can accept a URL (http:// or https://) or path
+    public static var allowDomainsFile: OptionKey<String> { OptionKey("allowdomainsfile") }
+
+    /// `--allowdomainsfiletype`: 
+    public static var allowDomainsFileType: OptionKey<String> { OptionKey("allowdomainsfiletype") }
+}
+
+extension OptionKey where Value == Duration {
+    /// `--gctime`: Garbage Collection interval for tcp assembly and ip defragmentation
+    public static var gcTime: OptionKey<Duration> { OptionKey("gctime") }
+
+    /// `--capturestatsdelay`: Duration to calculate interface stats
+    public static var captureStatsDelay: OptionKey<Duration> { OptionKey("capturestatsdelay") }
+
+    /// `--skipdomainsrefreshinterval`: Hot-Reload skipdomainsfile interval
+    public static var skipDomainsRefreshInterval: OptionKey<Duration> { OptionKey("skipdomainsrefreshinterval") }
+
+    /// `--allowdomainsrefreshinterval`: Hot-Reload allowdomainsfile file interval
+    public static var allowDomainsRefreshInterval: OptionKey<Duration> { OptionKey("allowdomainsrefreshinterval") }
+}
+
+extension OptionKey where Value == Int64 {
+    /// `--masksize4`: Mask IPv4s by bits. 32 means all the bits of IP is saved in DB
+    public static var maskSize4: OptionKey<Int64> { OptionKey("masksize4") }
+
+    /// `--masksize6`: Mask IPv6s by bits. 32 means all the bits of IP is saved in DB
+    public static var maskSize6: OptionKey<Int64> { OptionKey("masksize6") }
+
+    /// `--gomaxprocs`: GOMAXPROCS variable
+    public static var goMaxProcs: OptionKey<Int64> { OptionKey("gomaxprocs") }
+
+    /// `--packetlimit`: Limit of packets logged to clickhouse every iteration. Default 0 (disabled)
+    public static var packetLimit: OptionKey<Int64> { OptionKey("packetlimit") }
+}
+
+extension OptionKey where Value == UInt64 {
+    /// `--loglevel`: Set debug Log level, 0:PANIC, 1:ERROR, 2:WARN, 3:INFO, 4:DEBUG
+    public static var logLevel: OptionKey<UInt64> { OptionKey("loglevel") }
+
+    /// `--resultchannelsize`: Size of the result processor channel size
+    public static var resultChannelSize: OptionKey<UInt64> { OptionKey("resultchannelsize") }
+}
+
+extension OptionKey where Value == Bool {
+    /// `--skiptlsverification`: Skip TLS verification when making HTTPS connections
+    public static var skipTLSVerification: OptionKey<Bool> { OptionKey("skiptlsverification") }
+
+    /// `--version`: show version and quit.
+    public static var version: OptionKey<Bool> { OptionKey("version") }
 }

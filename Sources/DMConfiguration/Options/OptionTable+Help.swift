@@ -52,4 +52,36 @@ extension OptionTable {
             inINI: false,
             summary: "generate a config file based on current inputs and write to provided path"),
     ]
+
+    /// The keys of the `[help]` group, for checking them against the table.
+    static let helpKeys: [AnyOptionKey] = [
+        AnyOptionKey(.help),
+        AnyOptionKey(.manPage),
+        AnyOptionKey(.bashCompletion),
+        AnyOptionKey(.fishCompletion),
+        AnyOptionKey(.systemdService),
+        AnyOptionKey(.writeConfig),
+    ]
+}
+
+extension OptionKey where Value == Bool {
+    /// `--help`: Print this help to stdout
+    public static var help: OptionKey<Bool> { OptionKey("help") }
+
+    /// `--manpage`: Print Manpage for dnsmonster to stdout
+    public static var manPage: OptionKey<Bool> { OptionKey("manpage") }
+
+    /// `--bashcompletion`: Print bash completion script to stdout
+    public static var bashCompletion: OptionKey<Bool> { OptionKey("bashcompletion") }
+
+    /// `--fishcompletion`: Print fish completion script to stdout
+    public static var fishCompletion: OptionKey<Bool> { OptionKey("fishcompletion") }
+
+    /// `--systemdservice`: Print a sample systemd service to stdout
+    public static var systemdService: OptionKey<Bool> { OptionKey("systemdservice") }
+}
+
+extension OptionKey where Value == String {
+    /// `--writeconfig`: generate a config file based on current inputs and write to provided path
+    public static var writeConfig: OptionKey<String> { OptionKey("writeconfig") }
 }

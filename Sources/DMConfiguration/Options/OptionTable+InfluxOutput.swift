@@ -54,4 +54,40 @@ extension OptionTable {
             section: "influx_output",
             summary: "Minimum capacity of the cache array used to send data to Influx"),
     ]
+
+    /// The keys of the `[influx_output]` group, for checking them against the table.
+    static let influxOutputKeys: [AnyOptionKey] = [
+        AnyOptionKey(.influxOutputType),
+        AnyOptionKey(.influxOutputServer),
+        AnyOptionKey(.influxOutputToken),
+        AnyOptionKey(.influxOutputBucket),
+        AnyOptionKey(.influxOutputOrg),
+        AnyOptionKey(.influxOutputWorkers),
+        AnyOptionKey(.influxBatchSize),
+    ]
+}
+
+extension OptionKey where Value == UInt64 {
+    /// `--influxoutputtype`: What should be written to influx. options: 0: Disable Output 1: Enable Output without any filters 2: Enable Output and apply skipdomains logic 3: Enable Output and apply allowdomains logic 4: Enable Output and apply both skip and allow domains logic
+    public static var influxOutputType: OptionKey<UInt64> { OptionKey("influxoutputtype") }
+
+    /// `--influxoutputworkers`: Minimum capacity of the cache array used to send data to Influx
+    public static var influxOutputWorkers: OptionKey<UInt64> { OptionKey("influxoutputworkers") }
+
+    /// `--influxbatchsize`: Minimum capacity of the cache array used to send data to Influx
+    public static var influxBatchSize: OptionKey<UInt64> { OptionKey("influxbatchsize") }
+}
+
+extension OptionKey where Value == String {
+    /// `--influxoutputserver`: influx Server address, example: http://localhost:8086. Used if influxOutputType is not none
+    public static var influxOutputServer: OptionKey<String> { OptionKey("influxoutputserver") }
+
+    /// `--influxoutputtoken`: Influx Server Auth Token
+    public static var influxOutputToken: OptionKey<String> { OptionKey("influxoutputtoken") }
+
+    /// `--influxoutputbucket`: Influx Server Bucket
+    public static var influxOutputBucket: OptionKey<String> { OptionKey("influxoutputbucket") }
+
+    /// `--influxoutputorg`: Influx Server Org
+    public static var influxOutputOrg: OptionKey<String> { OptionKey("influxoutputorg") }
 }

@@ -106,4 +106,74 @@ extension OptionTable {
             section: "kafka_output",
             summary: "Path of TLS certificate key"),
     ]
+
+    /// The keys of the `[kafka_output]` group, for checking them against the table.
+    static let kafkaOutputKeys: [AnyOptionKey] = [
+        AnyOptionKey(.kafkaOutputType),
+        AnyOptionKey(.kafkaOutputBroker),
+        AnyOptionKey(.kafkaSASLCredentials),
+        AnyOptionKey(.kafkaOutputTopic),
+        AnyOptionKey(.kafkaBatchSize),
+        AnyOptionKey(.kafkaOutputFormat),
+        AnyOptionKey(.kafkaTimeout),
+        AnyOptionKey(.kafkaBatchDelay),
+        AnyOptionKey(.kafkaCompress),
+        AnyOptionKey(.kafkaCompressionType),
+        AnyOptionKey(.kafkaSecure),
+        AnyOptionKey(.kafkaCACertificatePath),
+        AnyOptionKey(.kafkaTLSCertificatePath),
+        AnyOptionKey(.kafkaTLSKeyPath),
+    ]
+}
+
+extension OptionKey where Value == UInt64 {
+    /// `--kafkaoutputtype`: What should be written to kafka. options: 0: Disable Output 1: Enable Output without any filters 2: Enable Output and apply skipdomains logic 3: Enable Output and apply allowdomains logic 4: Enable Output and apply both skip and allow domains logic
+    public static var kafkaOutputType: OptionKey<UInt64> { OptionKey("kafkaoutputtype") }
+
+    /// `--kafkabatchsize`: Minimum capacity of the cache array used to send data to Kafka
+    public static var kafkaBatchSize: OptionKey<UInt64> { OptionKey("kafkabatchsize") }
+
+    /// `--kafkatimeout`: Kafka connection timeout in seconds
+    public static var kafkaTimeout: OptionKey<UInt64> { OptionKey("kafkatimeout") }
+}
+
+extension OptionKey where Value == [String] {
+    /// `--kafkaoutputbroker`: kafka broker address(es), example: 127.0.0.1:9092. Used if kafkaOutputType is not none
+    public static var kafkaOutputBroker: OptionKey<[String]> { OptionKey("kafkaoutputbroker") }
+}
+
+extension OptionKey where Value == String {
+    /// `--kafkasaslcredentials`: kafka SASL credentials, example: username:password. only plain SASL is supported
+    public static var kafkaSASLCredentials: OptionKey<String> { OptionKey("kafkasaslcredentials") }
+
+    /// `--kafkaoutputtopic`: Kafka topic for logging
+    public static var kafkaOutputTopic: OptionKey<String> { OptionKey("kafkaoutputtopic") }
+
+    /// `--kafkaoutputformat`: Output format. options:json, gob.
+    public static var kafkaOutputFormat: OptionKey<String> { OptionKey("kafkaoutputformat") }
+
+    /// `--kafkacompressiontype`: Compression Type Kafka connection [snappy gzip lz4 zstd] default(snappy).
+    public static var kafkaCompressionType: OptionKey<String> { OptionKey("kafkacompressiontype") }
+
+    /// `--kafkacacertificatepath`: Path of CA certificate that signs Kafka broker certificate
+    public static var kafkaCACertificatePath: OptionKey<String> { OptionKey("kafkacacertificatepath") }
+
+    /// `--kafkatlscertificatepath`: Path of TLS certificate to present to broker
+    public static var kafkaTLSCertificatePath: OptionKey<String> { OptionKey("kafkatlscertificatepath") }
+
+    /// `--kafkatlskeypath`: Path of TLS certificate key
+    public static var kafkaTLSKeyPath: OptionKey<String> { OptionKey("kafkatlskeypath") }
+}
+
+extension OptionKey where Value == Duration {
+    /// `--kafkabatchdelay`: Interval between sending results to Kafka if Batch size is not filled
+    public static var kafkaBatchDelay: OptionKey<Duration> { OptionKey("kafkabatchdelay") }
+}
+
+extension OptionKey where Value == Bool {
+    /// `--kafkacompress`: Compress Kafka connection
+    public static var kafkaCompress: OptionKey<Bool> { OptionKey("kafkacompress") }
+
+    /// `--kafkasecure`: Use TLS for kafka connection
+    public static var kafkaSecure: OptionKey<Bool> { OptionKey("kafkasecure") }
 }

@@ -41,4 +41,32 @@ extension OptionTable {
             section: "metric",
             summary: "Interval between sending results to Metric Endpoint"),
     ]
+
+    /// The keys of the `[metric]` group, for checking them against the table.
+    static let metricKeys: [AnyOptionKey] = [
+        AnyOptionKey(.metricEndpointType),
+        AnyOptionKey(.metricStatsdAgent),
+        AnyOptionKey(.metricPrometheusEndpoint),
+        AnyOptionKey(.metricStderrFormat),
+        AnyOptionKey(.metricFlushInterval),
+    ]
+}
+
+extension OptionKey where Value == String {
+    /// `--metricendpointtype`: Metric Endpoint Service
+    public static var metricEndpointType: OptionKey<String> { OptionKey("metricendpointtype") }
+
+    /// `--metricstatsdagent`: Statsd endpoint. Example: 127.0.0.1:8125
+    public static var metricStatsdAgent: OptionKey<String> { OptionKey("metricstatsdagent") }
+
+    /// `--metricprometheusendpoint`: Prometheus Registry endpoint. Example: http://0.0.0.0:2112/metric
+    public static var metricPrometheusEndpoint: OptionKey<String> { OptionKey("metricprometheusendpoint") }
+
+    /// `--metricstderrformat`: Format for stderr output.
+    public static var metricStderrFormat: OptionKey<String> { OptionKey("metricstderrformat") }
+}
+
+extension OptionKey where Value == Duration {
+    /// `--metricflushinterval`: Interval between sending results to Metric Endpoint
+    public static var metricFlushInterval: OptionKey<Duration> { OptionKey("metricflushinterval") }
 }

@@ -47,4 +47,36 @@ extension OptionTable {
             section: "nats_output",
             summary: "Path to CA certificate for NATS TLS verification"),
     ]
+
+    /// The keys of the `[nats_output]` group, for checking them against the table.
+    static let natsOutputKeys: [AnyOptionKey] = [
+        AnyOptionKey(.natsOutputType),
+        AnyOptionKey(.natsOutputServer),
+        AnyOptionKey(.natsOutputSubject),
+        AnyOptionKey(.natsOutputTLSCert),
+        AnyOptionKey(.natsOutputTLSKey),
+        AnyOptionKey(.natsOutputTLSCA),
+    ]
+}
+
+extension OptionKey where Value == UInt64 {
+    /// `--natsoutputtype`: What should be written to NATS. options: 0: Disable Output 1: Enable Output without any filters 2: Enable Output and apply skipdomains logic 3: Enable Output and apply allowdomains logic 4: Enable Output and apply both skip and allow domains logic
+    public static var natsOutputType: OptionKey<UInt64> { OptionKey("natsoutputtype") }
+}
+
+extension OptionKey where Value == String {
+    /// `--natsoutputserver`: NATS server address
+    public static var natsOutputServer: OptionKey<String> { OptionKey("natsoutputserver") }
+
+    /// `--natsoutputsubject`: NATS subject to publish to
+    public static var natsOutputSubject: OptionKey<String> { OptionKey("natsoutputsubject") }
+
+    /// `--natsoutputtlscert`: Path to client TLS certificate for NATS mTLS
+    public static var natsOutputTLSCert: OptionKey<String> { OptionKey("natsoutputtlscert") }
+
+    /// `--natsoutputtlskey`: Path to client TLS key for NATS mTLS
+    public static var natsOutputTLSKey: OptionKey<String> { OptionKey("natsoutputtlskey") }
+
+    /// `--natsoutputtlsca`: Path to CA certificate for NATS TLS verification
+    public static var natsOutputTLSCA: OptionKey<String> { OptionKey("natsoutputtlsca") }
 }

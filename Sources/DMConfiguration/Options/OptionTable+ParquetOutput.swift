@@ -40,4 +40,32 @@ extension OptionTable {
             section: "parquet_output",
             summary: "Size of the write buffer in bytes"),
     ]
+
+    /// The keys of the `[parquet_output]` group, for checking them against the table.
+    static let parquetOutputKeys: [AnyOptionKey] = [
+        AnyOptionKey(.parquetOutputType),
+        AnyOptionKey(.parquetOutputPath),
+        AnyOptionKey(.parquetFlushBatchSize),
+        AnyOptionKey(.parquetWorkerCount),
+        AnyOptionKey(.parquetWriteBufferSize),
+    ]
+}
+
+extension OptionKey where Value == UInt64 {
+    /// `--parquetoutputtype`: What should be written to parquet file. options: 0: Disable Output 1: Enable Output without any filters 2: Enable Output and apply skipdomains logic 3: Enable Output and apply allowdomains logic 4: Enable Output and apply both skip and allow domains logic
+    public static var parquetOutputType: OptionKey<UInt64> { OptionKey("parquetoutputtype") }
+
+    /// `--parquetflushbatchsize`: Number of records to write to parquet file before flushing
+    public static var parquetFlushBatchSize: OptionKey<UInt64> { OptionKey("parquetflushbatchsize") }
+
+    /// `--parquetworkercount`: Number of workers to write to parquet file
+    public static var parquetWorkerCount: OptionKey<UInt64> { OptionKey("parquetworkercount") }
+
+    /// `--parquetwritebuffersize`: Size of the write buffer in bytes
+    public static var parquetWriteBufferSize: OptionKey<UInt64> { OptionKey("parquetwritebuffersize") }
+}
+
+extension OptionKey where Value == String {
+    /// `--parquetoutputpath`: Path to output folder. Used if parquetoutputtype is not none
+    public static var parquetOutputPath: OptionKey<String> { OptionKey("parquetoutputpath") }
 }

@@ -61,4 +61,48 @@ extension OptionTable {
             section: "psql_output",
             summary: "Save full packet query and response in JSON format."),
     ]
+
+    /// The keys of the `[psql_output]` group, for checking them against the table.
+    static let psqlOutputKeys: [AnyOptionKey] = [
+        AnyOptionKey(.psqlOutputType),
+        AnyOptionKey(.psqlEndpoint),
+        AnyOptionKey(.psqlTable),
+        AnyOptionKey(.psqlWorkers),
+        AnyOptionKey(.psqlBatchSize),
+        AnyOptionKey(.psqlBatchDelay),
+        AnyOptionKey(.psqlBatchTimeout),
+        AnyOptionKey(.psqlSaveFullQuery),
+    ]
+}
+
+extension OptionKey where Value == UInt64 {
+    /// `--psqloutputtype`: What should be written to Microsoft Psql. options: 0: Disable Output 1: Enable Output without any filters 2: Enable Output and apply skipdomains logic 3: Enable Output and apply allowdomains logic 4: Enable Output and apply both skip and allow domains logic
+    public static var psqlOutputType: OptionKey<UInt64> { OptionKey("psqloutputtype") }
+
+    /// `--psqlworkers`: Number of PSQL workers
+    public static var psqlWorkers: OptionKey<UInt64> { OptionKey("psqlworkers") }
+
+    /// `--psqlbatchsize`: Psql Batch Size
+    public static var psqlBatchSize: OptionKey<UInt64> { OptionKey("psqlbatchsize") }
+}
+
+extension OptionKey where Value == String {
+    /// `--psqlendpoint`: Psql endpoint used. must be in uri format. example: postgres://username:password@hostname:port/database?sslmode=disable
+    public static var psqlEndpoint: OptionKey<String> { OptionKey("psqlendpoint") }
+
+    /// `--psqltable`: Psql table which data will be stored on database
+    public static var psqlTable: OptionKey<String> { OptionKey("psqltable") }
+}
+
+extension OptionKey where Value == Duration {
+    /// `--psqlbatchdelay`: Interval between sending results to Psql if Batch size is not filled. Any value larger than zero takes precedence over Batch Size
+    public static var psqlBatchDelay: OptionKey<Duration> { OptionKey("psqlbatchdelay") }
+
+    /// `--psqlbatchtimeout`: Timeout for any INSERT operation before we consider them failed
+    public static var psqlBatchTimeout: OptionKey<Duration> { OptionKey("psqlbatchtimeout") }
+}
+
+extension OptionKey where Value == Bool {
+    /// `--psqlsavefullquery`: Save full packet query and response in JSON format.
+    public static var psqlSaveFullQuery: OptionKey<Bool> { OptionKey("psqlsavefullquery") }
 }

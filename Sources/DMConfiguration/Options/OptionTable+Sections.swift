@@ -43,4 +43,25 @@ extension OptionTable {
         + metric
         + general
         + help
+
+    /// A key for every option of the Go dnsmonster, group by group.
+    static let dnsmonsterKeys: [AnyOptionKey] =
+        captureKeys
+        + clickhouseOutputKeys
+        + elasticOutputKeys
+        + fileOutputKeys
+        + influxOutputKeys
+        + kafkaOutputKeys
+        + natsOutputKeys
+        + parquetOutputKeys
+        + psqlOutputKeys
+        + sentinelOutputKeys
+        + splunkOutputKeys
+        + stdoutOutputKeys
+        + syslogOutputKeys
+        + victoriaOutputKeys
+        + zincOutputKeys
+        + metricKeys
+        + generalKeys
+        + helpKeys
 }

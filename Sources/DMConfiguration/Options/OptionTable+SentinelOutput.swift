@@ -54,4 +54,42 @@ extension OptionTable {
             section: "sentinel_output",
             summary: "Interval between sending results to Sentinel if Batch size is not filled. Any value larger than zero takes precedence over Batch Size"),
     ]
+
+    /// The keys of the `[sentinel_output]` group, for checking them against the table.
+    static let sentinelOutputKeys: [AnyOptionKey] = [
+        AnyOptionKey(.sentinelOutputType),
+        AnyOptionKey(.sentinelOutputSharedKey),
+        AnyOptionKey(.sentinelOutputCustomerID),
+        AnyOptionKey(.sentinelOutputLogType),
+        AnyOptionKey(.sentinelOutputProxy),
+        AnyOptionKey(.sentinelBatchSize),
+        AnyOptionKey(.sentinelBatchDelay),
+    ]
+}
+
+extension OptionKey where Value == UInt64 {
+    /// `--sentineloutputtype`: What should be written to Microsoft Sentinel. options: 0: Disable Output 1: Enable Output without any filters 2: Enable Output and apply skipdomains logic 3: Enable Output and apply allowdomains logic 4: Enable Output and apply both skip and allow domains logic
+    public static var sentinelOutputType: OptionKey<UInt64> { OptionKey("sentineloutputtype") }
+
+    /// `--sentinelbatchsize`: Sentinel Batch Size
+    public static var sentinelBatchSize: OptionKey<UInt64> { OptionKey("sentinelbatchsize") }
+}
+
+extension OptionKey where Value == String {
+    /// `--sentineloutputsharedkey`: Sentinel Shared Key, either the primary or secondary, can be found in Agents Management page under Log Analytics workspace
+    public static var sentinelOutputSharedKey: OptionKey<String> { OptionKey("sentineloutputsharedkey") }
+
+    /// `--sentineloutputcustomerid`: Sentinel Customer Id. can be found in Agents Management page under Log Analytics workspace
+    public static var sentinelOutputCustomerID: OptionKey<String> { OptionKey("sentineloutputcustomerid") }
+
+    /// `--sentineloutputlogtype`: Sentinel Output LogType
+    public static var sentinelOutputLogType: OptionKey<String> { OptionKey("sentineloutputlogtype") }
+
+    /// `--sentineloutputproxy`: Sentinel Output Proxy in URI format
+    public static var sentinelOutputProxy: OptionKey<String> { OptionKey("sentineloutputproxy") }
+}
+
+extension OptionKey where Value == Duration {
+    /// `--sentinelbatchdelay`: Interval between sending results to Sentinel if Batch size is not filled. Any value larger than zero takes precedence over Batch Size
+    public static var sentinelBatchDelay: OptionKey<Duration> { OptionKey("sentinelbatchdelay") }
 }

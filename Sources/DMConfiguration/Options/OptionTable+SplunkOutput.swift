@@ -68,4 +68,52 @@ extension OptionTable {
             section: "splunk_output",
             summary: "Interval between sending results to HEC if Batch size is not filled"),
     ]
+
+    /// The keys of the `[splunk_output]` group, for checking them against the table.
+    static let splunkOutputKeys: [AnyOptionKey] = [
+        AnyOptionKey(.splunkOutputType),
+        AnyOptionKey(.splunkOutputEndpoint),
+        AnyOptionKey(.splunkOutputToken),
+        AnyOptionKey(.splunkOutputIndex),
+        AnyOptionKey(.splunkOutputProxy),
+        AnyOptionKey(.splunkOutputSource),
+        AnyOptionKey(.splunkOutputSourceType),
+        AnyOptionKey(.splunkBatchSize),
+        AnyOptionKey(.splunkBatchDelay),
+    ]
+}
+
+extension OptionKey where Value == UInt64 {
+    /// `--splunkoutputtype`: What should be written to HEC. options: 0: Disable Output 1: Enable Output without any filters 2: Enable Output and apply skipdomains logic 3: Enable Output and apply allowdomains logic 4: Enable Output and apply both skip and allow domains logic
+    public static var splunkOutputType: OptionKey<UInt64> { OptionKey("splunkoutputtype") }
+
+    /// `--splunkbatchsize`: Send data to HEC in batch sizes
+    public static var splunkBatchSize: OptionKey<UInt64> { OptionKey("splunkbatchsize") }
+}
+
+extension OptionKey where Value == [String] {
+    /// `--splunkoutputendpoint`: splunk endpoint address, example: http://127.0.0.1:8088. Used if splunkOutputType is not none, can be specified multiple times for load balanace and HA
+    public static var splunkOutputEndpoint: OptionKey<[String]> { OptionKey("splunkoutputendpoint") }
+}
+
+extension OptionKey where Value == String {
+    /// `--splunkoutputtoken`: Splunk HEC Token
+    public static var splunkOutputToken: OptionKey<String> { OptionKey("splunkoutputtoken") }
+
+    /// `--splunkoutputindex`: Splunk Output Index
+    public static var splunkOutputIndex: OptionKey<String> { OptionKey("splunkoutputindex") }
+
+    /// `--splunkoutputproxy`: Splunk Output Proxy in URI format
+    public static var splunkOutputProxy: OptionKey<String> { OptionKey("splunkoutputproxy") }
+
+    /// `--splunkoutputsource`: Splunk Output Source
+    public static var splunkOutputSource: OptionKey<String> { OptionKey("splunkoutputsource") }
+
+    /// `--splunkoutputsourcetype`: Splunk Output Sourcetype
+    public static var splunkOutputSourceType: OptionKey<String> { OptionKey("splunkoutputsourcetype") }
+}
+
+extension OptionKey where Value == Duration {
+    /// `--splunkbatchdelay`: Interval between sending results to HEC if Batch size is not filled
+    public static var splunkBatchDelay: OptionKey<Duration> { OptionKey("splunkbatchdelay") }
 }

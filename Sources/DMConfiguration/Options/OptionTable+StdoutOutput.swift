@@ -34,4 +34,28 @@ extension OptionTable {
             section: "stdout_output",
             summary: "Number of workers"),
     ]
+
+    /// The keys of the `[stdout_output]` group, for checking them against the table.
+    static let stdoutOutputKeys: [AnyOptionKey] = [
+        AnyOptionKey(.stdoutOutputType),
+        AnyOptionKey(.stdoutOutputFormat),
+        AnyOptionKey(.stdoutOutputGoTemplate),
+        AnyOptionKey(.stdoutOutputWorkerCount),
+    ]
+}
+
+extension OptionKey where Value == UInt64 {
+    /// `--stdoutoutputtype`: What should be written to stdout. options: 0: Disable Output 1: Enable Output without any filters 2: Enable Output and apply skipdomains logic 3: Enable Output and apply allowdomains logic 4: Enable Output and apply both skip and allow domains logic
+    public static var stdoutOutputType: OptionKey<UInt64> { OptionKey("stdoutoutputtype") }
+
+    /// `--stdoutoutputworkercount`: Number of workers
+    public static var stdoutOutputWorkerCount: OptionKey<UInt64> { OptionKey("stdoutoutputworkercount") }
+}
+
+extension OptionKey where Value == String {
+    /// `--stdoutoutputformat`: Output format for stdout. options:json,csv, csv_no_header, gotemplate. note that the csv splits the datetime format into multiple fields
+    public static var stdoutOutputFormat: OptionKey<String> { OptionKey("stdoutoutputformat") }
+
+    /// `--stdoutoutputgotemplate`: Go Template to format the output as needed
+    public static var stdoutOutputGoTemplate: OptionKey<String> { OptionKey("stdoutoutputgotemplate") }
 }

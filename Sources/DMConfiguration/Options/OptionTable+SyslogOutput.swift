@@ -19,4 +19,20 @@ extension OptionTable {
             section: "syslog_output",
             summary: "Syslog endpoint address, example: udp://127.0.0.1:514, tcp://127.0.0.1:514. Used if syslogOutputType is not none"),
     ]
+
+    /// The keys of the `[syslog_output]` group, for checking them against the table.
+    static let syslogOutputKeys: [AnyOptionKey] = [
+        AnyOptionKey(.syslogOutputType),
+        AnyOptionKey(.syslogOutputEndpoint),
+    ]
+}
+
+extension OptionKey where Value == UInt64 {
+    /// `--syslogoutputtype`: What should be written to Syslog server. options: 0: Disable Output 1: Enable Output without any filters 2: Enable Output and apply skipdomains logic 3: Enable Output and apply allowdomains logic 4: Enable Output and apply both skip and allow domains logic
+    public static var syslogOutputType: OptionKey<UInt64> { OptionKey("syslogoutputtype") }
+}
+
+extension OptionKey where Value == String {
+    /// `--syslogoutputendpoint`: Syslog endpoint address, example: udp://127.0.0.1:514, tcp://127.0.0.1:514. Used if syslogOutputType is not none
+    public static var syslogOutputEndpoint: OptionKey<String> { OptionKey("syslogoutputendpoint") }
 }

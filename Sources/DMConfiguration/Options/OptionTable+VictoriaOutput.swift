@@ -47,4 +47,38 @@ extension OptionTable {
             section: "victoria_output",
             summary: "Interval between sending results to Victoria if Batch size is not filled. Any value larger than zero takes precedence over Batch Size"),
     ]
+
+    /// The keys of the `[victoria_output]` group, for checking them against the table.
+    static let victoriaOutputKeys: [AnyOptionKey] = [
+        AnyOptionKey(.victoriaOutputEndpoint),
+        AnyOptionKey(.victoriaOutputType),
+        AnyOptionKey(.victoriaOutputProxy),
+        AnyOptionKey(.victoriaOutputWorkers),
+        AnyOptionKey(.victoriaBatchSize),
+        AnyOptionKey(.victoriaBatchDelay),
+    ]
+}
+
+extension OptionKey where Value == String {
+    /// `--victoriaoutputendpoint`: Victoria Output Endpoint. example: http://localhost:9428/insert/jsonline?_msg_field=rcode_id&_time_field=time
+    public static var victoriaOutputEndpoint: OptionKey<String> { OptionKey("victoriaoutputendpoint") }
+
+    /// `--victoriaoutputproxy`: Victoria Output Proxy in URI format
+    public static var victoriaOutputProxy: OptionKey<String> { OptionKey("victoriaoutputproxy") }
+}
+
+extension OptionKey where Value == UInt64 {
+    /// `--victoriaoutputtype`: What should be written to Microsoft Victoria. options: 0: Disable Output 1: Enable Output without any filters 2: Enable Output and apply skipdomains logic 3: Enable Output and apply allowdomains logic 4: Enable Output and apply both skip and allow domains logic
+    public static var victoriaOutputType: OptionKey<UInt64> { OptionKey("victoriaoutputtype") }
+
+    /// `--victoriaoutputworkers`: Number of workers
+    public static var victoriaOutputWorkers: OptionKey<UInt64> { OptionKey("victoriaoutputworkers") }
+
+    /// `--victoriabatchsize`: Victoria Batch Size
+    public static var victoriaBatchSize: OptionKey<UInt64> { OptionKey("victoriabatchsize") }
+}
+
+extension OptionKey where Value == Duration {
+    /// `--victoriabatchdelay`: Interval between sending results to Victoria if Batch size is not filled. Any value larger than zero takes precedence over Batch Size
+    public static var victoriaBatchDelay: OptionKey<Duration> { OptionKey("victoriabatchdelay") }
 }

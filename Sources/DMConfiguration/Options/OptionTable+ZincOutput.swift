@@ -61,4 +61,46 @@ extension OptionTable {
             section: "zinc_output",
             summary: "Zing request timeout"),
     ]
+
+    /// The keys of the `[zinc_output]` group, for checking them against the table.
+    static let zincOutputKeys: [AnyOptionKey] = [
+        AnyOptionKey(.zincOutputType),
+        AnyOptionKey(.zincOutputIndex),
+        AnyOptionKey(.zincOutputEndpoint),
+        AnyOptionKey(.zincOutputUsername),
+        AnyOptionKey(.zincOutputPassword),
+        AnyOptionKey(.zincBatchSize),
+        AnyOptionKey(.zincBatchDelay),
+        AnyOptionKey(.zincTimeout),
+    ]
+}
+
+extension OptionKey where Value == UInt64 {
+    /// `--zincoutputtype`: What should be written to zinc. options: 0: Disable Output 1: Enable Output without any filters 2: Enable Output and apply skipdomains logic 3: Enable Output and apply allowdomains logic 4: Enable Output and apply both skip and allow domains logic
+    public static var zincOutputType: OptionKey<UInt64> { OptionKey("zincoutputtype") }
+
+    /// `--zincbatchsize`: Send data to Zinc in batch sizes
+    public static var zincBatchSize: OptionKey<UInt64> { OptionKey("zincbatchsize") }
+}
+
+extension OptionKey where Value == String {
+    /// `--zincoutputindex`: index used to save data in Zinc
+    public static var zincOutputIndex: OptionKey<String> { OptionKey("zincoutputindex") }
+
+    /// `--zincoutputendpoint`: zinc endpoint address, example: http://127.0.0.1:9200/api/default/_bulk. Used if zincOutputType is not none
+    public static var zincOutputEndpoint: OptionKey<String> { OptionKey("zincoutputendpoint") }
+
+    /// `--zincoutputusername`: zinc username, example: admin@admin.com. Used if zincOutputType is not none
+    public static var zincOutputUsername: OptionKey<String> { OptionKey("zincoutputusername") }
+
+    /// `--zincoutputpassword`: zinc password, example: password. Used if zincOutputType is not none
+    public static var zincOutputPassword: OptionKey<String> { OptionKey("zincoutputpassword") }
+}
+
+extension OptionKey where Value == Duration {
+    /// `--zincbatchdelay`: Interval between sending results to Zinc if Batch size is not filled
+    public static var zincBatchDelay: OptionKey<Duration> { OptionKey("zincbatchdelay") }
+
+    /// `--zinctimeout`: Zing request timeout
+    public static var zincTimeout: OptionKey<Duration> { OptionKey("zinctimeout") }
 }
