@@ -6,7 +6,7 @@ public struct ParsedCommandLine: Sendable {
     /// Flags of this dnsmonster only (`--dryRun`).
     public var extraFlags: Set<ExtraFlag> = []
     /// `-h`/`--help` was given.
-    public var wantsHelp: Bool { assignments.contains { $0.option.name == "help" } }
+    public var wantsHelp: Bool { assignments.contains { $0.option.name == OptionKey.help.name } }
 }
 
 /// Parses dnsmonster's argv (without the program name).
@@ -18,7 +18,7 @@ public enum CommandLineParser {
             let word = arguments[index]
             index += 1
             if word == "-h" {
-                try result.assignments.append(OptionAssignment(option: OptionTable.option(named: "help")!, value: "true", source: .commandLine))
+                try result.assignments.append(OptionAssignment(option: OptionKey.help.option, value: "true", source: .commandLine))
                 continue
             }
             guard word.hasPrefix("-"), word != "-", word != "--" else {

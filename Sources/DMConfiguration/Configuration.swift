@@ -2,14 +2,26 @@
 /// after applying defaults, the INI file, the environment and the command line in that order
 /// (a higher layer replaces a lower one's values; within one layer a list option collects
 /// every value and any other option keeps the last).
+///
+/// Options are read through their keys, typed by the option's kind:
+///
+/// ```swift
+/// let device = configuration[.devName]                  // String
+/// if configuration[.noEtherframe] { … }                 // Bool
+/// let interval = configuration[.metricFlushInterval]    // Duration
+/// if configuration.isChanged(.port) { … configuration.text(.port) … }
+/// ```
+///
+/// Code that walks the whole table (``SupportCheck``, ``INIWriter``) reads by ``OptionSpec``.
 public struct Configuration: Sendable {
     /// One option's effective value(s).
-    public struct Setting: Sendable {
-        public var values: [String]
-        public var source: ValueSource
+    private struct Setting: Sendable {
+        var values: [String]
+        var source: ValueSource
     }
 
-    public private(set) var settings: [String: Setting]
+    /// Every option of the table by its name; names come only from ``OptionSpec``s and keys.
+    private var settings: [String: Setting]
     /// Flags of this dnsmonster only (`--dryRun`).
     public var extraFlags: Set<ExtraFlag> = []
 
@@ -47,8 +59,8 @@ public struct Configuration: Sendable {
         let fromEnvironment = try EnvironmentReader.assignments(from: environment)
         var configuration = Configuration()
         configuration.extraFlags = commandLine.extraFlags
-        let configPath = commandLine.assignments.last { $0.option.name == "config" }?.value
-            ?? fromEnvironment.last { $0.option.name == "config" }?.value
+        let configPath = commandLine.assignments.last { $0.option.name == OptionKey.config.name }?.value
+            ?? fromEnvironment.last { $0.option.name == OptionKey.config.name }?.value
         if let configPath, !configPath.isEmpty {
             let text: String
             do {
@@ -68,28 +80,46 @@ public struct Configuration: Sendable {
         try ConfigurationFile.read(path)
     }
 
-    // MARK: typed values
+    // MARK: reading by key
 
-    /// The option's values (a list option may have several).
-    public func values(_ name: String) -> [String] { self.settings[name.lowercased()]?.values ?? [] }
+    /// The option's effective value as its kind reads it (``OptionValue``): the last value,
+    /// or every value of a list option.
+    public subscript<Value>(key: OptionKey<Value>) -> Value {
+        Value(optionValues: self.values(key.option))
+    }
 
-    /// The option's (last) value, "" when it has none.
-    public func string(_ name: String) -> String { self.values(name).last ?? "" }
+    /// The option's effective value as it was written (the last one of a list option), "" when
+    /// it has none: for messages that quote the user, and for passing a value on unchanged.
+    public func text<Value>(_ key: OptionKey<Value>) -> String {
+        self.values(key.option).last ?? ""
+    }
 
-    public func bool(_ name: String) -> Bool { GoValue.boolean(self.string(name)) ?? false }
-
-    public func integer(_ name: String) -> Int64 { Int64(self.string(name)) ?? 0 }
-
-    /// A duration option in nanoseconds.
-    public func duration(_ name: String) -> Int64 { GoValue.duration(self.string(name)) ?? 0 }
-
-    public func source(_ name: String) -> ValueSource { self.settings[name.lowercased()]?.source ?? .defaultValue }
+    /// Where the option's effective value came from.
+    public func source<Value>(_ key: OptionKey<Value>) -> ValueSource {
+        self.source(key.option)
+    }
 
     /// Whether the option's value differs from dnsmonster's default (false for a default given explicitly).
-    public func isChanged(_ name: String) -> Bool {
-        guard let option = OptionTable.option(named: name) else { return false }
-        let values = self.values(name)
-        if option.kind == .boolean { return self.bool(name) }
+    public func isChanged<Value>(_ key: OptionKey<Value>) -> Bool {
+        self.isChanged(key.option)
+    }
+
+    // MARK: reading by table entry
+
+    /// The option's effective values as they were written (a list option may have several).
+    public func values(_ option: OptionSpec) -> [String] {
+        self.settings[option.name]?.values ?? []
+    }
+
+    /// Where the option's effective value came from.
+    public func source(_ option: OptionSpec) -> ValueSource {
+        self.settings[option.name]?.source ?? .defaultValue
+    }
+
+    /// Whether the option's value differs from dnsmonster's default (false for a default given explicitly).
+    public func isChanged(_ option: OptionSpec) -> Bool {
+        let values = self.values(option)
+        if option.kind == .boolean { return Bool(optionValues: values) }
         if option.kind == .duration, values.count == 1, let defaultValue = option.defaultValue {
             return GoValue.duration(values[0]) != GoValue.duration(defaultValue)
         }

@@ -10,17 +10,17 @@ public enum INIWriter {
         for section in OptionTable.sections {
             let options = OptionTable.all.filter { $0.section == section.name && $0.inINI && !$0.ignoredByGoFlags }
             guard !options.isEmpty else { continue }
-            if section.name == OptionTable.extensionSection.name && !options.contains(where: { configuration.isChanged($0.name) }) {
+            if section.name == OptionTable.extensionSection.name && !options.contains(where: { configuration.isChanged($0) }) {
                 continue
             }
             lines.append("[\(section.name)]")
             for option in options {
                 lines.append("; \(option.summary)")
-                if configuration.source(option.name) == .defaultValue || !configuration.isChanged(option.name) {
+                if configuration.source(option) == .defaultValue || !configuration.isChanged(option) {
                     let shown = option.defaultValue ?? (option.kind == .boolean ? "false" : "")
                     lines.append(shown.isEmpty ? "; \(option.name) =" : "; \(option.name) = \(INIParser.quoteIfNeeded(shown))")
                 } else {
-                    for value in configuration.values(option.name) {
+                    for value in configuration.values(option) {
                         lines.append("\(option.name) = \(INIParser.quoteIfNeeded(value))")
                     }
                 }

@@ -13,10 +13,12 @@ public enum PipelinePlanner {
             ? ["--stats-interval", seconds(metrics.flushIntervalNanoseconds)] : []
         let capture = try captureArguments(c, notes: &notes)
         // Live capture reports at --captureStatsDelay when it is given.
-        let captureStatsInterval = c.isChanged("capturestatsdelay") && !c.string("devname").isEmpty ? [] : statsInterval
+        let captureStatsInterval = c.isChanged(.captureStatsDelay) && !c[.devName].isEmpty ? [] : statsInterval
         var parse: [String] = []
-        if c.isChanged("port") { parse += ["--port", c.string("port")] }
-        if c.bool("noetherframe") { parse.append("--no-ether") }
+        // Numbers go on to the stages as they were written (each stage parses them the same way),
+        // so --dryRun shows the user's value.
+        if c.isChanged(.port) { parse += ["--port", c.text(.port)] }
+        if c[.noEtherframe] { parse.append("--no-ether") }
         parse += statsInterval
         let filter = try filterArguments(c, notes: &notes) + statsInterval
         var out = try outArguments(c, notes: &notes)
@@ -27,7 +29,7 @@ public enum PipelinePlanner {
         for index in 0..<count {
             var laneCapture = capture
             if count > 1 {
-                laneCapture += c.string("devname").isEmpty
+                laneCapture += c[.devName].isEmpty
                     ? ["--shard", "\(index)/\(count)", "--lane", String(index)]
                     : ["--fanout-group", String(host.fanoutGroup), "--lane", String(index)]
             }
@@ -45,13 +47,13 @@ public enum PipelinePlanner {
 
     /// dnsmonster's `[metric]` options; the endpoint an endpoint type needs must be given.
     static func metricsSettings(_ c: Configuration) throws(ConfigurationError) -> PipelinePlan.Metrics {
-        let type = c.string("metricendpointtype")
+        let type = c[.metricEndpointType]
         let metrics = PipelinePlan.Metrics(
-            endpointType: type, stderrFormat: c.string("metricstderrformat"), statsdAgent: c.string("metricstatsdagent"),
-            prometheusEndpoint: c.string("metricprometheusendpoint"), flushIntervalNanoseconds: c.duration("metricflushinterval"),
-            serverName: c.string("servername"))
+            endpointType: type, stderrFormat: c[.metricStderrFormat], statsdAgent: c[.metricStatsdAgent],
+            prometheusEndpoint: c[.metricPrometheusEndpoint], flushIntervalNanoseconds: c[.metricFlushInterval].nanoseconds,
+            serverName: c[.serverName])
         guard metrics.flushIntervalNanoseconds >= 0 else {
-            throw .invalidValue(option: "metricflushinterval", value: c.string("metricflushinterval"), expected: "a duration of 0 (only at the end) or more, such as 10s", source: c.source("metricflushinterval"))
+            throw .invalidValue(option: "metricflushinterval", value: c.text(.metricFlushInterval), expected: "a duration of 0 (only at the end) or more, such as 10s", source: c.source(.metricFlushInterval))
         }
         if type == "statsd" && metrics.statsdAgent.isEmpty {
             throw .conflict("--metricEndpointType=statsd needs --metricStatsdAgent=HOST:PORT (such as 127.0.0.1:8125)")
@@ -64,17 +66,17 @@ public enum PipelinePlanner {
 
     /// `--lanes`, 0 meaning one per core; one lane where splitting cannot keep the meaning.
     static func laneCount(_ c: Configuration, host: PlanningHost, notes: inout [String]) throws(ConfigurationError) -> Int {
-        let requested = c.integer("lanes")
-        guard c.string("lanes").isEmpty || Int64(c.string("lanes")) != nil, requested >= 0, requested <= 64 else {
-            throw .invalidValue(option: "lanes", value: c.string("lanes"), expected: "a number of lanes from 1 to 64, or 0 for one per CPU core", source: c.source("lanes"))
+        let requested = c[.lanes]
+        guard requested >= 0, requested <= 64 else {
+            throw .invalidValue(option: "lanes", value: c.text(.lanes), expected: "a number of lanes from 1 to 64, or 0 for one per CPU core", source: c.source(.lanes))
         }
         let wanted = requested == 0 ? max(1, min(host.cores, 64)) : Int(requested)
         guard wanted > 1 else { return 1 }
-        if c.string("pcapfile") == "-" {
+        if c[.pcapFile] == "-" {
             if requested > 1 { notes.append("--lanes=\(requested): standard input cannot be split, so one lane reads it") }
             return 1
         }
-        if c.integer("packetlimit") > 0 {
+        if c[.packetLimit] > 0 {
             if requested > 1 { notes.append("--lanes=\(requested): --packetLimit counts the packets of one reader, so one lane runs") }
             return 1
         }
@@ -82,7 +84,7 @@ public enum PipelinePlanner {
     }
 
     static func captureArguments(_ c: Configuration, notes: inout [String]) throws(ConfigurationError) -> [String] {
-        let device = c.string("devname"), file = c.string("pcapfile")
+        let device = c[.devName], file = c[.pcapFile]
         var arguments: [String]
         switch (device.isEmpty, file.isEmpty) {
         case (false, false):
@@ -91,49 +93,49 @@ public enum PipelinePlanner {
             throw .noInput
         case (false, true):
             arguments = ["--iface", device]
-            if c.isChanged("filter") { arguments += ["--filter", c.string("filter")] }
-            if c.bool("nopromiscuous") { arguments.append("--no-promiscuous") }
-            if c.isChanged("afpacketbuffersizemb") { arguments += ["--buffer-mb", c.string("afpacketbuffersizemb")] }
-            if c.isChanged("capturestatsdelay") {
-                arguments += ["--stats-interval", seconds(c.duration("capturestatsdelay"))]
+            if c.isChanged(.filter) { arguments += ["--filter", c[.filter]] }
+            if c[.noPromiscuous] { arguments.append("--no-promiscuous") }
+            if c.isChanged(.afpacketBuffersizeMB) { arguments += ["--buffer-mb", c.text(.afpacketBuffersizeMB)] }
+            if c.isChanged(.captureStatsDelay) {
+                arguments += ["--stats-interval", seconds(c[.captureStatsDelay].nanoseconds)]
             }
         case (true, false):
             arguments = ["--pcap", file]
-            if c.isChanged("filter") {
+            if c.isChanged(.filter) {
                 notes.append("--filter applies to live capture only (--devName); dnsmonster ignores it for files too")
             }
         }
-        if c.isChanged("sampleratio") {
-            let ratio = c.string("sampleratio")
+        if c.isChanged(.sampleRatio) {
+            let ratio = c[.sampleRatio]
             let parts = ratio.split(separator: ":", omittingEmptySubsequences: false).map { Int($0) }
             guard parts.count == 2, let a = parts[0], let b = parts[1], a > 0, b > 0, a <= b else {
-                throw .invalidValue(option: "sampleratio", value: ratio, expected: "A:B with 0 < A ≤ B, such as 1:10", source: c.source("sampleratio"))
+                throw .invalidValue(option: "sampleratio", value: ratio, expected: "A:B with 0 < A ≤ B, such as 1:10", source: c.source(.sampleRatio))
             }
             if a != b {
                 arguments += ["--sample", "\(a):\(b)"]
                 notes.append("--sampleRatio=\(a):\(b) keeps exactly \(a) of every \(b) packets (dnsmonster's counter keeps more, e.g. ~25 % for 1:10)")
             }
         }
-        if c.integer("packetlimit") > 0 { arguments += ["--packet-limit", c.string("packetlimit")] }
+        if c[.packetLimit] > 0 { arguments += ["--packet-limit", c.text(.packetLimit)] }
         return arguments
     }
 
     static func filterArguments(_ c: Configuration, notes: inout [String]) throws(ConfigurationError) -> [String] {
         var arguments: [String] = []
-        if c.isChanged("masksize4") { arguments += ["--mask4", try bits(c, "masksize4", limit: 32)] }
-        if c.isChanged("masksize6") { arguments += ["--mask6", try bits(c, "masksize6", limit: 128)] }
-        if c.bool("dedup") {
-            arguments += ["--dedup", "--dedup-window", GoValue.stageDuration(nanoseconds: c.duration("dedupcleanupinterval"))]
+        if c.isChanged(.maskSize4) { arguments += ["--mask4", try bits(c, .maskSize4, limit: 32)] }
+        if c.isChanged(.maskSize6) { arguments += ["--mask6", try bits(c, .maskSize6, limit: 128)] }
+        if c[.dedup] {
+            arguments += ["--dedup", "--dedup-window", GoValue.stageDuration(nanoseconds: c[.dedupCleanupInterval].nanoseconds)]
         }
-        let skip = c.string("skipdomainsfile"), allow = c.string("allowdomainsfile")
+        let skip = c[.skipDomainsFile], allow = c[.allowDomainsFile]
         if !skip.isEmpty { arguments += ["--skip-domains", skip] }
         if !allow.isEmpty { arguments += ["--allow-domains", allow] }
         if !skip.isEmpty || !allow.isEmpty {
             // The lists only mark records; each dm-out sink applies them by its output type, as dnsmonster does.
             arguments.append("--tag-only")
             var intervals: [Int64] = []
-            if !skip.isEmpty { intervals.append(c.duration("skipdomainsrefreshinterval")) }
-            if !allow.isEmpty { intervals.append(c.duration("allowdomainsrefreshinterval")) }
+            if !skip.isEmpty { intervals.append(c[.skipDomainsRefreshInterval].nanoseconds) }
+            if !allow.isEmpty { intervals.append(c[.allowDomainsRefreshInterval].nanoseconds) }
             let refresh = intervals.min()!
             if Set(intervals).count > 1 {
                 notes.append("dm-filter reloads both lists on one interval: using the shorter, \(GoValue.stageDuration(nanoseconds: refresh))")
@@ -146,31 +148,31 @@ public enum PipelinePlanner {
     static func outArguments(_ c: Configuration, notes: inout [String]) throws(ConfigurationError) -> [String] {
         var arguments: [String] = []
         var templates: Set<String> = []
-        let stdoutType = c.string("stdoutoutputtype"), fileType = c.string("fileoutputtype"), syslogType = c.string("syslogoutputtype")
-        if stdoutType != "0" {
-            arguments += ["--stdout", "--stdout-type", stdoutType]
-            let format = c.string("stdoutoutputformat")
+        let stdoutType = c[.stdoutOutputType], fileType = c[.fileOutputType], syslogType = c[.syslogOutputType]
+        if stdoutType != 0 {
+            arguments += ["--stdout", "--stdout-type", String(stdoutType)]
+            let format = c[.stdoutOutputFormat]
             if format != "json" { arguments += ["--stdout-format", format] }
-            if format == "gotemplate" { templates.insert(c.string("stdoutoutputgotemplate")) }
+            if format == "gotemplate" { templates.insert(c[.stdoutOutputGoTemplate]) }
         }
-        if fileType != "0" {
-            let folder = c.string("fileoutputpath")
+        if fileType != 0 {
+            let folder = c[.fileOutputPath]
             guard !folder.isEmpty else {
                 throw .conflict("--fileOutputType=\(fileType) needs --fileOutputPath=FOLDER (dnsmonster writes FOLDER/dnsmonster.log)")
             }
-            arguments += ["--file", logFile(in: folder), "--file-type", fileType]
-            let format = c.string("fileoutputformat")
+            arguments += ["--file", logFile(in: folder), "--file-type", String(fileType)]
+            let format = c[.fileOutputFormat]
             if format != "json" { arguments += ["--file-format", format] }
-            if format == "gotemplate" { templates.insert(c.string("fileoutputgotemplate")) }
-            let keep = c.integer("fileoutputrotatecount")
+            if format == "gotemplate" { templates.insert(c[.fileOutputGoTemplate]) }
+            let keep = c[.fileOutputRotateCount]
             if keep > 0 {
                 arguments += ["--file-rotate-interval", try rotationInterval(c), "--file-rotate-keep", String(keep)]
             }
         }
-        if syslogType != "0" {
-            arguments += ["--syslog", c.string("syslogoutputendpoint"), "--syslog-type", syslogType]
+        if syslogType != 0 {
+            arguments += ["--syslog", c[.syslogOutputEndpoint], "--syslog-type", String(syslogType)]
         }
-        if stdoutType == "0" && fileType == "0" && syslogType == "0" {
+        if stdoutType == 0 && fileType == 0 && syslogType == 0 {
             // dm-out writes to standard output when given no sink; dnsmonster writes nothing.
             arguments += ["--stdout", "--stdout-type", "0"]
             notes.append("no output is enabled (every *OutputType is 0): records are counted, not written; try --stdoutOutputType=1")
@@ -179,7 +181,7 @@ public enum PipelinePlanner {
             throw .conflict("--stdoutOutputGoTemplate and --fileOutputGoTemplate differ: dm-out takes one --template for every sink yet")
         }
         if let template = templates.first { arguments += ["--template", template] }
-        if c.isChanged("servername") { arguments += ["--server-name", c.string("servername")] }
+        if c.isChanged(.serverName) { arguments += ["--server-name", c[.serverName]] }
         return arguments
     }
 
@@ -191,22 +193,22 @@ public enum PipelinePlanner {
 
     /// dnsmonster's rotation cron as dm-out's rotation age.
     static func rotationInterval(_ c: Configuration) throws(ConfigurationError) -> String {
-        let cron = c.string("fileoutputrotatecron").split(separator: " ").joined(separator: " ")
+        let cron = c[.fileOutputRotateCron].split(separator: " ").joined(separator: " ")
         switch cron {
         case "@hourly", "0 * * * *": return "1h"
         case "@daily", "@midnight", "0 0 * * *": return "1d"
         case "@weekly", "0 0 * * 0": return "7d"
         default:
             throw .notYetSupported(
-                option: "fileoutputrotatecron", value: cron, source: c.source("fileoutputrotatecron"),
+                option: "fileoutputrotatecron", value: cron, source: c.source(.fileOutputRotateCron),
                 reason: "dm-out rotates by age (--file-rotate-interval), so only @hourly, @daily and @weekly (or their cron forms) translate; use one of them or --fileOutputRotateCount=0")
         }
     }
 
-    private static func bits(_ c: Configuration, _ name: String, limit: Int64) throws(ConfigurationError) -> String {
-        let value = c.integer(name)
+    private static func bits(_ c: Configuration, _ key: OptionKey<Int64>, limit: Int64) throws(ConfigurationError) -> String {
+        let value = c[key]
         guard value >= 0 && value <= limit else {
-            throw .invalidValue(option: name, value: c.string(name), expected: "a number of bits from 0 to \(limit)", source: c.source(name))
+            throw .invalidValue(option: key.name, value: c.text(key), expected: "a number of bits from 0 to \(limit)", source: c.source(key))
         }
         return String(value)
     }

@@ -5,15 +5,15 @@ public enum SupportCheck {
     /// option that is not supported yet and is set to something other than its default.
     public static func check(_ configuration: Configuration) throws(ConfigurationError) -> [String] {
         var notes: [String] = []
-        for option in OptionTable.all where configuration.isChanged(option.name) {
-            let value = configuration.values(option.name).joined(separator: ",")
+        for option in OptionTable.all where configuration.isChanged(option) {
+            let value = configuration.values(option).joined(separator: ",")
             switch OptionSupport.of(option) {
             case .mapped, .wrapper:
                 continue
             case .ignored(let reason):
-                notes.append("ignoring --\(option.name)=\(value) (from \(configuration.source(option.name))): \(reason)")
+                notes.append("ignoring --\(option.name)=\(value) (from \(configuration.source(option))): \(reason)")
             case .notYet(let reason):
-                throw .notYetSupported(option: option.name, value: value, source: configuration.source(option.name), reason: reason)
+                throw .notYetSupported(option: option.name, value: value, source: configuration.source(option), reason: reason)
             }
         }
         return notes

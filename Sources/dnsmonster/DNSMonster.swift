@@ -30,15 +30,15 @@ enum DNSMonster {
             environment[key] = value
         }
         let configuration = try Configuration.resolve(arguments: arguments, environment: environment)
-        if configuration.bool("help") {
+        if configuration[.help] {
             print(HelpText.render(), terminator: "")
             return 0
         }
-        if configuration.bool("version") {
+        if configuration[.version] {
             print(version)
             return 0
         }
-        let writeConfig = configuration.string("writeconfig")
+        let writeConfig = configuration[.writeConfig]
         if !writeConfig.isEmpty {
             try ConfigurationFile.write(INIWriter.render(configuration), to: writeConfig)
             if writeConfig != "-" { standardError("wrote the configuration to \(writeConfig)") }

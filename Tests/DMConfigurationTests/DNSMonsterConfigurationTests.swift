@@ -51,20 +51,20 @@ import Testing
         } else {
             expected = ("default", "32", false, ["localhost:9000"], .defaultValue)
         }
-        #expect(c.string("servername") == expected.0)
-        #expect(c.string("masksize4") == expected.1)
-        #expect(c.integer("masksize4") == Int64(expected.1))
-        #expect(c.bool("dedup") == expected.2)
-        #expect(c.values("clickhouseaddress") == expected.3)
-        #expect(c.source("servername") == expected.4)
+        #expect(c[.serverName] == expected.0)
+        #expect(c.text(.maskSize4) == expected.1)
+        #expect(c[.maskSize4] == Int64(expected.1))
+        #expect(c[.dedup] == expected.2)
+        #expect(c[.clickhouseAddress] == expected.3)
+        #expect(c.source(.serverName) == expected.4)
     }
 
     @Test func configFileCanComeFromTheEnvironment() throws {
         let c = try Configuration.resolve(
             arguments: [], environment: ["DNSMONSTER_CONFIG": "/etc/dnsmonster.ini"],
             readFile: { _ in "[capture]\nport = 5353\n" })
-        #expect(c.string("port") == "5353")
-        #expect(c.source("port") == .file(path: "/etc/dnsmonster.ini", line: 2))
+        #expect(c.text(.port) == "5353")
+        #expect(c.source(.port) == .file(path: "/etc/dnsmonster.ini", line: 2))
     }
 
     // MARK: keys
@@ -91,6 +91,19 @@ import Testing
         }
     }
 
+    @Test func keysReadTheirOptionsKinds() throws {
+        let defaults = Configuration()
+        #expect(defaults[.port] == 53)
+        #expect(defaults[.metricFlushInterval] == .seconds(10))
+        #expect(defaults[.clickhouseAddress] == ["localhost:9000"])
+        #expect(defaults[.devName] == "" && !defaults[.dedup] && defaults[.maskSize4] == 32 && defaults[.lanes] == 0)
+        let c = try Self.resolve(["--port=0053", "--clickhouseCompress=2", "--gcTime=1m30s", "--lanes=3"])
+        #expect(c[.port] == 53 && c.text(.port) == "0053")
+        #expect(c[.clickhouseCompress] == 2)
+        #expect(c[.gcTime] == .seconds(90))
+        #expect(c[.lanes] == 3 && c.source(.lanes) == .commandLine && c.isChanged(.lanes))
+    }
+
     // MARK: command-line forms
 
     @Test func namesAreCaseInsensitiveAndTakeBothValueForms() throws {
@@ -98,20 +111,20 @@ import Testing
             "--PCAPFILE=a.pcap", "--sampleRatio", "1:10", "--maskSize6=64", "-dedup", "--DedupCleanupInterval", "1m30s",
             "--noEtherFrame", "--fileoutputgotemplate={{.}} = x",
         ])
-        #expect(c.string("pcapfile") == "a.pcap")
-        #expect(c.string("sampleratio") == "1:10")
-        #expect(c.string("masksize6") == "64")
-        #expect(c.bool("dedup"))
-        #expect(c.duration("dedupcleanupinterval") == 90_000_000_000)
-        #expect(c.bool("noetherframe"))
-        #expect(c.string("fileoutputgotemplate") == "{{.}} = x")
-        #expect(c.isChanged("pcapfile") && !c.isChanged("port"))
+        #expect(c[.pcapFile] == "a.pcap")
+        #expect(c[.sampleRatio] == "1:10")
+        #expect(c.text(.maskSize6) == "64")
+        #expect(c[.dedup])
+        #expect(c[.dedupCleanupInterval] == .nanoseconds(90_000_000_000))
+        #expect(c[.noEtherframe])
+        #expect(c[.fileOutputGoTemplate] == "{{.}} = x")
+        #expect(c.isChanged(.pcapFile) && !c.isChanged(.port))
     }
 
     @Test func booleanTakesNoSeparateValue() throws {
         // `--dedup false`: false is not the flag's value but a stray argument, as in go-flags.
         #expect(throws: ConfigurationError.unexpectedArgument("false")) { try Self.resolve(["--dedup", "false"]) }
-        #expect(try !Self.resolve(["--dedup=false"]).bool("dedup"))
+        #expect(try !Self.resolve(["--dedup=false"])[.dedup])
     }
 
     @Test func valuesAreCheckedAgainstTypesAndChoices() {
@@ -154,9 +167,9 @@ import Testing
             [general]
             servername=  sensor 1
             """)
-        #expect(c.string("pcapfile") == "a.pcap")
-        #expect(c.string("filter") == "udp and port 53 ; not a comment")
-        #expect(c.string("servername") == "sensor 1")
+        #expect(c[.pcapFile] == "a.pcap")
+        #expect(c[.filter] == "udp and port 53 ; not a comment")
+        #expect(c[.serverName] == "sensor 1")
     }
 
     @Test func iniErrorsNameTheFileAndLine() {
@@ -211,13 +224,13 @@ import Testing
         #expect(!text.contains("writeconfig") && !text.contains("[help]"))
         let reread = try Self.resolve([], ini: text)
         for option in OptionTable.all where option.inINI {
-            #expect(reread.values(option.name) == original.values(option.name), "\(option.name)")
+            #expect(reread.values(option) == original.values(option), "\(option.name)")
         }
         #expect(INIWriter.render(reread) == text)
         // Nothing of this dnsmonster's own is set: no section the Go dnsmonster would refuse.
         #expect(!text.contains("[swift]"))
         let withLanes = INIWriter.render(try Self.resolve(["--pcapFile=a", "--lanes=3"]))
-        #expect(withLanes.hasSuffix("[swift]\n; \(OptionTable.option(named: "lanes")!.summary)\nlanes = 3\n"))
-        #expect(try Self.resolve([], ini: withLanes).integer("lanes") == 3)
+        #expect(withLanes.hasSuffix("[swift]\n; \(OptionKey.lanes.option.summary)\nlanes = 3\n"))
+        #expect(try Self.resolve([], ini: withLanes)[.lanes] == 3)
     }
 }

@@ -84,7 +84,7 @@ import Testing
         case .mapped(let stageFlag):
             #expect(stageFlag.hasPrefix("dm-"))
             let configuration = try Configuration.resolve(arguments: base + [setting], environment: [:])
-            #expect(configuration.isChanged(flag.name))
+            #expect(configuration.isChanged(option))
             let plan = try PipelinePlanner.plan(configuration, host: .oneCore)
             #expect(plan.notes.allSatisfy { !$0.hasPrefix("ignoring --\(flag.name)=") })
         case .ignored(let reason):
