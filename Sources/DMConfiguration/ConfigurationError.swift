@@ -7,7 +7,7 @@ public enum ConfigurationError: Error, Equatable, CustomStringConvertible {
     /// A word on the command line that is not a flag (dnsmonster takes no arguments).
     case unexpectedArgument(String)
     /// A value that does not parse as the option's type or is not one of its choices.
-    case invalidValue(option: String, value: String, expected: String, source: ValueSource)
+    case invalidValue(option: OptionSpec, value: String, expected: String, source: ValueSource)
     /// A configuration file that cannot be read.
     case unreadableFile(path: String, reason: String)
     /// A line of an INI file that is neither a section, a `key = value`, a comment nor blank.
@@ -19,7 +19,7 @@ public enum ConfigurationError: Error, Equatable, CustomStringConvertible {
     /// A `key = value` before the first `[section]`.
     case keyOutsideSection(path: String, line: Int, key: String)
     /// An option that exists but whose stage is not built yet, set to something other than its default.
-    case notYetSupported(option: String, value: String, source: ValueSource, reason: String)
+    case notYetSupported(option: OptionSpec, value: String, source: ValueSource, reason: String)
     /// Two options that cannot be used together.
     case conflict(String)
     /// Nothing to capture from.
@@ -35,7 +35,7 @@ public enum ConfigurationError: Error, Equatable, CustomStringConvertible {
         case .unexpectedArgument(let word):
             return "unexpected argument '\(word)': dnsmonster takes only --flags (did you forget a flag name before it?)"
         case .invalidValue(let option, let value, let expected, let source):
-            return "invalid value '\(value)' for --\(option) (from \(source)): expected \(expected)"
+            return "invalid value '\(value)' for --\(option.name) (from \(source)): expected \(expected)"
         case .unreadableFile(let path, let reason):
             return "cannot read configuration file \(path): \(reason)"
         case .malformedINILine(let path, let line, let text):
@@ -50,11 +50,27 @@ public enum ConfigurationError: Error, Equatable, CustomStringConvertible {
             let section = OptionTable.option(named: key).map { " (it belongs in [\($0.section)])" } ?? ""
             return "\(path):\(line): '\(key)' comes before any [section]\(section)"
         case .notYetSupported(let option, let value, let source, let reason):
-            return "--\(option)=\(value) (from \(source)) is not supported yet: \(reason)"
+            return "--\(option.name)=\(value) (from \(source)) is not supported yet: \(reason)"
         case .conflict(let message):
             return message
         case .noInput:
             return "nothing to capture: give --devName=DEV (live), --pcapFile=FILE (- for standard input) or --dnstapSocket"
         }
+    }
+}
+
+extension ConfigurationError {
+    /// ``invalidValue(option:value:expected:source:)`` for the option of `key`.
+    public static func invalidValue<Value>(
+        _ key: OptionKey<Value>, value: String, expected: String, source: ValueSource
+    ) -> ConfigurationError {
+        .invalidValue(option: key.option, value: value, expected: expected, source: source)
+    }
+
+    /// ``notYetSupported(option:value:source:reason:)`` for the option of `key`.
+    public static func notYetSupported<Value>(
+        _ key: OptionKey<Value>, value: String, source: ValueSource, reason: String
+    ) -> ConfigurationError {
+        .notYetSupported(option: key.option, value: value, source: source, reason: reason)
     }
 }

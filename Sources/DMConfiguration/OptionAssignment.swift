@@ -7,7 +7,7 @@ public struct OptionAssignment: Sendable {
     /// Checks the value against the option's type and choices.
     init(option: OptionSpec, value: String, source: ValueSource) throws(ConfigurationError) {
         if let expected = GoValue.check(value, for: option) {
-            throw .invalidValue(option: option.name, value: value, expected: expected, source: source)
+            throw .invalidValue(option: option, value: value, expected: expected, source: source)
         }
         self.option = option
         self.value = value

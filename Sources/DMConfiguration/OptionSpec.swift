@@ -19,7 +19,7 @@ public enum OptionKind: String, Sendable {
 }
 
 /// One of dnsmonster's options: the facts of flags.txt (generated into `Options/`).
-public struct OptionSpec: Sendable {
+public struct OptionSpec: Sendable, Equatable {
     /// The long name as dnsmonster matches it: lowercase (`pcapfile`).
     public let name: String
     public let kind: OptionKind

@@ -53,7 +53,7 @@ public enum PipelinePlanner {
             prometheusEndpoint: c[.metricPrometheusEndpoint], flushIntervalNanoseconds: c[.metricFlushInterval].nanoseconds,
             serverName: c[.serverName])
         guard metrics.flushIntervalNanoseconds >= 0 else {
-            throw .invalidValue(option: "metricflushinterval", value: c.text(.metricFlushInterval), expected: "a duration of 0 (only at the end) or more, such as 10s", source: c.source(.metricFlushInterval))
+            throw .invalidValue(.metricFlushInterval, value: c.text(.metricFlushInterval), expected: "a duration of 0 (only at the end) or more, such as 10s", source: c.source(.metricFlushInterval))
         }
         if type == "statsd" && metrics.statsdAgent.isEmpty {
             throw .conflict("--metricEndpointType=statsd needs --metricStatsdAgent=HOST:PORT (such as 127.0.0.1:8125)")
@@ -68,7 +68,7 @@ public enum PipelinePlanner {
     static func laneCount(_ c: Configuration, host: PlanningHost, notes: inout [String]) throws(ConfigurationError) -> Int {
         let requested = c[.lanes]
         guard requested >= 0, requested <= 64 else {
-            throw .invalidValue(option: "lanes", value: c.text(.lanes), expected: "a number of lanes from 1 to 64, or 0 for one per CPU core", source: c.source(.lanes))
+            throw .invalidValue(.lanes, value: c.text(.lanes), expected: "a number of lanes from 1 to 64, or 0 for one per CPU core", source: c.source(.lanes))
         }
         let wanted = requested == 0 ? max(1, min(host.cores, 64)) : Int(requested)
         guard wanted > 1 else { return 1 }
@@ -109,7 +109,7 @@ public enum PipelinePlanner {
             let ratio = c[.sampleRatio]
             let parts = ratio.split(separator: ":", omittingEmptySubsequences: false).map { Int($0) }
             guard parts.count == 2, let a = parts[0], let b = parts[1], a > 0, b > 0, a <= b else {
-                throw .invalidValue(option: "sampleratio", value: ratio, expected: "A:B with 0 < A ≤ B, such as 1:10", source: c.source(.sampleRatio))
+                throw .invalidValue(.sampleRatio, value: ratio, expected: "A:B with 0 < A ≤ B, such as 1:10", source: c.source(.sampleRatio))
             }
             if a != b {
                 arguments += ["--sample", "\(a):\(b)"]
@@ -200,7 +200,7 @@ public enum PipelinePlanner {
         case "@weekly", "0 0 * * 0": return "7d"
         default:
             throw .notYetSupported(
-                option: "fileoutputrotatecron", value: cron, source: c.source(.fileOutputRotateCron),
+                .fileOutputRotateCron, value: cron, source: c.source(.fileOutputRotateCron),
                 reason: "dm-out rotates by age (--file-rotate-interval), so only @hourly, @daily and @weekly (or their cron forms) translate; use one of them or --fileOutputRotateCount=0")
         }
     }
@@ -208,7 +208,7 @@ public enum PipelinePlanner {
     private static func bits(_ c: Configuration, _ key: OptionKey<Int64>, limit: Int64) throws(ConfigurationError) -> String {
         let value = c[key]
         guard value >= 0 && value <= limit else {
-            throw .invalidValue(option: key.name, value: c.text(key), expected: "a number of bits from 0 to \(limit)", source: c.source(key))
+            throw .invalidValue(key, value: c.text(key), expected: "a number of bits from 0 to \(limit)", source: c.source(key))
         }
         return String(value)
     }

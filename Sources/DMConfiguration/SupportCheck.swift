@@ -13,7 +13,7 @@ public enum SupportCheck {
             case .ignored(let reason):
                 notes.append("ignoring --\(option.name)=\(value) (from \(configuration.source(option))): \(reason)")
             case .notYet(let reason):
-                throw .notYetSupported(option: option.name, value: value, source: configuration.source(option), reason: reason)
+                throw .notYetSupported(option: option, value: value, source: configuration.source(option), reason: reason)
             }
         }
         return notes

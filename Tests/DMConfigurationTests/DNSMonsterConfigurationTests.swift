@@ -128,14 +128,14 @@ import Testing
     }
 
     @Test func valuesAreCheckedAgainstTypesAndChoices() {
-        #expect(throws: ConfigurationError.invalidValue(option: "port", value: "dns", expected: "an unsigned integer", source: .commandLine)) {
+        #expect(throws: ConfigurationError.invalidValue(.port, value: "dns", expected: "an unsigned integer", source: .commandLine)) {
             try Self.resolve(["--port", "dns"])
         }
-        #expect(throws: ConfigurationError.invalidValue(option: "stdoutoutputtype", value: "5", expected: "one of 0, 1, 2, 3, 4", source: .commandLine)) {
+        #expect(throws: ConfigurationError.invalidValue(.stdoutOutputType, value: "5", expected: "one of 0, 1, 2, 3, 4", source: .commandLine)) {
             try Self.resolve(["--stdoutOutputType=5"])
         }
         #expect(throws: ConfigurationError.invalidValue(
-            option: "gctime", value: "10", expected: "a duration such as 60s, 1m30s or 500ms",
+            .gcTime, value: "10", expected: "a duration such as 60s, 1m30s or 500ms",
             source: .environment(variable: "DNSMONSTER_GCTIME"))) {
             try Self.resolve([], environment: ["DNSMONSTER_GCTIME": "10"])
         }
@@ -188,7 +188,7 @@ import Testing
         #expect(throws: ConfigurationError.keyOutsideSection(path: "test.ini", line: 1, key: "port")) {
             try Self.resolve([], ini: "port = 53\n")
         }
-        #expect(throws: ConfigurationError.invalidValue(option: "port", value: "x", expected: "an unsigned integer", source: .file(path: "test.ini", line: 4))) {
+        #expect(throws: ConfigurationError.invalidValue(.port, value: "x", expected: "an unsigned integer", source: .file(path: "test.ini", line: 4))) {
             try Self.resolve([], ini: "[capture]\n\n\nport = x\n")
         }
         #expect(throws: ConfigurationError.malformedINILine(path: "test.ini", line: 2, text: "filter = \"open")) {

@@ -102,11 +102,11 @@ import Testing
                 _ = try PipelinePlanner.plan(configuration, host: .oneCore)
                 Issue.record("--\(flag.name) set was not refused")
             } catch {
-                guard case .notYetSupported(let name, _, _, let message) = error else {
+                guard case .notYetSupported(let refused, _, _, let message) = error else {
                     Issue.record("unexpected \(error)")
                     return
                 }
-                #expect(name == flag.name)
+                #expect(refused.name == flag.name)
                 #expect(message == reason)
                 #expect(error.description.contains("--\(flag.name)") && error.description.contains("not supported yet"))
             }
