@@ -18,7 +18,7 @@ public enum OptionSupport: Sendable, Equatable {
             }
             return .ignored("a setting of the \(output.title) output, which is not built yet (its output type must stay 0)")
         }
-        if let reason = goRuntimeKnobs[option.name] { return .ignored(reason) }
+        if goRuntimeKnobs.contains(option.name) { return .ignored(goRuntime) }
         preconditionFailure("option --\(option.name) has no support status; add it to OptionSupport")
     }
 
@@ -29,76 +29,89 @@ public enum OptionSupport: Sendable, Equatable {
         ("victoria_output", "VictoriaLogs"), ("zinc_output", "Zinc"),
     ]
 
+    /// An entry of ``explicit``, keyed by the option's name: written with the option's key so
+    /// that a misspelt option fails to compile instead of leaving the real one without a status.
+    private static func entry<Value>(_ key: OptionKey<Value>, _ status: OptionSupport) -> (String, OptionSupport) {
+        (key.name, status)
+    }
+
     private static let goRuntime = "a tuning knob of dnsmonster's Go runtime (goroutines, channels, GC) with no meaning in a pipeline of processes"
 
-    private static let goRuntimeKnobs: [String: String] = [
-        "packethandlercount": goRuntime, "tcpassemblychannelsize": goRuntime, "tcpresultchannelsize": goRuntime,
-        "tcphandlercount": goRuntime, "defraggerchannelsize": goRuntime, "defraggerchannelreturnsize": goRuntime,
-        "packetchannelsize": goRuntime, "resultchannelsize": goRuntime, "gctime": goRuntime, "gomaxprocs": goRuntime,
-        "stdoutoutputworkercount": goRuntime,
+    private static let goRuntimeKnobs: Set<String> = [
+        OptionKey.packetHandlerCount.name,
+        OptionKey.tcpAssemblyChannelSize.name,
+        OptionKey.tcpResultChannelSize.name,
+        OptionKey.tcpHandlerCount.name,
+        OptionKey.defraggerChannelSize.name,
+        OptionKey.defraggerChannelReturnSize.name,
+        OptionKey.packetChannelSize.name,
+        OptionKey.resultChannelSize.name,
+        OptionKey.gcTime.name,
+        OptionKey.goMaxProcs.name,
+        OptionKey.stdoutOutputWorkerCount.name,
     ]
 
-    private static let explicit: [String: OptionSupport] = [
+    private static let explicit: [String: OptionSupport] = Dictionary(uniqueKeysWithValues: [
         // capture
-        "devname": .mapped("dm-capture --iface"),
-        "pcapfile": .mapped("dm-capture --pcap"),
-        "dnstapsocket": .notYet("dnstap input needs a dm-dnstap stage, not built yet"),
-        "dnstappermission": .ignored("only used by the dnstap socket, which is not built yet"),
-        "port": .mapped("dm-parse --port"),
-        "sampleratio": .mapped("dm-capture --sample (keeps exactly A of every B packets; dnsmonster's counter keeps more)"),
-        "dedupcleanupinterval": .mapped("dm-filter --dedup-window"),
-        "afpacketbuffersizemb": .mapped("dm-capture --buffer-mb"),
-        "filter": .mapped("dm-capture --filter (live capture only, as in dnsmonster)"),
-        "useafpacket": .ignored("dm-capture always captures through libpcap, which uses AF_PACKET (TPACKET_V3) on Linux"),
-        "noetherframe": .mapped("dm-parse --no-ether"),
-        "dedup": .mapped("dm-filter --dedup"),
-        "nopromiscuous": .mapped("dm-capture --no-promiscuous"),
+        entry(.devName, .mapped("dm-capture --iface")),
+        entry(.pcapFile, .mapped("dm-capture --pcap")),
+        entry(.dnstapSocket, .notYet("dnstap input needs a dm-dnstap stage, not built yet")),
+        entry(.dnstapPermission, .ignored("only used by the dnstap socket, which is not built yet")),
+        entry(.port, .mapped("dm-parse --port")),
+        entry(.sampleRatio, .mapped("dm-capture --sample (keeps exactly A of every B packets; dnsmonster's counter keeps more)")),
+        entry(.dedupCleanupInterval, .mapped("dm-filter --dedup-window")),
+        entry(.afpacketBuffersizeMB, .mapped("dm-capture --buffer-mb")),
+        entry(.filter, .mapped("dm-capture --filter (live capture only, as in dnsmonster)")),
+        entry(.useAfpacket, .ignored("dm-capture always captures through libpcap, which uses AF_PACKET (TPACKET_V3) on Linux")),
+        entry(.noEtherframe, .mapped("dm-parse --no-ether")),
+        entry(.dedup, .mapped("dm-filter --dedup")),
+        entry(.noPromiscuous, .mapped("dm-capture --no-promiscuous")),
         // outputs that exist
-        "fileoutputtype": .mapped("dm-out --file-type"),
-        "fileoutputpath": .mapped("dm-out --file FOLDER/dnsmonster.log (dnsmonster's rolling writer names the file so; rotated files are FILE.1, FILE.2, … uncompressed)"),
-        "fileoutputrotatecron": .mapped("dm-out --file-rotate-interval (@hourly, @daily, @weekly and their cron forms; by age, not wall clock)"),
-        "fileoutputrotatecount": .mapped("dm-out --file-rotate-keep"),
-        "fileoutputformat": .mapped("dm-out --file-format"),
-        "fileoutputgotemplate": .mapped("dm-out --template"),
-        "stdoutoutputtype": .mapped("dm-out --stdout --stdout-type"),
-        "stdoutoutputformat": .mapped("dm-out --stdout-format"),
-        "stdoutoutputgotemplate": .mapped("dm-out --template"),
-        "syslogoutputtype": .mapped("dm-out --syslog-type"),
-        "syslogoutputendpoint": .mapped("dm-out --syslog"),
-        "kafkasaslcredentials": .notYet("dnsmonster declares it on an unexported field, so its own parser never reads it, and the Kafka output is not built yet"),
+        entry(.fileOutputType, .mapped("dm-out --file-type")),
+        entry(.fileOutputPath, .mapped("dm-out --file FOLDER/dnsmonster.log (dnsmonster's rolling writer names the file so; rotated files are FILE.1, FILE.2, … uncompressed)")),
+        entry(.fileOutputRotateCron, .mapped("dm-out --file-rotate-interval (@hourly, @daily, @weekly and their cron forms; by age, not wall clock)")),
+        entry(.fileOutputRotateCount, .mapped("dm-out --file-rotate-keep")),
+        entry(.fileOutputFormat, .mapped("dm-out --file-format")),
+        entry(.fileOutputGoTemplate, .mapped("dm-out --template")),
+        entry(.stdoutOutputType, .mapped("dm-out --stdout --stdout-type")),
+        entry(.stdoutOutputFormat, .mapped("dm-out --stdout-format")),
+        entry(.stdoutOutputGoTemplate, .mapped("dm-out --template")),
+        entry(.syslogOutputType, .mapped("dm-out --syslog-type")),
+        entry(.syslogOutputEndpoint, .mapped("dm-out --syslog")),
+        entry(.kafkaSASLCredentials, .notYet("dnsmonster declares it on an unexported field, so its own parser never reads it, and the Kafka output is not built yet")),
         // metrics
-        "metricendpointtype": .wrapper("dnsmonster reads every stage's STATS and exports them: stderr lines, statsd over UDP, or a Prometheus endpoint"),
-        "metricstatsdagent": .wrapper("the statsd agent's HOST:PORT (UDP)"),
-        "metricprometheusendpoint": .wrapper("the address and path the Prometheus exposition is served at"),
-        "metricstderrformat": .wrapper("json or kv metric lines on stderr"),
-        "metricflushinterval": .wrapper("how often the stages report their counters and the metrics go out (0: only at the end)"),
+        entry(.metricEndpointType, .wrapper("dnsmonster reads every stage's STATS and exports them: stderr lines, statsd over UDP, or a Prometheus endpoint")),
+        entry(.metricStatsdAgent, .wrapper("the statsd agent's HOST:PORT (UDP)")),
+        entry(.metricPrometheusEndpoint, .wrapper("the address and path the Prometheus exposition is served at")),
+        entry(.metricStderrFormat, .wrapper("json or kv metric lines on stderr")),
+        entry(.metricFlushInterval, .wrapper("how often the stages report their counters and the metrics go out (0: only at the end)")),
         // general
-        "config": .wrapper("reads the INI file"),
-        "capturestatsdelay": .mapped("dm-capture --stats-interval (live capture)"),
-        "masksize4": .mapped("dm-filter --mask4"),
-        "masksize6": .mapped("dm-filter --mask6"),
-        "servername": .mapped("dm-out --server-name"),
-        "logformat": .ignored("the stages write plain text diagnostics on stderr"),
-        "loglevel": .ignored("the stages write plain text diagnostics on stderr"),
-        "cpuprofile": .ignored("Go's profiler; profile the stages with perf instead"),
-        "memprofile": .ignored("Go's profiler; profile the stages with perf or heaptrack instead"),
-        "packetlimit": .mapped("dm-capture --packet-limit"),
-        "skipdomainsfile": .mapped("dm-filter --skip-domains --tag-only"),
-        "skipdomainsrefreshinterval": .mapped("dm-filter --refresh"),
-        "skipdomainsfiletype": .ignored("deprecated and hidden in dnsmonster; the list kinds are in the file"),
-        "allowdomainsfile": .mapped("dm-filter --allow-domains --tag-only"),
-        "allowdomainsrefreshinterval": .mapped("dm-filter --refresh"),
-        "allowdomainsfiletype": .ignored("deprecated and hidden in dnsmonster; the list kinds are in the file"),
-        "skiptlsverification": .notYet("dm-filter's list download always verifies TLS certificates"),
-        "version": .wrapper("prints the version"),
+        entry(.config, .wrapper("reads the INI file")),
+        entry(.captureStatsDelay, .mapped("dm-capture --stats-interval (live capture)")),
+        entry(.maskSize4, .mapped("dm-filter --mask4")),
+        entry(.maskSize6, .mapped("dm-filter --mask6")),
+        entry(.serverName, .mapped("dm-out --server-name")),
+        entry(.logFormat, .ignored("the stages write plain text diagnostics on stderr")),
+        entry(.logLevel, .ignored("the stages write plain text diagnostics on stderr")),
+        entry(.cpuProfile, .ignored("Go's profiler; profile the stages with perf instead")),
+        entry(.memProfile, .ignored("Go's profiler; profile the stages with perf or heaptrack instead")),
+        entry(.packetLimit, .mapped("dm-capture --packet-limit")),
+        entry(.skipDomainsFile, .mapped("dm-filter --skip-domains --tag-only")),
+        entry(.skipDomainsRefreshInterval, .mapped("dm-filter --refresh")),
+        entry(.skipDomainsFileType, .ignored("deprecated and hidden in dnsmonster; the list kinds are in the file")),
+        entry(.allowDomainsFile, .mapped("dm-filter --allow-domains --tag-only")),
+        entry(.allowDomainsRefreshInterval, .mapped("dm-filter --refresh")),
+        entry(.allowDomainsFileType, .ignored("deprecated and hidden in dnsmonster; the list kinds are in the file")),
+        entry(.skipTLSVerification, .notYet("dm-filter's list download always verifies TLS certificates")),
+        entry(.version, .wrapper("prints the version")),
         // help
-        "help": .wrapper("prints the options"),
-        "writeconfig": .wrapper("writes the effective INI"),
+        entry(.help, .wrapper("prints the options")),
+        entry(.writeConfig, .wrapper("writes the effective INI")),
         // this dnsmonster's own
-        "lanes": .wrapper("runs that many capture|parse|filter lanes into one dm-out"),
-        "manpage": .notYet("no manual page is generated yet; see dnsmonster --help"),
-        "bashcompletion": .notYet("no shell completion is generated yet"),
-        "fishcompletion": .notYet("no shell completion is generated yet"),
-        "systemdservice": .notYet("no systemd unit is generated yet"),
-    ]
+        entry(.lanes, .wrapper("runs that many capture|parse|filter lanes into one dm-out")),
+        entry(.manPage, .notYet("no manual page is generated yet; see dnsmonster --help")),
+        entry(.bashCompletion, .notYet("no shell completion is generated yet")),
+        entry(.fishCompletion, .notYet("no shell completion is generated yet")),
+        entry(.systemdService, .notYet("no systemd unit is generated yet")),
+    ])
 }
