@@ -21,7 +21,7 @@ public final class Deduplicator {
     public let capacity: Int
     /// Entries evicted while still inside the window (the table was too small to hold them).
     public var evictions: UInt64 { self.evictionCount }
-    @usableFromInline var evictionCount: UInt64 = 0
+    @usableFromInline @exclusivity(unchecked) var evictionCount: UInt64 = 0
 
     @usableFromInline
     struct Slot {

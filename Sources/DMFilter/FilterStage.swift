@@ -100,7 +100,7 @@ public final class FilterStage {
     let plan: FilterPlan
     let pass: StageOutput
     let fail: StageOutput?
-    var counters = FilterCounters()
+    @exclusivity(unchecked) var counters = FilterCounters()
 
     /// A stage applying `plan`, writing kept records to `pass` and rejected ones to `fail`.
     public init(plan: FilterPlan, pass: StageOutput, fail: StageOutput?) {

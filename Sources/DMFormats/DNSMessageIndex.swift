@@ -25,16 +25,16 @@ public final class DNSMessageIndex {
     }
 
     /// The message last loaded (valid while the caller's record is).
-    public private(set) var message = UnsafeRawBufferPointer(start: nil, count: 0)
+    @exclusivity(unchecked) public private(set) var message = UnsafeRawBufferPointer(start: nil, count: 0)
     /// Its header summary (with the EDNS extended rcode bits).
-    public private(set) var summary = DNSMessageValidator.Summary(
+    @exclusivity(unchecked) public private(set) var summary = DNSMessageValidator.Summary(
         id: 0, flags: 0, questionCount: 0, answerCount: 0, authorityCount: 0, additionalCount: 0, extendedRcodeBits: 0)
     /// Its questions in order.
-    public private(set) var questions: [Question] = []
+    @exclusivity(unchecked) public private(set) var questions: [Question] = []
     /// Its records in order: answers, then authority, then additional.
-    public private(set) var records: [Record] = []
+    @exclusivity(unchecked) public private(set) var records: [Record] = []
     /// The TTL field of the last OPT record of the additional section (miekg's `IsEdns0`).
-    public private(set) var optTTL: UInt32?
+    @exclusivity(unchecked) public private(set) var optTTL: UInt32?
 
     public init() {
         self.questions.reserveCapacity(4)

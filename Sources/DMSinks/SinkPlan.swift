@@ -28,17 +28,17 @@ public final class SinkPlan: InputIdleObserver {
         }
     }
 
-    private var sinks: [Entry]
+    @exclusivity(unchecked) private var sinks: [Entry]
     private let formatters: [any RecordFormatter]
     private let buffers: [OutputByteBuffer]
     /// Per format, the serial number of the record its buffer holds (0: none).
-    private var renderedSerial: [UInt64]
+    @exclusivity(unchecked) private var renderedSerial: [UInt64]
     /// Per format, whether the record its buffer holds has a line (CSV has none for a message
     /// without a question).
-    private var renderedLine: [Bool]
-    private var serial: UInt64 = 0
-    private var deferredError: SinkError?
-    private var warnedUnmarked = false
+    @exclusivity(unchecked) private var renderedLine: [Bool]
+    @exclusivity(unchecked) private var serial: UInt64 = 0
+    @exclusivity(unchecked) private var deferredError: SinkError?
+    @exclusivity(unchecked) private var warnedUnmarked = false
 
     /// dm-out's own counters of one plan (one rendering thread), and what it skipped per sink.
     struct Counters {
@@ -54,13 +54,13 @@ public final class SinkPlan: InputIdleObserver {
         var sinkSkipped: [UInt64] = []
     }
 
-    private var own = Counters()
-    private var noLineCountedSerial: UInt64 = 0
+    @exclusivity(unchecked) private var own = Counters()
+    @exclusivity(unchecked) private var noLineCountedSerial: UInt64 = 0
     /// When dm-out's periodic STATS are due (`--stats-interval`).
-    var statsSchedule = StatsSchedule.never
+    @exclusivity(unchecked) var statsSchedule = StatsSchedule.never
     /// Called instead of writing periodic STATS, for a plan whose thread shares the sinks: it
     /// hands its counters to whoever writes them (``ParallelRendering``).
-    var publish: ((Counters) -> Void)?
+    @exclusivity(unchecked) var publish: ((Counters) -> Void)?
 
     init(sinks: [Entry], formatters: [any RecordFormatter]) {
         self.sinks = sinks
@@ -119,7 +119,7 @@ public final class SinkPlan: InputIdleObserver {
 
     /// Records until the next check for periodic STATS: once per 1024 records, at every
     /// upstream STATS record and after the input was idle.
-    private var untilStatsCheck = 1024
+    @exclusivity(unchecked) private var untilStatsCheck = 1024
 
     /// Writes periodic STATS when due, or hands the counters to ``publish``.
     private func periodicCheck(_ statsOutput: StatsRelay?) throws(RecordWriteError) {

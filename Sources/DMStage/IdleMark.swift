@@ -8,7 +8,7 @@ import DMSystem
 public final class IdleMark: InputIdleObserver {
     private let next: any InputIdleObserver
     /// Set when the input was about to wait; the loop clears it when it has checked.
-    public var wentIdle = false
+    @exclusivity(unchecked) public var wentIdle = false
 
     public init(passingOnTo next: any InputIdleObserver) {
         self.next = next

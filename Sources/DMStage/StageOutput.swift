@@ -11,9 +11,9 @@ public final class StageOutput {
     /// The lane this stage serves, reported in its STATS.
     public let lane: UInt16
     /// Whether a header has been written yet.
-    public private(set) var wroteHeader = false
+    @exclusivity(unchecked) public private(set) var wroteHeader = false
     /// When periodic STATS are due (`--stats-interval`); never unless the stage sets it.
-    public var statsSchedule = StatsSchedule.never
+    @exclusivity(unchecked) public var statsSchedule = StatsSchedule.never
 
     public init(writer: RecordWriter, provenance: Provenance, lane: UInt16 = 0) {
         self.writer = writer

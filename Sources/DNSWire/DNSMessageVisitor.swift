@@ -57,28 +57,28 @@ package protocol DNSMessageVisitor {
 /// Every event a visitor does not listen for is a no-op, so a visitor implements only what it
 /// needs (the validator none); after specialisation the no-ops disappear.
 extension DNSMessageVisitor {
-    @inline(__always) package mutating func questionsStart(count: Int) {}
-    @inline(__always) package mutating func question(nameAt offset: Int, in message: UnsafeRawBufferPointer, type: UInt16, class: UInt16) {}
-    @inline(__always) package mutating func questionsEnd() {}
-    @inline(__always) package mutating func sectionStart(_ section: DNSSection, count: Int) {}
-    @inline(__always) package mutating func sectionEnd(_ section: DNSSection) {}
-    @inline(__always) package mutating func recordStart(
+    @inlinable @inline(__always) package mutating func questionsStart(count: Int) {}
+    @inlinable @inline(__always) package mutating func question(nameAt offset: Int, in message: UnsafeRawBufferPointer, type: UInt16, class: UInt16) {}
+    @inlinable @inline(__always) package mutating func questionsEnd() {}
+    @inlinable @inline(__always) package mutating func sectionStart(_ section: DNSSection, count: Int) {}
+    @inlinable @inline(__always) package mutating func sectionEnd(_ section: DNSSection) {}
+    @inlinable @inline(__always) package mutating func recordStart(
         nameAt offset: Int, in message: UnsafeRawBufferPointer, type: UInt16, class: UInt16, ttl: UInt32,
         rdataLength: UInt16) {}
-    @inline(__always) package mutating func recordEnd() {}
-    @inline(__always) package mutating func unsignedField(_ field: RDataField, _ value: UInt64) {}
-    @inline(__always) package mutating func bytesField(_ field: RDataField, _ bytes: UnsafeRawBufferPointer) {}
-    @inline(__always) package mutating func nameField(_ field: RDataField, nameAt offset: Int, in message: UnsafeRawBufferPointer) {}
-    @inline(__always) package mutating func zeroField(_ field: RDataField) {}
-    @inline(__always) package mutating func listStart(_ field: RDataField) {}
-    @inline(__always) package mutating func listEnd(_ field: RDataField) {}
-    @inline(__always) package mutating func characterStringElement(_ bytes: UnsafeRawBufferPointer) {}
-    @inline(__always) package mutating func typeElement(_ type: UInt16) {}
-    @inline(__always) package mutating func nameElement(nameAt offset: Int, in message: UnsafeRawBufferPointer) {}
-    @inline(__always) package mutating func ednsOptionElement(_ option: EDNSOption) {}
-    @inline(__always) package mutating func serviceParameterElement(_ parameter: ServiceParameter) {}
-    @inline(__always) package mutating func aplElement(_ item: APLItem) {}
-    @inline(__always) package static var observesRData: Bool { true }
+    @inlinable @inline(__always) package mutating func recordEnd() {}
+    @inlinable @inline(__always) package mutating func unsignedField(_ field: RDataField, _ value: UInt64) {}
+    @inlinable @inline(__always) package mutating func bytesField(_ field: RDataField, _ bytes: UnsafeRawBufferPointer) {}
+    @inlinable @inline(__always) package mutating func nameField(_ field: RDataField, nameAt offset: Int, in message: UnsafeRawBufferPointer) {}
+    @inlinable @inline(__always) package mutating func zeroField(_ field: RDataField) {}
+    @inlinable @inline(__always) package mutating func listStart(_ field: RDataField) {}
+    @inlinable @inline(__always) package mutating func listEnd(_ field: RDataField) {}
+    @inlinable @inline(__always) package mutating func characterStringElement(_ bytes: UnsafeRawBufferPointer) {}
+    @inlinable @inline(__always) package mutating func typeElement(_ type: UInt16) {}
+    @inlinable @inline(__always) package mutating func nameElement(nameAt offset: Int, in message: UnsafeRawBufferPointer) {}
+    @inlinable @inline(__always) package mutating func ednsOptionElement(_ option: EDNSOption) {}
+    @inlinable @inline(__always) package mutating func serviceParameterElement(_ parameter: ServiceParameter) {}
+    @inlinable @inline(__always) package mutating func aplElement(_ item: APLItem) {}
+    @inlinable @inline(__always) package static var observesRData: Bool { true }
 }
 
 /// The three record sections of a message.
@@ -100,5 +100,5 @@ package struct APLItem {
 
 /// Listens to nothing: the validator's visitor. Specialised away entirely.
 package struct DiscardingVisitor: DNSMessageVisitor {
-    @inline(__always) package static var observesRData: Bool { false }
+    @inlinable @inline(__always) package static var observesRData: Bool { false }
 }

@@ -5,6 +5,7 @@ package enum DNSMessageWalker {
     /// Walks `message` and returns its header summary, or throws at the first damage.
     /// `layouts` is ``RDataSchema/layouts``, which a caller looping over many messages reads
     /// once for all of them.
+    @inlinable
     package static func walk<Visitor: DNSMessageVisitor>(
         _ message: UnsafeRawBufferPointer, visitor: inout Visitor,
         layouts: UnsafeBufferPointer<RDataSchema.Layout> = RDataSchema.layouts

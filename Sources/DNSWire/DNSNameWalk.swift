@@ -9,7 +9,7 @@ package enum DNSNameWalk {
     /// Calls `label(offset, length)` for each label of the name at `start` (the offset of the
     /// label's first byte and its length, never the root) and returns the offset just after the
     /// name where it is stored, which is after the first pointer if there is one.
-    @inline(__always)
+    @inlinable @inline(__always)
     package static func walk(
         _ message: UnsafeRawBufferPointer, at start: Int, label: (_ offset: Int, _ length: Int) -> Void
     ) throws(DNSWireError) -> Int {
@@ -50,14 +50,14 @@ package enum DNSNameWalk {
     /// byte), and the 255-byte limit is checked once per run of labels (the total only grows,
     /// so a name over it is over it at its end). Whenever this finds damage, the exact walk
     /// runs again to name it, so the error and its offset are always ``walk``'s.
-    @inline(__always)
+    @inlinable @inline(__always)
     package static func skip(_ message: UnsafeRawBufferPointer, at start: Int) throws(DNSWireError) -> Int {
         var hops = 0
         return try self.skip(message, at: start, pointerHops: &hops)
     }
 
     /// ``skip(_:at:)``, also telling how many compression pointers the name followed.
-    @inline(__always)
+    @inlinable @inline(__always)
     package static func skip(
         _ message: UnsafeRawBufferPointer, at start: Int, pointerHops: inout Int
     ) throws(DNSWireError) -> Int {

@@ -104,7 +104,7 @@ extension IPAddressBytes {
 
 extension UnsafeRawBufferPointer {
     /// The big-endian integer at `offset`. The caller has checked `offset + size ≤ count`.
-    @inline(__always)
+    @inlinable @inline(__always)
     package func bigEndian<T: FixedWidthInteger>(at offset: Int, as: T.Type = T.self) -> T {
         assert(offset >= 0 && offset + MemoryLayout<T>.size <= self.count)
         return T(bigEndian: self.loadUnaligned(fromByteOffset: offset, as: T.self))

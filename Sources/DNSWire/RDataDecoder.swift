@@ -15,6 +15,7 @@ package enum RDataDecoder {
 
     /// Walks the RDATA of a record of `type` from `start` to the end of `message`, which the
     /// caller has cut at the end of the record's RDATA.
+    @inlinable
     package static func decode<Visitor: DNSMessageVisitor>(
         type: UInt16, in message: UnsafeRawBufferPointer, from start: Int, visitor: inout Visitor
     ) throws(DNSWireError) {
@@ -22,6 +23,7 @@ package enum RDataDecoder {
     }
 
     /// Walks RDATA laid out as `fields` (its type's ``RDataSchema/fieldTable(of:)``).
+    @inlinable
     package static func decode<Visitor: DNSMessageVisitor>(
         _ fields: UnsafeBufferPointer<RDataField>, in message: UnsafeRawBufferPointer, from start: Int,
         visitor: inout Visitor
@@ -117,7 +119,7 @@ package enum RDataDecoder {
     /// caller then decodes in full, which accepts or names the fault. Only fields that carry
     /// no rule beyond their length are judged here, so a true answer is always the full
     /// decode's answer (checked against miekg on every corpus message and their mutations).
-    @inline(__always)
+    @inlinable @inline(__always)
     package static func fitsExactly(
         _ fields: UnsafeBufferPointer<RDataField>, in message: UnsafeRawBufferPointer, from start: Int
     ) -> Bool {

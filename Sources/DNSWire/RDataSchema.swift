@@ -9,7 +9,7 @@ package enum RDataSchema {
     /// The fields of `type`, in wire order, from a table built once: every record of every
     /// message looks its type up, and handing out an array each time costs two atomic
     /// reference-count operations and a lazy-global check per record.
-    @inline(__always)
+    @inlinable @inline(__always)
     package static func fieldTable(of type: UInt16) -> UnsafeBufferPointer<RDataField> {
         self.layout(of: type, in: Self.table).fields
     }
@@ -34,7 +34,7 @@ package enum RDataSchema {
     package static var layouts: UnsafeBufferPointer<Layout> { Self.table }
 
     /// The layout of `type` in ``layouts``.
-    @inline(__always)
+    @inlinable @inline(__always)
     package static func layout(of type: UInt16, in table: UnsafeBufferPointer<Layout>) -> Layout {
         if Int(type) < Self.directTypes { return table[Int(type)] }
         return table[Self.slot(ofRareType: type)]

@@ -5,14 +5,14 @@
 /// not `[UInt8]`: each `append` there pays a uniqueness check (see the project's Swift notes),
 /// which costs more than the JSON itself.
 public final class OutputByteBuffer {
-    @usableFromInline var storage: UnsafeMutableRawPointer
-    @usableFromInline var capacity: Int
+    @usableFromInline @exclusivity(unchecked) var storage: UnsafeMutableRawPointer
+    @usableFromInline @exclusivity(unchecked) var capacity: Int
     /// How many bytes were written.
-    public private(set) var count: Int
+    @exclusivity(unchecked) public private(set) var count: Int
     /// The last whole second ``RFC3339NanoText`` printed into this buffer and its 19 bytes
     /// (`2024-05-01T12:34:56`): the lines of one second share the calendar arithmetic.
-    var cachedSecond: UInt64 = .max
-    var cachedSecondText: (UInt64, UInt64, UInt64) = (0, 0, 0)
+    @exclusivity(unchecked) var cachedSecond: UInt64 = .max
+    @exclusivity(unchecked) var cachedSecondText: (UInt64, UInt64, UInt64) = (0, 0, 0)
 
     /// An empty buffer with room for `initialCapacity` bytes before it grows.
     public init(initialCapacity: Int = 1 << 16) {

@@ -20,15 +20,15 @@ public final class CaptureFileReader {
     /// The input's name in messages.
     public var inputName: String { self.input.inputName }
     /// The container format; nil before the first call to ``next()``.
-    public private(set) var format: Format?
+    @exclusivity(unchecked) public private(set) var format: Format?
     /// Set when the capture ended inside a packet or block.
-    public private(set) var truncationWarning: String?
+    @exclusivity(unchecked) public private(set) var truncationWarning: String?
     /// Frames longer than a PACKET record can carry, cut to its maximum.
-    public private(set) var oversizedFrames: UInt64 = 0
+    @exclusivity(unchecked) public private(set) var oversizedFrames: UInt64 = 0
     /// pcapng blocks that carry no packet (statistics, name resolution, custom …), skipped.
-    public private(set) var skippedBlocks: UInt64 = 0
+    @exclusivity(unchecked) public private(set) var skippedBlocks: UInt64 = 0
     /// Whole packets returned so far.
-    public private(set) var packetCount: UInt64 = 0
+    @exclusivity(unchecked) public private(set) var packetCount: UInt64 = 0
     /// Whether a stop signal ended the input.
     public var stoppedBySignal: Bool { self.input.stoppedBySignal || self.mappedStopped }
 
@@ -37,18 +37,18 @@ public final class CaptureFileReader {
     private let buffer: UnsafeMutableRawBufferPointer
     /// The file, when the input is an uncompressed regular file read in place.
     private let mapping: FileMapping?
-    private var mappedStopped = false
-    private var start = 0
-    private var end = 0
-    private var bufferOffset: UInt64 = 0
-    private var inputEnded = false
+    @exclusivity(unchecked) private var mappedStopped = false
+    @exclusivity(unchecked) private var start = 0
+    @exclusivity(unchecked) private var end = 0
+    @exclusivity(unchecked) private var bufferOffset: UInt64 = 0
+    @exclusivity(unchecked) private var inputEnded = false
     /// Whether the current section's integers are big-endian.
-    private var bigEndian = false
+    @exclusivity(unchecked) private var bigEndian = false
     /// Classic pcap: the one link type and resolution.
-    private var pcapLinkType: UInt16 = 0
-    private var pcapResolution = TimestampResolution.microseconds
+    @exclusivity(unchecked) private var pcapLinkType: UInt16 = 0
+    @exclusivity(unchecked) private var pcapResolution = TimestampResolution.microseconds
     /// pcapng: the current section's interfaces.
-    private var interfaces: [(linkType: UInt16, snapLength: UInt32, resolution: TimestampResolution)] = []
+    @exclusivity(unchecked) private var interfaces: [(linkType: UInt16, snapLength: UInt32, resolution: TimestampResolution)] = []
 
     /// Reads `input`; an uncompressed regular file is mapped and parsed in place, without a
     /// copy from the page cache into a buffer.

@@ -16,28 +16,28 @@ public final class DecompressingInput {
     /// The input's name in error messages.
     public let inputName: String
     /// What the input turned out to be; known after the first read.
-    public private(set) var compression: Compression = .none
+    @exclusivity(unchecked) public private(set) var compression: Compression = .none
     /// Whether the input ended inside a gzip member or LZ4 frame (the decompressed bytes up to
     /// there were delivered).
-    public private(set) var endedInsideCompressedData = false
+    @exclusivity(unchecked) public private(set) var endedInsideCompressedData = false
     /// Whether a SIGINT or SIGTERM ended the input.
     public var stoppedBySignal: Bool { self.input.stoppedBySignal }
     /// The request that ends the input.
     public var stop: StopSignal { self.input.stop }
     /// Told before a read waits on a quiet input (a capture arriving through a pipe), so the
     /// stage's writer flushes the records it holds.
-    public weak var idleObserver: (any InputIdleObserver)?
+    public var idleObserver: (any InputIdleObserver)?
 
     private let input: InputDescriptor
     private let raw: UnsafeMutableRawBufferPointer
-    private var rawStart = 0
-    private var rawEnd = 0
-    private var sniffed = false
-    private var gzip: GzipDecoder?
-    private var lz4: LZ4FrameDecoder?
-    private var rawOffset: UInt64 = 0
+    @exclusivity(unchecked) private var rawStart = 0
+    @exclusivity(unchecked) private var rawEnd = 0
+    @exclusivity(unchecked) private var sniffed = false
+    @exclusivity(unchecked) private var gzip: GzipDecoder?
+    @exclusivity(unchecked) private var lz4: LZ4FrameDecoder?
+    @exclusivity(unchecked) private var rawOffset: UInt64 = 0
     /// Set once the input was handed out as a mapping: it has nothing left to read.
-    private var mapped = false
+    @exclusivity(unchecked) private var mapped = false
 
     /// Reads `fd`; `alreadyRead` holds bytes the caller read from it to recognise the format.
     /// The input ends when a read is interrupted while `stop` is raised.

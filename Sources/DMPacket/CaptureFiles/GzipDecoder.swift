@@ -3,9 +3,9 @@ import CZlib
 /// A streaming gzip decompressor over zlib's inflate, accepting concatenated members
 /// (what `cat a.gz b.gz` and pigz produce).
 final class GzipDecoder {
-    private var stream = z_stream()
+    @exclusivity(unchecked) private var stream = z_stream()
     /// Whether a member has started and not yet ended.
-    private(set) var insideMember = false
+    @exclusivity(unchecked) private(set) var insideMember = false
 
     init() {
         // 15 window bits + 32: detect a gzip or zlib header automatically.

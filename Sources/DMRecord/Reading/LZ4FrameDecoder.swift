@@ -6,7 +6,7 @@ import CLZ4
 package final class LZ4FrameDecoder {
     private let context: OpaquePointer
     /// Whether a frame has started and not yet ended.
-    package private(set) var insideFrame = false
+    @exclusivity(unchecked) package private(set) var insideFrame = false
 
     package init() {
         var context: OpaquePointer?

@@ -44,44 +44,46 @@ public final class RecordReader {
     /// The input's name in error messages.
     public let inputName: String
     /// The header of the current section; nil before the first.
-    public private(set) var header: StreamHeader?
+    @exclusivity(unchecked) public private(set) var header: StreamHeader?
     /// Whether a SIGINT or SIGTERM ended the input.
     public var stoppedBySignal: Bool { self.input.stoppedBySignal || self.mappedStopped }
     /// How many LZ4 frames have started so far.
-    public private(set) var compressedFrameCount = 0
-    /// Told before the reader waits on an empty input.
-    public weak var idleObserver: (any InputIdleObserver)?
+    @exclusivity(unchecked) public private(set) var compressedFrameCount = 0
+    /// Told before the reader waits on an empty input. Held strongly: an observer (a writer,
+    /// a sink plan) never holds its reader, and a weak reference would give the writer a side
+    /// table that makes every retain of it in the record loop a slow atomic path.
+    public var idleObserver: (any InputIdleObserver)?
 
     /// The bytes records are read from: the reader's own buffer, or, for a regular file, a
     /// read-only memory mapping of the file from the stream's first byte (never written to).
-    @usableFromInline var buffer: UnsafeMutableRawBufferPointer
-    @usableFromInline var start = 0
-    @usableFromInline var end = 0
-    @usableFromInline var sawHeader = false
+    @usableFromInline @exclusivity(unchecked) var buffer: UnsafeMutableRawBufferPointer
+    @usableFromInline @exclusivity(unchecked) var start = 0
+    @usableFromInline @exclusivity(unchecked) var end = 0
+    @usableFromInline @exclusivity(unchecked) var sawHeader = false
     /// Buffer offset up to which cache lines were asked for (by ``nextBatch()`` and the walks
     /// over its runs). Only a hint: when it is wrong, lines are asked for twice or not at all.
-    @usableFromInline var prefetchedTo = 0
+    @usableFromInline @exclusivity(unchecked) var prefetchedTo = 0
     /// Stream offset of `buffer[0]`, for error messages.
-    private var bufferOffset: UInt64 = 0
+    @exclusivity(unchecked) private var bufferOffset: UInt64 = 0
 
     private let input: InputDescriptor
     private let readLimit: Int
 
     /// Raw bytes read but not yet consumed, used while decompressing and after a frame ends.
-    private var pending: UnsafeMutableRawBufferPointer?
-    private var pendingStart = 0
-    private var pendingEnd = 0
+    @exclusivity(unchecked) private var pending: UnsafeMutableRawBufferPointer?
+    @exclusivity(unchecked) private var pendingStart = 0
+    @exclusivity(unchecked) private var pendingEnd = 0
     /// Non-nil while the reader is inside LZ4 content.
-    private var decoder: LZ4FrameDecoder?
-    private var decoding = false
+    @exclusivity(unchecked) private var decoder: LZ4FrameDecoder?
+    @exclusivity(unchecked) private var decoding = false
 
     /// The mapping while a regular file is read through it (``buffer`` is its bytes).
-    private var mapping: FileMapping?
-    private var mappedStopped = false
+    @exclusivity(unchecked) private var mapping: FileMapping?
+    @exclusivity(unchecked) private var mappedStopped = false
     /// False while ``nextWithoutWaiting()`` runs: a read that would wait is not made.
-    private var waitsForInput = true
+    @exclusivity(unchecked) private var waitsForInput = true
     /// Set when a read was skipped because it would have waited.
-    private var skippedWaitingRead = false
+    @exclusivity(unchecked) private var skippedWaitingRead = false
 
     /// Reads from `fd`.
     /// - Parameters:

@@ -18,16 +18,16 @@ public final class RecordStreamMerger {
     static let burst = 4096
 
     /// The readers still open, in the order given.
-    private var readers: [RecordReader]
-    private var current = 0
-    private var takenFromCurrent = 0
+    @exclusivity(unchecked) private var readers: [RecordReader]
+    @exclusivity(unchecked) private var current = 0
+    @exclusivity(unchecked) private var takenFromCurrent = 0
     /// The reader of the last item returned (for ``offset`` and ``inputName``).
-    private var lastReader: RecordReader?
-    private var stopped = false
+    @exclusivity(unchecked) private var lastReader: RecordReader?
+    @exclusivity(unchecked) private var stopped = false
     private let firstInputName: String
 
     /// Told before the merger waits with every input quiet, and after input came.
-    public weak var idleObserver: (any InputIdleObserver)?
+    public var idleObserver: (any InputIdleObserver)?
 
     /// Merges `readers`; each one's own idle observer is left unset (the merger tells its own).
     public init(readers: [RecordReader]) {

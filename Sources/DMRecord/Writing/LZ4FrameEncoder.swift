@@ -6,8 +6,8 @@ import CLZ4
 /// consumer whole and decodable.
 final class LZ4FrameEncoder {
     private let context: OpaquePointer
-    private var output: UnsafeMutableRawBufferPointer
-    private var started = false
+    @exclusivity(unchecked) private var output: UnsafeMutableRawBufferPointer
+    @exclusivity(unchecked) private var started = false
 
     init() {
         var context: OpaquePointer?

@@ -18,21 +18,21 @@ public final class RecordWriter: InputIdleObserver {
     /// Records written so far (headers not included).
     public var recordCount: UInt64 { self.writtenRecords }
     /// Uncompressed bytes written so far, headers included.
-    public private(set) var byteCount: UInt64 = 0
+    @exclusivity(unchecked) public private(set) var byteCount: UInt64 = 0
 
-    @usableFromInline var writtenRecords: UInt64 = 0
+    @usableFromInline @exclusivity(unchecked) var writtenRecords: UInt64 = 0
     @usableFromInline let buffer: UnsafeMutableRawBufferPointer
-    @usableFromInline var used = 0
+    @usableFromInline @exclusivity(unchecked) var used = 0
     /// Records appended since the deadline was last checked.
-    @usableFromInline var appendsSinceCheck = 0
+    @usableFromInline @exclusivity(unchecked) var appendsSinceCheck = 0
     /// Monotonic time of the first record buffered since the last flush; 0 when empty.
-    @usableFromInline var oldestBufferedAt: UInt64 = 0
+    @usableFromInline @exclusivity(unchecked) var oldestBufferedAt: UInt64 = 0
 
-    private var fd: Int32
-    private var closesDescriptor: Bool
+    @exclusivity(unchecked) private var fd: Int32
+    @exclusivity(unchecked) private var closesDescriptor: Bool
     private let encoder: LZ4FrameEncoder?
     /// A failure of a flush the reader triggered, reported by the next call that can throw.
-    private var deferredError: RecordWriteError?
+    @exclusivity(unchecked) private var deferredError: RecordWriteError?
 
     /// Writes to `fd`.
     public init(

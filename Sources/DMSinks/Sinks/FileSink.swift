@@ -38,11 +38,11 @@ public final class FileSink: OutputSink {
     }
 
     public let name: String
-    public var counters = SinkCounters()
+    @exclusivity(unchecked) public var counters = SinkCounters()
     public let destination: Destination
     public let rotation: Rotation
     /// Files this sink has rotated.
-    public private(set) var rotations: UInt64 = 0
+    @exclusivity(unchecked) public private(set) var rotations: UInt64 = 0
 
     /// One writer for the sink's life (a reopen gives it a new descriptor): a constant
     /// reference costs no retain per line, as a replaceable one would.
@@ -50,8 +50,8 @@ public final class FileSink: OutputSink {
     /// Whether lines must be checked against ``rotation`` (a file with a size or age limit);
     /// decided once, so writing a line touches no enum payload.
     private let checksRotation: Bool
-    private var fileBytes: UInt64 = 0
-    private var openedAt: UInt64 = 0
+    @exclusivity(unchecked) private var fileBytes: UInt64 = 0
+    @exclusivity(unchecked) private var openedAt: UInt64 = 0
 
     /// Opens `destination`; a file is created if needed and appended to.
     public init(_ destination: Destination, rotation: Rotation = .none) throws(SinkError) {

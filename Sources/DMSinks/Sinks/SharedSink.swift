@@ -10,7 +10,7 @@ public final class SharedSink: @unchecked Sendable {
     public let sink: any OutputSink
     private let lock = ThreadLock()
     /// A line written once before the first delivered line (CSV's header); not a record.
-    private var header: [UInt8]?
+    @exclusivity(unchecked) private var header: [UInt8]?
 
     /// Shares `sink`; `header`, when given, goes out once before the first line any port delivers.
     public init(_ sink: any OutputSink, header: [UInt8]? = nil) {
@@ -36,13 +36,13 @@ public final class SharedSink: @unchecked Sendable {
         public static let batchBytes = 256 << 10
 
         public var name: String { self.shared.sink.name }
-        public var counters = SinkCounters()
+        @exclusivity(unchecked) public var counters = SinkCounters()
 
         private let shared: SharedSink
         private let lines = OutputByteBuffer(initialCapacity: Port.batchBytes + (64 << 10))
         /// Where each held line ends in ``lines``, and its capture time.
-        private var ends: [Int] = []
-        private var times: [UInt64] = []
+        @exclusivity(unchecked) private var ends: [Int] = []
+        @exclusivity(unchecked) private var times: [UInt64] = []
 
         init(shared: SharedSink) {
             self.shared = shared

@@ -22,22 +22,22 @@ public final class SyslogSink: OutputSink {
     }
 
     public let name = "syslog"
-    public var counters = SinkCounters()
+    @exclusivity(unchecked) public var counters = SinkCounters()
     public let address: SyslogAddress
     public let framing: Framing
     /// Messages longer than this are cut (UDP's practical limit; rsyslog's default is 8 KiB).
     public let maximumMessageBytes: Int
 
-    private var header: SyslogHeader
-    private var fd: Int32 = -1
-    private var stream = false
-    private var retryAt: UInt64 = 0
-    private var warnedOutage = false
+    @exclusivity(unchecked) private var header: SyslogHeader
+    @exclusivity(unchecked) private var fd: Int32 = -1
+    @exclusivity(unchecked) private var stream = false
+    @exclusivity(unchecked) private var retryAt: UInt64 = 0
+    @exclusivity(unchecked) private var warnedOutage = false
     /// One message (datagrams), or many framed messages (streams).
     private let buffer: UnsafeMutableRawBufferPointer
-    private var used = 0
-    private var bufferedMessages: UInt64 = 0
-    private var oldestBufferedAt: UInt64 = 0
+    @exclusivity(unchecked) private var used = 0
+    @exclusivity(unchecked) private var bufferedMessages: UInt64 = 0
+    @exclusivity(unchecked) private var oldestBufferedAt: UInt64 = 0
     private let warn: (String) -> Void
 
     /// Opens the connection; a server that cannot be reached yet is retried when records come.

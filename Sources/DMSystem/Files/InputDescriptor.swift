@@ -10,9 +10,9 @@ public final class InputDescriptor {
     /// The input's name in error messages.
     public let name: String
     /// Whether the input has ended, by end of data or by a stop signal.
-    public private(set) var ended = false
+    @exclusivity(unchecked) public private(set) var ended = false
     /// Whether a stop signal ended the input.
-    public private(set) var stoppedBySignal = false
+    @exclusivity(unchecked) public private(set) var stoppedBySignal = false
     /// The request that ends the input when a read is interrupted.
     public let stop: StopSignal
     private let closesDescriptor: Bool
