@@ -3,7 +3,8 @@ import PackageDescription
 
 // The modules, lowest first; each imports only those above it in this list (docs/architecture.md
 // draws the graph and says what each owns). SwiftPM refuses an import of a module that is not
-// a declared dependency, so the direction holds by construction.
+// a declared dependency, so the direction holds by construction; every target lists each module it
+// imports (not only what it gets transitively), so the graph below is the whole truth.
 //
 //   DMBytes          byte views and fixed-size byte values
 //   DMSystem         system calls: descriptors, mappings, sockets, clocks, threads
@@ -73,26 +74,28 @@ let package = Package(
         .target(name: "DMBytes", dependencies: ["CDMShims"]),
         .target(name: "DMSystem", dependencies: ["DMBytes", "CDMShims"]),
         .target(name: "DMRecord", dependencies: ["DMBytes", "DMSystem", "CLZ4"]),
-        .target(name: "DMStage", dependencies: ["DMRecord", "CDMShims"]),
+        .target(name: "DMStage", dependencies: ["DMBytes", "DMSystem", "DMRecord", "CDMShims"]),
         .target(name: "DNSWire", dependencies: ["DMBytes"]),
-        .target(name: "DMPacket", dependencies: ["DMStage", "DNSWire", "CZlib"]),
-        .target(name: "DMCapture", dependencies: ["DMPacket", "CPcap"]),
-        .target(name: "DMFilter", dependencies: ["DMStage", "DNSWire"]),
-        .target(name: "DMFormats", dependencies: ["DMRecord", "DNSWire"]),
-        .target(name: "DMSinks", dependencies: ["DMFormats", "DMStage"]),
-        .target(name: "DMStageCommand", dependencies: ["DMStage", argumentParser]),
-        .target(name: "DMConfiguration"),
+        .target(name: "DMPacket", dependencies: ["DMBytes", "DMSystem", "DMRecord", "DMStage", "DNSWire", "CDMShims", "CZlib"]),
+        .target(name: "DMCapture", dependencies: ["DMBytes", "DMRecord", "DMStage", "DMPacket", "CPcap"]),
+        .target(name: "DMFilter", dependencies: ["DMBytes", "DMSystem", "DMRecord", "DMStage", "DNSWire"]),
+        .target(name: "DMFormats", dependencies: ["DMBytes", "DMRecord", "DNSWire"]),
+        .target(name: "DMSinks", dependencies: ["DMBytes", "DMSystem", "DMRecord", "DMStage", "DMFormats"]),
+        .target(name: "DMStageCommand", dependencies: ["DMRecord", "DMStage", argumentParser]),
+        .target(name: "DMConfiguration", dependencies: ["DMBytes", "DMSystem"]),
         .target(
             name: "DMMetrics",
-            dependencies: ["DMRecord", "DMConfiguration", .product(name: "Prometheus", package: "swift-prometheus")]),
-        .target(name: "DMPipeline", dependencies: ["DMConfiguration", "DMMetrics"]),
+            dependencies: [
+                "DMBytes", "DMSystem", "DMRecord", "DMConfiguration", .product(name: "Prometheus", package: "swift-prometheus"),
+            ]),
+        .target(name: "DMPipeline", dependencies: ["DMSystem", "DMConfiguration", "DMMetrics"]),
 
-        stage("dm-capture", ["DMCapture"]),
-        stage("dm-parse", ["DMPacket"]),
-        stage("dm-filter", ["DMFilter"]),
-        stage("dm-out", ["DMSinks"]),
-        stage("dm-stream", []),
-        .executableTarget(name: "dnsmonster", dependencies: ["DMPipeline"]),
+        stage("dm-capture", ["DMRecord", "DMStage", "DMPacket", "DMCapture"]),
+        stage("dm-parse", ["DMSystem", "DMRecord", "DMStage", "DMPacket"]),
+        stage("dm-filter", ["DMRecord", "DMStage", "DMFilter"]),
+        stage("dm-out", ["DMRecord", "DMStage", "DMFormats", "DMSinks"]),
+        stage("dm-stream", ["DMBytes", "DMRecord", "DMStage"]),
+        .executableTarget(name: "dnsmonster", dependencies: ["DMConfiguration", "DMMetrics", "DMPipeline"]),
 
         // Tests: a target per library module (in-process, quick: `scripts/test.sh --quick`), and
         // one for the executables and the independent oracles (tshark, miekg/dns, Go).

@@ -19,11 +19,12 @@ package struct CacheLineRequests {
         self.requestedTo = offset
     }
 
-    /// Asks for the lines from ``requestedTo`` up to `end` of the memory at `base`, which
-    /// must hold `end` bytes.
+    /// Asks for the lines from ``requestedTo`` up to `end` of `bytes` (at most to its end).
     @inlinable @inline(__always)
-    package mutating func request(upTo end: Int, in base: UnsafeRawPointer) {
-        while self.requestedTo < end {
+    package mutating func request(upTo end: Int, in bytes: ByteView) {
+        let limit = Swift.min(end, bytes.count)
+        guard let base = bytes.base else { return }
+        while self.requestedTo < limit {
             cdm_prefetch(base + self.requestedTo)
             self.requestedTo &+= 64
         }

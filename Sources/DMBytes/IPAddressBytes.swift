@@ -23,24 +23,35 @@ public struct IPAddressBytes: Hashable, Sendable {
         guard bytes.count == 4 || bytes.count == 16 else { return nil }
         var padded = [UInt8](repeating: 0, count: 16)
         padded.replaceSubrange(0..<bytes.count, with: bytes)
-        let words = padded.withUnsafeBytes {
-            ($0.loadUnaligned(fromByteOffset: 0, as: UInt64.self), $0.loadUnaligned(fromByteOffset: 8, as: UInt64.self))
-        }
-        self.init(first: words.0, second: words.1)
+        self = padded.withByteView { IPAddressBytes(loadingFrom: $0, at: 0) }
     }
 
-    /// Loads the field at `offset` of `bytes`.
+    /// Loads the 16-byte field at `offset` of `bytes`.
     @inlinable
-    public init(loadingFrom bytes: UnsafeRawBufferPointer, at offset: Int) {
-        self.first = bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
-        self.second = bytes.loadUnaligned(fromByteOffset: offset + 8, as: UInt64.self)
+    public init(loadingFrom bytes: ByteView, at offset: Int) {
+        self.first = bytes.loadNative(at: offset)
+        self.second = bytes.loadNative(at: offset &+ 8)
     }
 
-    /// Stores the field at `offset` of `bytes`.
+    /// The first `count` bytes of `bytes` (4 or 16) followed by zeros; fewer when `bytes` is
+    /// shorter.
+    public init(prefixOf bytes: ByteView, count: Int) {
+        var padded = [UInt8](repeating: 0, count: 16)
+        for index in 0..<Swift.min(count, bytes.count, 16) { padded[index] = bytes[index] }
+        self = padded.withByteView { IPAddressBytes(loadingFrom: $0, at: 0) }
+    }
+
+    /// Stores the 16-byte field at `offset` of `bytes`.
     @inlinable
-    public func store(into bytes: UnsafeMutableRawBufferPointer, at offset: Int) {
-        bytes.storeBytes(of: self.first, toByteOffset: offset, as: UInt64.self)
-        bytes.storeBytes(of: self.second, toByteOffset: offset + 8, as: UInt64.self)
+    public func store(into bytes: MutableByteView, at offset: Int) {
+        bytes.storeNative(self.first, at: offset)
+        bytes.storeNative(self.second, at: offset &+ 8)
+    }
+
+    /// Calls `body` with a view of the 16 bytes in order.
+    @inlinable
+    public func withBytes<Result>(_ body: (ByteView) -> Result) -> Result {
+        Swift.withUnsafeBytes(of: (self.first, self.second)) { body(ByteView(unsafeBytes: $0)) }
     }
 
     /// The 16 bytes in order.

@@ -1,3 +1,4 @@
+import DMBytes
 import DMPacket
 import DMRecord
 import DMStage
@@ -26,7 +27,7 @@ public struct CaptureStage {
         metadata.lane = lane
         try output.writer.writeRecord(type: .packet, bodySize: PacketRecordLayout.fixedSize + packet.frame.count) { body in
             metadata.store(into: body)
-            body.copyBytes(packet.frame, at: PacketRecordLayout.fixedSize)
+            body.copy(packet.frame, to: PacketRecordLayout.fixedSize)
         }
     }
 
@@ -37,20 +38,17 @@ public struct CaptureStage {
         input.idleObserver = idle
         try output.beginOwnSection(entries: [.source(reader.inputName)])
         func counters() -> [(name: String, value: UInt64)] {
-            self.selection.fields + [
-                ("oversized_frames", reader.oversizedFrames), ("skipped_blocks", reader.skippedBlocks),
-                ("truncated_inputs", reader.truncationWarning == nil ? 0 : 1),
-            ]
+            CaptureCounters(
+                selection: self.selection, oversizedFrames: reader.oversizedFrames,
+                file: (reader.skippedBlocks, reader.truncationWarning == nil ? 0 : 1)
+            ).fields
         }
         let lane = self.lane
         try output.run(stage: Self.name, counters: counters) {
-            // The clock is read once per 1024 packets (not per packet) and after a quiet spell.
-            var untilStatsCheck = 1024
+            var countdown = StatsCountdown()
             while !self.selection.isDone, !StageSignals.stopRequested, let packet = try reader.next() {
                 if self.selection.admit(packet) { try Self.write(packet, lane: lane, to: output) }
-                untilStatsCheck -= 1
-                if untilStatsCheck == 0 || idle.wentIdle {
-                    untilStatsCheck = 1024
+                if countdown.shouldCheck(inputWentIdle: idle.wentIdle) {
                     idle.wentIdle = false
                     try output.writePeriodicStatsIfDue(stage: Self.name, counters: counters)
                 }
@@ -68,11 +66,7 @@ public struct CaptureStage {
         try output.beginOwnSection(entries: [.source("iface:\(device)")])
         var oversized: UInt64 = 0
         func counters() -> [(name: String, value: UInt64)] {
-            let kernel = capture.statistics()
-            return self.selection.fields + [
-                ("oversized_frames", oversized), ("kernel_received", kernel.received),
-                ("kernel_dropped", kernel.kernelDropped), ("interface_dropped", kernel.interfaceDropped),
-            ]
+            CaptureCounters(selection: self.selection, oversizedFrames: oversized, kernel: capture.statistics()).fields
         }
         let lane = self.lane
         try output.run(stage: Self.name, counters: counters) {

@@ -1,3 +1,5 @@
+import DMBytes
+import DMSystem
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -17,16 +19,11 @@ public enum ConfigurationFile {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw FileError(description: String(cString: strerror(errno))) }
         defer { close(fd) }
-        var data: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 65536)
-        while true {
-            let count = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
-            if count > 0 { data += chunk[0..<count]; continue }
-            if count < 0 && errno == EINTR { continue }
-            if count < 0 { throw FileError(description: String(cString: strerror(errno))) }
-            break
+        do {
+            return String(decoding: try FileDescriptorIO.readToEnd(fd, object: path), as: UTF8.self)
+        } catch {
+            throw FileError(description: String(cString: strerror(error.code)))
         }
-        return String(decoding: data, as: UTF8.self)
     }
 
     /// Writes `text` to `path` (created or truncated), or to standard output for `-`.
@@ -34,12 +31,10 @@ public enum ConfigurationFile {
         let fd = path == "-" ? 1 : open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw FileError(description: "cannot create \(path): \(String(cString: strerror(errno)))") }
         defer { if fd != 1 { close(fd) } }
-        var bytes = Array(text.utf8)[...]
-        while !bytes.isEmpty {
-            let count = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
-            if count < 0 && errno == EINTR { continue }
-            guard count > 0 else { throw FileError(description: "cannot write \(path): \(String(cString: strerror(errno)))") }
-            bytes = bytes.dropFirst(count)
+        do {
+            try Array(text.utf8).withByteView { (bytes) throws(SystemError) in try FileDescriptorIO.writeAll(fd, bytes, object: path) }
+        } catch {
+            throw FileError(description: "cannot write \(path): \(String(cString: strerror(error.code)))")
         }
     }
 }

@@ -1,3 +1,6 @@
+import DMBytes
+import DMRecord
+
 /// Keeps the leading bits of IPv4 and IPv6 addresses and zeroes the rest, as dnsmonster's
 /// `--maskSize4`/`--maskSize6` do (`net.CIDRMask(bits, 32|128)`: the values are bits, though
 /// dnsmonster's documentation says bytes). 32 and 128 keep addresses whole; 0 zeroes them.
@@ -25,9 +28,9 @@ public struct AddressMask: Hashable, Sendable {
         }
         let four = bytes(bits4, 4)
         let six = bytes(bits6, 16)
-        self.word4 = four.withUnsafeBytes { $0.loadUnaligned(as: UInt32.self) }
-        self.word6High = six.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: 0, as: UInt64.self) }
-        self.word6Low = six.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: 8, as: UInt64.self) }
+        self.word4 = four.withByteView { $0.loadNative(at: 0, as: UInt32.self) }
+        self.word6High = six.withByteView { $0.loadNative(at: 0, as: UInt64.self) }
+        self.word6Low = six.withByteView { $0.loadNative(at: 8, as: UInt64.self) }
     }
 
     /// Whether masking changes nothing (32 and 128 bits).
@@ -36,21 +39,21 @@ public struct AddressMask: Hashable, Sendable {
     /// Masks the 16-byte address field at `offset`: its first 4 bytes for IPv4 (the other 12
     /// are zero by the record format and stay so), all 16 otherwise.
     @inlinable @inline(__always)
-    public func apply(to body: UnsafeMutableRawBufferPointer, at offset: Int, ipVersion: UInt8) {
-        let base = body.baseAddress! + offset
+    public func apply(to body: MutableByteView, at offset: Int, ipVersion: UInt8) {
+        let bytes = body.view
         if ipVersion == 4 {
-            base.storeBytes(of: base.loadUnaligned(as: UInt32.self) & self.word4, as: UInt32.self)
+            body.storeNative(bytes.loadNative(at: offset, as: UInt32.self) & self.word4, at: offset)
         } else {
-            base.storeBytes(of: base.loadUnaligned(as: UInt64.self) & self.word6High, as: UInt64.self)
-            base.storeBytes(of: base.loadUnaligned(fromByteOffset: 8, as: UInt64.self) & self.word6Low, toByteOffset: 8, as: UInt64.self)
+            body.storeNative(bytes.loadNative(at: offset, as: UInt64.self) & self.word6High, at: offset)
+            body.storeNative(bytes.loadNative(at: offset &+ 8, as: UInt64.self) & self.word6Low, at: offset &+ 8)
         }
     }
 
     /// Masks a DNS record body's source and destination addresses.
     @inlinable
-    public func applyToDNSBody(_ body: UnsafeMutableRawBufferPointer) {
-        let version = body.load(fromByteOffset: 12, as: UInt8.self)
-        self.apply(to: body, at: 24, ipVersion: version)
-        self.apply(to: body, at: 40, ipVersion: version)
+    public func applyToDNSBody(_ body: MutableByteView) {
+        let version = body[DNSRecordLayout.ipVersionOffset]
+        self.apply(to: body, at: DNSRecordLayout.sourceAddressOffset, ipVersion: version)
+        self.apply(to: body, at: DNSRecordLayout.destinationAddressOffset, ipVersion: version)
     }
 }

@@ -1,3 +1,6 @@
+import DMBytes
+import DMRecord
+
 /// Recognises DNS records identical to one kept within a time window, in a table of bounded size.
 ///
 /// "Identical" means the same IP version, transport, ports, source and destination addresses
@@ -24,7 +27,7 @@ public final class Deduplicator {
     @usableFromInline @exclusivity(unchecked) var evictionCount: UInt64 = 0
 
     @usableFromInline
-    struct Slot {
+    struct Slot: BitwiseCopyable {
         /// The record's hash; 0 marks an empty slot.
         @usableFromInline var hash: UInt64
         /// Capture time of the kept record.
@@ -36,7 +39,7 @@ public final class Deduplicator {
         }
     }
 
-    @usableFromInline let slots: UnsafeMutablePointer<Slot>
+    @usableFromInline let slots: ValueStorage<Slot>
     @usableFromInline let bucketMask: Int
 
     /// A table of at least `capacity` entries (rounded up to a power of two, at least 4).
@@ -46,24 +49,22 @@ public final class Deduplicator {
         self.windowNanoseconds = windowNanoseconds
         self.capacity = buckets * 4
         self.bucketMask = buckets - 1
-        self.slots = .allocate(capacity: buckets * 4)
-        self.slots.initialize(repeating: Slot(hash: 0, time: 0), count: buckets * 4)
+        self.slots = ValueStorage(repeating: Slot(hash: 0, time: 0), count: buckets * 4)
     }
-
-    deinit { self.slots.deallocate() }
 
     /// The hash of a DNS record body's identifying fields (the body must fit the DNS layout).
     @inlinable
-    public static func hash(dnsBody body: UnsafeRawBufferPointer, message: UnsafeRawBufferPointer) -> UInt64 {
+    public static func hash(dnsBody body: ByteView, message: ByteView) -> UInt64 {
+        typealias Layout = DNSRecordLayout
         var hasher = Hasher()
-        // IP version, transport, source and destination ports (offsets 12..<18).
-        hasher.combine(bytes: UnsafeRawBufferPointer(rebasing: body[12..<18]))
-        // The addresses (24..<56); IPv4 uses only the first 4 bytes of each 16.
-        if body[12] == 4 {
-            hasher.combine(body.loadUnaligned(fromByteOffset: 24, as: UInt32.self))
-            hasher.combine(body.loadUnaligned(fromByteOffset: 40, as: UInt32.self))
+        // IP version, transport, source and destination ports: the six bytes from the version on.
+        hasher.combine(bytes: body.subview(Layout.ipVersionOffset..<Layout.matchFlagsOffset))
+        // The addresses; IPv4 uses only the first 4 bytes of each 16.
+        if body[Layout.ipVersionOffset] == 4 {
+            hasher.combine(body.loadNative(at: Layout.sourceAddressOffset, as: UInt32.self))
+            hasher.combine(body.loadNative(at: Layout.destinationAddressOffset, as: UInt32.self))
         } else {
-            hasher.combine(bytes: UnsafeRawBufferPointer(rebasing: body[24..<56]))
+            hasher.combine(bytes: body.subview(Layout.sourceAddressOffset..<Layout.fixedSize))
         }
         hasher.combine(message.count)
         hasher.combine(bytes: message)
@@ -75,18 +76,19 @@ public final class Deduplicator {
     /// when it does not, it is remembered as kept.
     @inlinable
     public func isDuplicate(hash: UInt64, time: UInt64) -> Bool {
-        let bucket = self.slots + (Int(truncatingIfNeeded: hash >> 7) & self.bucketMask) * 4
+        let slots = self.slots
+        let bucket = (Int(truncatingIfNeeded: hash >> 7) & self.bucketMask) * 4
         var victim = 0
         var victimTime = UInt64.max
         var victimLive = true
         for index in 0..<4 {
-            let slot = bucket[index]
+            let slot = slots[bucket &+ index]
             let distance = slot.time > time ? slot.time &- time : time &- slot.time
             let live = slot.hash != 0 && distance < self.windowNanoseconds
             if slot.hash == hash {
                 if live { return true }
                 // The same record, outside the window: keep it again, restart its window.
-                bucket[index].time = time
+                slots[bucket &+ index].time = time
                 return false
             }
             // Prefer an empty or expired slot, else the oldest.
@@ -101,7 +103,7 @@ public final class Deduplicator {
             }
         }
         if victimLive { self.evictionCount &+= 1 }
-        bucket[victim] = Slot(hash: hash, time: time)
+        slots[bucket &+ victim] = Slot(hash: hash, time: time)
         return false
     }
 }

@@ -1,3 +1,4 @@
+import DMBytes
 import DMRecord
 import DMStage
 import DMSystem
@@ -40,7 +41,7 @@ public struct FilterPlan {
 /// `records_in = passed + malformed + qr_filtered + rcode_filtered + qtype_filtered +
 /// skip_matched + allow_missed + duplicates + sampled_out`, and `failed` is the sum of the
 /// rejections (written to --fail-to when it is given, dropped otherwise).
-struct FilterCounters {
+public struct FilterCounters: StageCounters {
     var recordsIn: UInt64 = 0
     var dnsRecords: UInt64 = 0
     var otherRecords: UInt64 = 0
@@ -60,27 +61,62 @@ struct FilterCounters {
     var masked: UInt64 = 0
     var statsForwarded: UInt64 = 0
     var sections: UInt64 = 0
+    /// Read from the plan when the counters are reported (``reported(plan:)``).
+    var dedupEvicted: UInt64 = 0
+    var skipList: ListCounters?
+    var allowList: ListCounters?
 
-    /// The counters as STATS fields, with the deduplicator's evictions and the lists' state.
-    func fields(plan: FilterPlan) -> [(name: String, value: UInt64)] {
-        var fields: [(name: String, value: UInt64)] = [
-            ("records_in", self.recordsIn), ("dns_records", self.dnsRecords), ("other_records", self.otherRecords),
-            ("malformed", self.malformed), ("qr_filtered", self.qrFiltered), ("rcode_filtered", self.rcodeFiltered),
-            ("qtype_filtered", self.qtypeFiltered), ("skip_matched", self.skipMatched), ("allow_missed", self.allowMissed),
-            ("duplicates", self.duplicates), ("sampled_out", self.sampledOut), ("passed", self.passed), ("failed", self.failed),
-            ("tagged_skip", self.taggedSkip), ("tagged_allow", self.taggedAllow),
-            ("unreadable_questions", self.unreadableQuestions), ("masked", self.masked),
-            ("dedup_evicted", plan.deduplicator?.evictions ?? 0),
-        ]
-        for loader in [plan.skip, plan.allow].compactMap({ $0 }) {
-            fields += [
-                ("\(loader.role)_list_entries", loader.entries), ("\(loader.role)_list_loads", loader.loads),
-                ("\(loader.role)_list_failures", loader.failures),
-            ]
+    /// A domain list's state: nil counters are left out when the list is not given.
+    struct ListCounters {
+        var entries: UInt64
+        var loads: UInt64
+        var failures: UInt64
+
+        init(_ loader: DomainListLoader) {
+            self.entries = loader.entries
+            self.loads = loader.loads
+            self.failures = loader.failures
         }
-        fields += [("stats_forwarded", self.statsForwarded), ("sections", self.sections)]
-        return fields
     }
+
+    /// These counters with the deduplicator's evictions and the lists' state added.
+    func reported(plan: FilterPlan) -> FilterCounters {
+        var counters = self
+        counters.dedupEvicted = plan.deduplicator?.evictions ?? 0
+        counters.skipList = plan.skip.map(ListCounters.init)
+        counters.allowList = plan.allow.map(ListCounters.init)
+        return counters
+    }
+
+    /// dm-filter's counters, in the order STATS lists them.
+    public static let declared: [Counter<FilterCounters>] = [
+        Counter("records_in", "records read, but upstream STATS") { $0.recordsIn },
+        Counter("dns_records", "of those, DNS records") { $0.dnsRecords },
+        Counter("other_records", "records of other types, passed on and counted in passed") { $0.otherRecords },
+        Counter("malformed", "DNS records whose layout is broken, rejected") { $0.malformed },
+        Counter("qr_filtered", "rejected by --qr") { $0.qrFiltered },
+        Counter("rcode_filtered", "rejected by --rcode") { $0.rcodeFiltered },
+        Counter("qtype_filtered", "rejected by --qtype") { $0.qtypeFiltered },
+        Counter("skip_matched", "rejected: the name is on the skip list") { $0.skipMatched },
+        Counter("allow_missed", "rejected: the name is not on the allow list") { $0.allowMissed },
+        Counter("duplicates", "rejected by --dedup") { $0.duplicates },
+        Counter("sampled_out", "rejected by --sample") { $0.sampledOut },
+        Counter("passed", "records kept; records_in = passed + the nine rejections above") { $0.passed },
+        Counter("failed", "the rejections summed (to --fail-to when given)") { $0.failed },
+        Counter("tagged_skip", "records marked as on the skip list (--tag-only)") { $0.taggedSkip },
+        Counter("tagged_allow", "records marked as on the allow list (--tag-only)") { $0.taggedAllow },
+        Counter("unreadable_questions", "DNS records without a readable question: on no list") { $0.unreadableQuestions },
+        Counter("masked", "records whose addresses --mask4/--mask6 rewrote") { $0.masked },
+        Counter("dedup_evicted", "names --dedup forgot early to stay within its table") { $0.dedupEvicted },
+        Counter("skip_list_entries", "names on the skip list in force") { $0.skipList?.entries },
+        Counter("skip_list_loads", "successful loads of the skip list") { $0.skipList?.loads },
+        Counter("skip_list_failures", "failed (re)loads of the skip list") { $0.skipList?.failures },
+        Counter("allow_list_entries", "names on the allow list in force") { $0.allowList?.entries },
+        Counter("allow_list_loads", "successful loads of the allow list") { $0.allowList?.loads },
+        Counter("allow_list_failures", "failed (re)loads of the allow list") { $0.allowList?.failures },
+        Counter("stats_forwarded", "upstream STATS records passed on") { $0.statsForwarded },
+        Counter("sections", "input sections (headers) read") { $0.sections },
+    ]
 }
 
 /// Flushes both outputs when the input is about to wait.
@@ -115,7 +151,7 @@ public final class FilterStage {
     }
 
     /// The counters as STATS fields.
-    public var counterFields: [(name: String, value: UInt64)] { self.counters.fields(plan: self.plan) }
+    public var counterFields: [(name: String, value: UInt64)] { self.counters.reported(plan: self.plan).fields }
 
     /// Reads `reader` to its end (or a stop signal), then writes the final STATS to both outputs
     /// and the summary line — also when the input turns out bad, so what was read still goes
@@ -189,7 +225,7 @@ public final class FilterStage {
     /// loops keep their counters in a local, so they hand them in.
     private func writePeriodicStatsIfDue(_ counters: FilterCounters) throws(RecordWriteError) {
         guard self.pass.statsSchedule.isDue() else { return }
-        let fields = counters.fields(plan: self.plan)
+        let fields = counters.reported(plan: self.plan).fields
         try self.pass.writeStats(stage: Self.name, kind: .periodic, counters: fields)
         try self.fail?.writeStats(stage: Self.name, kind: .periodic, counters: fields)
     }
@@ -218,9 +254,10 @@ public final class FilterStage {
         var counters = self.counters
         defer { self.counters = counters }
 
-        let nameBuffer = UnsafeMutableRawPointer.allocate(byteCount: DNSQuestionSummary.nameBufferSize, alignment: 8)
-        nameBuffer.initializeMemory(as: UInt8.self, repeating: 0, count: DNSQuestionSummary.nameBufferSize)
-        defer { nameBuffer.deallocate() }
+        // The first question's name, lowercased, for the lists (with the padding they read past it).
+        let nameStorage = ByteStorage(count: DNSQuestionSummary.nameBufferSize)
+        let nameBuffer = nameStorage.mutableView
+        let name = nameStorage.view
 
         while let batch = try reader.nextBatch() {
             let run: RecordRun
@@ -270,12 +307,12 @@ public final class FilterStage {
                                     rejection = .malformed
                                     break decide
                                 }
-                                let messageStart = DNSRecordLayout.fixedSize &+ Int(body.loadLittleEndian(at: 20, as: UInt16.self))
+                                let messageStart = DNSRecordLayout.messageStart(in: body)
                                 guard messageStart <= body.count, body.count &- messageStart <= DNSRecordLayout.maximumMessageSize else {
                                     rejection = .malformed
                                     break decide
                                 }
-                                let message = UnsafeRawBufferPointer(rebasing: body[messageStart...])
+                                let message = body.subview(from: messageStart)
                                 var summary: DNSQuestionSummary?
                                 if needsQuestion {
                                     summary = DNSQuestionSummary.read(message, nameInto: nameBuffer)
@@ -305,8 +342,8 @@ public final class FilterStage {
                                     let question = summary?.hasQuestion == true ? summary!.nameLength : 0
                                     if tagOnly {
                                         // Both lists, and the flags say what matched.
-                                        let skipMatch = question > 0 && skipList?.contains(wireName: nameBuffer, length: question) == true
-                                        let allowMatch = question > 0 && allowList?.contains(wireName: nameBuffer, length: question) == true
+                                        let skipMatch = question > 0 && skipList?.contains(wireName: name, length: question) == true
+                                        let allowMatch = question > 0 && allowList?.contains(wireName: name, length: question) == true
                                         var flags = DNSMatchFlags.evaluated.rawValue
                                         if skipMatch {
                                             flags |= DNSMatchFlags.skipMatch.rawValue
@@ -316,16 +353,16 @@ public final class FilterStage {
                                             flags |= DNSMatchFlags.allowMatch.rawValue
                                             counters.taggedAllow &+= 1
                                         }
-                                        let existing = body.loadLittleEndian(at: 18, as: UInt16.self)
-                                        let updated = existing & ~UInt16(7) | flags
+                                        let existing = body.loadLittleEndian(at: DNSRecordLayout.matchFlagsOffset, as: UInt16.self)
+                                        let updated = existing & ~DNSMatchFlags.all.rawValue | flags
                                         if updated != existing { matchFlags = updated }
                                     } else {
                                         // Filtering: records go on unchanged; the first list that rejects decides.
-                                        if question > 0, skipList?.contains(wireName: nameBuffer, length: question) == true {
+                                        if question > 0, skipList?.contains(wireName: name, length: question) == true {
                                             rejection = .skip
                                             break decide
                                         }
-                                        if let allowList, question == 0 || !allowList.contains(wireName: nameBuffer, length: question) {
+                                        if let allowList, question == 0 || !allowList.contains(wireName: name, length: question) {
                                             rejection = .allow
                                             break decide
                                         }
@@ -333,7 +370,9 @@ public final class FilterStage {
                                 }
                                 if let deduplicator {
                                     let hash = Deduplicator.hash(dnsBody: body, message: message)
-                                    if deduplicator.isDuplicate(hash: hash, time: body.loadLittleEndian(at: 0, as: UInt64.self)) {
+                                    if deduplicator.isDuplicate(
+                                        hash: hash, time: body.loadLittleEndian(at: DNSRecordLayout.timeOffset, as: UInt64.self))
+                                    {
                                         rejection = .duplicate
                                         break decide
                                     }
@@ -391,8 +430,8 @@ public final class FilterStage {
     static func writePatched(_ record: RecordView, to writer: RecordWriter, matchFlags: UInt16?, mask: AddressMask?) throws(RecordWriteError) {
         let body = record.body
         try writer.writeRecord(type: .dns, flags: record.flags, bodySize: body.count) { out in
-            out.copyBytes(body, at: 0)
-            if let matchFlags { out.storeLittleEndian(matchFlags, at: 18) }
+            out.copy(body, to: 0)
+            if let matchFlags { out.storeLittleEndian(matchFlags, at: DNSRecordLayout.matchFlagsOffset) }
             if let mask { mask.applyToDNSBody(out) }
         }
     }

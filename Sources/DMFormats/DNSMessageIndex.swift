@@ -1,3 +1,4 @@
+import DMBytes
 import DNSWire
 
 /// Where each question and record of one DNS message is, found by one checked walk
@@ -25,7 +26,7 @@ public final class DNSMessageIndex {
     }
 
     /// The message last loaded (valid while the caller's record is).
-    @exclusivity(unchecked) public private(set) var message = UnsafeRawBufferPointer(start: nil, count: 0)
+    @exclusivity(unchecked) public private(set) var message = ByteView()
     /// Its header summary (with the EDNS extended rcode bits).
     @exclusivity(unchecked) public private(set) var summary = DNSMessageValidator.Summary(
         id: 0, flags: 0, questionCount: 0, answerCount: 0, authorityCount: 0, additionalCount: 0, extendedRcodeBits: 0)
@@ -42,7 +43,7 @@ public final class DNSMessageIndex {
     }
 
     /// Walks `message`, checking it as miekg would unpack it; throws at the first damage.
-    public func load(_ message: UnsafeRawBufferPointer) throws(DNSWireError) {
+    public func load(_ message: ByteView) throws(DNSWireError) {
         self.message = message
         self.questions.removeAll(keepingCapacity: true)
         self.records.removeAll(keepingCapacity: true)
@@ -73,14 +74,14 @@ public final class DNSMessageIndex {
         var section = DNSSection.answer
 
         mutating func questionsStart(count: Int) {}
-        mutating func question(nameAt offset: Int, in message: UnsafeRawBufferPointer, type: UInt16, class: UInt16) {
+        mutating func question(nameAt offset: Int, in message: ByteView, type: UInt16, class: UInt16) {
             self.index.add(Question(nameOffset: offset, type: type, class: `class`))
         }
         mutating func questionsEnd() {}
         mutating func sectionStart(_ section: DNSSection, count: Int) { self.section = section }
         mutating func sectionEnd(_ section: DNSSection) {}
         mutating func recordStart(
-            nameAt offset: Int, in message: UnsafeRawBufferPointer, type: UInt16, class: UInt16, ttl: UInt32,
+            nameAt offset: Int, in message: ByteView, type: UInt16, class: UInt16, ttl: UInt32,
             rdataLength: UInt16
         ) {
             // The walk checked the name; its end plus type, class, TTL and length is the RDATA.
@@ -91,14 +92,14 @@ public final class DNSMessageIndex {
         }
         mutating func recordEnd() {}
         mutating func unsignedField(_ field: RDataField, _ value: UInt64) {}
-        mutating func bytesField(_ field: RDataField, _ bytes: UnsafeRawBufferPointer) {}
-        mutating func nameField(_ field: RDataField, nameAt offset: Int, in message: UnsafeRawBufferPointer) {}
+        mutating func bytesField(_ field: RDataField, _ bytes: ByteView) {}
+        mutating func nameField(_ field: RDataField, nameAt offset: Int, in message: ByteView) {}
         mutating func zeroField(_ field: RDataField) {}
         mutating func listStart(_ field: RDataField) {}
         mutating func listEnd(_ field: RDataField) {}
-        mutating func characterStringElement(_ bytes: UnsafeRawBufferPointer) {}
+        mutating func characterStringElement(_ bytes: ByteView) {}
         mutating func typeElement(_ type: UInt16) {}
-        mutating func nameElement(nameAt offset: Int, in message: UnsafeRawBufferPointer) {}
+        mutating func nameElement(nameAt offset: Int, in message: ByteView) {}
         mutating func ednsOptionElement(_ option: EDNSOption) {}
         mutating func serviceParameterElement(_ parameter: ServiceParameter) {}
         mutating func aplElement(_ item: APLItem) {}

@@ -51,8 +51,9 @@ extension RecordFormat {
     }
 }
 
-/// Renders DNS records in one ``RecordFormat``.
-public protocol RecordFormatter {
+/// Renders DNS records in one ``RecordFormat``. A class, so that a plan holding one of each
+/// calls it without copying an existential out of its array for every record.
+public protocol RecordFormatter: AnyObject {
     /// A line written once before the first record of each sink (CSV's column names),
     /// newline included.
     var headerLine: [UInt8]? { get }
@@ -63,8 +64,9 @@ public protocol RecordFormatter {
 }
 
 /// dnsmonster's JSON.
-struct JSONFormatter: RecordFormatter {
+final class JSONFormatter: RecordFormatter {
     let renderer: DNSMonsterJSON
+    init(renderer: DNSMonsterJSON) { self.renderer = renderer }
     var headerLine: [UInt8]? { nil }
 
     func append(_ record: DNSRecordView, to buffer: OutputByteBuffer) throws(DNSWireError) -> Bool {
@@ -74,9 +76,13 @@ struct JSONFormatter: RecordFormatter {
 }
 
 /// dnsmonster's CSV, with or without its header line.
-struct CSVFormatter: RecordFormatter {
+final class CSVFormatter: RecordFormatter {
     let renderer: DNSMonsterCSV
     let writesHeader: Bool
+    init(renderer: DNSMonsterCSV, writesHeader: Bool) {
+        self.renderer = renderer
+        self.writesHeader = writesHeader
+    }
     var headerLine: [UInt8]? { self.writesHeader ? Array("\(DNSMonsterCSV.header)\n".utf8) : nil }
 
     func append(_ record: DNSRecordView, to buffer: OutputByteBuffer) throws(DNSWireError) -> Bool {
@@ -85,7 +91,7 @@ struct CSVFormatter: RecordFormatter {
 }
 
 /// dnsmonster's OCSF DNS Activity JSON.
-struct OCSFFormatter: RecordFormatter {
+final class OCSFFormatter: RecordFormatter {
     let renderer = OCSFDNSActivity()
     var headerLine: [UInt8]? { nil }
 
@@ -96,8 +102,9 @@ struct OCSFFormatter: RecordFormatter {
 }
 
 /// A compiled Go template, evaluated against dnsmonster's `DNSResult`.
-struct GoTemplateFormatter: RecordFormatter {
+final class GoTemplateFormatter: RecordFormatter {
     let template: GoTemplate
+    init(template: GoTemplate) { self.template = template }
     var headerLine: [UInt8]? { nil }
 
     func append(_ record: DNSRecordView, to buffer: OutputByteBuffer) throws(DNSWireError) -> Bool {
@@ -107,7 +114,7 @@ struct GoTemplateFormatter: RecordFormatter {
 }
 
 /// The readable one-line text.
-struct TextFormatter: RecordFormatter {
+final class TextFormatter: RecordFormatter {
     let renderer = DNSTextLine()
     var headerLine: [UInt8]? { nil }
 

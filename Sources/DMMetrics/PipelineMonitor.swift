@@ -1,3 +1,4 @@
+import DMBytes
 import DMRecord
 import DMSystem
 
@@ -148,8 +149,9 @@ public final class PipelineMonitor: @unchecked Sendable {
             self.lock.withLock { self.streamError = "\(error)" }
             self.report("warning: \(error); the metrics stop here, the pipeline goes on")
             // Keep dm-out's writes flowing: read what remains and throw it away.
-            var sink = [UInt8](repeating: 0, count: 65536)
-            while sink.withUnsafeMutableBytes({ Glibc.read(self.input, $0.baseAddress, $0.count) }) > 0 {}
+            let sink = ByteStorage(count: 65536)
+            let neverRaised = StopSignal()
+            while case .bytes = try? FileDescriptorIO.read(self.input, into: sink.mutableView, object: "--stats-out", stop: neverRaised) {}
         }
     }
 }

@@ -1,5 +1,6 @@
 import DMBytes
 import DMRecord
+import DMStage
 import DNSWire
 
 /// Why each frame did or did not become a DNS record.
@@ -23,28 +24,48 @@ public struct ParseCounters: Sendable {
     var tunnelNotIP: UInt64 = 0
     var tunnelUndecodable: UInt64 = 0
     var tunnelTooDeep: UInt64 = 0
+}
 
-    /// The counters as STATS fields, in the order dm-parse reports them.
-    public var fields: [(name: String, value: UInt64)] {
-        let fragments = self.defragmentation
-        return [("packets_in", self.packetsIn), ("unsupported_link", self.unsupportedLink), ("not_ip", self.notIP),
-         ("truncated_frames", self.truncatedFrames), ("malformed_ip", self.malformedIP), ("ip_fragments", fragments.fragments),
-         ("reassembled", fragments.reassembled), ("fragment_duplicates", fragments.duplicates),
-         ("fragment_overlaps", fragments.overlapping), ("fragments_expired", fragments.expired),
-         ("fragments_evicted", fragments.evicted), ("fragments_invalid", fragments.invalid),
-         ("udp_messages", self.udpMessages), ("tcp_segments", self.tcpSegments),
-         ("tcp_messages", self.tcp.messages), ("tcp_retransmissions", self.tcp.retransmissions),
-         ("tcp_out_of_order", self.tcp.outOfOrder), ("tcp_closed_incomplete", self.tcp.closedIncomplete),
-         ("tcp_expired", self.tcp.expired), ("tcp_evicted", self.tcp.evicted), ("tcp_over_limit", self.tcp.overLimit),
-         ("tcp_refused", self.tcp.refused),
-         ("tcp_gaps_skipped", self.tcp.gapsSkipped)]
-        + Tunnel.allCases.map { ("decapsulated_\($0)", self.decapsulated[Int($0.rawValue)]) }
-        + [("tunnel_not_ip", self.tunnelNotIP), ("tunnel_undecodable", self.tunnelUndecodable),
-         ("tunnel_too_deep", self.tunnelTooDeep), ("other_protocols", self.otherProtocols), ("other_ports", self.otherPorts),
-         ("malformed_dns", self.messages.malformed), ("malformed_kept", self.messages.malformedKept),
-         ("dns_out", self.messages.written),
-         ("malformed_packet_records", self.malformedPackets), ("records_forwarded", self.recordsForwarded)]
-    }
+extension ParseCounters: StageCounters {
+    /// dm-parse's counters, in the order STATS lists them.
+    public static let declared: [Counter<ParseCounters>] = [
+        Counter("packets_in", "PACKET records read") { $0.packetsIn },
+        Counter("unsupported_link", "frames of a link type dm-parse does not read") { $0.unsupportedLink },
+        Counter("not_ip", "frames carrying neither IPv4 nor IPv6") { $0.notIP },
+        Counter("truncated_frames", "frames cut short of their IP or transport header") { $0.truncatedFrames },
+        Counter("malformed_ip", "IP headers that contradict themselves or the frame") { $0.malformedIP },
+        Counter("ip_fragments", "IP fragments taken in for reassembly") { $0.defragmentation.fragments },
+        Counter("reassembled", "datagrams rebuilt from fragments") { $0.defragmentation.reassembled },
+        Counter("fragment_duplicates", "fragments received twice") { $0.defragmentation.duplicates },
+        Counter("fragment_overlaps", "datagrams dropped because two fragments overlapped with different bytes") { $0.defragmentation.overlapping },
+        Counter("fragments_expired", "datagrams not completed within 30 s of capture time") { $0.defragmentation.expired },
+        Counter("fragments_evicted", "incomplete datagrams dropped to stay within the reassembly limits") { $0.defragmentation.evicted },
+        Counter("fragments_invalid", "fragments with impossible offsets or lengths (beyond 64 KiB, a middle one not a multiple of 8)") { $0.defragmentation.invalid },
+        Counter("udp_messages", "UDP datagrams on a DNS port") { $0.udpMessages },
+        Counter("tcp_segments", "TCP segments on a DNS port") { $0.tcpSegments },
+        Counter("tcp_messages", "DNS messages reassembled from TCP streams") { $0.tcp.messages },
+        Counter("tcp_retransmissions", "TCP segments already seen") { $0.tcp.retransmissions },
+        Counter("tcp_out_of_order", "TCP segments held until the bytes before them arrived") { $0.tcp.outOfOrder },
+        Counter("tcp_closed_incomplete", "TCP streams that ended inside a message") { $0.tcp.closedIncomplete },
+        Counter("tcp_expired", "TCP streams idle for 60 s of capture time with bytes left") { $0.tcp.expired },
+        Counter("tcp_evicted", "TCP streams dropped with their bytes to stay within the stream limits") { $0.tcp.evicted },
+        Counter("tcp_over_limit", "TCP streams dropped for holding more than 128 KiB") { $0.tcp.overLimit },
+        Counter("tcp_refused", "TCP segments of a stream the table had no room for (their whole messages still parsed)") { $0.tcp.refused },
+        Counter("tcp_gaps_skipped", "holes the capture left in TCP streams, skipped") { $0.tcp.gapsSkipped },
+    ] + Tunnel.allCases.map { tunnel in
+        Counter("decapsulated_\(tunnel)", "\(tunnel) tunnels opened") { $0.decapsulated[Int(tunnel.rawValue)] }
+    } + [
+        Counter("tunnel_not_ip", "tunnels carrying neither IPv4 nor IPv6") { $0.tunnelNotIP },
+        Counter("tunnel_undecodable", "tunnel headers that could not be read") { $0.tunnelUndecodable },
+        Counter("tunnel_too_deep", "tunnels nested deeper than --tunnel-depth") { $0.tunnelTooDeep },
+        Counter("other_protocols", "IP packets neither UDP nor TCP") { $0.otherProtocols },
+        Counter("other_ports", "UDP and TCP packets on no DNS port") { $0.otherPorts },
+        Counter("malformed_dns", "DNS messages failing the wire check") { $0.messages.malformed },
+        Counter("malformed_kept", "of those, forwarded flagged (--keep-malformed)") { $0.messages.malformedKept },
+        Counter("dns_out", "DNS records written") { $0.messages.written },
+        Counter("malformed_packet_records", "PACKET records whose layout is broken") { $0.malformedPackets },
+        Counter("records_forwarded", "records other than PACKET, passed on") { $0.recordsForwarded },
+    ]
 }
 
 /// What became of the DNS messages found: a plain value, so the TCP path can count into a copy
@@ -88,7 +109,7 @@ public struct PacketParser {
     }
 
     /// Parses one captured frame, from a PACKET record or straight from a capture file.
-    public mutating func parse(metadata: PacketMetadata, frame: UnsafeRawBufferPointer, into writer: RecordWriter) throws(RecordWriteError) {
+    public mutating func parse(metadata: PacketMetadata, frame: ByteView, into writer: RecordWriter) throws(RecordWriteError) {
         self.counters.packetsIn &+= 1
         let linkType = metadata.linkType
         guard self.rawIP || LinkLayer.isSupported(linkType) else {
@@ -106,7 +127,7 @@ public struct PacketParser {
     /// Fragments go to the defragmenter; a completed datagram is parsed at once.
     @inline(__always)
     private mutating func parseIP(
-        _ bytes: UnsafeRawBufferPointer, at offset: Int, time: UInt64, tunnelDepth: Int, into writer: RecordWriter
+        _ bytes: ByteView, at offset: Int, time: UInt64, tunnelDepth: Int, into writer: RecordWriter
     ) throws(RecordWriteError) {
         let ip: IPPacketView
         do {
@@ -123,15 +144,11 @@ public struct PacketParser {
             self.counters.defragmentation = self.defragmenter.counters
             guard let whole else { return }
             // The reassembled datagram's records carry the time of the fragment that completed it.
-            // withUnsafeBytes forgets a typed error; the Result carries it out whole.
-            let outcome = whole.payload.withUnsafeBytes { payload in
-                Result { () throws(RecordWriteError) in
-                    try self.parseTransport(
-                        whole.transportProtocol, payload, version: whole.version, source: whole.source,
-                        destination: whole.destination, time: time, tunnelDepth: tunnelDepth, into: writer)
-                }
+            try whole.payload.withByteView { (payload) throws(RecordWriteError) in
+                try self.parseTransport(
+                    whole.transportProtocol, payload, version: whole.version, source: whole.source,
+                    destination: whole.destination, time: time, tunnelDepth: tunnelDepth, into: writer)
             }
-            try outcome.get()
             return
         }
         try self.parseTransport(
@@ -142,7 +159,7 @@ public struct PacketParser {
     /// Opens `tunnel` and parses the IP packet inside, once: the outer packet itself yields no
     /// record, so a tunnelled query is reported exactly once, with its inner addresses.
     private mutating func decapsulate(
-        _ tunnel: Tunnel, _ payload: UnsafeRawBufferPointer, time: UInt64, tunnelDepth: Int, into writer: RecordWriter
+        _ tunnel: Tunnel, _ payload: ByteView, time: UInt64, tunnelDepth: Int, into writer: RecordWriter
     ) throws(RecordWriteError) {
         guard tunnelDepth < self.tunnelDepth else {
             self.counters.tunnelTooDeep &+= 1
@@ -162,7 +179,7 @@ public struct PacketParser {
     /// Dispatches one whole IP payload (unfragmented or reassembled) on its protocol.
     @inline(__always)
     private mutating func parseTransport(
-        _ transportProtocol: UInt8, _ payload: UnsafeRawBufferPointer, version: UInt8, source: IPAddressBytes,
+        _ transportProtocol: UInt8, _ payload: ByteView, version: UInt8, source: IPAddressBytes,
         destination: IPAddressBytes, time: UInt64, tunnelDepth: Int, into writer: RecordWriter
     ) throws(RecordWriteError) {
         switch transportProtocol {
@@ -182,7 +199,7 @@ public struct PacketParser {
     }
 
     private mutating func parseTCP(
-        _ bytes: UnsafeRawBufferPointer, version: UInt8, source: IPAddressBytes, destination: IPAddressBytes,
+        _ bytes: ByteView, version: UInt8, source: IPAddressBytes, destination: IPAddressBytes,
         time: UInt64, into writer: RecordWriter
     ) throws(RecordWriteError) {
         guard bytes.count >= 4, let segment = TCPReassembler.Segment(bytes) else {
@@ -220,7 +237,7 @@ public struct PacketParser {
 
     @inline(__always)
     private mutating func parseUDP(
-        _ datagram: UnsafeRawBufferPointer, version: UInt8, source: IPAddressBytes, destination: IPAddressBytes,
+        _ datagram: ByteView, version: UInt8, source: IPAddressBytes, destination: IPAddressBytes,
         time: UInt64, tunnelDepth: Int, into writer: RecordWriter
     ) throws(RecordWriteError) {
         guard datagram.count >= 8 else {
@@ -240,7 +257,7 @@ public struct PacketParser {
             self.counters.truncatedFrames &+= 1
             return
         }
-        let message = UnsafeRawBufferPointer(rebasing: datagram[8..<length])
+        let message = datagram.subview(8..<length)
         if let tunnel {
             try self.decapsulate(tunnel, message, time: time, tunnelDepth: tunnelDepth, into: writer)
             return
@@ -257,7 +274,7 @@ public struct PacketParser {
     /// The packet length is the message's: the UDP payload, or the TCP message without its prefix.
     @inline(__always)
     private static func writeDNS(
-        _ message: UnsafeRawBufferPointer, transport: DNSTransport, version: UInt8,
+        _ message: ByteView, transport: DNSTransport, version: UInt8,
         source: IPAddressBytes, destination: IPAddressBytes, sourcePort: UInt16, destinationPort: UInt16,
         time: UInt64, validator: DNSMessageValidator, keepMalformed: Bool, counters: inout MessageCounters,
         into writer: RecordWriter
@@ -276,7 +293,7 @@ public struct PacketParser {
             sourcePort: sourcePort, destinationPort: destinationPort, sourceAddress: source, destinationAddress: destination)
         try writer.writeRecord(type: .dns, flags: flags, bodySize: DNSRecordLayout.fixedSize + message.count) { body in
             metadata.store(into: body, identityLength: 0)
-            body.copyBytes(message, at: DNSRecordLayout.fixedSize)
+            body.copy(message, to: DNSRecordLayout.fixedSize)
         }
         counters.written &+= 1
     }

@@ -20,7 +20,7 @@ public struct ParseStage {
     /// Whether `head`, the first bytes of an input, start a capture (pcap, pcapng, or gzip,
     /// which only captures are given as) rather than a record stream.
     public static func isCapture(_ head: [UInt8]) -> Bool {
-        switch head.withUnsafeBytes({ StreamMagic.foreignFormat($0) }) {
+        switch head.withByteView({ StreamMagic.foreignFormat($0) }) {
         case .pcap, .pcapng, .gzip: return true
         default: return false
         }
@@ -61,13 +61,10 @@ public struct ParseStage {
         input.idleObserver = idle
         try output.beginOwnSection(entries: [.source(reader.inputName)])
         try output.run(stage: Self.name, counters: { self.parser.counters.fields }) {
-            // The clock is read once per 1024 packets (not per packet) and after a quiet spell.
-            var untilStatsCheck = 1024
+            var countdown = StatsCountdown()
             while !StageSignals.stopRequested, let packet = try reader.next() {
                 try self.parser.parse(metadata: packet.metadata, frame: packet.frame, into: output.writer)
-                untilStatsCheck -= 1
-                if untilStatsCheck == 0 || idle.wentIdle {
-                    untilStatsCheck = 1024
+                if countdown.shouldCheck(inputWentIdle: idle.wentIdle) {
                     idle.wentIdle = false
                     try output.writePeriodicStatsIfDue(stage: Self.name) { self.parser.counters.fields }
                 }

@@ -1,5 +1,6 @@
 import DMConfiguration
 import DMMetrics
+import DMSystem
 import Glibc
 
 /// Runs a plan: each lane's stages connected by pipes, each lane's last stage connected to
@@ -58,22 +59,20 @@ public struct PipelineRunner {
 
         // dm-out's --stats-out: every stage's STATS, for the metrics and the summary. Its write
         // end is moved above the descriptors dm-out receives, like the lanes' ends.
-        var statsPipe: [Int32] = [-1, -1]
-        guard pipe(&statsPipe) == 0 else { throw StartError(description: "pipe: \(String(cString: strerror(errno)))") }
-        _ = fcntl(statsPipe[0], F_SETFD, FD_CLOEXEC)
-        let statsWriteEnd = fcntl(statsPipe[1], F_DUPFD_CLOEXEC, 100)
-        close(statsPipe[1])
-        guard statsWriteEnd >= 0 else { throw StartError(description: "fcntl: \(String(cString: strerror(errno)))") }
+        let statsPipe = try ProcessSpawn.makePipe(object: "dm-out's STATS")
+        let statsWriteEnd = try ProcessSpawn.moveAbove(statsPipe.write, minimum: 100, object: "dm-out's STATS")
         var statsWriteOpen = true
         defer { if statsWriteOpen { close(statsWriteEnd) } }
-        let monitor = try PipelineMonitor(input: statsPipe[0], settings: try MonitorSettings.make(plan.metrics), report: self.log)
+        let monitor = try PipelineMonitor(input: statsPipe.read, settings: try MonitorSettings.make(plan.metrics), report: self.log)
         try monitor.start()
         let statsMapping = [(statsWriteEnd, plan.statsDescriptor)]
 
         var children: [Child] = []
         var group: pid_t = 0
         func start(_ stage: PipelinePlan.Stage, role: Role, lane: Int?, input: Int32, output: Int32, extra: [(Int32, Int32)] = []) throws {
-            let pid = try spawn(directory + "/" + stage.name, stage.arguments, input: input, output: output, extra: extra, group: group)
+            let pid = try ProcessSpawn.spawn(
+                directory + "/" + stage.name, arguments: stage.arguments, input: input, output: output,
+                extra: extra.map { (source: $0.0, target: $0.1) }, group: group)
             if group == 0 { group = pid }
             let name = lane.map { "\(stage.name) (lane \($0))" } ?? stage.name
             children.append(Child(pid: pid, name: name, role: role))
@@ -90,18 +89,11 @@ public struct PipelineRunner {
                 var outEnds: [Int32] = []
                 defer { (laneEnds + outEnds).forEach { close($0) } }
                 for _ in plan.lanes {
-                    var pair: [Int32] = [-1, -1]
-                    guard socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &pair) == 0 else {
-                        throw StartError(description: "socketpair: \(String(cString: strerror(errno)))")
-                    }
-                    var size = Self.socketBufferBytes
-                    _ = setsockopt(pair[0], SOL_SOCKET, SO_SNDBUF, &size, socklen_t(MemoryLayout<Int32>.size))
-                    _ = setsockopt(pair[1], SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
-                    let high = fcntl(pair[1], F_DUPFD_CLOEXEC, 100)
-                    close(pair[1])
-                    guard high >= 0 else { throw StartError(description: "fcntl: \(String(cString: strerror(errno)))") }
-                    laneEnds.append(pair[0])
-                    outEnds.append(high)
+                    let pair = try ProcessSpawn.makeSocketPair(object: "a lane")
+                    ProcessSpawn.setSocketBuffer(pair.0, receive: false, bytes: Self.socketBufferBytes)
+                    ProcessSpawn.setSocketBuffer(pair.1, receive: true, bytes: Self.socketBufferBytes)
+                    laneEnds.append(pair.0)
+                    outEnds.append(try ProcessSpawn.moveAbove(pair.1, minimum: 100, object: "a lane"))
                 }
                 let mapping = outEnds.enumerated().map { ($1, PipelinePlan.firstLaneDescriptor + Int32($0)) }
                 try start(plan.out, role: .out, lane: nil, input: 0, output: 1, extra: mapping + statsMapping)
@@ -145,8 +137,8 @@ public struct PipelineRunner {
             let last = position == lane.stages.count - 1
             var fds: [Int32] = [-1, -1]
             if !last || output == nil {
-                guard pipe(&fds) == 0 else { throw StartError(description: "pipe: \(String(cString: strerror(errno)))") }
-                for fd in fds { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
+                let pipe = try ProcessSpawn.makePipe(object: stage.name)
+                fds = [pipe.read, pipe.write]
             }
             let stageOutput = last ? (output ?? fds[1]) : fds[1]
             do {
@@ -205,39 +197,5 @@ public struct PipelineRunner {
         }
         if !causes.isEmpty { return (1, causes) }
         return (brokenPipes > 0 ? 141 : 0, [])
-    }
-
-    /// Starts one stage with `input` and `output` as its standard input and output, each
-    /// `extra` descriptor moved to its target number, default signal dispositions, an empty
-    /// signal mask, and in process group `group` (a new one when 0).
-    private func spawn(
-        _ path: String, _ arguments: [String], input: Int32, output: Int32, extra: [(Int32, Int32)], group: pid_t
-    ) throws -> pid_t {
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        if input != 0 { posix_spawn_file_actions_adddup2(&actions, input, 0) }
-        if output != 1 { posix_spawn_file_actions_adddup2(&actions, output, 1) }
-        for (source, target) in extra { posix_spawn_file_actions_adddup2(&actions, source, target) }
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        var empty = sigset_t()
-        sigemptyset(&empty)
-        var defaults = sigset_t()
-        sigemptyset(&defaults)
-        for signal in [SIGPIPE, SIGINT, SIGTERM, SIGCHLD, SIGHUP] { sigaddset(&defaults, signal) }
-        posix_spawnattr_setsigmask(&attributes, &empty)
-        posix_spawnattr_setsigdefault(&attributes, &defaults)
-        posix_spawnattr_setpgroup(&attributes, group)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP))
-        let argv = ([path] + arguments).map { strdup($0) } + [nil]
-        defer { argv.forEach { free($0) } }
-        var pid: pid_t = 0
-        let status = posix_spawn(&pid, path, &actions, &attributes, argv, environ)
-        guard status == 0 else {
-            throw StartError(description: "cannot start \(path): \(String(cString: strerror(status)))")
-        }
-        return pid
     }
 }

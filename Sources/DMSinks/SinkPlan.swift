@@ -1,3 +1,4 @@
+import DMBytes
 import DMFormats
 import DMRecord
 import DMStage
@@ -100,30 +101,25 @@ public final class SinkPlan: InputIdleObserver {
     /// they skipped are theirs to add to the sink's.
     static func counterFields(plans: [Counters], sinks: [SinkTotals], throughPorts: Bool) -> [(name: String, value: UInt64)] {
         func sum(_ counter: (Counters) -> UInt64) -> UInt64 { plans.reduce(0) { $0 &+ counter($1) } }
-        var fields: [(name: String, value: UInt64)] = [
-            ("records_in", sum(\.recordsIn)), ("dns_records", sum(\.dnsRecords)), ("malformed_unrendered", sum(\.malformedUnrendered)),
-            ("no_line", sum(\.noLine)),
-            ("stats_records", sum(\.statsRecords)), ("other_records", sum(\.otherRecords)),
-        ]
-        for (index, sink) in sinks.enumerated() {
-            var counters = sink.counters
+        var counters = OutputCounters(
+            recordsIn: sum(\.recordsIn), dnsRecords: sum(\.dnsRecords), malformedUnrendered: sum(\.malformedUnrendered),
+            noLine: sum(\.noLine), statsRecords: sum(\.statsRecords), otherRecords: sum(\.otherRecords))
+        for (index, var sink) in sinks.enumerated() {
+            precondition(OutputCounters.sinkNames.contains(sink.name), "sink \(sink.name) has no declared counters")
             if throughPorts {
-                for plan in plans where index < plan.sinkSkipped.count { counters.skipped &+= plan.sinkSkipped[index] }
+                for plan in plans where index < plan.sinkSkipped.count { sink.counters.skipped &+= plan.sinkSkipped[index] }
             }
-            fields += [("\(sink.name)_written", counters.written), ("\(sink.name)_skipped", counters.skipped),
-                       ("\(sink.name)_failed", counters.failed)]
-            if let rotations = sink.rotations { fields.append(("file_rotations", rotations)) }
+            counters.sinks[sink.name] = sink
         }
-        return fields
+        return counters.fields
     }
 
-    /// Records until the next check for periodic STATS: once per 1024 records, at every
-    /// upstream STATS record and after the input was idle.
-    @exclusivity(unchecked) private var untilStatsCheck = 1024
+    /// When to look whether periodic STATS are due: every ``StatsCountdown/interval`` records,
+    /// at every upstream STATS record and after the input was idle.
+    @exclusivity(unchecked) private var statsCountdown = StatsCountdown()
 
     /// Writes periodic STATS when due, or hands the counters to ``publish``.
     private func periodicCheck(_ statsOutput: StatsRelay?) throws(RecordWriteError) {
-        self.untilStatsCheck = 1024
         if let publish = self.publish {
             publish(self.counters)
         } else if let statsOutput, self.statsSchedule.isDue() {
@@ -151,13 +147,12 @@ public final class SinkPlan: InputIdleObserver {
                     try statsOutput?.forward(record)
                     // Upstream STATS come once an interval even from an idle live capture: a
                     // moment to report dm-out's own.
-                    self.untilStatsCheck = 0
+                    self.statsCountdown.checkNext()
                 default:
                     self.own.otherRecords &+= 1
                 }
             }
-            self.untilStatsCheck &-= 1
-            if self.untilStatsCheck <= 0 { try self.periodicCheck(statsOutput) }
+            if self.statsCountdown.shouldCheck() { try self.periodicCheck(statsOutput) }
             if let error = self.deferredError {
                 self.deferredError = nil
                 throw error
@@ -209,11 +204,7 @@ public final class SinkPlan: InputIdleObserver {
                 continue
             }
             if !entry.headerWritten, let header = self.formatters[entry.format].headerLine {
-                var failure: SinkError?
-                header.withUnsafeBytes { bytes in
-                    do { try entry.sink.write(bytes, timeNanoseconds: 0) } catch let error as SinkError { failure = error } catch {}
-                }
-                if let failure { throw failure }
+                try header.withByteView { (bytes) throws(SinkError) in try entry.sink.write(bytes, timeNanoseconds: 0) }
                 // The header line is not a record.
                 entry.sink.counters.written &-= 1
                 self.sinks[index].headerWritten = true
@@ -235,7 +226,7 @@ public final class SinkPlan: InputIdleObserver {
 
     public func inputWillBlock() {
         // The next record checks for periodic STATS, so a burst before a quiet spell is reported.
-        self.untilStatsCheck = 0
+        self.statsCountdown.checkNext()
         for entry in self.sinks {
             do { try entry.sink.flush() } catch { self.deferredError = self.deferredError ?? error }
         }

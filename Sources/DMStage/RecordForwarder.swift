@@ -7,7 +7,7 @@ public enum RecordDecision {
 }
 
 /// Counters of the shared forwarding loop.
-public struct ForwardingCounters: Hashable, Sendable {
+public struct ForwardingCounters: Hashable, Sendable, StageCounters {
     public var recordsIn: UInt64 = 0
     public var recordsOut: UInt64 = 0
     public var recordsDropped: UInt64 = 0
@@ -17,11 +17,14 @@ public struct ForwardingCounters: Hashable, Sendable {
 
     public init() {}
 
-    /// The counters as STATS fields.
-    public var fields: [(name: String, value: UInt64)] {
-        [("records_in", self.recordsIn), ("records_out", self.recordsOut), ("records_dropped", self.recordsDropped),
-         ("sections", self.sections), ("stats_forwarded", self.statsForwarded)]
-    }
+    /// The forwarding loop's counters, in the order STATS lists them.
+    public static let declared: [Counter<ForwardingCounters>] = [
+        Counter("records_in", "records read, but upstream STATS") { $0.recordsIn },
+        Counter("records_out", "records written") { $0.recordsOut },
+        Counter("records_dropped", "records the stage left out") { $0.recordsDropped },
+        Counter("sections", "input sections (headers) read") { $0.sections },
+        Counter("stats_forwarded", "upstream STATS records passed on") { $0.statsForwarded },
+    ]
 }
 
 /// The loop every record-to-record stage runs: each input header starts an output section with

@@ -1,32 +1,13 @@
+import DMBytes
 import DMRecord
 import DMSystem
 
-#if canImport(Glibc)
-import Glibc
-#endif
-
-/// Runs a stage's body and turns the way it ends into an exit status.
-///
-/// Errors become one line on standard error, `TOOL: message`, and status 1. A consumer that
-/// went away ends the stage quietly with status 141, as death by SIGPIPE would, so
-/// `set -o pipefail` still tells what happened.
+/// What every stage's main shares: the exit status for a consumer that went away, and the
+/// refusal to write binary records to a terminal. (Running the body and turning its end into
+/// an exit status is `StageMain.run` in DMStageCommand, through ArgumentParser's `ExitCode`.)
 public enum StageMain {
     /// The exit status for a closed consumer (128 + SIGPIPE).
     @inlinable public static var consumerClosedStatus: Int32 { 141 }
-
-    /// Runs `body` with signals installed; never returns.
-    public static func run(tool: String, _ body: () throws -> Void) -> Never {
-        StageSignals.install()
-        do {
-            try body()
-            exit(0)
-        } catch let error as RecordWriteError where error.kind == .consumerClosed {
-            exit(consumerClosedStatus)
-        } catch {
-            StandardError.write("\(tool): \(error)\n")
-            exit(1)
-        }
-    }
 
     /// Fails when standard output is a terminal: stages write binary.
     public static func refuseTerminalOutput(_ fd: Int32 = 1) throws(StageError) {
@@ -38,8 +19,9 @@ public enum StageMain {
 public enum StandardError {
     public static func write(_ text: String) {
         var text = text
-        text.withUTF8 { bytes in
-            try? FileDescriptorIO.writeAll(2, UnsafeRawBufferPointer(bytes), object: "standard error")
+        text.withUTF8ByteView { bytes in
+            // A failed write to standard error has nowhere left to be reported.
+            try? FileDescriptorIO.writeAll(2, bytes, object: "standard error")
         }
     }
 }

@@ -1,3 +1,5 @@
+import DMBytes
+
 /// A full structural check of a DNS message: header, every question, every resource record with
 /// its RDATA checked field by field for its type, and every name with its compression pointers.
 /// Every length is checked before it is read.
@@ -16,7 +18,7 @@
 /// check that it was built cost 1% of dm-parse's time (measured).
 public struct DNSMessageValidator: @unchecked Sendable {
     /// ``RDataSchema/layouts``, read once: never written after it is built, so safe to share.
-    private let layouts: UnsafeBufferPointer<RDataSchema.Layout>
+    private let layouts: StaticTable<RDataSchema.Layout>
 
     /// A validator with the layouts looked up.
     public init() {
@@ -24,7 +26,7 @@ public struct DNSMessageValidator: @unchecked Sendable {
     }
 
     /// Validates `message` and returns its header summary.
-    public func validate(_ message: UnsafeRawBufferPointer) throws(DNSWireError) -> Summary {
+    public func validate(_ message: ByteView) throws(DNSWireError) -> Summary {
         var visitor = DiscardingVisitor()
         return try DNSMessageWalker.walk(message, visitor: &visitor, layouts: self.layouts)
     }
@@ -77,12 +79,12 @@ public struct DNSMessageValidator: @unchecked Sendable {
     }
 
     /// Validates `message` and returns its header summary.
-    public static func validate(_ message: UnsafeRawBufferPointer) throws(DNSWireError) -> Summary {
+    public static func validate(_ message: ByteView) throws(DNSWireError) -> Summary {
         try DNSMessageValidator().validate(message)
     }
 
     /// Checks the name at `offset` and returns the offset just after it in the message.
-    public static func skipName(_ message: UnsafeRawBufferPointer, at start: Int) throws(DNSWireError) -> Int {
+    public static func skipName(_ message: ByteView, at start: Int) throws(DNSWireError) -> Int {
         try DNSNameWalk.skip(message, at: start)
     }
 }

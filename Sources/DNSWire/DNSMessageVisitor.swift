@@ -5,11 +5,11 @@ import DMBytes
 ///
 /// Names are reported by where they start in `message` (walk them with ``DNSNameWalk``); byte
 /// fields as views into the message. Every event comes after its bytes were checked.
-package protocol DNSMessageVisitor {
+public protocol DNSMessageVisitor {
     /// The question section begins; `count` questions follow.
     mutating func questionsStart(count: Int)
     /// One question.
-    mutating func question(nameAt offset: Int, in message: UnsafeRawBufferPointer, type: UInt16, class: UInt16)
+    mutating func question(nameAt offset: Int, in message: ByteView, type: UInt16, class: UInt16)
     /// The question section ends.
     mutating func questionsEnd()
     /// A record section begins; `count` records follow.
@@ -18,7 +18,7 @@ package protocol DNSMessageVisitor {
     mutating func sectionEnd(_ section: DNSSection)
     /// A record's header; its RDATA fields follow.
     mutating func recordStart(
-        nameAt offset: Int, in message: UnsafeRawBufferPointer, type: UInt16, class: UInt16, ttl: UInt32,
+        nameAt offset: Int, in message: ByteView, type: UInt16, class: UInt16, ttl: UInt32,
         rdataLength: UInt16)
     /// The record's RDATA fields were all reported.
     mutating func recordEnd()
@@ -27,9 +27,9 @@ package protocol DNSMessageVisitor {
     mutating func unsignedField(_ field: RDataField, _ value: UInt64)
     /// A field of bytes: an address, a character-string's content, raw text, or binary data;
     /// `field.kind` tells which.
-    mutating func bytesField(_ field: RDataField, _ bytes: UnsafeRawBufferPointer)
+    mutating func bytesField(_ field: RDataField, _ bytes: ByteView)
     /// A domain-name field starting at `offset` in `message`.
-    mutating func nameField(_ field: RDataField, nameAt offset: Int, in message: UnsafeRawBufferPointer)
+    mutating func nameField(_ field: RDataField, nameAt offset: Int, in message: ByteView)
     /// A field the RDATA ended before: it keeps its zero value.
     mutating func zeroField(_ field: RDataField)
     /// A list field begins; elements follow until ``listEnd(_:)``.
@@ -37,11 +37,11 @@ package protocol DNSMessageVisitor {
     /// A list field ends.
     mutating func listEnd(_ field: RDataField)
     /// A character-string of a TXT-like list.
-    mutating func characterStringElement(_ bytes: UnsafeRawBufferPointer)
+    mutating func characterStringElement(_ bytes: ByteView)
     /// A type number of a type bitmap.
     mutating func typeElement(_ type: UInt16)
     /// A name of a list of names.
-    mutating func nameElement(nameAt offset: Int, in message: UnsafeRawBufferPointer)
+    mutating func nameElement(nameAt offset: Int, in message: ByteView)
     /// An EDNS option.
     mutating func ednsOptionElement(_ option: EDNSOption)
     /// An SVCB/HTTPS parameter.
@@ -57,28 +57,28 @@ package protocol DNSMessageVisitor {
 /// Every event a visitor does not listen for is a no-op, so a visitor implements only what it
 /// needs (the validator none); after specialisation the no-ops disappear.
 extension DNSMessageVisitor {
-    @inlinable @inline(__always) package mutating func questionsStart(count: Int) {}
-    @inlinable @inline(__always) package mutating func question(nameAt offset: Int, in message: UnsafeRawBufferPointer, type: UInt16, class: UInt16) {}
-    @inlinable @inline(__always) package mutating func questionsEnd() {}
-    @inlinable @inline(__always) package mutating func sectionStart(_ section: DNSSection, count: Int) {}
-    @inlinable @inline(__always) package mutating func sectionEnd(_ section: DNSSection) {}
-    @inlinable @inline(__always) package mutating func recordStart(
-        nameAt offset: Int, in message: UnsafeRawBufferPointer, type: UInt16, class: UInt16, ttl: UInt32,
+    @inlinable @inline(__always) public mutating func questionsStart(count: Int) {}
+    @inlinable @inline(__always) public mutating func question(nameAt offset: Int, in message: ByteView, type: UInt16, class: UInt16) {}
+    @inlinable @inline(__always) public mutating func questionsEnd() {}
+    @inlinable @inline(__always) public mutating func sectionStart(_ section: DNSSection, count: Int) {}
+    @inlinable @inline(__always) public mutating func sectionEnd(_ section: DNSSection) {}
+    @inlinable @inline(__always) public mutating func recordStart(
+        nameAt offset: Int, in message: ByteView, type: UInt16, class: UInt16, ttl: UInt32,
         rdataLength: UInt16) {}
-    @inlinable @inline(__always) package mutating func recordEnd() {}
-    @inlinable @inline(__always) package mutating func unsignedField(_ field: RDataField, _ value: UInt64) {}
-    @inlinable @inline(__always) package mutating func bytesField(_ field: RDataField, _ bytes: UnsafeRawBufferPointer) {}
-    @inlinable @inline(__always) package mutating func nameField(_ field: RDataField, nameAt offset: Int, in message: UnsafeRawBufferPointer) {}
-    @inlinable @inline(__always) package mutating func zeroField(_ field: RDataField) {}
-    @inlinable @inline(__always) package mutating func listStart(_ field: RDataField) {}
-    @inlinable @inline(__always) package mutating func listEnd(_ field: RDataField) {}
-    @inlinable @inline(__always) package mutating func characterStringElement(_ bytes: UnsafeRawBufferPointer) {}
-    @inlinable @inline(__always) package mutating func typeElement(_ type: UInt16) {}
-    @inlinable @inline(__always) package mutating func nameElement(nameAt offset: Int, in message: UnsafeRawBufferPointer) {}
-    @inlinable @inline(__always) package mutating func ednsOptionElement(_ option: EDNSOption) {}
-    @inlinable @inline(__always) package mutating func serviceParameterElement(_ parameter: ServiceParameter) {}
-    @inlinable @inline(__always) package mutating func aplElement(_ item: APLItem) {}
-    @inlinable @inline(__always) package static var observesRData: Bool { true }
+    @inlinable @inline(__always) public mutating func recordEnd() {}
+    @inlinable @inline(__always) public mutating func unsignedField(_ field: RDataField, _ value: UInt64) {}
+    @inlinable @inline(__always) public mutating func bytesField(_ field: RDataField, _ bytes: ByteView) {}
+    @inlinable @inline(__always) public mutating func nameField(_ field: RDataField, nameAt offset: Int, in message: ByteView) {}
+    @inlinable @inline(__always) public mutating func zeroField(_ field: RDataField) {}
+    @inlinable @inline(__always) public mutating func listStart(_ field: RDataField) {}
+    @inlinable @inline(__always) public mutating func listEnd(_ field: RDataField) {}
+    @inlinable @inline(__always) public mutating func characterStringElement(_ bytes: ByteView) {}
+    @inlinable @inline(__always) public mutating func typeElement(_ type: UInt16) {}
+    @inlinable @inline(__always) public mutating func nameElement(nameAt offset: Int, in message: ByteView) {}
+    @inlinable @inline(__always) public mutating func ednsOptionElement(_ option: EDNSOption) {}
+    @inlinable @inline(__always) public mutating func serviceParameterElement(_ parameter: ServiceParameter) {}
+    @inlinable @inline(__always) public mutating func aplElement(_ item: APLItem) {}
+    @inlinable @inline(__always) public static var observesRData: Bool { true }
 }
 
 /// The three record sections of a message.
@@ -87,18 +87,28 @@ public enum DNSSection: Hashable, Sendable {
 }
 
 /// One APL item (RFC 3123) as miekg/dns decodes it.
-package struct APLItem {
+public struct APLItem: Sendable {
     /// The "!" flag.
-    package var negation: Bool
+    public var negation: Bool
     /// 1 (IPv4) or 2 (IPv6).
-    package var family: UInt16
+    public var family: UInt16
     /// The prefix length in bits.
-    package var prefixLength: UInt8
+    public var prefixLength: UInt8
     /// The address, zero-filled after the bytes the item carries.
-    package var address: IPAddressBytes
+    public var address: IPAddressBytes
+
+    @inlinable
+    public init(negation: Bool, family: UInt16, prefixLength: UInt8, address: IPAddressBytes) {
+        self.negation = negation
+        self.family = family
+        self.prefixLength = prefixLength
+        self.address = address
+    }
 }
 
 /// Listens to nothing: the validator's visitor. Specialised away entirely.
-package struct DiscardingVisitor: DNSMessageVisitor {
-    @inlinable @inline(__always) package static var observesRData: Bool { false }
+public struct DiscardingVisitor: DNSMessageVisitor {
+    @inlinable public init() {}
+
+    @inlinable @inline(__always) public static var observesRData: Bool { false }
 }

@@ -1,21 +1,23 @@
+import DMBytes
+
 /// Walks a whole DNS message: the header, every question, then every record of the answer,
 /// authority and additional sections with its RDATA (``RDataDecoder``), reporting each part to a
 /// visitor after checking its bytes. ``DNSMessageValidator`` and the output renderers share it.
-package enum DNSMessageWalker {
+public enum DNSMessageWalker {
     /// Walks `message` and returns its header summary, or throws at the first damage.
     /// `layouts` is ``RDataSchema/layouts``, which a caller looping over many messages reads
     /// once for all of them.
     @inlinable
-    package static func walk<Visitor: DNSMessageVisitor>(
-        _ message: UnsafeRawBufferPointer, visitor: inout Visitor,
-        layouts: UnsafeBufferPointer<RDataSchema.Layout> = RDataSchema.layouts
+    public static func walk<Visitor: DNSMessageVisitor>(
+        _ message: ByteView, visitor: inout Visitor,
+        layouts: StaticTable<RDataSchema.Layout> = RDataSchema.layouts
     ) throws(DNSWireError) -> DNSMessageValidator.Summary {
         guard message.count >= 12 else { throw DNSWireError(kind: .shortHeader, offset: 0) }
         let count = message.count
         var summary = DNSMessageValidator.Summary(
-            id: message.bigEndian(at: 0), flags: message.bigEndian(at: 2), questionCount: message.bigEndian(at: 4),
-            answerCount: message.bigEndian(at: 6), authorityCount: message.bigEndian(at: 8),
-            additionalCount: message.bigEndian(at: 10), extendedRcodeBits: 0)
+            id: message.uncheckedLoadBigEndian(at: 0), flags: message.uncheckedLoadBigEndian(at: 2), questionCount: message.uncheckedLoadBigEndian(at: 4),
+            answerCount: message.uncheckedLoadBigEndian(at: 6), authorityCount: message.uncheckedLoadBigEndian(at: 8),
+            additionalCount: message.uncheckedLoadBigEndian(at: 10), extendedRcodeBits: 0)
         // Offsets stay below `count` (checked before each step), so their sums cannot overflow.
         var offset = 12
         // Most records' names are nothing but a pointer to a name already walked in this
@@ -33,7 +35,7 @@ package enum DNSMessageWalker {
             if question == 0 && hops < DNSMessageValidator.maximumPointerHops { questionPointer = 0xC00C }
             guard offset &+ 4 <= count else { throw DNSWireError(kind: .truncated, offset: offset) }
             visitor.question(
-                nameAt: nameStart, in: message, type: message.bigEndian(at: offset), class: message.bigEndian(at: offset &+ 2))
+                nameAt: nameStart, in: message, type: message.uncheckedLoadBigEndian(at: offset), class: message.uncheckedLoadBigEndian(at: offset &+ 2))
             offset &+= 4
         }
         visitor.questionsEnd()
@@ -62,7 +64,7 @@ package enum DNSMessageWalker {
             remaining &-= 1
             let nameStart = offset
             if offset &+ 2 <= count {
-                let word = Int(message.bigEndian(at: offset) as UInt16)
+                let word = Int(message.uncheckedLoadBigEndian(at: offset) as UInt16)
                 if word == questionPointer || word == targetPointer {
                     offset &+= 2
                 } else if word < 0x100 {
@@ -74,22 +76,22 @@ package enum DNSMessageWalker {
                 offset = try DNSNameWalk.skip(message, at: offset)
             }
             guard offset &+ 10 <= count else { throw DNSWireError(kind: .truncated, offset: offset) }
-            let type: UInt16 = message.bigEndian(at: offset)
-            let rdataLength: UInt16 = message.bigEndian(at: offset &+ 8)
+            let type: UInt16 = message.uncheckedLoadBigEndian(at: offset)
+            let rdataLength: UInt16 = message.uncheckedLoadBigEndian(at: offset &+ 8)
             let rdataStart = offset &+ 10
             let end = rdataStart &+ Int(rdataLength)
             guard end <= count else { throw DNSWireError(kind: .truncated, offset: rdataStart) }
-            let ttl: UInt32 = message.bigEndian(at: offset &+ 4)
+            let ttl: UInt32 = message.uncheckedLoadBigEndian(at: offset &+ 4)
             // miekg takes the extended rcode from the last OPT of the additional section.
             if type == 41 && section == .additional { summary.extendedRcodeBits = UInt8(truncatingIfNeeded: ttl >> 24) }
             visitor.recordStart(
-                nameAt: nameStart, in: message, type: type, class: message.bigEndian(at: offset &+ 2), ttl: ttl,
+                nameAt: nameStart, in: message, type: type, class: message.uncheckedLoadBigEndian(at: offset &+ 2), ttl: ttl,
                 rdataLength: rdataLength)
             let layout = RDataSchema.layout(of: type, in: layouts)
             // Empty RDATA (OPT without options, most of all) is valid for every type: miekg
             // lets RDATA end before any field. So is RDATA of a fixed layout's exact size.
             if Visitor.observesRData || rdataLength != 0 && Int(rdataLength) != layout.fixedSize {
-                let record = UnsafeRawBufferPointer(rebasing: message[..<end])
+                let record = message.subview(0..<end)
                 if Visitor.observesRData {
                     try RDataDecoder.decode(layout.fields, in: record, from: rdataStart, visitor: &visitor)
                 } else if layout.isSingleName {

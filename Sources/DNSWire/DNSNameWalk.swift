@@ -1,3 +1,5 @@
+import DMBytes
+
 /// Walks the labels of one wire-format name, following compression pointers, with every length
 /// checked before it is read. The validator walks a name to skip it; the renderers walk it again
 /// to print its labels, so both see the same labels and the same limits.
@@ -5,13 +7,13 @@
 /// The limits are miekg/dns's (which dnsmonster uses): at most 255 bytes of labels including the
 /// root, at most ``DNSMessageValidator/maximumPointerHops`` pointers, and pointers may go forward
 /// or backward but only to a byte inside `message`.
-package enum DNSNameWalk {
+public enum DNSNameWalk {
     /// Calls `label(offset, length)` for each label of the name at `start` (the offset of the
     /// label's first byte and its length, never the root) and returns the offset just after the
     /// name where it is stored, which is after the first pointer if there is one.
     @inlinable @inline(__always)
-    package static func walk(
-        _ message: UnsafeRawBufferPointer, at start: Int, label: (_ offset: Int, _ length: Int) -> Void
+    public static func walk(
+        _ message: ByteView, at start: Int, label: (_ offset: Int, _ length: Int) -> Void
     ) throws(DNSWireError) -> Int {
         var offset = start
         var end = -1  // where the name ends in place, once a pointer was followed
@@ -19,7 +21,7 @@ package enum DNSNameWalk {
         var length = 1  // the root label
         while true {
             guard offset < message.count else { throw DNSWireError(kind: .truncated, offset: offset) }
-            let byte = message[offset]
+            let byte = message.uncheckedByte(at: offset)  // offset < count: checked above
             switch byte & 0xC0 {
             case 0x00:
                 if byte == 0 { return end >= 0 ? end : offset + 1 }
@@ -31,7 +33,7 @@ package enum DNSNameWalk {
                 offset = labelEnd
             case 0xC0:
                 guard offset + 2 <= message.count else { throw DNSWireError(kind: .truncated, offset: offset) }
-                let target = Int(byte & 0x3F) << 8 | Int(message[offset + 1])
+                let target = Int(byte & 0x3F) << 8 | Int(message.uncheckedByte(at: offset + 1))  // checked above
                 hops += 1
                 guard target < message.count, hops <= DNSMessageValidator.maximumPointerHops else {
                     throw DNSWireError(kind: .badPointer, offset: offset)
@@ -51,15 +53,15 @@ package enum DNSNameWalk {
     /// so a name over it is over it at its end). Whenever this finds damage, the exact walk
     /// runs again to name it, so the error and its offset are always ``walk``'s.
     @inlinable @inline(__always)
-    package static func skip(_ message: UnsafeRawBufferPointer, at start: Int) throws(DNSWireError) -> Int {
+    public static func skip(_ message: ByteView, at start: Int) throws(DNSWireError) -> Int {
         var hops = 0
         return try self.skip(message, at: start, pointerHops: &hops)
     }
 
     /// ``skip(_:at:)``, also telling how many compression pointers the name followed.
     @inlinable @inline(__always)
-    package static func skip(
-        _ message: UnsafeRawBufferPointer, at start: Int, pointerHops: inout Int
+    public static func skip(
+        _ message: ByteView, at start: Int, pointerHops: inout Int
     ) throws(DNSWireError) -> Int {
         let count = message.count
         var offset = start
@@ -68,7 +70,7 @@ package enum DNSNameWalk {
         var hops = 0
         var length = 1  // the root label
         while offset < count {
-            let byte = Int(message[offset])
+            let byte = Int(message.uncheckedByte(at: offset))  // the loop's condition
             if UInt(bitPattern: byte &- 1) < 63 {
                 offset &+= byte &+ 1
                 continue
@@ -81,7 +83,7 @@ package enum DNSNameWalk {
                 return end >= 0 ? end : offset &+ 1
             }
             guard byte >= 0xC0, offset &+ 2 <= count else { break }
-            let target = (byte & 0x3F) << 8 | Int(message[offset &+ 1])
+            let target = (byte & 0x3F) << 8 | Int(message.uncheckedByte(at: offset &+ 1))  // checked above
             hops &+= 1
             guard target < count, hops <= DNSMessageValidator.maximumPointerHops else { break }
             if end < 0 { end = offset &+ 2 }
@@ -93,7 +95,7 @@ package enum DNSNameWalk {
 
     /// The exact walk, kept out of line: ``skip(_:at:)`` takes it only for a damaged name.
     @inline(never)
-    package static func skipExactly(_ message: UnsafeRawBufferPointer, at start: Int) throws(DNSWireError) -> Int {
+    public static func skipExactly(_ message: ByteView, at start: Int) throws(DNSWireError) -> Int {
         try self.walk(message, at: start) { _, _ in }
     }
 }

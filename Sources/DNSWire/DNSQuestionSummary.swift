@@ -1,3 +1,5 @@
+import DMBytes
+
 /// The header bits and the first question of a DNS message, read in place for filtering.
 ///
 /// Reads only what a filter decides on — the flags word (QR, rcode), the question count, and
@@ -44,7 +46,7 @@ public struct DNSQuestionSummary: Hashable, Sendable {
 
     /// The header's flags word, or nil when the message is shorter than the 12-byte header.
     @inlinable
-    public static func headerFlags(_ message: UnsafeRawBufferPointer) -> UInt16? {
+    public static func headerFlags(_ message: ByteView) -> UInt16? {
         guard message.count >= 12 else { return nil }
         return UInt16(message[2]) << 8 | UInt16(message[3])
     }
@@ -52,7 +54,7 @@ public struct DNSQuestionSummary: Hashable, Sendable {
     /// Reads the header and the first question, copying its lowercased name into `nameBuffer`
     /// (at least ``nameBufferSize`` bytes). Nil when the message is shorter than the header.
     @inlinable
-    public static func read(_ message: UnsafeRawBufferPointer, nameInto nameBuffer: UnsafeMutableRawPointer) -> DNSQuestionSummary? {
+    public static func read(_ message: ByteView, nameInto nameBuffer: MutableByteView) -> DNSQuestionSummary? {
         guard message.count >= 12 else { return nil }
         var summary = DNSQuestionSummary(
             flags: UInt16(message[2]) << 8 | UInt16(message[3]),
@@ -71,7 +73,7 @@ public struct DNSQuestionSummary: Hashable, Sendable {
     /// length of 0 when the name is damaged (truncated, a bad label type or pointer, too long).
     @inlinable
     public static func copyName(
-        _ message: UnsafeRawBufferPointer, at start: Int, into buffer: UnsafeMutableRawPointer
+        _ message: ByteView, at start: Int, into buffer: MutableByteView
     ) -> (end: Int, length: Int) {
         // The usual case: no compression pointer. Walk the label lengths to find the end, then
         // copy the whole name in 8-byte words, lowercasing as it goes (length bytes are below
@@ -82,7 +84,7 @@ public struct DNSQuestionSummary: Hashable, Sendable {
             if byte == 0 {
                 let length = offset + 1 - start
                 guard length <= 255 else { return (0, 0) }
-                self.copyLowercased(UnsafeRawBufferPointer(rebasing: message[start..<(offset + 1)]), into: buffer)
+                self.copyLowercased(message.subview(start..<(offset + 1)), into: buffer, at: 0)
                 return (offset + 1, length)
             }
             if byte >= 0x40 { break }  // a pointer (or a bad label type): take the careful path
@@ -94,8 +96,8 @@ public struct DNSQuestionSummary: Hashable, Sendable {
 
     /// The general path: labels one at a time, following compression pointers.
     @usableFromInline
-    package static func copyNameFollowingPointers(
-        _ message: UnsafeRawBufferPointer, at start: Int, into buffer: UnsafeMutableRawPointer
+    static func copyNameFollowingPointers(
+        _ message: ByteView, at start: Int, into buffer: MutableByteView
     ) -> (end: Int, length: Int) {
         var offset = start
         var end: Int?
@@ -108,7 +110,7 @@ public struct DNSQuestionSummary: Hashable, Sendable {
             case 0x00:
                 let labelEnd = offset + 1 + Int(byte)
                 guard labelEnd <= message.count, written + 1 + Int(byte) <= 255 else { return (0, 0) }
-                self.copyLowercased(UnsafeRawBufferPointer(rebasing: message[offset..<labelEnd]), into: buffer + written)
+                self.copyLowercased(message.subview(offset..<labelEnd), into: buffer, at: written)
                 written += 1 + Int(byte)
                 if byte == 0 { return (end ?? labelEnd, written) }
                 offset = labelEnd
@@ -125,33 +127,34 @@ public struct DNSQuestionSummary: Hashable, Sendable {
         }
     }
 
-    /// Copies `bytes` to `destination` with ASCII A–Z turned into a–z, eight bytes at a time.
+    /// Copies `bytes` to `destination` at `offset` with ASCII A–Z turned into a–z, eight bytes
+    /// at a time; traps unless they fit there.
     @inlinable
-    public static func copyLowercased(_ bytes: UnsafeRawBufferPointer, into destination: UnsafeMutableRawPointer) {
-        guard let source = bytes.baseAddress else { return }
-        var index = 0
+    public static func copyLowercased(_ bytes: ByteView, into buffer: MutableByteView, at offset: Int) {
         let count = bytes.count
+        let destination = buffer.subview(offset..<(offset + count))
+        var index = 0
         while count - index >= 8 {
-            let word = UInt64(littleEndian: source.loadUnaligned(fromByteOffset: index, as: UInt64.self))
-            destination.storeBytes(of: self.lowercased(word).littleEndian, toByteOffset: index, as: UInt64.self)
+            let word = bytes.uncheckedLoadLittleEndian(at: index, as: UInt64.self)
+            destination.storeLittleEndian(self.lowercased(word), at: index)
             index += 8
         }
         if index < count && count >= 8 {
             // The last partial word: the final 8 bytes again, overlapping what was written.
-            let word = UInt64(littleEndian: source.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self))
-            destination.storeBytes(of: self.lowercased(word).littleEndian, toByteOffset: count - 8, as: UInt64.self)
+            let word = bytes.uncheckedLoadLittleEndian(at: count - 8, as: UInt64.self)
+            destination.storeLittleEndian(self.lowercased(word), at: count - 8)
             return
         }
         while index < count {
-            let byte = source.load(fromByteOffset: index, as: UInt8.self)
-            destination.storeBytes(of: byte &+ ((byte &- 0x41) < 26 ? 0x20 : 0), toByteOffset: index, as: UInt8.self)
+            let byte = bytes.uncheckedByte(at: index)
+            destination[index] = byte &+ ((byte &- 0x41) < 26 ? 0x20 : 0)
             index += 1
         }
     }
 
     /// Lowercases the ASCII letters among eight bytes (SWAR: bytes ≥ 0x80 are left alone).
     @inlinable @inline(__always)
-    package static func lowercased(_ word: UInt64) -> UInt64 {
+    public static func lowercased(_ word: UInt64) -> UInt64 {
         let ones: UInt64 = 0x0101_0101_0101_0101
         let high: UInt64 = 0x8080_8080_8080_8080
         let low7 = word & ~high

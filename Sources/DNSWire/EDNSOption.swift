@@ -2,17 +2,17 @@ import DMBytes
 
 /// One EDNS option of an OPT record, decoded and checked as miekg/dns does (its `EDNS0_*`
 /// structs): what dnsmonster can print, and the same rules for what it refuses.
-package enum EDNSOption {
+public enum EDNSOption {
     /// LLQ (1): 18 bytes at least; more are ignored.
     case longLivedQuery(version: UInt16, opcode: UInt16, error: UInt16, id: UInt64, leaseLife: UInt32)
     /// Update lease (2): 4 or 8 bytes.
     case updateLease(lease: UInt32, keyLease: UInt32)
     /// NSID (3): any bytes.
-    case nsid(UnsafeRawBufferPointer)
+    case nsid(ByteView)
     /// ENUM source URI (4): any bytes, printed as text.
-    case enumSourceURI(UnsafeRawBufferPointer)
+    case enumSourceURI(ByteView)
     /// DAU (5), DHU (6), N3U (7): a list of algorithm numbers.
-    case algorithmsUnderstood(code: UInt16, UnsafeRawBufferPointer)
+    case algorithmsUnderstood(code: UInt16, ByteView)
     /// Client subnet (8): family 0 (only with prefix 0), 1 or 2, prefixes within the address
     /// size. miekg reads at most the address size of bytes after the 4-byte head and zero-fills
     /// the rest; it does not check the length against the prefix.
@@ -20,28 +20,28 @@ package enum EDNSOption {
     /// Expire (9): empty (a query) or at least 4 bytes.
     case expire(UInt32, empty: Bool)
     /// Cookie (10): any bytes.
-    case cookie(UnsafeRawBufferPointer)
+    case cookie(ByteView)
     /// TCP keepalive (11): empty or 2 bytes.
     case tcpKeepalive(timeout: UInt16)
     /// Padding (12): any bytes.
-    case padding(UnsafeRawBufferPointer)
+    case padding(ByteView)
     /// Extended DNS error (15): a 2-byte code, then text.
-    case extendedError(infoCode: UInt16, extraText: UnsafeRawBufferPointer)
+    case extendedError(infoCode: UInt16, extraText: ByteView)
     /// Any other code: the bytes as they are.
-    case local(code: UInt16, data: UnsafeRawBufferPointer)
+    case local(code: UInt16, data: ByteView)
 
     /// Decodes the option `code` whose content is `data`; nil when miekg would refuse it.
-    package static func decode(code: UInt16, data: UnsafeRawBufferPointer) -> EDNSOption? {
+    public static func decode(code: UInt16, data: ByteView) -> EDNSOption? {
         switch code {
         case 1:
             guard data.count >= 18 else { return nil }
             return .longLivedQuery(
-                version: data.bigEndian(at: 0), opcode: data.bigEndian(at: 2), error: data.bigEndian(at: 4),
-                id: data.bigEndian(at: 6), leaseLife: data.bigEndian(at: 14))
+                version: data.uncheckedLoadBigEndian(at: 0), opcode: data.uncheckedLoadBigEndian(at: 2), error: data.uncheckedLoadBigEndian(at: 4),
+                id: data.uncheckedLoadBigEndian(at: 6), leaseLife: data.uncheckedLoadBigEndian(at: 14))
         case 2:
             switch data.count {
-            case 4: return .updateLease(lease: data.bigEndian(at: 0), keyLease: 0)
-            case 8: return .updateLease(lease: data.bigEndian(at: 0), keyLease: data.bigEndian(at: 4))
+            case 4: return .updateLease(lease: data.uncheckedLoadBigEndian(at: 0), keyLease: 0)
+            case 8: return .updateLease(lease: data.uncheckedLoadBigEndian(at: 0), keyLease: data.uncheckedLoadBigEndian(at: 4))
             default: return nil
             }
         case 3: return .nsid(data)
@@ -51,25 +51,25 @@ package enum EDNSOption {
         case 9:
             if data.isEmpty { return .expire(0, empty: true) }
             guard data.count >= 4 else { return nil }
-            return .expire(data.bigEndian(at: 0), empty: false)
+            return .expire(data.uncheckedLoadBigEndian(at: 0), empty: false)
         case 10: return .cookie(data)
         case 11:
             switch data.count {
             case 0: return .tcpKeepalive(timeout: 0)
-            case 2: return .tcpKeepalive(timeout: data.bigEndian(at: 0))
+            case 2: return .tcpKeepalive(timeout: data.uncheckedLoadBigEndian(at: 0))
             default: return nil
             }
         case 12: return .padding(data)
         case 15:
             guard data.count >= 2 else { return nil }
-            return .extendedError(infoCode: data.bigEndian(at: 0), extraText: UnsafeRawBufferPointer(rebasing: data[2...]))
+            return .extendedError(infoCode: data.uncheckedLoadBigEndian(at: 0), extraText: data.subview(from: 2))
         default: return .local(code: code, data: data)
         }
     }
 
-    private static func decodeClientSubnet(_ data: UnsafeRawBufferPointer) -> EDNSOption? {
+    private static func decodeClientSubnet(_ data: ByteView) -> EDNSOption? {
         guard data.count >= 4 else { return nil }
-        let family: UInt16 = data.bigEndian(at: 0)
+        let family: UInt16 = data.uncheckedLoadBigEndian(at: 0)
         let sourceNetmask = data[2], sourceScope = data[3]
         let size: Int
         switch family {
@@ -84,29 +84,8 @@ package enum EDNSOption {
         default: return nil
         }
         guard Int(sourceNetmask) <= size * 8, Int(sourceScope) <= size * 8 else { return nil }
-        let address = IPAddressBytes(prefixOf: UnsafeRawBufferPointer(rebasing: data[4...]), count: size)
+        let address = IPAddressBytes(prefixOf: data.subview(from: 4), count: size)
         return .clientSubnet(
             family: family, sourceNetmask: sourceNetmask, sourceScope: sourceScope, address: address, isIPv4: size == 4)
-    }
-}
-
-extension IPAddressBytes {
-    /// The first `count` bytes of `bytes` (4 or 16), zero-filled when `bytes` is shorter.
-    package init(prefixOf bytes: UnsafeRawBufferPointer, count: Int) {
-        var address = IPAddressBytes(first: 0, second: 0)
-        withUnsafeMutableBytes(of: &address) { raw in
-            let copied = min(count, bytes.count, 16)
-            if copied > 0 { raw.copyBytes(UnsafeRawBufferPointer(rebasing: bytes[..<copied]), at: 0) }
-        }
-        self = address
-    }
-}
-
-extension UnsafeRawBufferPointer {
-    /// The big-endian integer at `offset`. The caller has checked `offset + size ≤ count`.
-    @inlinable @inline(__always)
-    package func bigEndian<T: FixedWidthInteger>(at offset: Int, as: T.Type = T.self) -> T {
-        assert(offset >= 0 && offset + MemoryLayout<T>.size <= self.count)
-        return T(bigEndian: self.loadUnaligned(fromByteOffset: offset, as: T.self))
     }
 }

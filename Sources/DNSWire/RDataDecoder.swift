@@ -9,23 +9,23 @@ import DMBytes
 ///   field whose size another field gives;
 /// - a field may not run past RDLENGTH, and the fields must end exactly at RDLENGTH;
 /// - names inside RDATA may point anywhere before the end of the RDATA, not after it.
-package enum RDataDecoder {
+public enum RDataDecoder {
     /// The most fields any type has (RRSIG, TKEY and TSIG have 9).
-    package static let maximumFieldCount = 10
+    public static let maximumFieldCount = 10
 
     /// Walks the RDATA of a record of `type` from `start` to the end of `message`, which the
     /// caller has cut at the end of the record's RDATA.
     @inlinable
-    package static func decode<Visitor: DNSMessageVisitor>(
-        type: UInt16, in message: UnsafeRawBufferPointer, from start: Int, visitor: inout Visitor
+    public static func decode<Visitor: DNSMessageVisitor>(
+        type: UInt16, in message: ByteView, from start: Int, visitor: inout Visitor
     ) throws(DNSWireError) {
         try self.decode(RDataSchema.fieldTable(of: type), in: message, from: start, visitor: &visitor)
     }
 
     /// Walks RDATA laid out as `fields` (its type's ``RDataSchema/fieldTable(of:)``).
     @inlinable
-    package static func decode<Visitor: DNSMessageVisitor>(
-        _ fields: UnsafeBufferPointer<RDataField>, in message: UnsafeRawBufferPointer, from start: Int,
+    public static func decode<Visitor: DNSMessageVisitor>(
+        _ fields: StaticTable<RDataField>, in message: ByteView, from start: Int,
         visitor: inout Visitor
     ) throws(DNSWireError) {
         let end = message.count
@@ -41,10 +41,10 @@ package enum RDataDecoder {
             func need(_ count: Int) throws(DNSWireError) {
                 guard count <= end - offset else { throw DNSWireError(kind: .rdataLength, offset: offset) }
             }
-            func take(_ count: Int) throws(DNSWireError) -> UnsafeRawBufferPointer {
+            func take(_ count: Int) throws(DNSWireError) -> ByteView {
                 try need(count)
                 defer { offset += count }
-                return UnsafeRawBufferPointer(rebasing: message[offset..<(offset + count)])
+                return message.subview(offset..<(offset + count))
             }
             func integer(_ size: Int) throws(DNSWireError) -> UInt64 {
                 try need(size)
@@ -120,8 +120,8 @@ package enum RDataDecoder {
     /// no rule beyond their length are judged here, so a true answer is always the full
     /// decode's answer (checked against miekg on every corpus message and their mutations).
     @inlinable @inline(__always)
-    package static func fitsExactly(
-        _ fields: UnsafeBufferPointer<RDataField>, in message: UnsafeRawBufferPointer, from start: Int
+    public static func fitsExactly(
+        _ fields: StaticTable<RDataField>, in message: ByteView, from start: Int
     ) -> Bool {
         let end = message.count
         var offset = start
@@ -139,9 +139,10 @@ package enum RDataDecoder {
                 guard let after = try? DNSNameWalk.skip(message, at: offset) else { return false }
                 offset = after
             case .characterString:
-                offset &+= 1 &+ Int(message[offset])
+                // offset < end here: it is checked after every field, and equal to it returned.
+                offset &+= 1 &+ Int(message.uncheckedByte(at: offset))
             case .characterStringsToEnd:
-                while offset < end { offset &+= 1 &+ Int(message[offset]) }
+                while offset < end { offset &+= 1 &+ Int(message.uncheckedByte(at: offset)) }
             case .octetsToEnd, .hexToEnd, .base64ToEnd:
                 offset = end
             default:
@@ -153,7 +154,7 @@ package enum RDataDecoder {
     }
 
     /// Skips a name inside RDATA; a name running past the RDATA is an RDATA length error.
-    private static func skipName(_ message: UnsafeRawBufferPointer, at offset: Int) throws(DNSWireError) -> Int {
+    @usableFromInline static func skipName(_ message: ByteView, at offset: Int) throws(DNSWireError) -> Int {
         do {
             return try DNSNameWalk.skip(message, at: offset)
         } catch {
@@ -162,8 +163,8 @@ package enum RDataDecoder {
     }
 
     /// Windows of (number, length, bits) in ascending order, each 1–32 bytes (RFC 4034 4.1.2).
-    private static func walkTypeBitmap<Visitor: DNSMessageVisitor>(
-        _ message: UnsafeRawBufferPointer, from start: Int, visitor: inout Visitor
+    @inlinable static func walkTypeBitmap<Visitor: DNSMessageVisitor>(
+        _ message: ByteView, from start: Int, visitor: inout Visitor
     ) throws(DNSWireError) -> Int {
         var offset = start
         var lastWindow = -1
@@ -187,16 +188,16 @@ package enum RDataDecoder {
     }
 
     /// Options of (code, length, data) up to the end of the OPT record.
-    private static func walkEDNSOptions<Visitor: DNSMessageVisitor>(
-        _ message: UnsafeRawBufferPointer, from start: Int, visitor: inout Visitor
+    @inlinable static func walkEDNSOptions<Visitor: DNSMessageVisitor>(
+        _ message: ByteView, from start: Int, visitor: inout Visitor
     ) throws(DNSWireError) -> Int {
         var offset = start
         while offset < message.count {
             guard message.count - offset >= 4 else { throw DNSWireError(kind: .badEDNSOption, offset: offset) }
-            let code: UInt16 = message.bigEndian(at: offset)
-            let length = Int(message.bigEndian(at: offset + 2, as: UInt16.self))
+            let code: UInt16 = message.uncheckedLoadBigEndian(at: offset)
+            let length = Int(message.uncheckedLoadBigEndian(at: offset + 2, as: UInt16.self))
             guard length <= message.count - offset - 4 else { throw DNSWireError(kind: .badEDNSOption, offset: offset) }
-            let data = UnsafeRawBufferPointer(rebasing: message[(offset + 4)..<(offset + 4 + length)])
+            let data = message.subview((offset + 4)..<(offset + 4 + length))
             guard let option = EDNSOption.decode(code: code, data: data) else {
                 throw DNSWireError(kind: .badEDNSOption, offset: offset)
             }
@@ -207,19 +208,19 @@ package enum RDataDecoder {
     }
 
     /// Parameters of (key, length, value) with strictly ascending keys, up to the end of the record.
-    private static func walkServiceParameters<Visitor: DNSMessageVisitor>(
-        _ message: UnsafeRawBufferPointer, from start: Int, visitor: inout Visitor
+    @inlinable static func walkServiceParameters<Visitor: DNSMessageVisitor>(
+        _ message: ByteView, from start: Int, visitor: inout Visitor
     ) throws(DNSWireError) -> Int {
         var offset = start
         var lastKey = -1
         while offset < message.count {
             guard message.count - offset >= 4 else { throw DNSWireError(kind: .badServiceParameter, offset: offset) }
-            let key: UInt16 = message.bigEndian(at: offset)
-            let length = Int(message.bigEndian(at: offset + 2, as: UInt16.self))
+            let key: UInt16 = message.uncheckedLoadBigEndian(at: offset)
+            let length = Int(message.uncheckedLoadBigEndian(at: offset + 2, as: UInt16.self))
             guard length <= message.count - offset - 4 else {
                 throw DNSWireError(kind: .badServiceParameter, offset: offset)
             }
-            let value = UnsafeRawBufferPointer(rebasing: message[(offset + 4)..<(offset + 4 + length)])
+            let value = message.subview((offset + 4)..<(offset + 4 + length))
             guard let parameter = ServiceParameter.decode(key: key, value: value), Int(key) > lastKey else {
                 throw DNSWireError(kind: .badServiceParameter, offset: offset)
             }
@@ -231,13 +232,13 @@ package enum RDataDecoder {
     }
 
     /// Items of (family, prefix, negation and length, address) up to the end of the record.
-    private static func walkAPLItems<Visitor: DNSMessageVisitor>(
-        _ message: UnsafeRawBufferPointer, from start: Int, visitor: inout Visitor
+    @inlinable static func walkAPLItems<Visitor: DNSMessageVisitor>(
+        _ message: ByteView, from start: Int, visitor: inout Visitor
     ) throws(DNSWireError) -> Int {
         var offset = start
         while offset < message.count {
             guard message.count - offset >= 4 else { throw DNSWireError(kind: .rdataLength, offset: offset) }
-            let family: UInt16 = message.bigEndian(at: offset)
+            let family: UInt16 = message.uncheckedLoadBigEndian(at: offset)
             let prefixLength = message[offset + 2]
             let negationAndLength = message[offset + 3]
             let size: Int
@@ -256,7 +257,7 @@ package enum RDataDecoder {
                 throw DNSWireError(kind: .badRdataValue, offset: offset)
             }
             let address = IPAddressBytes(
-                prefixOf: UnsafeRawBufferPointer(rebasing: message[(offset + 4)..<(offset + 4 + length)]), count: size)
+                prefixOf: message.subview((offset + 4)..<(offset + 4 + length)), count: size)
             visitor.aplElement(
                 APLItem(negation: negationAndLength & 0x80 != 0, family: family, prefixLength: prefixLength, address: address))
             offset += 4 + length

@@ -1,6 +1,6 @@
 /// How one RDATA field is stored on the wire, in the terms miekg/dns unpacks it with (dnsmonster
 /// prints what miekg decodes, so its rules are the ones to follow).
-package enum RDataFieldKind: Equatable {
+public enum RDataFieldKind: Equatable, Sendable {
     /// Big-endian unsigned integers of 1, 2, 4, 6 (TSIG time) and 8 bytes.
     case uint8, uint16, uint32, uint48, uint64
     /// 4 bytes of IPv4 address.
@@ -37,7 +37,7 @@ package enum RDataFieldKind: Equatable {
     case aplItems
 
     /// The bytes the field takes whatever its value, or nil when its content decides.
-    package var fixedSize: Int? {
+    public var fixedSize: Int? {
         switch self {
         case .uint8: return 1
         case .uint16: return 2
@@ -51,7 +51,7 @@ package enum RDataFieldKind: Equatable {
 
     /// Whether the RDATA may end right after this field, leaving later fields at their zero
     /// values. miekg allows that after every field except one whose size another field gives.
-    package var allowsEndAfter: Bool {
+    public var allowsEndAfter: Bool {
         switch self {
         case .hexSized, .base64Sized, .base32Sized: return false
         default: return true
@@ -65,7 +65,7 @@ package enum RDataFieldKind: Equatable {
 ///
 /// A few styles on a record's first field also choose the form of the whole line: RFC 3597
 /// generic data, NULL's comment, TKEY's comment and TSIG's pseudo-section.
-package enum RDataPresentation: Equatable {
+public enum RDataPresentation: Equatable, Sendable {
     /// What the kind implies.
     case standard
     /// Not printed (a length that the next field's text already shows).
@@ -104,15 +104,15 @@ package enum RDataPresentation: Equatable {
 
 /// One RDATA field: its JSON key (miekg's Go struct field name), its wire layout and how its
 /// presentation text differs from what the layout implies.
-package struct RDataField {
+public struct RDataField: Sendable {
     /// The key dnsmonster's JSON uses for the field.
-    package let key: StaticString
+    public let key: StaticString
     /// How the field is stored.
-    package let kind: RDataFieldKind
+    public let kind: RDataFieldKind
     /// How `RR.String()` prints it.
-    package let presentation: RDataPresentation
+    public let presentation: RDataPresentation
 
-    package init(_ key: StaticString, _ kind: RDataFieldKind, _ presentation: RDataPresentation = .standard) {
+    public init(_ key: StaticString, _ kind: RDataFieldKind, _ presentation: RDataPresentation = .standard) {
         self.key = key
         self.kind = kind
         self.presentation = presentation

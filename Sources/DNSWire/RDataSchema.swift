@@ -1,3 +1,5 @@
+import DMBytes
+
 /// The layout of every record type's RDATA: the one place that knows which fields a type has,
 /// in which order, how each is stored and how miekg's `RR.String()` prints it. The validator
 /// walks these fields to check a record; the JSON renderer walks the same fields to print it,
@@ -5,37 +7,37 @@
 ///
 /// The types and fields are miekg/dns 1.1.50's (the Go library dnsmonster decodes with); a type
 /// it does not know is printed as RFC 3597 hex under "Rdata".
-package enum RDataSchema {
+public enum RDataSchema {
     /// The fields of `type`, in wire order, from a table built once: every record of every
     /// message looks its type up, and handing out an array each time costs two atomic
     /// reference-count operations and a lazy-global check per record.
     @inlinable @inline(__always)
-    package static func fieldTable(of type: UInt16) -> UnsafeBufferPointer<RDataField> {
+    public static func fieldTable(of type: UInt16) -> StaticTable<RDataField> {
         self.layout(of: type, in: Self.table).fields
     }
 
     /// One type's RDATA layout as the table holds it.
-    package struct Layout {
+    public struct Layout: Sendable {
         /// The fields, in wire order.
-        package var fields: UnsafeBufferPointer<RDataField>
+        public var fields: StaticTable<RDataField>
         /// The RDATA length when every field has a fixed size (A: 4, AAAA: 16, MX without its
         /// name does not qualify), else -1. RDATA of exactly this length is valid for the
         /// type, so the validator accepts it without walking the fields.
-        package var fixedSize: Int
+        public var fixedSize: Int
         /// Whether the RDATA is one name and nothing else (CNAME, NS, PTR, DNAME …): the
         /// validator skips such a name itself and remembers where it starts, because the
         /// records after a CNAME name their owner by a pointer to its target.
-        package var isSingleName: Bool
+        public var isSingleName: Bool
     }
 
     /// Every type's layout, for ``layout(of:in:)``: a walk over a message reads this global
     /// once (each read of a lazily built global checks that it was built), not once per record.
     @inline(__always)
-    package static var layouts: UnsafeBufferPointer<Layout> { Self.table }
+    public static var layouts: StaticTable<Layout> { Self.table }
 
     /// The layout of `type` in ``layouts``.
     @inlinable @inline(__always)
-    package static func layout(of type: UInt16, in table: UnsafeBufferPointer<Layout>) -> Layout {
+    public static func layout(of type: UInt16, in table: StaticTable<Layout>) -> Layout {
         if Int(type) < Self.directTypes { return table[Int(type)] }
         return table[Self.slot(ofRareType: type)]
     }
@@ -43,7 +45,7 @@ package enum RDataSchema {
     /// The slot of a type past the directly indexed ones, kept out of line: inlined, its
     /// three table addresses were computed ahead of every message's record loop.
     @inline(never)
-    private static func slot(ofRareType type: UInt16) -> Int {
+    @usableFromInline static func slot(ofRareType type: UInt16) -> Int {
         switch type {
         case 32768: Self.directTypes
         case 32769: Self.directTypes + 1
@@ -52,27 +54,23 @@ package enum RDataSchema {
     }
 
     /// Types below this have their own slot in ``table``.
-    private static let directTypes = 260
+    @usableFromInline static let directTypes = 260
 
-    /// Slots 0..<260 by type number, then TA, DLV and unknown; the memory is never freed and
-    /// never written after this initialiser, so sharing it across threads is safe.
-    nonisolated(unsafe) private static let table: UnsafeBufferPointer<Layout> = {
+    /// Slots 0..<260 by type number, then TA, DLV and unknown.
+    @usableFromInline static let table: StaticTable<Layout> = {
         let types = (0..<UInt16(Self.directTypes)).map { $0 } + [32768, 32769, 65535]
-        let slots = UnsafeMutableBufferPointer<Layout>.allocate(capacity: types.count)
-        for (slot, type) in types.enumerated() {
+        return StaticTable(types.map { type in
             let fields = type == 65535 ? Self.unknown : Self.fields(of: type)
-            let storage = UnsafeMutableBufferPointer<RDataField>.allocate(capacity: fields.count)
-            _ = storage.initialize(from: fields)
             let sizes = fields.map(\.kind.fixedSize)
             let fixedSize = fields.isEmpty || sizes.contains(nil) ? -1 : sizes.reduce(0) { $0 + $1! }
             let isSingleName = fields.count == 1 && fields[0].kind == .name
-            slots[slot] = Layout(fields: UnsafeBufferPointer(storage), fixedSize: fixedSize, isSingleName: isSingleName)
-        }
-        return UnsafeBufferPointer(slots)
+            return Layout(fields: StaticTable(fields), fixedSize: fixedSize, isSingleName: isSingleName)
+        })
     }()
 
-    /// The fields of `type`, in wire order.
-    package static func fields(of type: UInt16) -> [RDataField] {
+    /// The fields of `type`, in wire order, as an array (``fieldTable(of:)`` looks them up
+    /// without reference counting, for per-record use).
+    public static func fields(of type: UInt16) -> [RDataField] {
         switch type {
         case 1: return self.a
         case 2: return self.ns
@@ -140,136 +138,136 @@ package enum RDataSchema {
         }
     }
 
-    package static let a = [RDataField("A", .ipv4Address)]
-    package static let ns = [RDataField("Ns", .name)]
-    package static let md = [RDataField("Md", .name)]
-    package static let mf = [RDataField("Mf", .name)]
-    package static let target = [RDataField("Target", .name)]
-    package static let soa = [
+    static let a = [RDataField("A", .ipv4Address)]
+    static let ns = [RDataField("Ns", .name)]
+    static let md = [RDataField("Md", .name)]
+    static let mf = [RDataField("Mf", .name)]
+    static let target = [RDataField("Target", .name)]
+    static let soa = [
         RDataField("Ns", .name), RDataField("Mbox", .name), RDataField("Serial", .uint32),
         RDataField("Refresh", .uint32), RDataField("Retry", .uint32), RDataField("Expire", .uint32),
         RDataField("Minttl", .uint32),
     ]
-    package static let mb = [RDataField("Mb", .name)]
-    package static let mg = [RDataField("Mg", .name)]
-    package static let mr = [RDataField("Mr", .name)]
-    package static let null = [RDataField("Data", .octetsToEnd, .nullData)]
-    package static let ptr = [RDataField("Ptr", .name)]
-    package static let hinfo = [RDataField("Cpu", .characterString, .quoted), RDataField("Os", .characterString, .quoted)]
-    package static let minfo = [RDataField("Rmail", .name), RDataField("Email", .name)]
-    package static let mx = [RDataField("Preference", .uint16), RDataField("Mx", .name)]
-    package static let txt = [RDataField("Txt", .characterStringsToEnd)]
-    package static let rp = [RDataField("Mbox", .name), RDataField("Txt", .name)]
-    package static let afsdb = [RDataField("Subtype", .uint16), RDataField("Hostname", .name)]
-    package static let x25 = [RDataField("PSDNAddress", .characterString)]
-    package static let rt = [RDataField("Preference", .uint16), RDataField("Host", .name)]
-    package static let rrsig = [
+    static let mb = [RDataField("Mb", .name)]
+    static let mg = [RDataField("Mg", .name)]
+    static let mr = [RDataField("Mr", .name)]
+    static let null = [RDataField("Data", .octetsToEnd, .nullData)]
+    static let ptr = [RDataField("Ptr", .name)]
+    static let hinfo = [RDataField("Cpu", .characterString, .quoted), RDataField("Os", .characterString, .quoted)]
+    static let minfo = [RDataField("Rmail", .name), RDataField("Email", .name)]
+    static let mx = [RDataField("Preference", .uint16), RDataField("Mx", .name)]
+    static let txt = [RDataField("Txt", .characterStringsToEnd)]
+    static let rp = [RDataField("Mbox", .name), RDataField("Txt", .name)]
+    static let afsdb = [RDataField("Subtype", .uint16), RDataField("Hostname", .name)]
+    static let x25 = [RDataField("PSDNAddress", .characterString)]
+    static let rt = [RDataField("Preference", .uint16), RDataField("Host", .name)]
+    static let rrsig = [
         RDataField("TypeCovered", .uint16, .typeMnemonic), RDataField("Algorithm", .uint8), RDataField("Labels", .uint8),
         RDataField("OrigTtl", .uint32), RDataField("Expiration", .uint32, .time), RDataField("Inception", .uint32, .time),
         RDataField("KeyTag", .uint16), RDataField("SignerName", .name), RDataField("Signature", .base64ToEnd),
     ]
-    package static let dnskey = [
+    static let dnskey = [
         RDataField("Flags", .uint16), RDataField("Protocol", .uint8), RDataField("Algorithm", .uint8),
         RDataField("PublicKey", .base64ToEnd),
     ]
-    package static let px = [RDataField("Preference", .uint16), RDataField("Map822", .name), RDataField("Mapx400", .name)]
-    package static let gpos = [
+    static let px = [RDataField("Preference", .uint16), RDataField("Map822", .name), RDataField("Mapx400", .name)]
+    static let gpos = [
         RDataField("Longitude", .characterString), RDataField("Latitude", .characterString),
         RDataField("Altitude", .characterString),
     ]
-    package static let aaaa = [RDataField("AAAA", .ipv6Address)]
-    package static let loc = [
+    static let aaaa = [RDataField("AAAA", .ipv6Address)]
+    static let loc = [
         RDataField("Version", .uint8, .location), RDataField("Size", .uint8, .location),
         RDataField("HorizPre", .uint8, .location), RDataField("VertPre", .uint8, .location),
         RDataField("Latitude", .uint32, .location), RDataField("Longitude", .uint32, .location),
         RDataField("Altitude", .uint32, .location),
     ]
-    package static let eid = [RDataField("Endpoint", .hexToEnd, .uppercaseHex)]
-    package static let nimloc = [RDataField("Locator", .hexToEnd, .uppercaseHex)]
-    package static let srv = [
+    static let eid = [RDataField("Endpoint", .hexToEnd, .uppercaseHex)]
+    static let nimloc = [RDataField("Locator", .hexToEnd, .uppercaseHex)]
+    static let srv = [
         RDataField("Priority", .uint16), RDataField("Weight", .uint16), RDataField("Port", .uint16),
         RDataField("Target", .name),
     ]
-    package static let naptr = [
+    static let naptr = [
         RDataField("Order", .uint16), RDataField("Preference", .uint16), RDataField("Flags", .characterString, .quoted),
         RDataField("Service", .characterString, .quoted), RDataField("Regexp", .characterString, .quoted),
         RDataField("Replacement", .name),
     ]
-    package static let kx = [RDataField("Preference", .uint16), RDataField("Exchanger", .name)]
-    package static let cert = [
+    static let kx = [RDataField("Preference", .uint16), RDataField("Exchanger", .name)]
+    static let cert = [
         RDataField("Type", .uint16, .certificateType), RDataField("KeyTag", .uint16),
         RDataField("Algorithm", .uint8, .algorithm), RDataField("Certificate", .base64ToEnd),
     ]
-    package static let opt = [RDataField("Option", .ednsOptions)]
-    package static let apl = [RDataField("Prefixes", .aplItems)]
-    package static let ds = [
+    static let opt = [RDataField("Option", .ednsOptions)]
+    static let apl = [RDataField("Prefixes", .aplItems)]
+    static let ds = [
         RDataField("KeyTag", .uint16), RDataField("Algorithm", .uint8), RDataField("DigestType", .uint8),
         RDataField("Digest", .hexToEnd, .uppercaseHex),
     ]
-    package static let sshfp = [
+    static let sshfp = [
         RDataField("Algorithm", .uint8), RDataField("Type", .uint8), RDataField("FingerPrint", .hexToEnd, .uppercaseHex),
     ]
-    package static let nsec = [RDataField("NextDomain", .name), RDataField("TypeBitMap", .typeBitmap)]
-    package static let dhcid = [RDataField("Digest", .base64ToEnd)]
-    package static let nsec3 = [
+    static let nsec = [RDataField("NextDomain", .name), RDataField("TypeBitMap", .typeBitmap)]
+    static let dhcid = [RDataField("Digest", .base64ToEnd)]
+    static let nsec3 = [
         RDataField("Hash", .uint8), RDataField("Flags", .uint8), RDataField("Iterations", .uint16),
         RDataField("SaltLength", .uint8, .hidden), RDataField("Salt", .hexSized(lengthField: 3), .salt),
         RDataField("HashLength", .uint8, .hidden), RDataField("NextDomain", .base32Sized(lengthField: 5)),
         RDataField("TypeBitMap", .typeBitmap),
     ]
-    package static let nsec3param = [
+    static let nsec3param = [
         RDataField("Hash", .uint8), RDataField("Flags", .uint8), RDataField("Iterations", .uint16),
         RDataField("SaltLength", .uint8, .hidden), RDataField("Salt", .hexSized(lengthField: 3), .salt),
     ]
-    package static let tlsa = [
+    static let tlsa = [
         RDataField("Usage", .uint8), RDataField("Selector", .uint8), RDataField("MatchingType", .uint8),
         RDataField("Certificate", .hexToEnd),
     ]
     /// SMIMEA: TLSA's fields; miekg prints the certificate in chunks of 1024 hex digits.
-    package static let smimea = [
+    static let smimea = [
         RDataField("Usage", .uint8), RDataField("Selector", .uint8), RDataField("MatchingType", .uint8),
         RDataField("Certificate", .hexToEnd, .chunkedHex),
     ]
-    package static let hip = [
+    static let hip = [
         RDataField("HitLength", .uint8, .hidden), RDataField("PublicKeyAlgorithm", .uint8),
         RDataField("PublicKeyLength", .uint16, .hidden), RDataField("Hit", .hexSized(lengthField: 0)),
         RDataField("PublicKey", .base64Sized(lengthField: 2)), RDataField("RendezvousServers", .namesToEnd),
     ]
-    package static let ninfo = [RDataField("ZSData", .characterStringsToEnd)]
-    package static let talink = [RDataField("PreviousName", .name), RDataField("NextName", .name)]
-    package static let openpgpkey = [RDataField("PublicKey", .base64ToEnd)]
-    package static let csync = [RDataField("Serial", .uint32), RDataField("Flags", .uint16), RDataField("TypeBitMap", .typeBitmap)]
-    package static let zonemd = [
+    static let ninfo = [RDataField("ZSData", .characterStringsToEnd)]
+    static let talink = [RDataField("PreviousName", .name), RDataField("NextName", .name)]
+    static let openpgpkey = [RDataField("PublicKey", .base64ToEnd)]
+    static let csync = [RDataField("Serial", .uint32), RDataField("Flags", .uint16), RDataField("TypeBitMap", .typeBitmap)]
+    static let zonemd = [
         RDataField("Serial", .uint32), RDataField("Scheme", .uint8), RDataField("Hash", .uint8),
         RDataField("Digest", .hexToEnd),
     ]
-    package static let svcb = [RDataField("Priority", .uint16), RDataField("Target", .name), RDataField("Value", .serviceParameters)]
-    package static let uinfo = [RDataField("Uinfo", .characterString, .quoted)]
-    package static let uid = [RDataField("Uid", .uint32)]
-    package static let gid = [RDataField("Gid", .uint32)]
-    package static let nid = [RDataField("Preference", .uint16), RDataField("NodeID", .uint64, .hexGroups(uppercase: false))]
-    package static let l32 = [RDataField("Preference", .uint16), RDataField("Locator32", .ipv4Address)]
-    package static let l64 = [RDataField("Preference", .uint16), RDataField("Locator64", .uint64, .hexGroups(uppercase: true))]
-    package static let lp = [RDataField("Preference", .uint16), RDataField("Fqdn", .name)]
-    package static let eui48 = [RDataField("Address", .uint48, .eui)]
-    package static let eui64 = [RDataField("Address", .uint64, .eui)]
-    package static let tkey = [
+    static let svcb = [RDataField("Priority", .uint16), RDataField("Target", .name), RDataField("Value", .serviceParameters)]
+    static let uinfo = [RDataField("Uinfo", .characterString, .quoted)]
+    static let uid = [RDataField("Uid", .uint32)]
+    static let gid = [RDataField("Gid", .uint32)]
+    static let nid = [RDataField("Preference", .uint16), RDataField("NodeID", .uint64, .hexGroups(uppercase: false))]
+    static let l32 = [RDataField("Preference", .uint16), RDataField("Locator32", .ipv4Address)]
+    static let l64 = [RDataField("Preference", .uint16), RDataField("Locator64", .uint64, .hexGroups(uppercase: true))]
+    static let lp = [RDataField("Preference", .uint16), RDataField("Fqdn", .name)]
+    static let eui48 = [RDataField("Address", .uint48, .eui)]
+    static let eui64 = [RDataField("Address", .uint64, .eui)]
+    static let tkey = [
         RDataField("Algorithm", .name, .commentedAlgorithm), RDataField("Inception", .uint32, .time),
         RDataField("Expiration", .uint32, .time),
         RDataField("Mode", .uint16), RDataField("Error", .uint16), RDataField("KeySize", .uint16),
         RDataField("Key", .hexSized(lengthField: 5)), RDataField("OtherLen", .uint16),
         RDataField("OtherData", .hexSized(lengthField: 7)),
     ]
-    package static let tsig = [
+    static let tsig = [
         RDataField("Algorithm", .name, .pseudoSectionAlgorithm), RDataField("TimeSigned", .uint48, .time),
         RDataField("Fudge", .uint16), RDataField("MACSize", .uint16), RDataField("MAC", .hexSized(lengthField: 3), .uppercaseHex),
         RDataField("OrigId", .uint16),
         RDataField("Error", .uint16), RDataField("OtherLen", .uint16), RDataField("OtherData", .hexSized(lengthField: 7)),
     ]
     /// ANY (255) has no fields: any RDATA is left over.
-    package static let any: [RDataField] = []
-    package static let uri = [RDataField("Priority", .uint16), RDataField("Weight", .uint16), RDataField("Target", .octetsToEnd)]
-    package static let caa = [RDataField("Flag", .uint8), RDataField("Tag", .characterString), RDataField("Value", .octetsToEnd)]
+    static let any: [RDataField] = []
+    static let uri = [RDataField("Priority", .uint16), RDataField("Weight", .uint16), RDataField("Target", .octetsToEnd)]
+    static let caa = [RDataField("Flag", .uint8), RDataField("Tag", .characterString), RDataField("Value", .octetsToEnd)]
     /// A type miekg does not know: RFC 3597 generic RDATA.
-    package static let unknown = [RDataField("Rdata", .hexToEnd, .genericData)]
+    static let unknown = [RDataField("Rdata", .hexToEnd, .genericData)]
 }

@@ -1,27 +1,29 @@
+import DMBytes
+
 /// One SVCB/HTTPS parameter (RFC 9460), decoded and checked as miekg/dns does (its `SVCB*`
 /// key-value structs).
-package enum ServiceParameter {
+public enum ServiceParameter {
     /// mandatory (0): a list of 2-byte keys.
-    case mandatory(keys: UnsafeRawBufferPointer)
+    case mandatory(keys: ByteView)
     /// alpn (1): length-prefixed protocol IDs whose lengths add up exactly.
-    case alpn(UnsafeRawBufferPointer)
+    case alpn(ByteView)
     /// no-default-alpn (2): always empty.
     case noDefaultALPN
     /// port (3): exactly 2 bytes.
     case port(UInt16)
     /// ipv4hint (4): one or more 4-byte addresses.
-    case ipv4Hint(UnsafeRawBufferPointer)
+    case ipv4Hint(ByteView)
     /// ech (5): any bytes.
-    case ech(UnsafeRawBufferPointer)
+    case ech(ByteView)
     /// ipv6hint (6): one or more 16-byte addresses, none of them IPv4-mapped.
-    case ipv6Hint(UnsafeRawBufferPointer)
+    case ipv6Hint(ByteView)
     /// dohpath (7): text.
-    case dohPath(UnsafeRawBufferPointer)
+    case dohPath(ByteView)
     /// Any other key but 65535: the bytes as they are.
-    case local(key: UInt16, data: UnsafeRawBufferPointer)
+    case local(key: UInt16, data: ByteView)
 
     /// Decodes the parameter `key` whose value is `value`; nil when miekg would refuse it.
-    package static func decode(key: UInt16, value: UnsafeRawBufferPointer) -> ServiceParameter? {
+    public static func decode(key: UInt16, value: ByteView) -> ServiceParameter? {
         switch key {
         case 0:
             guard value.count % 2 == 0 else { return nil }
@@ -34,7 +36,7 @@ package enum ServiceParameter {
             }
             return .alpn(value)
         case 2: return value.isEmpty ? .noDefaultALPN : nil
-        case 3: return value.count == 2 ? .port(value.bigEndian(at: 0)) : nil
+        case 3: return value.count == 2 ? .port(value.uncheckedLoadBigEndian(at: 0)) : nil
         case 4: return !value.isEmpty && value.count % 4 == 0 ? .ipv4Hint(value) : nil
         case 5: return .ech(value)
         case 6:
@@ -51,17 +53,17 @@ package enum ServiceParameter {
 
     /// Whether the 16 bytes at `start` are an IPv4 address in IPv6 form (::ffff:a.b.c.d), which
     /// miekg (like Go's `net.IP.To4`) treats as IPv4 and refuses in an ipv6hint.
-    package static func isIPv4Mapped(_ bytes: UnsafeRawBufferPointer, at start: Int) -> Bool {
+    public static func isIPv4Mapped(_ bytes: ByteView, at start: Int) -> Bool {
         for index in start..<(start + 10) where bytes[index] != 0 { return false }
         return bytes[start + 10] == 0xFF && bytes[start + 11] == 0xFF
     }
 
     /// Calls `body` with each protocol ID of an alpn value, which ``decode(key:value:)`` checked.
-    package static func forEachProtocolID(in value: UnsafeRawBufferPointer, _ body: (UnsafeRawBufferPointer) -> Void) {
+    public static func forEachProtocolID(in value: ByteView, _ body: (ByteView) -> Void) {
         var offset = 0
         while offset < value.count {
             let length = Int(value[offset])
-            body(UnsafeRawBufferPointer(rebasing: value[(offset + 1)..<(offset + 1 + length)]))
+            body(value.subview((offset + 1)..<(offset + 1 + length)))
             offset += 1 + length
         }
     }

@@ -18,14 +18,7 @@ struct DMCapture: ParsableCommand {
         discussion: """
             Files may be gzip- or LZ4-compressed; the compression is recognised by its magic, \
             from files and from standard input.
-
-            Counters (STATS records and the summary on standard error): packets_read, \
-            other_shards (--shard), sampled_out (--sample), packets_written, bytes_written, \
-            oversized_frames (frames cut to the 1 MiB a record carries); for files \
-            skipped_blocks (pcapng blocks without packets) and truncated_inputs (the capture \
-            ended inside a packet; every whole packet before it is kept); for live captures \
-            kernel_received, kernel_dropped and interface_dropped (libpcap's pcap_stats).
-            """,
+            """ + "\n\n" + CaptureCounters.help,
         version: DMRecordVersion.string)
 
     /// dnsmonster's default filter: TCP and UDP over IPv4 and IPv6, and IPv6 fragments.
@@ -82,7 +75,7 @@ struct DMCapture: ParsableCommand {
     }
 
     func run() throws {
-        StageMain.run(tool: CaptureStage.name) {
+        try StageMain.run(tool: CaptureStage.name) {
             var stage = CaptureStage(
                 selection: PacketSelection(sample: self.sample, shard: self.shard, limit: self.packetLimit), lane: self.lane)
             if let device = self.iface {

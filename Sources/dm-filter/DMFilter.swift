@@ -48,14 +48,7 @@ struct DMFilter: ParsableCommand {
             provenance), every upstream STATS record, and dm-filter's final STATS, so each is \
             complete for accounting (consumers keep one STATS per stage, process and lane). \
             --mask4/--mask6 rewrite addresses in both streams.
-
-            Counters (STATS and the summary line): records_in counts every record but upstream \
-            STATS (stats_forwarded), and records_in = passed + malformed + qr_filtered + \
-            rcode_filtered + qtype_filtered + skip_matched + allow_missed + duplicates + \
-            sampled_out; failed is the sum of those rejections. Also: dns_records, other_records, \
-            tagged_skip, tagged_allow (--tag-only), unreadable_questions, masked, dedup_evicted, \
-            <skip|allow>_list_entries/_loads/_failures, sections.
-            """,
+            """ + "\n\n" + FilterCounters.help,
         version: DMRecordVersion.string)
 
     @Option(help: "Where to read records: -, PATH, unix:PATH, unix-listen:PATH, tcp:HOST:PORT, tcp-listen:HOST:PORT.")
@@ -138,7 +131,7 @@ struct DMFilter: ParsableCommand {
     }
 
     func run() throws {
-        StageMain.run(tool: FilterStage.name) {
+        try StageMain.run(tool: FilterStage.name) {
             let log: @Sendable (String) -> Void = { StandardError.write("dm-filter: \($0)\n") }
             var plan = FilterPlan()
             plan.wantResponse = self.qr.map { $0 == .response }

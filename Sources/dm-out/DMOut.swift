@@ -39,13 +39,7 @@ struct DMOut: ParsableCommand {
             SIGHUP reopens the output file (for logrotate); the sink can also rotate it by size \
             or age (PATH → PATH.1 → PATH.2 …). A syslog server that is down costs the records \
             sent meanwhile — counted as failed — never the pipeline.
-
-            Counters: records_in, dns_records, malformed_unrendered (records flagged malformed \
-            by dm-parse --keep-malformed that cannot be rendered), no_line (records a format has \
-            no line for: CSV without a question), stats_records, other_records, \
-            and per sink <sink>_written, <sink>_skipped (by its output type), <sink>_failed; \
-            file_rotations.
-            """,
+            """ + "\n\n" + OutputCounters.help,
         version: DMRecordVersion.string)
 
     @Option(help: ArgumentHelp("Where to read DNS records: -, PATH, fd:N, unix:PATH, unix-listen:PATH, tcp:HOST:PORT, tcp-listen:HOST:PORT. Repeat it to merge several streams (the lanes of bin/dnsmonster): records are taken from each as they arrive, and the output ends when every input has ended (default: -).", valueName: "endpoint"))
@@ -141,7 +135,7 @@ struct DMOut: ParsableCommand {
     }
 
     func run() throws {
-        StageMain.run(tool: OutputStage.name) {
+        try StageMain.run(tool: OutputStage.name) {
             StageSignals.installReopenHandler()
             let (entries, formats) = try self.makeSinks()
             let readers = try self.openInputs()

@@ -19,17 +19,7 @@ struct DMParse: ParsableCommand {
             GRE (47, with IP, Ethernet, PPP or ERSPAN inside), GRE-in-UDP (4754), VXLAN (4789, \
             8472), Geneve (6081) and GTP-U (2152), nested up to --tunnel-depth. A tunnel port \
             named with --port is read as DNS instead.
-
-            Counters: packets_in, unsupported_link, not_ip, truncated_frames, malformed_ip, \
-            ip_fragments, reassembled, fragment_duplicates, fragment_overlaps, \
-            fragments_expired, fragments_evicted, fragments_invalid, udp_messages, tcp_segments, tcp_messages, \
-            tcp_retransmissions, tcp_out_of_order, tcp_closed_incomplete, tcp_expired, \
-            tcp_evicted, tcp_over_limit, tcp_refused, tcp_gaps_skipped, \
-            decapsulated_ip_in_ip, decapsulated_gre, decapsulated_gre_in_udp, decapsulated_vxlan, \
-            decapsulated_geneve, decapsulated_gtp_u, tunnel_not_ip, tunnel_undecodable, tunnel_too_deep, \
-            other_protocols, other_ports, malformed_dns, malformed_kept, dns_out, \
-            malformed_packet_records, records_forwarded (records other than PACKET, passed on).
-            """,
+            """ + "\n\n" + ParseCounters.help,
         version: DMRecordVersion.string)
 
     @Option(help: "Where to read PACKET records, or a pcap/pcapng capture (plain or gzip, recognised by magic): -, PATH, unix:PATH, unix-listen:PATH, tcp:HOST:PORT, tcp-listen:HOST:PORT.")
@@ -56,7 +46,7 @@ struct DMParse: ParsableCommand {
     }
 
     func run() throws {
-        StageMain.run(tool: ParseStage.name) {
+        try StageMain.run(tool: ParseStage.name) {
             let opened = try Endpoint(parsing: self.input).openForReading()
             var stage = ParseStage(parser: PacketParser(
                 ports: PortSet(self.port), rawIP: self.noEther, keepMalformed: self.keepMalformed, tunnelDepth: self.tunnelDepth))

@@ -19,7 +19,7 @@ extension DMStream {
         @OptionGroup var output: OutputOptions
 
         func run() throws {
-            StageMain.run(tool: "dm-stream") {
+            try StageMain.run(tool: "dm-stream") {
                 let endpoints = try self.inputs.map { (text) throws(EndpointError) in try Endpoint(parsing: text) }
                 let output = try self.output.open(tool: "dm-stream")
                 var counters = ForwardingCounters()

@@ -1,4 +1,5 @@
 import ArgumentParser
+import DMBytes
 import DMRecord
 import DMStage
 
@@ -15,7 +16,7 @@ extension DMStream {
         var hex = false
 
         func run() throws {
-            StageMain.run(tool: "dm-stream") {
+            try StageMain.run(tool: "dm-stream") {
                 let output = RecordWriter(fileDescriptor: 1, outputName: "standard output")
                 for text in self.inputs {
                     let input = try Endpoint(parsing: text).openForReading()
@@ -41,6 +42,6 @@ extension DMStream {
 enum TextOutput {
     static func write(_ text: String, to writer: RecordWriter) throws {
         var text = text
-        try text.withUTF8 { bytes in try writer.writeRaw(UnsafeRawBufferPointer(bytes)) }
+        try text.withUTF8ByteView { (bytes) throws(RecordWriteError) in try writer.writeRaw(bytes) }
     }
 }

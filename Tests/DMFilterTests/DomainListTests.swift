@@ -1,3 +1,4 @@
+import DMBytes
 @testable import DMFilter
 import DMRecord
 import DMTestSupport
@@ -232,8 +233,8 @@ struct DomainListTests {
     func questionSummary() throws {
         func read(_ message: [UInt8]) -> (DNSQuestionSummary?, String) {
             var buffer = [UInt8](repeating: 0, count: DNSQuestionSummary.nameBufferSize)
-            let summary = message.withUnsafeBytes { raw in
-                buffer.withUnsafeMutableBytes { DNSQuestionSummary.read(raw, nameInto: $0.baseAddress!) }
+            let summary = message.withByteView { raw in
+                buffer.withMutableByteView { DNSQuestionSummary.read(raw, nameInto: $0) }
             }
             return (summary, DomainName.text(wire: Array(buffer.prefix(summary?.nameLength ?? 0))))
         }

@@ -24,7 +24,7 @@ struct FilterPartsTests {
                     body.replaceSubrange(24..<40, with: source + [UInt8](repeating: 0, count: 16 - count))
                     body.replaceSubrange(40..<56, with: destination + [UInt8](repeating: 0, count: 16 - count))
                     let before = body
-                    body.withUnsafeMutableBytes { mask.applyToDNSBody($0) }
+                    body.withMutableByteView { mask.applyToDNSBody($0) }
                     let bits = version == 4 ? bits4 : bits6
                     #expect(Array(body[24..<(24 + count)]) == Oracles.naiveMask(source, bits: bits), "v\(version) /\(bits)")
                     #expect(Array(body[40..<(40 + count)]) == Oracles.naiveMask(destination, bits: bits), "v\(version) /\(bits)")
@@ -97,8 +97,8 @@ struct FilterPartsTests {
                 identity: Array("a".utf8), message: [1, 2, 3])
             edit(&record)
             let bytes = record.encodedBody()
-            return bytes.withUnsafeBytes { raw in
-                Deduplicator.hash(dnsBody: raw, message: UnsafeRawBufferPointer(rebasing: raw[(56 + record.identity.count)...]))
+            return bytes.withByteView { raw in
+                Deduplicator.hash(dnsBody: raw, message: raw.subview(from: (56 + record.identity.count)))
             }
         }
         let base = body { _ in }

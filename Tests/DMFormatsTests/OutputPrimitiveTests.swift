@@ -1,3 +1,4 @@
+import DMBytes
 @testable import DMFormats
 import DMRecord
 import DMTestSupport
@@ -42,8 +43,8 @@ struct OutputPrimitiveTests {
 
     @Test("hex, base64 and base32hex as Go encodes them")
     func binary() async {
-        func raw(_ bytes: [UInt8], _ encode: (UnsafeRawBufferPointer, OutputByteBuffer) -> Void) -> String {
-            bytes.withUnsafeBytes { input in Self.text { encode(input, $0) } }
+        func raw(_ bytes: [UInt8], _ encode: (ByteView, OutputByteBuffer) -> Void) -> String {
+            bytes.withByteView { input in Self.text { encode(input, $0) } }
         }
         #expect(raw([0x00, 0xAB, 0xFF], BinaryText.appendHex) == "00abff")
         #expect(raw([], BinaryText.appendBase64) == "")
@@ -71,7 +72,7 @@ struct OutputPrimitiveTests {
     ])
     func addresses(hex: String, expected: String) {
         let bytes = Reference.bytes(hex: hex[...])
-        #expect(bytes.withUnsafeBytes { raw in Self.text { GoIPAddressText.append(raw, to: $0) } } == expected)
+        #expect(bytes.withByteView { raw in Self.text { GoIPAddressText.append(raw, to: $0) } } == expected)
     }
 
     @Test("timestamps as Go's RFC3339Nano in UTC", arguments: [
@@ -103,7 +104,7 @@ struct OutputPrimitiveTests {
         let buffer = OutputByteBuffer(initialCapacity: 64)
         var expected: [UInt8] = []
         for length in 0...64 {
-            source.withUnsafeBytes { buffer.append(UnsafeRawBufferPointer(rebasing: $0[0..<length])) }
+            source.withByteView { buffer.append($0.subview(0..<length)) }
             buffer.append(UInt8(ascii: "|"))
             expected += source[0..<length] + [UInt8(ascii: "|")]
         }
@@ -113,7 +114,7 @@ struct OutputPrimitiveTests {
     @Test("JSON strings as encoding/json writes them, and as sonic does")
     func strings() {
         func quoted(_ bytes: [UInt8], html: Bool) -> String {
-            bytes.withUnsafeBytes { raw in Self.text { GoJSONString.append(raw, to: $0, escapesHTML: html) } }
+            bytes.withByteView { raw in Self.text { GoJSONString.append(raw, to: $0, escapesHTML: html) } }
         }
         let sample: [UInt8] = Array("a\"\\<>&\u{8}\u{c}\n\r\t\u{1}\u{7F}é\u{2028}".utf8) + [0xFF, 0xC3, 0xED, 0xA0, 0x80]
         #expect(quoted(sample, html: true)

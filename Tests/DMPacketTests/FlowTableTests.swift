@@ -120,7 +120,7 @@ struct FlowTableTests {
             let key = TCPReassembler.StreamKey(
                 version: 4, source: IPAddressBytes([10, 0, 0, 1])!, destination: IPAddressBytes([10, 0, 0, 2])!,
                 sourcePort: port, destinationPort: 53)
-            try TCPReassemblerTests.segment(sequence: sequence, flags: flags, [0, 2, 1, 2]).withUnsafeBytes { raw throws in
+            try TCPReassemblerTests.segment(sequence: sequence, flags: flags, [0, 2, 1, 2]).withByteView { raw throws in
                 let segment = try #require(TCPReassembler.Segment(raw))
                 reassembler.add(segment, key: key, time: time) { _, _, _ in }
             }
@@ -185,7 +185,7 @@ struct FlowTableTests {
         var messages: [[UInt8]] = []
         for (index, key) in keys.enumerated() {
             let message: [UInt8] = [0, 3, 7, 7, UInt8(index)]
-            try TCPReassemblerTests.segment(sequence: 1000, message).withUnsafeBytes { raw throws in
+            try TCPReassemblerTests.segment(sequence: 1000, message).withByteView { raw throws in
                 let segment = try #require(TCPReassembler.Segment(raw))
                 reassembler.add(segment, key: key, time: 5) { bytes, _, _ in messages.append(Array(bytes)) }
             }

@@ -1,3 +1,4 @@
+import DMBytes
 @testable import DMPacket
 import DMRecord
 import Testing
@@ -36,7 +37,7 @@ struct IPDefragmenterTests {
     static func add(_ packets: [[UInt8]], to defragmenter: inout IPDefragmenter, time: UInt64 = 1_000) throws -> [IPDefragmenter.Reassembled] {
         var done: [IPDefragmenter.Reassembled] = []
         for packet in packets {
-            let result = try packet.withUnsafeBytes { raw throws -> IPDefragmenter.Reassembled? in
+            let result = try packet.withByteView { raw throws -> IPDefragmenter.Reassembled? in
                 let view = try IPPacketView(frame: raw, at: 0)
                 #expect(view.fragment != nil)
                 return defragmenter.add(view, time: time)
@@ -111,7 +112,7 @@ struct IPDefragmenterTests {
             packet[4] = UInt8(index >> 8 & 0xFF)
             packet[5] = UInt8(index & 0xFF)
             packet[15] = UInt8(index >> 16 & 0xFF)
-            _ = try packet.withUnsafeBytes { raw in defragmenter.add(try IPPacketView(frame: raw, at: 0), time: UInt64(index)) }
+            _ = try packet.withByteView { raw in defragmenter.add(try IPPacketView(frame: raw, at: 0), time: UInt64(index)) }
             if index % 100_000 == 0 {
                 #expect(defragmenter.pendingDatagrams <= 1000)
                 #expect(defragmenter.pendingBytes <= 1 << 20)

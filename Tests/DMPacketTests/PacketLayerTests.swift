@@ -43,7 +43,7 @@ struct PacketLayerTests {
     }
 
     static func decode(linkType: UInt16, _ frame: [UInt8], rawIP: Bool = false) throws -> Decoded? {
-        try frame.withUnsafeBytes { raw throws -> Decoded? in
+        try frame.withByteView { raw throws -> Decoded? in
             guard let offset = LinkLayer.ipHeaderOffset(linkType: linkType, frame: raw, rawIP: rawIP) else { return nil }
             let view = try IPPacketView(frame: raw, at: offset)
             return Decoded(version: view.version, transportProtocol: view.transportProtocol, payloadCount: view.payload.count,

@@ -24,7 +24,7 @@ struct TCPReassemblerTests {
     static func feed(_ segments: [[UInt8]], into reassembler: inout TCPReassembler, time: UInt64 = 5) throws -> [[UInt8]] {
         var out: [[UInt8]] = []
         for bytes in segments {
-            try bytes.withUnsafeBytes { raw throws in
+            try bytes.withByteView { raw throws in
                 let segment = try #require(TCPReassembler.Segment(raw))
                 reassembler.add(segment, key: Self.key, time: time) { message, _, _ in out.append(Array(message)) }
             }
@@ -80,7 +80,7 @@ struct TCPReassemblerTests {
         #expect(reassembler.streamCount == 1)
         var other = Self.key
         other.sourcePort = 1
-        Self.segment(sequence: 1, [0, 1]).withUnsafeBytes { raw in
+        Self.segment(sequence: 1, [0, 1]).withByteView { raw in
             reassembler.add(TCPReassembler.Segment(raw)!, key: other, time: 5000) { _, _, _ in }
         }
         #expect(reassembler.counters.expired == 1)
@@ -93,7 +93,7 @@ struct TCPReassemblerTests {
                           into reassembler: inout TCPReassembler) throws -> [(message: [UInt8], port: UInt16, time: UInt64)] {
         var out: [(message: [UInt8], port: UInt16, time: UInt64)] = []
         for (bytes, key, time) in segments {
-            try bytes.withUnsafeBytes { raw throws in
+            try bytes.withByteView { raw throws in
                 let segment = try #require(TCPReassembler.Segment(raw))
                 reassembler.add(segment, key: key, time: time) { message, stream, completed in
                     out.append((Array(message), stream.sourcePort, completed))

@@ -35,13 +35,13 @@ struct TunnelTests {
     @Test("every kind opens to the inner packet", arguments: 0..<cases.count)
     func opens(index: Int) throws {
         let (name, tunnel, packet) = Self.cases[index]
-        try packet.withUnsafeBytes { raw in
+        try packet.withByteView { raw in
             let outer = try IPPacketView(frame: raw, at: 0)
             let found: Tunnel? = outer.transportProtocol == 17
                 ? Tunnel.overUDP(sourcePort: 49152, destinationPort: UInt16(outer.payload[2]) << 8 | UInt16(outer.payload[3]))
                 : Tunnel.overIP(protocol: outer.transportProtocol)
             #expect(found == tunnel, "\(name)")
-            let payload = outer.transportProtocol == 17 ? UnsafeRawBufferPointer(rebasing: outer.payload[8...]) : outer.payload
+            let payload = outer.transportProtocol == 17 ? outer.payload.subview(from: 8) : outer.payload
             guard case .innerIP(let offset) = tunnel.decapsulate(payload) else {
                 Issue.record("\(name): \(tunnel.decapsulate(payload))")
                 return
@@ -54,7 +54,7 @@ struct TunnelTests {
 
     @Test("bad or foreign tunnel headers are refused, not guessed")
     func refusals() {
-        func open(_ tunnel: Tunnel, _ bytes: [UInt8]) -> Tunnel.Decapsulation { bytes.withUnsafeBytes { tunnel.decapsulate($0) } }
+        func open(_ tunnel: Tunnel, _ bytes: [UInt8]) -> Tunnel.Decapsulation { bytes.withByteView { tunnel.decapsulate($0) } }
         #expect(open(.vxlan, [0x00, 0, 0, 0, 0, 0, 1, 0] + Frames.ethernet(Frames.inner)) == .undecodable, "VXLAN without the I flag")
         #expect(open(.vxlan, [0x08, 0, 0, 0, 0, 0, 1]) == .undecodable, "short VXLAN header")
         #expect(open(.vxlan, [0x08, 0, 0, 0, 0, 0, 1, 0] + Frames.ethernet(type: 0x0806, [UInt8](repeating: 0, count: 28))) == .notIP, "ARP")
@@ -82,12 +82,12 @@ struct TunnelTests {
             try writer.writeHeader(StreamHeader())
             for (index, frame) in frames.enumerated() {
                 let metadata = PacketMetadata(timeNanoseconds: UInt64(index + 1) * 1000, originalLength: UInt32(frame.count), linkType: 1)
-                try frame.withUnsafeBytes { try parser.parse(metadata: metadata, frame: $0, into: writer) }
+                try frame.withByteView { try parser.parse(metadata: metadata, frame: $0, into: writer) }
             }
         }
         let records = try StreamFiles.read(directory.file("out")).compactMap { item -> DNSRecord? in
             guard case .record(2, _, let body) = item else { return nil }
-            return DNSRecord(try body.withUnsafeBytes { try DNSRecordView(body: $0) })
+            return DNSRecord(try body.withByteView { try DNSRecordView(body: $0) })
         }
         let stats = StatsRecord(
             timeNanoseconds: 0, processID: 0, lane: 0, kind: .final, stage: ParseStage.name, counters: parser.counters.fields)

@@ -76,9 +76,9 @@ struct RecordRoundTripTests {
                 sourceAddress: IPAddressBytes([1, 2, 3, 4])!, destinationAddress: IPAddressBytes([5, 6, 7, 8])!),
             message: [UInt8](repeating: 0, count: 65536))
         let body = record.encodedBody()
-        #expect(throws: RecordLayoutError.self) { try body.withUnsafeBytes { raw throws in _ = try DNSRecordView(body: raw) } }
+        #expect(throws: RecordLayoutError.self) { try body.withByteView { raw throws in _ = try DNSRecordView(body: raw) } }
         #expect(throws: RecordLayoutError.self) {
-            try Array(body.prefix(40)).withUnsafeBytes { raw throws in _ = try DNSRecordView(body: raw) }
+            try Array(body.prefix(40)).withByteView { raw throws in _ = try DNSRecordView(body: raw) }
         }
     }
 

@@ -1,3 +1,4 @@
+import DMBytes
 @testable import DMRecord
 import DMTestSupport
 import Foundation
@@ -38,10 +39,10 @@ struct SpecificationTests {
         #expect(header.entries.first == .source("one-query.pcap"))
         #expect(header.provenance.first?.tool == "dm-capture")
         #expect(header.provenance.first?.processID == 2673)
-        let packet = PacketRecord(try packetBody.withUnsafeBytes { try PacketRecordView(body: $0) })
+        let packet = PacketRecord(try packetBody.withByteView { try PacketRecordView(body: $0) })
         #expect(packet.metadata.timeNanoseconds == 1_700_000_000_000_040_000)
         #expect(packet.frame.count == 89)
-        let stats = try statsBody.withUnsafeBytes { try StatsRecord(body: $0) }
+        let stats = try statsBody.withByteView { try StatsRecord(body: $0) }
         #expect(stats.counters.map(\.name) == [
             "packets_read", "other_shards", "sampled_out", "packets_written", "bytes_written", "oversized_frames",
             "skipped_blocks", "truncated_inputs",

@@ -1,3 +1,4 @@
+import DMBytes
 @testable import DMRecord
 import DMTestSupport
 import Foundation

@@ -1,3 +1,4 @@
+import DMBytes
 import DMRecord
 @testable import DMSinks
 import Testing
@@ -39,10 +40,9 @@ struct OutputSinkTests {
 
     static func header(_ format: SyslogHeader.Format, time: UInt64, host: String = "tap1", app: String = "dnsmonster") -> String {
         var header = SyslogHeader(format: format, facility: 16, hostname: host, appName: app, processID: 42)
-        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: SyslogHeader.maximumLength, alignment: 1)
-        defer { buffer.deallocate() }
-        let count = header.write(timeNanoseconds: time, into: buffer)
-        return String(decoding: UnsafeRawBufferPointer(rebasing: buffer[..<count]), as: UTF8.self)
+        let buffer = ByteStorage(count: SyslogHeader.maximumLength)
+        let count = header.write(timeNanoseconds: time, into: buffer.mutableView)
+        return String(decoding: buffer.view.subview(0..<count), as: UTF8.self)
     }
 
     @Test("syslog headers in RFC 5424 (microseconds, UTC) and RFC 3164")

@@ -68,7 +68,7 @@ package enum RecordSamples {
                 // The in-place path every capture stage uses.
                 try writer.writeRecord(type: .packet, flags: flags, bodySize: PacketRecordLayout.fixedSize + record.frame.count) { body in
                     record.metadata.store(into: body)
-                    record.frame.withUnsafeBytes { body.copyBytes($0, at: PacketRecordLayout.fixedSize) }
+                    body.copy(record.frame, to: PacketRecordLayout.fixedSize)
                 }
             case .dns(let record, let flags):
                 try writer.writeRecord(type: .dns, flags: flags, body: record.encodedBody())
@@ -84,7 +84,7 @@ package enum RecordSamples {
     package static func decode(_ items: [OwnedItem]) throws -> [Sample] {
         try items.compactMap { item in
             guard case .record(let type, let flags, let body) = item else { return nil }
-            return try body.withUnsafeBytes { raw in
+            return try body.withByteView { raw in
                 switch RecordType(rawValue: type) {
                 case .packet: return .packet(PacketRecord(try PacketRecordView(body: raw)), flags: flags)
                 case .dns: return .dns(DNSRecord(try DNSRecordView(body: raw)), flags: flags)

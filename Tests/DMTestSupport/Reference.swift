@@ -79,7 +79,7 @@ package enum Reference {
         let buffer = OutputByteBuffer(initialCapacity: 64)
         let renderer = DNSMonsterJSON(configuration: .init(escapesHTML: escapesHTML))
         let record = DNSRecord(metadata: metadata, message: message)
-        try record.encodedBody().withUnsafeBytes { body in
+        try record.encodedBody().withByteView { body in
             try renderer.appendLine(try DNSRecordView(body: body), to: buffer)
         }
         return String(decoding: buffer.bytes, as: UTF8.self)
@@ -93,14 +93,12 @@ package enum Reference {
             timeNanoseconds: 0, packetLength: 0, ipVersion: 4, transport: .udp, sourcePort: 0, destinationPort: 0,
             sourceAddress: IPAddressBytes([192, 0, 2, 1])!, destinationAddress: IPAddressBytes([192, 0, 2, 2])!)
         do {
-            try message.withUnsafeBytes { raw in
+            try message.withByteView { (raw) throws(DNSWireError) in
                 try DNSMonsterJSON(configuration: .init(escapesHTML: true)).append(
-                    metadata: metadata, identity: UnsafeRawBufferPointer(start: nil, count: 0), message: raw, to: buffer)
+                    metadata: metadata, identity: ByteView(), message: raw, to: buffer)
             }
-        } catch let error as DNSWireError {
-            return ("ERR \(error)", error)
         } catch {
-            return ("ERR \(error)", nil)
+            return ("ERR \(error)", error)
         }
         let line = String(decoding: buffer.bytes, as: UTF8.self)
         guard let start = line.range(of: "\"DNS\":")?.upperBound, let end = line.range(of: ",\"IPVersion\"")?.lowerBound else {

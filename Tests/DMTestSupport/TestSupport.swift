@@ -1,3 +1,4 @@
+import DMBytes
 import DMRecord
 import DMStage
 import DMSystem
@@ -58,7 +59,7 @@ package enum StreamFiles {
             Issue.record("output does not end with a STATS record")
             throw StageError.invalidOption(flag: "test", reason: "no stats")
         }
-        let stats = try body.withUnsafeBytes { try StatsRecord(body: $0) }
+        let stats = try body.withByteView { try StatsRecord(body: $0) }
         #expect(stats.stage == stage)
         #expect(stats.kind == .final)
         return (Array(items.dropLast()), stats)
@@ -188,7 +189,7 @@ package final class PipePair {
     }
 
     package func write(_ bytes: [UInt8]) throws {
-        try bytes.withUnsafeBytes { try FileDescriptorIO.writeAll(self.writeEnd, $0, object: "test pipe") }
+        try bytes.withByteView { try FileDescriptorIO.writeAll(self.writeEnd, $0, object: "test pipe") }
     }
 
     /// Reads until end of input.

@@ -1,3 +1,4 @@
+import DMBytes
 import DMRecord
 @testable import DNSWire
 import PropertyBased
@@ -7,7 +8,7 @@ import Testing
 @Suite("DNS message validation")
 struct DNSMessageValidatorTests {
     static func validate(_ bytes: [UInt8]) -> Result<DNSMessageValidator.Summary, DNSWireError> {
-        bytes.withUnsafeBytes { raw in Result { () throws(DNSWireError) in try DNSMessageValidator.validate(raw) } }
+        bytes.withByteView { raw in Result { () throws(DNSWireError) in try DNSMessageValidator.validate(raw) } }
     }
 
     /// A response with one question and one answer that points back at the question name.

@@ -1,3 +1,4 @@
+import DMBytes
 import DMRecord
 import DMTestSupport
 @testable import DNSWire
@@ -8,7 +9,7 @@ import Testing
 @Suite("DNS name skip")
 struct DNSNameWalkTests {
     static func outcome(_ bytes: [UInt8], at start: Int, skip: Bool) -> Result<Int, DNSWireError> {
-        bytes.withUnsafeBytes { raw in
+        bytes.withByteView { raw in
             Result { () throws(DNSWireError) in
                 skip ? try DNSNameWalk.skip(raw, at: start) : try DNSNameWalk.walk(raw, at: start) { _, _ in }
             }

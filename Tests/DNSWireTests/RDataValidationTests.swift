@@ -127,7 +127,7 @@ struct RDataValidationTests {
     ]
 
     static func validate(_ bytes: [UInt8]) -> Result<DNSMessageValidator.Summary, DNSWireError> {
-        bytes.withUnsafeBytes { raw in Result { () throws(DNSWireError) in try DNSMessageValidator.validate(raw) } }
+        bytes.withByteView { raw in Result { () throws(DNSWireError) in try DNSMessageValidator.validate(raw) } }
     }
 
     @Test("each type's damage is refused with its kind and offset; accepted shapes pass", arguments: cases)
@@ -152,13 +152,13 @@ struct RDataValidationTests {
 
     static func render(_ message: [UInt8]) throws -> String {
         let buffer = OutputByteBuffer(initialCapacity: 64)
-        try message.withUnsafeBytes { raw in
+        try message.withByteView { raw in
             try DNSMonsterJSON().append(
                 metadata: DNSMetadata(
                     timeNanoseconds: 1, packetLength: UInt32(raw.count), ipVersion: 4, transport: .udp, sourcePort: 53,
                     destinationPort: 5353, sourceAddress: IPAddressBytes([192, 0, 2, 1])!,
                     destinationAddress: IPAddressBytes([192, 0, 2, 2])!),
-                identity: UnsafeRawBufferPointer(start: nil, count: 0), message: raw, to: buffer)
+                identity: ByteView(), message: raw, to: buffer)
         }
         return String(decoding: buffer.bytes, as: UTF8.self)
     }

@@ -1,3 +1,4 @@
+import DMBytes
 import DMRecord
 import DMTestSupport
 import Foundation
@@ -64,7 +65,7 @@ struct CaptureCorpusTests {
         let items = (try? StreamFiles.read(path)) ?? []
         return try items.compactMap { item -> PacketRecord? in
             guard case .record(1, _, let body) = item else { return nil }
-            return PacketRecord(try body.withUnsafeBytes { try PacketRecordView(body: $0) })
+            return PacketRecord(try body.withByteView { try PacketRecordView(body: $0) })
         }
     }
 

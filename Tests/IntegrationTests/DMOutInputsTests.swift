@@ -1,3 +1,4 @@
+import DMBytes
 import DMFormats
 import DMRecord
 import DMTestSupport

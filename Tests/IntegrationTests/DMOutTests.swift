@@ -1,3 +1,4 @@
+import DMBytes
 import DMFormats
 import DMRecord
 import DMTestSupport
@@ -219,7 +220,7 @@ struct DMOutTests {
         #expect(result.status == 0, "\(result.standardError)")
         let stats = try StreamFiles.read(directory.file("stats.dmr")).compactMap { item -> StatsRecord? in
             guard case .record(3, _, let body) = item else { return nil }
-            return try body.withUnsafeBytes { try StatsRecord(body: $0) }
+            return try body.withByteView { try StatsRecord(body: $0) }
         }
         #expect(stats.map(\.stage) == ["dm-capture", "dm-parse", "dm-out"])
         let own = try #require(stats.last)

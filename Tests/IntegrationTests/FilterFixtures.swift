@@ -64,7 +64,7 @@ enum FilterFixtures {
     static func dnsRecords(_ items: [OwnedItem]) throws -> [DNSRecord] {
         try items.compactMap { item in
             guard case .record(2, _, let body) = item else { return nil }
-            return DNSRecord(try body.withUnsafeBytes { try DNSRecordView(body: $0) })
+            return DNSRecord(try body.withByteView { try DNSRecordView(body: $0) })
         }
     }
 

@@ -1,3 +1,4 @@
+import DMBytes
 import DMRecord
 import DMStage
 import DMSystem

@@ -1,3 +1,4 @@
+import DMBytes
 import DMRecord
 import DMTestSupport
 import Foundation
@@ -165,7 +166,7 @@ struct LiveCaptureTests {
         #expect(status == (0, false))
         let kinds = items.compactMap { item -> StatsRecord.Kind? in
             guard case .record(3, _, let body) = item else { return nil }
-            return try? body.withUnsafeBytes { try StatsRecord(body: $0) }.kind
+            return try? body.withByteView { try StatsRecord(body: $0) }.kind
         }
         #expect(kinds.filter { $0 == .periodic }.count >= 2, "\(kinds)")
         #expect(kinds.last == .final)

@@ -1,3 +1,4 @@
+import DMBytes
 import DMRecord
 import DMTestSupport
 import Foundation
@@ -143,7 +144,7 @@ struct LiveStreamTests {
         // Two stages added their provenance and their STATS; the records are unchanged.
         let records = output.filter { item in
             if case .record(3, _, let body) = item {
-                return (try? body.withUnsafeBytes { try StatsRecord(body: $0) }.stage) != "dm-stream"
+                return (try? body.withByteView { try StatsRecord(body: $0) }.stage) != "dm-stream"
             }
             return !item.isHeader
         }

@@ -1,3 +1,4 @@
+import DMBytes
 import DMRecord
 import DMTestSupport
 import DNSWire
@@ -86,7 +87,7 @@ struct MiekgOracleTests {
             let (mine, error) = Reference.dnsValue(message)
             // dm-parse's validator (which takes shortcuts for the usual records) decides as the
             // renderer's full decode does, with the same error.
-            let validation = message.withUnsafeBytes { raw -> DNSWireError? in
+            let validation = message.withByteView { raw -> DNSWireError? in
                 do {
                     _ = try DNSMessageValidator.validate(raw)
                     return nil

@@ -15,7 +15,7 @@ struct OutputFormatTests {
 
     /// The record of `message` with `metadata`, handed to `body` as a view.
     static func withRecord<T>(_ message: [UInt8], _ metadata: DNSMetadata, _ body: (DNSRecordView) throws -> T) throws -> T {
-        try DNSRecord(metadata: metadata, message: message).encodedBody().withUnsafeBytes { raw in
+        try DNSRecord(metadata: metadata, message: message).encodedBody().withByteView { raw in
             try body(try DNSRecordView(body: raw))
         }
     }
@@ -128,7 +128,7 @@ struct OutputFormatTests {
         var compared = 0, records = 0
         var differences: [String] = []
         for (message, their) in zip(messages, theirs) where !their.hasPrefix("ERR") {
-            let loaded: Bool = message.withUnsafeBytes { raw in
+            let loaded: Bool = message.withByteView { raw in
                 guard (try? index.load(raw)) != nil else { return false }
                 line.removeAll()
                 line.append(UInt8(ascii: "["))

@@ -1,3 +1,4 @@
+import DMBytes
 import DMRecord
 import DMStage
 import DMSystem
@@ -78,7 +79,7 @@ struct StageProcessTests {
         let items = try StreamFiles.read(directory.file("out"))
         let packets = try items.compactMap { item -> PacketRecord? in
             guard case .record(1, _, let body) = item else { return nil }
-            return PacketRecord(try body.withUnsafeBytes { try PacketRecordView(body: $0) })
+            return PacketRecord(try body.withByteView { try PacketRecordView(body: $0) })
         }
         let expected = try ClassicPcap.frames(pcapPath)
         #expect(packets.count == expected.count)
@@ -209,7 +210,7 @@ struct PeriodicStatsTests {
         var kinds: [String: [StatsRecord.Kind]] = [:]
         for item in try StreamFiles.read(stats) {
             guard case .record(3, _, let body) = item else { continue }
-            let record = try body.withUnsafeBytes { try StatsRecord(body: $0) }
+            let record = try body.withByteView { try StatsRecord(body: $0) }
             kinds[record.stage, default: []].append(record.kind)
         }
         for stage in ["dm-capture", "dm-parse", "dm-filter", "dm-out"] {

@@ -1,4 +1,5 @@
 import CPcap
+import DMBytes
 import DMPacket
 import DMRecord
 
@@ -136,7 +137,7 @@ public final class LiveCapture {
                 let captured = min(Int(header.pointee.caplen), PacketRecordLayout.maximumFrameSize)
                 let time = UInt64(header.pointee.ts.tv_sec) &* 1_000_000_000 &+ UInt64(header.pointee.ts.tv_usec)
                 let metadata = PacketMetadata(timeNanoseconds: time, originalLength: header.pointee.len, linkType: self.linkType, lane: lane)
-                return .packet(CapturedPacket(metadata: metadata, frame: UnsafeRawBufferPointer(start: data, count: captured)))
+                return .packet(CapturedPacket(metadata: metadata, frame: ByteView(unsafeBytes: UnsafeRawBufferPointer(start: data, count: captured))))
             }
             if status == PCAP_ERROR_BREAK { return .idle }
             if status != 0 {

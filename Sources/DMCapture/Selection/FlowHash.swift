@@ -1,3 +1,4 @@
+import DMBytes
 import DMPacket
 
 /// A hash of a frame's IP address pair that is the same in both directions, so that splitting
@@ -7,17 +8,17 @@ import DMPacket
 /// The link layers walked are ``LinkLayer``'s. Frames without an IP header hash to 0.
 public enum FlowHash {
     /// The symmetric hash of `frame`'s addresses, or 0 for non-IP frames.
-    public static func addressPair(linkType: UInt16, frame: UnsafeRawBufferPointer) -> UInt64 {
+    public static func addressPair(linkType: UInt16, frame: ByteView) -> UInt64 {
         guard let ipOffset = LinkLayer.ipHeaderOffset(linkType: linkType, frame: frame), ipOffset < frame.count else { return 0 }
         let version = frame[ipOffset] >> 4
         if version == 4, frame.count >= ipOffset + 20 {
-            let a = UInt64(frame.loadUnaligned(fromByteOffset: ipOffset + 12, as: UInt32.self))
-            let b = UInt64(frame.loadUnaligned(fromByteOffset: ipOffset + 16, as: UInt32.self))
+            let a = UInt64(frame.loadNative(at: ipOffset + 12, as: UInt32.self))
+            let b = UInt64(frame.loadNative(at: ipOffset + 16, as: UInt32.self))
             return self.mix(min(a, b), max(a, b))
         }
         if version == 6, frame.count >= ipOffset + 40 {
-            let a = self.mix(frame.loadUnaligned(fromByteOffset: ipOffset + 8, as: UInt64.self), frame.loadUnaligned(fromByteOffset: ipOffset + 16, as: UInt64.self))
-            let b = self.mix(frame.loadUnaligned(fromByteOffset: ipOffset + 24, as: UInt64.self), frame.loadUnaligned(fromByteOffset: ipOffset + 32, as: UInt64.self))
+            let a = self.mix(frame.loadNative(at: ipOffset + 8, as: UInt64.self), frame.loadNative(at: ipOffset + 16, as: UInt64.self))
+            let b = self.mix(frame.loadNative(at: ipOffset + 24, as: UInt64.self), frame.loadNative(at: ipOffset + 32, as: UInt64.self))
             return self.mix(min(a, b), max(a, b))
         }
         return 0

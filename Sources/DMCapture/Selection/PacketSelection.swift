@@ -44,12 +44,6 @@ public struct PacketSelection {
         self.limit = limit
     }
 
-    /// The selection's counters as STATS fields.
-    var fields: [(name: String, value: UInt64)] {
-        [("packets_read", self.packetsRead), ("other_shards", self.otherShards), ("sampled_out", self.sampledOut),
-         ("packets_written", self.packetsWritten), ("bytes_written", self.bytesWritten)]
-    }
-
     /// Whether the packet limit has been reached.
     var isDone: Bool { self.limit.map { self.packetsWritten >= $0 } ?? false }
 

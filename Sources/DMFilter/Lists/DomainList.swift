@@ -1,3 +1,4 @@
+import DMBytes
 import DNSWire
 
 /// A skip or allow list of domain names, matched label by label in O(name length).
@@ -53,27 +54,28 @@ public final class DomainList: @unchecked Sendable {
     public let keyCount: Int
 
     /// Open-addressing table: `fingerprint << 32 | (entry index + 1)`, 0 when empty.
-    @usableFromInline let slots: UnsafeMutablePointer<UInt64>
+    @usableFromInline let slots: ValueStorage<UInt64>
     @usableFromInline let slotMask: Int
     /// Per entry: where its key lies in `arena` and its kinds.
-    @usableFromInline let entries: UnsafeMutablePointer<Entry>
-    /// The keys' bytes back to back.
-    @usableFromInline let arena: UnsafeMutablePointer<UInt8>
+    @usableFromInline let entries: ValueStorage<Entry>
+    /// The keys' bytes back to back, then 8 zero bytes for the hash's 8-byte loads.
+    @usableFromInline let arena: ByteView
+    @usableFromInline let arenaStorage: ByteStorage
     /// A blocked Bloom filter over the keys' hashes (three bits in one 64-bit word per key,
     /// about 8 keys per word: 1 MiB for a million entries, so it stays in the L2 cache). A
     /// probe whose bits are not all set is a miss without touching the table; about 3 % of
     /// misses get past it.
-    @usableFromInline let bloom: UnsafeMutablePointer<UInt64>
+    @usableFromInline let bloom: ValueStorage<UInt64>
     @usableFromInline let bloomMask: Int
     /// ``DomainName/powers``, held here so the hot path reads no global.
-    @usableFromInline let powers: UnsafePointer<UInt64>
+    @usableFromInline let powers: StaticTable<UInt64>
     /// Bit n set: some suffix or fqdn entry has n labels (n < 128).
     @usableFromInline let tailCounts: (UInt64, UInt64)
     /// Bit n set: some prefix entry has n labels.
     @usableFromInline let headCounts: (UInt64, UInt64)
 
     @usableFromInline
-    struct Entry {
+    struct Entry: BitwiseCopyable {
         @usableFromInline var offset: UInt32
         @usableFromInline var length: UInt16
         @usableFromInline var kinds: UInt8
@@ -93,7 +95,8 @@ public final class DomainList: @unchecked Sendable {
         self.slots = builder.slots
         self.slotMask = builder.slotMask
         self.entries = builder.entries
-        self.arena = builder.arena
+        self.arenaStorage = builder.arena
+        self.arena = builder.arena.view
         self.tailCounts = builder.tailCounts
         self.headCounts = builder.headCounts
         self.fqdnCount = builder.fqdnCount
@@ -101,21 +104,19 @@ public final class DomainList: @unchecked Sendable {
         self.prefixCount = builder.prefixCount
         self.keyCount = builder.entryCount
         self.powers = DomainName.powers
-        builder.handedOver = true
         if builder.bloomMask + 1 >= (self.keyCount + 7) / 8 {
             self.bloom = builder.bloom
             self.bloomMask = builder.bloomMask
         } else {
             // More keys than the builder was sized for: a filter of the right size, from the keys.
-            builder.bloom.deallocate()
             let words = Self.bloomWords(for: self.keyCount)
-            self.bloom = .allocate(capacity: words)
-            self.bloom.initialize(repeating: 0, count: words)
+            self.bloom = ValueStorage(repeating: 0, count: words)
             self.bloomMask = words - 1
             for index in 0..<self.keyCount {
                 let entry = self.entries[index]
                 // The arena has 8 bytes of padding after its last key for the hash's loads.
-                let hash = DomainName.keyHash(self.arena + Int(entry.offset), length: Int(entry.length), head: entry.isHead).hash
+                let hash = DomainName.keyHash(
+                    self.arena.subview(from: Int(entry.offset)), length: Int(entry.length), head: entry.isHead).hash
                 let (word, bits) = Self.bloomBits(hash, mask: self.bloomMask)
                 self.bloom[word] |= bits
             }
@@ -137,25 +138,19 @@ public final class DomainList: @unchecked Sendable {
         return (Int(truncatingIfNeeded: mixed >> 32) & mask, bits)
     }
 
-    deinit {
-        self.bloom.deallocate()
-        self.slots.deallocate()
-        self.entries.deallocate()
-        self.arena.deallocate()
-    }
-
     // MARK: Matching
 
-    /// Whether the lowercased wire name (as ``DNSQuestionSummary`` writes it) matches an entry.
-    /// `name` must be readable for 8 bytes past `length` (``DNSQuestionSummary/nameBufferSize``).
+    /// Whether the lowercased wire name of `length` bytes at the start of `name` (as
+    /// ``DNSQuestionSummary`` writes it) matches an entry. `name` holds 8 bytes past the name
+    /// (``DNSQuestionSummary/nameBufferSize`` bytes in all).
     @inlinable
-    public func contains(wireName name: UnsafeRawPointer, length: Int) -> Bool {
+    public func contains(wireName name: ByteView, length: Int) -> Bool {
         self.firstMatch(wireName: name, length: length) >= 0
     }
 
     /// The entry a wire name matches, or nil. Suffixes and fqdns are tried longest first, then
     /// prefixes shortest first.
-    public func match(wireName name: UnsafeRawPointer, length: Int) -> Match? {
+    public func match(wireName name: ByteView, length: Int) -> Match? {
         let index = self.firstMatch(wireName: name, length: length)
         guard index >= 0 else { return nil }
         let entry = self.entries[index]
@@ -168,18 +163,16 @@ public final class DomainList: @unchecked Sendable {
             kinds.remove(.prefix)
             if Int(entry.length) != length || !kinds.contains(.fqdn) { kinds.remove(.fqdn) } else { kinds = .fqdn }
         }
-        return Match(kind: kinds, entry: DomainName.text(wire: UnsafeRawBufferPointer(start: self.arena + Int(entry.offset), count: Int(entry.length)), head: entry.isHead))
+        let key = self.arena.subview(Int(entry.offset)..<(Int(entry.offset) + Int(entry.length)))
+        return Match(kind: kinds, entry: DomainName.text(wire: key, head: entry.isHead))
     }
 
     /// Matches a name given as text (`www.Example.com` or `www.example.com.`), for tests and tools.
     public func match(_ name: String) -> Match? {
         guard let wire = DomainName.wire(name) else { return nil }
-        return wire.withUnsafeBytes { raw in
-            withUnsafeTemporaryAllocation(byteCount: DNSQuestionSummary.nameBufferSize, alignment: 8) { buffer in
-                buffer.initializeMemory(as: UInt8.self, repeating: 0)
-                buffer.copyMemory(from: raw)
-                return self.match(wireName: UnsafeRawPointer(buffer.baseAddress!), length: raw.count)
-            }
+        return withTemporaryBytes(count: DNSQuestionSummary.nameBufferSize) { buffer in
+            buffer.copy(wire, to: 0)
+            return self.match(wireName: buffer.view, length: wire.count)
         }
     }
 
@@ -194,20 +187,20 @@ public final class DomainList: @unchecked Sendable {
 
     /// The index of the entry matched, or -1.
     @inlinable
-    func firstMatch(wireName name: UnsafeRawPointer, length: Int) -> Int {
+    func firstMatch(wireName name: ByteView, length: Int) -> Int {
         guard length > 0, length <= 255 else { return -1 }
         // 988 bytes: small enough to be stack-allocated (temporary allocations over 1 KiB go to the heap).
-        return withUnsafeTemporaryAllocation(byteCount: 1024, alignment: 8) { scratch in
-            self.firstMatch(wireName: name, length: length, scratch: scratch.baseAddress!, maximumLabels: Self.stackLabels)
+        return withTemporaryBytes(count: 1024) { scratch in
+            self.firstMatch(wireName: name, length: length, scratch: scratch, maximumLabels: Self.stackLabels)
         }
     }
 
     /// `firstMatch` for names of more than ``stackLabels`` labels.
     @usableFromInline @inline(never)
-    func firstMatchOfLongName(wireName name: UnsafeRawPointer, length: Int) -> Int {
-        let scratch = UnsafeMutableRawPointer.allocate(byteCount: Self.scratchBytes(labels: 128), alignment: 8)
-        defer { scratch.deallocate() }
-        return self.firstMatch(wireName: name, length: length, scratch: scratch, maximumLabels: 128)
+    func firstMatchOfLongName(wireName name: ByteView, length: Int) -> Int {
+        withTemporaryBytes(count: Self.scratchBytes(labels: 128)) { scratch in
+            self.firstMatch(wireName: name, length: length, scratch: scratch, maximumLabels: 128)
+        }
     }
 
     /// The matching itself, with scratch room for `maximumLabels` labels.
@@ -219,27 +212,30 @@ public final class DomainList: @unchecked Sendable {
     /// depend on each other, so their filter loads overlap. (3) The few that pass are probed in
     /// the table, suffixes and fqdns longest first, then prefixes shortest first.
     @inlinable @inline(__always)
-    func firstMatch(wireName name: UnsafeRawPointer, length: Int, scratch: UnsafeMutableRawPointer, maximumLabels: Int) -> Int {
-        let sums = scratch
-        let starts = sums + (maximumLabels + 1) * 8
-        let candidateHashes = starts + maximumLabels * 2
-        let candidateInfo = candidateHashes + 2 * (maximumLabels + 1) * 8
+    func firstMatch(wireName name: ByteView, length: Int, scratch: MutableByteView, maximumLabels: Int) -> Int {
+        let startsOffset = (maximumLabels + 1) * 8
+        let candidateHashesOffset = startsOffset + maximumLabels * 2
+        let candidateInfoOffset = candidateHashesOffset + 2 * (maximumLabels + 1) * 8
+        let sums = scratch.subview(0..<startsOffset)
+        let starts = scratch.subview(startsOffset..<candidateHashesOffset)
+        let candidateHashes = scratch.subview(candidateHashesOffset..<candidateInfoOffset)
+        let candidateInfo = scratch.subview(from: candidateInfoOffset)
         // (1) Labels.
         var labels = 0
         var offset = 0
         var sum = DomainName.headSeed
-        sums.storeBytes(of: sum, as: UInt64.self)
+        sums.storeNative(sum, at: 0)
         while offset < length {
-            let size = Int(name.load(fromByteOffset: offset, as: UInt8.self))
+            let size = Int(name[offset])
             if size == 0 { break }
             guard size < 64, offset + 1 + size < length else { return -1 }
             if labels == maximumLabels {
                 return maximumLabels < 128 ? self.firstMatchOfLongName(wireName: name, length: length) : -1
             }
-            sum = sum &* DomainName.multiplier &+ DomainName.labelHash(name + offset, count: 1 + size)
-            starts.storeBytes(of: UInt16(offset), toByteOffset: labels * 2, as: UInt16.self)
+            sum = sum &* DomainName.multiplier &+ DomainName.labelHash(name, at: offset, count: 1 + size)
+            starts.storeNative(UInt16(offset), at: labels * 2)
             labels += 1
-            sums.storeBytes(of: sum, toByteOffset: labels * 8, as: UInt64.self)
+            sums.storeNative(sum, at: labels * 8)
             offset += 1 + size
         }
         guard offset == length - 1 else { return -1 }
@@ -256,12 +252,12 @@ public final class DomainList: @unchecked Sendable {
             while counts != 0 {
                 let count = counts.trailingZeroBitCount + word * 64
                 counts &= counts &- 1
-                let start = sums.load(fromByteOffset: (labels - count) * 8, as: UInt64.self)
+                let start = sums.view.loadNative(at: (labels - count) * 8, as: UInt64.self)
                 let hash = DomainName.finalizeTail(sum &- start &* powers[count])
                 let (index, bits) = Self.bloomBits(hash, mask: bloomMask)
                 if bloom[index] & bits == bits {
-                    candidateHashes.storeBytes(of: hash, toByteOffset: candidates * 8, as: UInt64.self)
-                    candidateInfo.storeBytes(of: UInt16(count), toByteOffset: candidates * 2, as: UInt16.self)
+                    candidateHashes.storeNative(hash, at: candidates * 8)
+                    candidateInfo.storeNative(UInt16(count), at: candidates * 2)
                     candidates += 1
                 }
             }
@@ -272,11 +268,11 @@ public final class DomainList: @unchecked Sendable {
             while counts != 0 {
                 let count = counts.trailingZeroBitCount + word * 64
                 counts &= counts &- 1
-                let hash = DomainName.finalizeHead(sums.load(fromByteOffset: count * 8, as: UInt64.self))
+                let hash = DomainName.finalizeHead(sums.view.loadNative(at: count * 8, as: UInt64.self))
                 let (index, bits) = Self.bloomBits(hash, mask: bloomMask)
                 if bloom[index] & bits == bits {
-                    candidateHashes.storeBytes(of: hash, toByteOffset: candidates * 8, as: UInt64.self)
-                    candidateInfo.storeBytes(of: UInt16(0x100 | count), toByteOffset: candidates * 2, as: UInt16.self)
+                    candidateHashes.storeNative(hash, at: candidates * 8)
+                    candidateInfo.storeNative(UInt16(0x100 | count), at: candidates * 2)
                     candidates += 1
                 }
             }
@@ -286,10 +282,10 @@ public final class DomainList: @unchecked Sendable {
         // from the fewest labels up.
         var candidate = tailCandidates - 1
         while candidate >= 0 {
-            let count = Int(candidateInfo.load(fromByteOffset: candidate * 2, as: UInt16.self))
-            let keyStart = count == 0 ? offset : count == labels ? 0 : Int(starts.load(fromByteOffset: (labels - count) * 2, as: UInt16.self))
+            let count = Int(candidateInfo.view.loadNative(at: candidate * 2, as: UInt16.self))
+            let keyStart = count == 0 ? offset : count == labels ? 0 : Int(starts.view.loadNative(at: (labels - count) * 2, as: UInt16.self))
             if let found = self.probeTable(
-                candidateHashes.load(fromByteOffset: candidate * 8, as: UInt64.self), name + keyStart, length - keyStart,
+                candidateHashes.view.loadNative(at: candidate * 8, as: UInt64.self), name.subview(keyStart..<length),
                 head: false, whole: count == labels)
             {
                 return found.index
@@ -297,10 +293,11 @@ public final class DomainList: @unchecked Sendable {
             candidate -= 1
         }
         for candidate in tailCandidates..<candidates {
-            let count = Int(candidateInfo.load(fromByteOffset: candidate * 2, as: UInt16.self)) & 0xFF
-            let end = count < labels ? Int(starts.load(fromByteOffset: count * 2, as: UInt16.self)) : offset
+            let count = Int(candidateInfo.view.loadNative(at: candidate * 2, as: UInt16.self)) & 0xFF
+            let end = count < labels ? Int(starts.view.loadNative(at: count * 2, as: UInt16.self)) : offset
             if let found = self.probeTable(
-                candidateHashes.load(fromByteOffset: candidate * 8, as: UInt64.self), name, count == 0 ? 0 : end, head: true, whole: false)
+                candidateHashes.view.loadNative(at: candidate * 8, as: UInt64.self), name.subview(0..<(count == 0 ? 0 : end)),
+                head: true, whole: false)
             {
                 return found.index
             }
@@ -311,7 +308,8 @@ public final class DomainList: @unchecked Sendable {
     /// Looks up one key. For a tail key, `suffix` tells whether the entry is a suffix entry
     /// (the caller accepts an fqdn entry only for the whole name). `whole` marks the whole name.
     @inlinable
-    func probeTable(_ hash: UInt64, _ key: UnsafeRawPointer, _ count: Int, head: Bool, whole: Bool) -> (index: Int, suffix: Bool)? {
+    func probeTable(_ hash: UInt64, _ key: ByteView, head: Bool, whole: Bool) -> (index: Int, suffix: Bool)? {
+        let count = key.count
         let fingerprint = hash >> 32
         var slot = Int(truncatingIfNeeded: hash) & self.slotMask
         while true {
@@ -321,7 +319,7 @@ public final class DomainList: @unchecked Sendable {
                 let index = Int(truncatingIfNeeded: value & 0xFFFF_FFFF) - 1
                 let entry = self.entries[index]
                 if Int(entry.length) == count, entry.isHead == head,
-                    count == 0 || memcmpEqual(self.arena + Int(entry.offset), key, count)
+                    count == 0 || self.arena.subview(Int(entry.offset)..<(Int(entry.offset) + count)).bytesEqual(key)
                 {
                     let kinds = Kind(rawValue: entry.kinds)
                     if head { return kinds.contains(.prefix) ? (index, false) : nil }
@@ -334,67 +332,40 @@ public final class DomainList: @unchecked Sendable {
     }
 }
 
-/// Byte equality of two ranges of `count` bytes.
-@inlinable @inline(__always)
-func memcmpEqual(_ a: UnsafeRawPointer, _ b: UnsafeRawPointer, _ count: Int) -> Bool {
-    var index = 0
-    while count - index >= 8 {
-        if a.loadUnaligned(fromByteOffset: index, as: UInt64.self) != b.loadUnaligned(fromByteOffset: index, as: UInt64.self) { return false }
-        index += 8
-    }
-    while index < count {
-        if a.load(fromByteOffset: index, as: UInt8.self) != b.load(fromByteOffset: index, as: UInt8.self) { return false }
-        index += 1
-    }
-    return true
-}
-
 extension DomainList {
     /// Builds a list entry by entry; ``DomainListParser`` feeds it from CSV.
     public struct Builder: ~Copyable {
-        @usableFromInline var slots: UnsafeMutablePointer<UInt64>
+        @usableFromInline var slots: ValueStorage<UInt64>
         @usableFromInline var slotMask: Int
-        @usableFromInline var entries: UnsafeMutablePointer<DomainList.Entry>
-        @usableFromInline var entryCapacity: Int
+        @usableFromInline var entries: ValueStorage<DomainList.Entry>
         @usableFromInline var entryCount = 0
-        @usableFromInline var arena: UnsafeMutablePointer<UInt8>
-        @usableFromInline var arenaCapacity: Int
+        /// The keys back to back, then 8 zero bytes past the capacity for the hash's loads.
+        @usableFromInline var arena: ByteStorage
         @usableFromInline var arenaUsed = 0
         var tailCounts: (UInt64, UInt64) = (0, 0)
         var headCounts: (UInt64, UInt64) = (0, 0)
         /// The Bloom filter, sized for the expected entries.
-        var bloom: UnsafeMutablePointer<UInt64>
+        var bloom: ValueStorage<UInt64>
         var bloomMask: Int
         var fqdnCount = 0
         var suffixCount = 0
         var prefixCount = 0
-        var handedOver = false
 
         /// Sizes the table for about `expectedEntries` entries of `expectedBytes` wire bytes in
         /// all; it grows when they are exceeded.
         public init(expectedEntries: Int, expectedBytes: Int) {
             let slotCount = Self.slotCount(for: max(expectedEntries, 8))
-            self.slots = .allocate(capacity: slotCount)
-            self.slots.initialize(repeating: 0, count: slotCount)
+            self.slots = ValueStorage(repeating: 0, count: slotCount)
             self.slotMask = slotCount - 1
-            self.entryCapacity = max(expectedEntries, 8)
-            self.entries = .allocate(capacity: self.entryCapacity)
-            self.arenaCapacity = max(expectedBytes, 64)
-            self.arena = Self.allocateArena(self.arenaCapacity)
+            self.entries = ValueStorage(repeating: DomainList.Entry(offset: 0, length: 0, kinds: 0, isHead: false), count: max(expectedEntries, 8))
+            self.arena = ByteStorage(count: max(expectedBytes, 64) + 8)
             let words = DomainList.bloomWords(for: expectedEntries)
-            self.bloom = .allocate(capacity: words)
-            self.bloom.initialize(repeating: 0, count: words)
+            self.bloom = ValueStorage(repeating: 0, count: words)
             self.bloomMask = words - 1
         }
 
-        deinit {
-            if !self.handedOver {
-                self.bloom.deallocate()
-                self.slots.deallocate()
-                self.entries.deallocate()
-                self.arena.deallocate()
-            }
-        }
+        /// Bytes the arena holds for keys (it has 8 more, zero, for the hash's loads).
+        var arenaCapacity: Int { self.arena.count - 8 }
 
         /// A power of two at least twice the entries (load factor ≤ ½).
         static func slotCount(for entries: Int) -> Int {
@@ -406,20 +377,18 @@ extension DomainList {
         /// Adds a name of `kind` given as lowercased wire labels, root label included
         /// (``DomainName/wire(_:)`` makes them from text).
         public mutating func add(wireName name: [UInt8], kind: Kind) {
-            var padded = name + [UInt8](repeating: 0, count: 8)
-            padded.withUnsafeMutableBytes { raw in
-                self.add(wireName: UnsafeRawPointer(raw.baseAddress!), length: name.count, kind: kind)
-            }
+            (name + [UInt8](repeating: 0, count: 8)).withByteView { self.add(wireName: $0, length: name.count, kind: kind) }
         }
 
-        /// Adds a name of `kind` given as lowercased wire labels, root label included, at `name`
-        /// (readable for 8 bytes past `length`; the name must be well formed).
-        public mutating func add(wireName name: UnsafeRawPointer, length: Int, kind: Kind) {
+        /// Adds a name of `kind` given as lowercased wire labels of `length` bytes, root label
+        /// included, at the start of `name`, which holds 8 bytes past it (the name must be well
+        /// formed).
+        public mutating func add(wireName name: ByteView, length: Int, kind: Kind) {
             let head = kind == .prefix
             let (hash, labels) = DomainName.keyHash(name, length: head ? length - 1 : length, head: head)
             if head { Self.set(&self.headCounts, labels) } else { Self.set(&self.tailCounts, labels) }
             // A prefix key is the name without its root label.
-            self.insert(hash: hash, key: UnsafeRawBufferPointer(start: name, count: head ? length - 1 : length), kind: kind, head: head)
+            self.insert(hash: hash, key: name.subview(0..<(head ? length - 1 : length)), kind: kind, head: head)
             switch kind {
             case .fqdn: self.fqdnCount += 1
             case .suffix: self.suffixCount += 1
@@ -431,7 +400,7 @@ extension DomainList {
             if n < 64 { counts.0 |= 1 << UInt64(n) } else { counts.1 |= 1 << UInt64(n - 64) }
         }
 
-        mutating func insert(hash: UInt64, key: UnsafeRawBufferPointer, kind: Kind, head: Bool) {
+        mutating func insert(hash: UInt64, key: ByteView, kind: Kind, head: Bool) {
             let fingerprint = hash >> 32
             var slot = Int(truncatingIfNeeded: hash) & self.slotMask
             while true {
@@ -441,7 +410,7 @@ extension DomainList {
                     let index = Int(truncatingIfNeeded: value & 0xFFFF_FFFF) - 1
                     let entry = self.entries[index]
                     if Int(entry.length) == key.count, entry.isHead == head,
-                        key.count == 0 || memcmpEqual(self.arena + Int(entry.offset), key.baseAddress!, key.count)
+                        key.count == 0 || self.arena.view.subview(Int(entry.offset)..<(Int(entry.offset) + key.count)).bytesEqual(key)
                     {
                         self.entries[index].kinds |= kind.rawValue
                         return
@@ -449,9 +418,9 @@ extension DomainList {
                 }
                 slot = (slot + 1) & self.slotMask
             }
-            if self.entryCount == self.entryCapacity { self.growEntries() }
+            if self.entryCount == self.entries.count { self.growEntries() }
             if self.arenaUsed + key.count > self.arenaCapacity { self.growArena(key.count) }
-            if key.count > 0 { (self.arena + self.arenaUsed).update(from: key.baseAddress!.assumingMemoryBound(to: UInt8.self), count: key.count) }
+            self.arena.mutableView.copy(key, to: self.arenaUsed)
             self.entries[self.entryCount] = DomainList.Entry(
                 offset: UInt32(self.arenaUsed), length: UInt16(key.count), kinds: kind.rawValue, isHead: head)
             self.arenaUsed += key.count
@@ -463,46 +432,30 @@ extension DomainList {
         }
 
         mutating func growEntries() {
-            let capacity = self.entryCapacity * 2
-            let grown = UnsafeMutablePointer<DomainList.Entry>.allocate(capacity: capacity)
-            grown.moveInitialize(from: self.entries, count: self.entryCount)
-            self.entries.deallocate()
+            let grown = ValueStorage(repeating: self.entries[0], count: self.entries.count * 2)
+            grown.copyPrefix(of: self.entries, count: self.entryCount)
             self.entries = grown
-            self.entryCapacity = capacity
-        }
-
-        /// The arena with 8 zero bytes after its capacity, for the hash's 8-byte loads.
-        static func allocateArena(_ capacity: Int) -> UnsafeMutablePointer<UInt8> {
-            let arena = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity + 8)
-            (arena + capacity).initialize(repeating: 0, count: 8)
-            return arena
         }
 
         mutating func growArena(_ needed: Int) {
             let capacity = max(self.arenaCapacity * 2, self.arenaUsed + needed)
-            let grown = Self.allocateArena(capacity)
-            grown.update(from: self.arena, count: self.arenaUsed)
-            self.arena.deallocate()
+            let grown = ByteStorage(count: capacity + 8)
+            grown.mutableView.copy(self.arena.view.subview(0..<self.arenaUsed), to: 0)
             self.arena = grown
-            self.arenaCapacity = capacity
         }
 
         /// Doubles the table and re-inserts every entry (its hash is recomputed from its key).
         mutating func growSlots() {
             let slotCount = (self.slotMask + 1) * 2
-            self.slots.deallocate()
-            self.slots = .allocate(capacity: slotCount)
-            self.slots.initialize(repeating: 0, count: slotCount)
+            self.slots = ValueStorage(repeating: 0, count: slotCount)
             self.slotMask = slotCount - 1
-            var padded = [UInt8](repeating: 0, count: 264)
+            let padded = ByteStorage(count: 264)
             for index in 0..<self.entryCount {
                 let entry = self.entries[index]
                 let length = Int(entry.length)
-                padded.withUnsafeMutableBytes { raw in
-                    raw.initializeMemory(as: UInt8.self, repeating: 0)
-                    if length > 0 { raw.baseAddress!.copyMemory(from: self.arena + Int(entry.offset), byteCount: length) }
-                }
-                let hash = padded.withUnsafeBytes { raw in DomainName.keyHash(raw.baseAddress!, length: length, head: entry.isHead).hash }
+                padded.mutableView.fill(with: 0)
+                padded.mutableView.copy(self.arena.view.subview(Int(entry.offset)..<(Int(entry.offset) + length)), to: 0)
+                let hash = DomainName.keyHash(padded.view, length: length, head: entry.isHead).hash
                 var slot = Int(truncatingIfNeeded: hash) & self.slotMask
                 while self.slots[slot] != 0 { slot = (slot + 1) & self.slotMask }
                 self.slots[slot] = (hash >> 32) << 32 | UInt64(index + 1)

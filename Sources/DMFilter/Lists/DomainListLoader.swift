@@ -155,18 +155,10 @@ public final class DomainListLoader: @unchecked Sendable {
         var status = stat()
         guard fstat(fd, &status) == 0 else { throw DomainListLoadError(source: path, reason: Self.errorText(errno)) }
         guard status.st_mode & S_IFMT != S_IFDIR else { throw DomainListLoadError(source: path, reason: "is a directory") }
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(Int(status.st_size) + 1)
-        var chunk = [UInt8](repeating: 0, count: 1 << 20)
-        while true {
-            let count = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
-            if count > 0 {
-                bytes += chunk[0..<count]
-            } else if count == 0 {
-                return bytes
-            } else if errno != EINTR {
-                throw DomainListLoadError(source: path, reason: Self.errorText(errno))
-            }
+        do {
+            return try FileDescriptorIO.readToEnd(fd, object: path, expectedSize: Int(status.st_size))
+        } catch {
+            throw DomainListLoadError(source: path, reason: Self.errorText(error.code))
         }
     }
 

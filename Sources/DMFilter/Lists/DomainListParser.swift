@@ -1,3 +1,5 @@
+import DMBytes
+
 /// Reads dnsmonster's domain-list CSV into a ``DomainList``.
 ///
 /// One entry per line, `name,kind` with kind `prefix`, `suffix` or `fqdn`, as dnsmonster's
@@ -30,26 +32,25 @@ public enum DomainListParser {
 
     /// Parses a whole list.
     public static func parse(_ bytes: [UInt8]) -> (list: DomainList, report: Report) {
-        bytes.withUnsafeBytes { self.parse($0) }
+        bytes.withByteView { self.parse($0) }
     }
 
-    /// Parses a whole list from raw bytes.
-    public static func parse(_ bytes: UnsafeRawBufferPointer) -> (list: DomainList, report: Report) {
+    /// Parses a whole list from its bytes.
+    public static func parse(_ bytes: ByteView) -> (list: DomainList, report: Report) {
         var newlines = 0
         for byte in bytes where byte == 0x0A { newlines += 1 }
         var builder = DomainList.Builder(expectedEntries: newlines + 1, expectedBytes: bytes.count + 2 * (newlines + 1))
         var report = Report()
         // The wire form of each name: 255 bytes at most, plus 8 of zero padding for the hash's loads.
-        withUnsafeTemporaryAllocation(byteCount: 272, alignment: 8) { wireBuffer in
-            wireBuffer.initializeMemory(as: UInt8.self, repeating: 0)
+        withTemporaryBytes(count: 272) { wireBuffer in
             var lineStart = 0
             while lineStart < bytes.count {
                 var lineEnd = lineStart
                 while lineEnd < bytes.count && bytes[lineEnd] != 0x0A { lineEnd += 1 }
                 report.lines += 1
                 self.parseLine(
-                    UnsafeRawBufferPointer(rebasing: bytes[lineStart..<lineEnd]), number: report.lines,
-                    wire: wireBuffer.baseAddress!, builder: &builder, report: &report)
+                    bytes.subview(lineStart..<lineEnd), number: report.lines, wire: wireBuffer, builder: &builder,
+                    report: &report)
                 lineStart = lineEnd + 1
             }
         }
@@ -58,7 +59,7 @@ public enum DomainListParser {
 
     /// One line: trimmed, split, lowercased, encoded, added.
     static func parseLine(
-        _ raw: UnsafeRawBufferPointer, number: Int, wire: UnsafeMutableRawPointer,
+        _ raw: ByteView, number: Int, wire: MutableByteView,
         builder: inout DomainList.Builder, report: inout Report
     ) {
         let line = self.trimmed(raw)
@@ -72,8 +73,8 @@ public enum DomainListParser {
         var name = line
         var kind = DomainList.Kind.fqdn
         if commas == 1 {
-            name = self.trimmed(UnsafeRawBufferPointer(rebasing: line[0..<comma]))
-            let kindText = self.trimmed(UnsafeRawBufferPointer(rebasing: line[(comma + 1)...]))
+            name = self.trimmed(line.subview(0..<comma))
+            let kindText = self.trimmed(line.subview(from: comma + 1))
             if self.equalsLowercased(kindText, "suffix") {
                 kind = .suffix
             } else if self.equalsLowercased(kindText, "prefix") {
@@ -82,7 +83,7 @@ public enum DomainListParser {
                 report.unknownKinds += 1
             }
             if kind == .suffix, name.count > 1, name[0] == UInt8(ascii: ".") {
-                name = UnsafeRawBufferPointer(rebasing: name[1...])
+                name = name.subview(from: 1)
             }
         }
         guard let length = DomainName.encode(name, into: wire) else {
@@ -94,24 +95,21 @@ public enum DomainListParser {
             return
         }
         // Padding past the name for the hash's 8-byte loads: zero it.
-        (wire + length).initializeMemory(as: UInt8.self, repeating: 0, count: 8)
-        builder.add(wireName: UnsafeRawPointer(wire), length: length, kind: kind)
+        wire.subview(length..<(length + 8)).fill(with: 0)
+        builder.add(wireName: wire.view, length: length, kind: kind)
         report.entries += 1
     }
 
-    static func trimmed(_ bytes: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer {
+    static func trimmed(_ bytes: ByteView) -> ByteView {
         var start = 0
         var end = bytes.count
         func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 || byte == 0x0D }
         while start < end && isSpace(bytes[start]) { start += 1 }
         while end > start && isSpace(bytes[end - 1]) { end -= 1 }
-        return UnsafeRawBufferPointer(rebasing: bytes[start..<end])
+        return bytes.subview(start..<end)
     }
 
-    static func equalsLowercased(_ bytes: UnsafeRawBufferPointer, _ word: StaticString) -> Bool {
-        guard bytes.count == word.utf8CodeUnitCount else { return false }
-        let expected = UnsafeRawBufferPointer(start: word.utf8Start, count: word.utf8CodeUnitCount)
-        for index in 0..<bytes.count where bytes[index] | 0x20 != expected[index] { return false }
-        return true
+    static func equalsLowercased(_ bytes: ByteView, _ word: String) -> Bool {
+        bytes.count == word.utf8.count && zip(bytes, word.utf8).allSatisfy { $0 | 0x20 == $1 }
     }
 }

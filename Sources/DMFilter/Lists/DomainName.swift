@@ -1,3 +1,5 @@
+import DMBytes
+
 /// Domain names as the filter handles them: lowercased, absolute, uncompressed wire labels,
 /// and the label hashes ``DomainList`` combines into the hash of any run of labels.
 public enum DomainName {
@@ -6,10 +8,10 @@ public enum DomainName {
     /// empty name, an empty label (`a..b`, `.a`), a label over 63 bytes or a name over 255.
     public static func wire<Text: StringProtocol>(_ text: Text) -> [UInt8]? {
         var text = String(text)
-        return text.withUTF8 { bytes in
-            withUnsafeTemporaryAllocation(byteCount: 256, alignment: 8) { buffer in
-                guard let length = self.encode(UnsafeRawBufferPointer(bytes), into: buffer.baseAddress!) else { return nil }
-                return Array(UnsafeRawBufferPointer(rebasing: buffer[0..<length]))
+        return text.withUTF8ByteView { bytes in
+            withTemporaryBytes(count: 256) { buffer in
+                guard let length = self.encode(bytes, into: buffer) else { return nil }
+                return Array(buffer.view.subview(0..<length))
             }
         }
     }
@@ -17,11 +19,11 @@ public enum DomainName {
     /// Writes the wire form of `text` (as ``wire(_:)``) to `destination`, which must hold 256
     /// bytes, and returns its length, or nil when the text is not a valid name.
     @inlinable
-    public static func encode(_ text: UnsafeRawBufferPointer, into destination: UnsafeMutableRawPointer) -> Int? {
+    public static func encode(_ text: ByteView, into destination: MutableByteView) -> Int? {
         var count = text.count
         guard count > 0 else { return nil }
         if count == 1 && text[0] == UInt8(ascii: ".") {
-            destination.storeBytes(of: 0, as: UInt8.self)
+            destination[0] = 0
             return 1
         }
         if text[count - 1] == UInt8(ascii: ".") { count -= 1 }
@@ -33,24 +35,24 @@ public enum DomainName {
             if index == count || text[index] == UInt8(ascii: ".") {
                 let size = index - labelStart
                 guard size > 0, size < 64 else { return nil }
-                destination.storeBytes(of: UInt8(size), toByteOffset: written - 1 - size, as: UInt8.self)
+                destination[written - 1 - size] = UInt8(size)
                 written += 1
                 labelStart = index + 1
             } else {
                 let byte = text[index]
-                destination.storeBytes(of: byte &+ ((byte &- 0x41) < 26 ? 0x20 : 0), toByteOffset: written, as: UInt8.self)
+                destination[written] = byte &+ ((byte &- 0x41) < 26 ? 0x20 : 0)
                 written += 1
             }
             index += 1
         }
         // `written` counts one length byte ahead of the last label: that slot is the root label.
-        destination.storeBytes(of: 0, toByteOffset: written - 1, as: UInt8.self)
+        destination[written - 1] = 0
         return written
     }
 
     /// The text form of wire labels: `www.example.com.`; a prefix key (`head`, no root label)
     /// still ends with a dot. Bytes are shown as they are (no escaping).
-    public static func text(wire: UnsafeRawBufferPointer, head: Bool = false) -> String {
+    public static func text(wire: ByteView, head: Bool = false) -> String {
         var text: [UInt8] = []
         var offset = 0
         while offset < wire.count, wire[offset] != 0 {
@@ -66,7 +68,7 @@ public enum DomainName {
 
     /// The text form of a wire name held in an array.
     public static func text(wire: [UInt8]) -> String {
-        wire.withUnsafeBytes { self.text(wire: $0) }
+        wire.withByteView { self.text(wire: $0) }
     }
 
     // MARK: Hashing
@@ -80,15 +82,15 @@ public enum DomainName {
     /// S₀: the value of an empty leading run.
     @usableFromInline static let headSeed: UInt64 = 0x1319_8A2E_0370_7344
 
-    /// Pⁿ for n = 0…128, in a buffer that lives as long as the process.
-    nonisolated(unsafe) public static let powers: UnsafePointer<UInt64> = {
-        let powers = UnsafeMutablePointer<UInt64>.allocate(capacity: 129)
+    /// Pⁿ for n = 0…128.
+    public static let powers: StaticTable<UInt64> = {
+        var powers: [UInt64] = []
         var value: UInt64 = 1
-        for index in 0...128 {
-            powers[index] = value
+        for _ in 0...128 {
+            powers.append(value)
             value &*= multiplier
         }
-        return UnsafePointer(powers)
+        return StaticTable(powers)
     }()
 
     /// The table hash of a trailing run's polynomial (suffix and fqdn keys).
@@ -105,17 +107,17 @@ public enum DomainName {
         return value ^ (value >> 31)
     }
 
-    /// The hash of one label: its length byte and its bytes (`count` = 1 + label length),
-    /// read in 8-byte words. `label` must be readable for 8 bytes past `count`.
+    /// The hash of one label at `start` of `bytes`: its length byte and its bytes (`count` =
+    /// 1 + label length), read in 8-byte words; `bytes` holds 8 bytes past the label.
     @inlinable @inline(__always)
-    public static func labelHash(_ label: UnsafeRawPointer, count: Int) -> UInt64 {
+    public static func labelHash(_ bytes: ByteView, at start: Int, count: Int) -> UInt64 {
         var hash: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(truncatingIfNeeded: count)
         var index = 0
         while index < count {
             // Bytes past the label are masked off (without a branch: at least 1 byte remains).
             let remaining = count &- index
             let shift = UInt64(truncatingIfNeeded: Swift.max(0, 8 &- remaining) &* 8)
-            let word = UInt64(littleEndian: label.loadUnaligned(fromByteOffset: index, as: UInt64.self)) & (UInt64.max &>> shift)
+            let word = bytes.loadLittleEndian(at: start &+ index, as: UInt64.self) & (UInt64.max &>> shift)
             hash = (hash ^ word) &* 0xFF51_AFD7_ED55_8CCD
             hash ^= hash >> 32
             index &+= 8
@@ -125,17 +127,17 @@ public enum DomainName {
 
     /// The table hash of a key and its label count: a tail key (a whole name with its root
     /// label, hashed as a trailing run) or a head key (leading labels without the root label,
-    /// hashed as a leading run). `key` must be readable for 8 bytes past `length`.
+    /// hashed as a leading run) of `length` bytes at the start of `key`, which holds 8 bytes past it.
     @inlinable
-    public static func keyHash(_ key: UnsafeRawPointer, length: Int, head: Bool) -> (hash: UInt64, labels: Int) {
+    public static func keyHash(_ key: ByteView, length: Int, head: Bool) -> (hash: UInt64, labels: Int) {
         var labels = 0
         var offset = 0
         // A trailing run's polynomial starts from 0 (its Sᵢ·Pᵏ⁻ⁱ term cancels S₀'s).
         var sum = head ? self.headSeed : 0
         while offset < length {
-            let size = Int(key.load(fromByteOffset: offset, as: UInt8.self))
+            let size = Int(key[offset])
             if size == 0 { break }
-            sum = sum &* self.multiplier &+ self.labelHash(key + offset, count: 1 + size)
+            sum = sum &* self.multiplier &+ self.labelHash(key, at: offset, count: 1 + size)
             labels += 1
             offset += 1 + size
         }

@@ -46,7 +46,7 @@ public struct DNSMonsterCSV: Sendable {
         }
         buffer.appendDecimal(metadata.timeNanoseconds % 1_000_000_000)
         buffer.append(UInt8(ascii: ","))
-        self.serverName.withUnsafeBytes { buffer.append($0) }
+        buffer.append(self.serverName)
         buffer.append(UInt8(ascii: ","))
         buffer.appendDecimal(UInt64(metadata.ipVersion))
         buffer.append(UInt8(ascii: ","))
@@ -79,9 +79,9 @@ public struct DNSMonsterCSV: Sendable {
     /// dnsmonster's integer form of an address.
     @inline(__always)
     static func integer(_ address: IPAddressBytes, ipVersion: UInt8) -> UInt64 {
-        withUnsafeBytes(of: address) { raw in
-            if ipVersion == 4 { return UInt64(raw.bigEndian(at: 0, as: UInt32.self)) }
-            return raw.bigEndian(at: 0, as: UInt64.self)
+        address.withBytes { raw in
+            if ipVersion == 4 { return UInt64(raw.loadBigEndian(at: 0, as: UInt32.self)) }
+            return raw.loadBigEndian(at: 0, as: UInt64.self)
         }
     }
 
@@ -91,12 +91,12 @@ public struct DNSMonsterCSV: Sendable {
         var optTTL: UInt32?
         var inAdditional = false
 
-        @inline(__always) mutating func question(nameAt offset: Int, in message: UnsafeRawBufferPointer, type: UInt16, class: UInt16) {
+        @inline(__always) mutating func question(nameAt offset: Int, in message: ByteView, type: UInt16, class: UInt16) {
             if self.firstQuestion == nil { self.firstQuestion = .init(nameOffset: offset, type: type, class: `class`) }
         }
         @inline(__always) mutating func sectionStart(_ section: DNSSection, count: Int) { self.inAdditional = section == .additional }
         @inline(__always) mutating func recordStart(
-            nameAt offset: Int, in message: UnsafeRawBufferPointer, type: UInt16, class: UInt16, ttl: UInt32,
+            nameAt offset: Int, in message: ByteView, type: UInt16, class: UInt16, ttl: UInt32,
             rdataLength: UInt16
         ) {
             if type == 41 && self.inAdditional { self.optTTL = ttl }

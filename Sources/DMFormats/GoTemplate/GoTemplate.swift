@@ -1,3 +1,4 @@
+import DMBytes
 import DMRecord
 import DNSWire
 
@@ -79,7 +80,7 @@ public final class GoTemplate {
             for node in nodes {
                 switch node {
                 case .text(let range):
-                    self.template.source.withUnsafeBytes { self.buffer.append(UnsafeRawBufferPointer(rebasing: $0[range])) }
+                    self.template.source.withByteView { self.buffer.append($0.subview(range)) }
                 case .action(let pipeline):
                     self.print(try self.evaluate(pipeline, dot: dot), to: self.buffer)
                 case .conditional(let condition, let then, let otherwise):
@@ -187,7 +188,7 @@ public final class GoTemplate {
             let message = self.index.message
             let end = record.rdataStart + Int(record.rdataLength)
             try? RDataDecoder.decode(
-                type: record.type, in: UnsafeRawBufferPointer(rebasing: message[..<end]), from: record.rdataStart, visitor: &capture)
+                type: record.type, in: message.subview(0..<end), from: record.rdataStart, visitor: &capture)
             if let integer = capture.integer {
                 switch fields[wanted].kind {
                 case .uint8: return .integer(Int64(integer), .uint8)
@@ -318,7 +319,7 @@ public final class GoTemplate {
             case .byte(let byte):
                 out.appendDecimal(UInt64(byte))
             case .literal(let index):
-                self.template.strings[index].withUnsafeBytes { out.append($0) }
+                out.append(self.template.strings[index])
             case .name(let offset):
                 DNSPresentationText.appendNameText(at: offset, in: self.index.message, to: out)
             case .transport:
@@ -330,10 +331,9 @@ public final class GoTemplate {
             case .scratch(let range):
                 if out === self.scratch {
                     // Copy through a temporary: the scratch buffer may move while it grows.
-                    let bytes = Array(self.scratch.bytes[range])
-                    bytes.withUnsafeBytes { out.append($0) }
+                    out.append(Array(self.scratch.bytes[range]))
                 } else {
-                    out.append(UnsafeRawBufferPointer(rebasing: self.scratch.bytes[range]))
+                    out.append(self.scratch.bytes.subview(range))
                 }
             case .ip(let source):
                 GoIPAddressText.append(source ? metadata.sourceAddress : metadata.destinationAddress, ipVersion: metadata.ipVersion, to: out)
@@ -422,7 +422,7 @@ public final class GoTemplate {
                         // net.IP is a []byte: %d prints its bytes.
                         let address = source ? self.record.metadata.sourceAddress : self.record.metadata.destinationAddress
                         out.append(UInt8(ascii: "["))
-                        withUnsafeBytes(of: address) { raw in
+                        address.withBytes { raw in
                             for index in 0..<(self.record.metadata.ipVersion == 4 ? 4 : 16) {
                                 if index > 0 { out.append(UInt8(ascii: " ")) }
                                 out.appendDecimal(UInt64(raw[index]))
@@ -478,7 +478,7 @@ public final class GoTemplate {
 
         private func appendTypeName(_ argument: Value, to out: OutputByteBuffer) {
             switch argument {
-            case .integer(_, let type): Array(type.rawValue.utf8).withUnsafeBytes { out.append($0) }
+            case .integer(_, let type): out.append(utf8: type.rawValue)
             case .unsigned64: out.append("uint64")
             case .byte: out.append("uint8")
             case .bool: out.append("bool")
@@ -565,7 +565,7 @@ public final class GoTemplate {
             case .dot: out.append("dot")
             case .doh: out.append("doh")
             case .doq: out.append("doq")
-            default: Array(transport.description.utf8).withUnsafeBytes { out.append($0) }
+            default: out.append(utf8: transport.description)
             }
         }
     }
@@ -584,17 +584,17 @@ public final class GoTemplate {
         private mutating func advance() { self.current += 1 }
 
         mutating func questionsStart(count: Int) {}
-        mutating func question(nameAt offset: Int, in message: UnsafeRawBufferPointer, type: UInt16, class: UInt16) {}
+        mutating func question(nameAt offset: Int, in message: ByteView, type: UInt16, class: UInt16) {}
         mutating func questionsEnd() {}
         mutating func sectionStart(_ section: DNSSection, count: Int) {}
         mutating func sectionEnd(_ section: DNSSection) {}
-        mutating func recordStart(nameAt offset: Int, in message: UnsafeRawBufferPointer, type: UInt16, class: UInt16, ttl: UInt32, rdataLength: UInt16) {}
+        mutating func recordStart(nameAt offset: Int, in message: ByteView, type: UInt16, class: UInt16, ttl: UInt32, rdataLength: UInt16) {}
         mutating func recordEnd() {}
         mutating func unsignedField(_ field: RDataField, _ value: UInt64) {
             self.advance()
             if self.capturing { self.integer = value }
         }
-        mutating func bytesField(_ field: RDataField, _ bytes: UnsafeRawBufferPointer) {
+        mutating func bytesField(_ field: RDataField, _ bytes: ByteView) {
             self.advance()
             guard self.capturing else { return }
             switch field.kind {
@@ -606,7 +606,7 @@ public final class GoTemplate {
             default: BinaryText.appendHex(bytes, to: self.buffer)
             }
         }
-        mutating func nameField(_ field: RDataField, nameAt offset: Int, in message: UnsafeRawBufferPointer) {
+        mutating func nameField(_ field: RDataField, nameAt offset: Int, in message: ByteView) {
             self.advance()
             if self.capturing { self.nameOffset = offset }
         }
@@ -635,13 +635,13 @@ public final class GoTemplate {
             self.firstElement = false
             return true
         }
-        mutating func characterStringElement(_ bytes: UnsafeRawBufferPointer) {
+        mutating func characterStringElement(_ bytes: ByteView) {
             if self.element() { DNSPresentationText.appendCharacterStringText(bytes, to: self.buffer) }
         }
         mutating func typeElement(_ type: UInt16) {
             if self.element() { self.buffer.appendDecimal(UInt64(type)) }
         }
-        mutating func nameElement(nameAt offset: Int, in message: UnsafeRawBufferPointer) {
+        mutating func nameElement(nameAt offset: Int, in message: ByteView) {
             if self.element() { DNSPresentationText.appendNameText(at: offset, in: message, to: self.buffer) }
         }
         mutating func ednsOptionElement(_ option: EDNSOption) {

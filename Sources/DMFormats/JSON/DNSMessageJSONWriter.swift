@@ -29,7 +29,7 @@ struct DNSMessageJSONWriter: DNSMessageVisitor {
         self.firstInSection = true
     }
 
-    mutating func question(nameAt offset: Int, in message: UnsafeRawBufferPointer, type: UInt16, class: UInt16) {
+    mutating func question(nameAt offset: Int, in message: ByteView, type: UInt16, class: UInt16) {
         self.buffer.append(self.firstInSection ? "{\"Name\":" : ",{\"Name\":")
         self.firstInSection = false
         DNSPresentationText.appendName(at: offset, in: message, to: self.buffer, escapesHTML: self.escapesHTML)
@@ -59,7 +59,7 @@ struct DNSMessageJSONWriter: DNSMessageVisitor {
     }
 
     mutating func recordStart(
-        nameAt offset: Int, in message: UnsafeRawBufferPointer, type: UInt16, class: UInt16, ttl: UInt32,
+        nameAt offset: Int, in message: ByteView, type: UInt16, class: UInt16, ttl: UInt32,
         rdataLength: UInt16
     ) {
         self.buffer.append(self.firstInSection ? "{\"Hdr\":{\"Name\":" : ",{\"Hdr\":{\"Name\":")
@@ -94,7 +94,7 @@ struct DNSMessageJSONWriter: DNSMessageVisitor {
         self.buffer.appendDecimal(value)
     }
 
-    mutating func bytesField(_ field: RDataField, _ bytes: UnsafeRawBufferPointer) {
+    mutating func bytesField(_ field: RDataField, _ bytes: ByteView) {
         self.appendKey(field)
         switch field.kind {
         case .ipv4Address, .ipv6Address:
@@ -117,13 +117,13 @@ struct DNSMessageJSONWriter: DNSMessageVisitor {
         }
     }
 
-    private func appendQuoted(_ bytes: UnsafeRawBufferPointer, _ encode: (UnsafeRawBufferPointer, OutputByteBuffer) -> Void) {
+    private func appendQuoted(_ bytes: ByteView, _ encode: (ByteView, OutputByteBuffer) -> Void) {
         self.buffer.append(UInt8(ascii: "\""))
         encode(bytes, self.buffer)
         self.buffer.append(UInt8(ascii: "\""))
     }
 
-    mutating func nameField(_ field: RDataField, nameAt offset: Int, in message: UnsafeRawBufferPointer) {
+    mutating func nameField(_ field: RDataField, nameAt offset: Int, in message: ByteView) {
         self.appendKey(field)
         DNSPresentationText.appendName(at: offset, in: message, to: self.buffer, escapesHTML: self.escapesHTML)
     }
@@ -158,7 +158,7 @@ struct DNSMessageJSONWriter: DNSMessageVisitor {
         self.firstInList = false
     }
 
-    mutating func characterStringElement(_ bytes: UnsafeRawBufferPointer) {
+    mutating func characterStringElement(_ bytes: ByteView) {
         self.elementSeparator()
         DNSPresentationText.appendCharacterString(bytes, to: self.buffer, escapesHTML: self.escapesHTML)
     }
@@ -168,7 +168,7 @@ struct DNSMessageJSONWriter: DNSMessageVisitor {
         self.buffer.appendDecimal(UInt64(type))
     }
 
-    mutating func nameElement(nameAt offset: Int, in message: UnsafeRawBufferPointer) {
+    mutating func nameElement(nameAt offset: Int, in message: ByteView) {
         self.elementSeparator()
         DNSPresentationText.appendName(at: offset, in: message, to: self.buffer, escapesHTML: self.escapesHTML)
     }
@@ -189,17 +189,13 @@ struct DNSMessageJSONWriter: DNSMessageVisitor {
         self.elementSeparator()
         let size = item.family == 1 ? 4 : 16
         self.buffer.append(item.negation ? "{\"Negation\":true,\"Network\":{\"IP\":\"" : "{\"Negation\":false,\"Network\":{\"IP\":\"")
-        withUnsafeBytes(of: item.address) { raw in
-            GoIPAddressText.append(UnsafeRawBufferPointer(rebasing: raw[0..<size]), to: self.buffer)
+        item.address.withBytes { raw in
+            GoIPAddressText.append(raw.subview(0..<size), to: self.buffer)
         }
         self.buffer.append("\",\"Mask\":\"")
-        var mask = IPAddressBytes(first: 0, second: 0)
-        withUnsafeMutableBytes(of: &mask) { raw in
-            for bit in 0..<Int(item.prefixLength) { raw[bit / 8] |= 0x80 >> UInt8(bit % 8) }
-        }
-        withUnsafeBytes(of: mask) { raw in
-            BinaryText.appendBase64(UnsafeRawBufferPointer(rebasing: raw[0..<size]), to: self.buffer)
-        }
+        var mask = [UInt8](repeating: 0, count: 16)
+        for bit in 0..<min(Int(item.prefixLength), 128) { mask[bit / 8] |= 0x80 >> UInt8(bit % 8) }
+        mask.withByteView { BinaryText.appendBase64($0.subview(0..<size), to: self.buffer) }
         self.buffer.append("\"}}")
     }
 }

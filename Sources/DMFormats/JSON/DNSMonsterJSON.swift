@@ -1,3 +1,4 @@
+import DMBytes
 import DMRecord
 import DNSWire
 
@@ -54,14 +55,14 @@ public struct DNSMonsterJSON: Sendable {
 
     /// Appends the JSON object of a record given by its parts.
     public func append(
-        metadata: DNSMetadata, identity: UnsafeRawBufferPointer, message: UnsafeRawBufferPointer,
+        metadata: DNSMetadata, identity: ByteView, message: ByteView,
         to buffer: OutputByteBuffer
     ) throws(DNSWireError) {
         // One pass: the header is printed from the fixed 12 bytes, the sections as the walk
         // checks them; on damage everything written is taken back.
         guard message.count >= 12 else { throw DNSWireError(kind: .shortHeader, offset: 0) }
         let summary = DNSMessageValidator.Summary(
-            id: message.bigEndian(at: 0), flags: message.bigEndian(at: 2), questionCount: 0, answerCount: 0,
+            id: message.uncheckedLoadBigEndian(at: 0), flags: message.uncheckedLoadBigEndian(at: 2), questionCount: 0, answerCount: 0,
             authorityCount: 0, additionalCount: 0, extendedRcodeBits: 0)
         let start = buffer.count
         let escapesHTML = self.configuration.escapesHTML
@@ -88,11 +89,9 @@ public struct DNSMonsterJSON: Sendable {
         }
         if walked.extendedRcodeBits != 0 {
             // The OPT record comes last, so the 4-bit rcode printed above gets its EDNS bits now.
-            var digits = (UInt64(0), UInt64(0), UInt64(0))
-            withUnsafeMutableBytes(of: &digits) { raw in
-                let count = OutputByteBuffer.storeDecimal(
-                    UInt64(walked.extendedRcode), at: raw.baseAddress!.assumingMemoryBound(to: UInt8.self))
-                buffer.replaceSubrange(rcodeStart..<rcodeEnd, with: UnsafeRawBufferPointer(rebasing: raw[..<count]))
+            withTemporaryBytes(count: 24) { digits in
+                let count = OutputByteBuffer.storeDecimal(UInt64(walked.extendedRcode), into: ReservedBytes(digits), at: 0)
+                buffer.replaceSubrange(rcodeStart..<rcodeEnd, with: digits.view.subview(0..<count))
             }
         }
 
@@ -131,11 +130,13 @@ public struct DNSMonsterJSON: Sendable {
         private static let slot = 176
         private static let names = ["Authoritative", "Truncated", "RecursionDesired", "RecursionAvailable", "Zero", "AuthenticatedData", "CheckingDisabled"]
         /// The texts, one per slot; written once in `init` and only read after.
-        private let storage: UnsafeMutableRawPointer
-        private var lengths = [Int](repeating: 0, count: 128)
+        private let storage = ByteStorage(count: 128 * HeaderFlagText.slot)
+        /// All of ``storage``.
+        private let texts: ByteView
+        private let lengths: [Int]
 
         private init() {
-            self.storage = .allocate(byteCount: 128 * Self.slot, alignment: 16)
+            var lengths = [Int](repeating: 0, count: 128)
             for combination in 0..<128 {
                 var text = ""
                 for (position, name) in Self.names.enumerated() {
@@ -143,16 +144,19 @@ public struct DNSMonsterJSON: Sendable {
                 }
                 let bytes = Array((text + ",\"Rcode\":").utf8)
                 precondition(bytes.count <= Self.slot)
-                bytes.withUnsafeBytes { (self.storage + combination * Self.slot).copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
-                self.lengths[combination] = bytes.count
+                self.storage.mutableView.copy(bytes, to: combination * Self.slot)
+                lengths[combination] = bytes.count
             }
+            self.lengths = lengths
+            self.texts = self.storage.view
         }
 
         /// The text for the header flags word `flags` (bits 0x0400 AA through 0x0010 CD).
         @inline(__always)
-        func text(flags: UInt16) -> UnsafeRawBufferPointer {
+        func text(flags: UInt16) -> ByteView {
             let combination = Int(flags >> 4) & 0x7F
-            return UnsafeRawBufferPointer(start: self.storage + combination * Self.slot, count: self.lengths[combination])
+            let start = combination * Self.slot
+            return self.texts.subview(start..<(start + self.lengths[combination]))
         }
     }
 
@@ -166,9 +170,7 @@ public struct DNSMonsterJSON: Sendable {
         case .doh: buffer.append("\"doh\"")
         case .doq: buffer.append("\"doq\"")
         default:
-            let name = transport.description
-            var utf8 = Array(name.utf8)
-            utf8.withUnsafeMutableBytes { GoJSONString.append(UnsafeRawBufferPointer($0), to: buffer, escapesHTML: false) }
+            Array(transport.description.utf8).withByteView { GoJSONString.append($0, to: buffer, escapesHTML: false) }
         }
     }
 }

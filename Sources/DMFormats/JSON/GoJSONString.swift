@@ -1,3 +1,5 @@
+import DMBytes
+
 /// Writes bytes as a quoted JSON string exactly as Go's encoding/json does for a Go `string`
 /// (which dnsmonster's JSON holds): `"` and `\` escaped, `\b \f \n \r \t` by name, other control
 /// bytes as `\u00xx`, invalid UTF-8 as `\ufffd` per bad byte, valid UTF-8 copied.
@@ -8,7 +10,7 @@
 /// modes so every line stays valid UTF-8 (sonic itself would copy it).
 package enum GoJSONString {
     /// Appends `bytes` as a quoted JSON string.
-    static func append(_ bytes: UnsafeRawBufferPointer, to buffer: OutputByteBuffer, escapesHTML: Bool) {
+    static func append(_ bytes: ByteView, to buffer: OutputByteBuffer, escapesHTML: Bool) {
         // Stores through a plain pointer (see OutputByteBuffer.write): 6 output bytes per input
         // byte at most, plus the quotes.
         buffer.write(reserving: bytes.count * 6 + 2) { output in
@@ -26,21 +28,21 @@ package enum GoJSONString {
                         output[written] = byte
                         written += 1
                     } else {
-                        written += self.storeASCIIEscape(byte, at: output + written)
+                        written += self.storeASCIIEscape(byte, into: output, at: written)
                     }
                     index += 1
                     continue
                 }
                 let size = self.validUTF8SequenceLength(bytes, at: index)
                 if size == 0 {
-                    written += self.storeEscape(0xFFFD, at: output + written)
+                    written += self.storeEscape(0xFFFD, into: output, at: written)
                     index += 1
                     continue
                 }
                 if escapesHTML && size == 3 && byte == 0xE2 && bytes[index + 1] == 0x80
                     && (bytes[index + 2] == 0xA8 || bytes[index + 2] == 0xA9)
                 {
-                    written += self.storeEscape(bytes[index + 2] == 0xA8 ? 0x2028 : 0x2029, at: output + written)
+                    written += self.storeEscape(bytes[index + 2] == 0xA8 ? 0x2028 : 0x2029, into: output, at: written)
                 } else {
                     for offset in 0..<size { output[written + offset] = bytes[index + offset] }
                     written += size
@@ -54,10 +56,10 @@ package enum GoJSONString {
 
     /// An ASCII byte that needs an escape (`"`, `\`, control bytes, `<>&` when escaping HTML).
     @inline(__always)
-    private static func storeASCIIEscape(_ byte: UInt8, at output: UnsafeMutablePointer<UInt8>) -> Int {
+    private static func storeASCIIEscape(_ byte: UInt8, into output: ReservedBytes, at offset: Int) -> Int {
         func named(_ letter: UInt8) -> Int {
-            output[0] = UInt8(ascii: "\\")
-            output[1] = letter
+            output[offset] = UInt8(ascii: "\\")
+            output[offset &+ 1] = letter
             return 2
         }
         switch byte {
@@ -67,19 +69,19 @@ package enum GoJSONString {
         case 0x0A: return named(UInt8(ascii: "n"))
         case 0x0D: return named(UInt8(ascii: "r"))
         case 0x09: return named(UInt8(ascii: "t"))
-        default: return self.storeEscape(UInt16(byte), at: output)
+        default: return self.storeEscape(UInt16(byte), into: output, at: offset)
         }
     }
 
     /// `\uXXXX` with lowercase hex digits.
     @inline(__always)
-    private static func storeEscape(_ unit: UInt16, at output: UnsafeMutablePointer<UInt8>) -> Int {
-        output[0] = UInt8(ascii: "\\")
-        output[1] = UInt8(ascii: "u")
-        output[2] = BinaryText.lowercaseHexDigit(UInt8(truncatingIfNeeded: unit >> 12))
-        output[3] = BinaryText.lowercaseHexDigit(UInt8(truncatingIfNeeded: unit >> 8))
-        output[4] = BinaryText.lowercaseHexDigit(UInt8(truncatingIfNeeded: unit >> 4))
-        output[5] = BinaryText.lowercaseHexDigit(UInt8(truncatingIfNeeded: unit))
+    private static func storeEscape(_ unit: UInt16, into output: ReservedBytes, at offset: Int) -> Int {
+        output[offset] = UInt8(ascii: "\\")
+        output[offset &+ 1] = UInt8(ascii: "u")
+        output[offset &+ 2] = BinaryText.lowercaseHexDigit(UInt8(truncatingIfNeeded: unit >> 12))
+        output[offset &+ 3] = BinaryText.lowercaseHexDigit(UInt8(truncatingIfNeeded: unit >> 8))
+        output[offset &+ 4] = BinaryText.lowercaseHexDigit(UInt8(truncatingIfNeeded: unit >> 4))
+        output[offset &+ 5] = BinaryText.lowercaseHexDigit(UInt8(truncatingIfNeeded: unit))
         return 6
     }
 
@@ -122,7 +124,7 @@ package enum GoJSONString {
     /// The length of the valid UTF-8 sequence starting at `index` (2–4), or 0 when the byte
     /// there does not start one. Same rules as Go's `utf8.DecodeRune`: no overlong forms, no
     /// surrogates, nothing above U+10FFFF.
-    static func validUTF8SequenceLength(_ bytes: UnsafeRawBufferPointer, at index: Int) -> Int {
+    static func validUTF8SequenceLength(_ bytes: ByteView, at index: Int) -> Int {
         let first = bytes[index]
         let remaining = bytes.count - index
         func continuation(_ offset: Int, _ low: UInt8 = 0x80, _ high: UInt8 = 0xBF) -> Bool {

@@ -1,3 +1,4 @@
+import DMBytes
 import DNSWire
 
 /// An SVCB/HTTPS parameter as Go marshals miekg's `SVCB*` struct for it: `{"Alpn":[…]}`,
@@ -11,7 +12,7 @@ enum ServiceParameterJSON {
             buffer.append("{\"Code\":[")
             for start in stride(from: 0, to: keys.count, by: 2) {
                 if start > 0 { buffer.append(UInt8(ascii: ",")) }
-                buffer.appendDecimal(UInt64(keys.bigEndian(at: start, as: UInt16.self)))
+                buffer.appendDecimal(UInt64(keys.uncheckedLoadBigEndian(at: start, as: UInt16.self)))
             }
             buffer.append("]}")
         case .alpn(let value):
@@ -50,17 +51,17 @@ enum ServiceParameterJSON {
         }
     }
 
-    private static func appendHints(_ addresses: UnsafeRawBufferPointer, size: Int, to buffer: OutputByteBuffer) {
+    private static func appendHints(_ addresses: ByteView, size: Int, to buffer: OutputByteBuffer) {
         buffer.append("{\"Hint\":[")
         for start in stride(from: 0, to: addresses.count, by: size) {
             buffer.append(start == 0 ? "\"" : ",\"")
-            GoIPAddressText.append(UnsafeRawBufferPointer(rebasing: addresses[start..<(start + size)]), to: buffer)
+            GoIPAddressText.append(addresses.subview(start..<(start + size)), to: buffer)
             buffer.append(UInt8(ascii: "\""))
         }
         buffer.append("]}")
     }
 
-    private static func appendBytesOrNull(_ data: UnsafeRawBufferPointer, to buffer: OutputByteBuffer) {
+    private static func appendBytesOrNull(_ data: ByteView, to buffer: OutputByteBuffer) {
         guard !data.isEmpty else { return buffer.append("null") }
         buffer.append(UInt8(ascii: "\""))
         BinaryText.appendBase64(data, to: buffer)

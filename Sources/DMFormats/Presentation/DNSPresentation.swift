@@ -1,3 +1,4 @@
+import DMBytes
 import DNSWire
 
 /// Resource records in presentation format exactly as miekg/dns 1.1.50's `RR.String()` prints
@@ -22,13 +23,13 @@ public enum DNSPresentation {
     /// written stays and the error is thrown.
     public static func appendRecord(
         nameAt nameOffset: Int, type: UInt16, class: UInt16, ttl: UInt32, rdataLength: UInt16, rdataStart: Int,
-        in message: UnsafeRawBufferPointer, form: Form = .full, to buffer: OutputByteBuffer
+        in message: ByteView, form: Form = .full, to buffer: OutputByteBuffer
     ) throws(DNSWireError) {
         var writer = DNSPresentationWriter(buffer: buffer, form: form)
         writer.recordStart(nameAt: nameOffset, in: message, type: type, class: `class`, ttl: ttl, rdataLength: rdataLength)
         let end = rdataStart + Int(rdataLength)
         guard end <= message.count else { throw DNSWireError(kind: .truncated, offset: rdataStart) }
-        try RDataDecoder.decode(type: type, in: UnsafeRawBufferPointer(rebasing: message[..<end]), from: rdataStart, visitor: &writer)
+        try RDataDecoder.decode(type: type, in: message.subview(0..<end), from: rdataStart, visitor: &writer)
         writer.recordEnd()
     }
 }
@@ -59,13 +60,13 @@ struct DNSPresentationWriter: DNSMessageVisitor {
     // MARK: Records
 
     mutating func questionsStart(count: Int) {}
-    mutating func question(nameAt offset: Int, in message: UnsafeRawBufferPointer, type: UInt16, class: UInt16) {}
+    mutating func question(nameAt offset: Int, in message: ByteView, type: UInt16, class: UInt16) {}
     mutating func questionsEnd() {}
     mutating func sectionStart(_ section: DNSSection, count: Int) {}
     mutating func sectionEnd(_ section: DNSSection) {}
 
     mutating func recordStart(
-        nameAt offset: Int, in message: UnsafeRawBufferPointer, type: UInt16, class: UInt16, ttl: UInt32,
+        nameAt offset: Int, in message: ByteView, type: UInt16, class: UInt16, ttl: UInt32,
         rdataLength: UInt16
     ) {
         self.layout = .normal
@@ -73,10 +74,12 @@ struct DNSPresentationWriter: DNSMessageVisitor {
         self.spaceBeforeFirst = false
         self.locationIndex = 0
         self.location = (0, 0, 0, 0, 0, 0, 0)
-        let first = RDataSchema.fields(of: type).first
+        let first = RDataSchema.fieldTable(of: type).first
         let buffer = self.buffer
 
-        if first?.kind == .ednsOptions {
+        // A pattern, not `==`: Swift 6.3.1's optimiser crashed on the optional comparison here
+        // (SimplifyCFG: "cannot get borrow introducers for unknown guaranteed value").
+        if case .ednsOptions? = first?.kind {
             // OPT: a pseudo-section from the header's class (UDP size) and TTL (version, DO).
             self.layout = .options
             buffer.append(self.form == .full ? "\n;; OPT PSEUDOSECTION:\n; EDNS: version " : "OPT version ")
@@ -185,7 +188,7 @@ struct DNSPresentationWriter: DNSMessageVisitor {
         }
     }
 
-    mutating func bytesField(_ field: RDataField, _ bytes: UnsafeRawBufferPointer) {
+    mutating func bytesField(_ field: RDataField, _ bytes: ByteView) {
         let buffer = self.buffer
         switch field.kind {
         case .ipv4Address, .ipv6Address:
@@ -221,7 +224,7 @@ struct DNSPresentationWriter: DNSMessageVisitor {
                 while start < bytes.count {
                     if start > 0 { buffer.append(UInt8(ascii: " ")) }
                     let end = min(start + 512, bytes.count)
-                    BinaryText.appendHex(UnsafeRawBufferPointer(rebasing: bytes[start..<end]), to: buffer)
+                    BinaryText.appendHex(bytes.subview(start..<end), to: buffer)
                     start = end
                 }
             default:
@@ -238,7 +241,7 @@ struct DNSPresentationWriter: DNSMessageVisitor {
         }
     }
 
-    mutating func nameField(_ field: RDataField, nameAt offset: Int, in message: UnsafeRawBufferPointer) {
+    mutating func nameField(_ field: RDataField, nameAt offset: Int, in message: ByteView) {
         self.separate()
         DNSPresentationText.appendNameText(at: offset, in: message, to: self.buffer)
     }
@@ -256,7 +259,7 @@ struct DNSPresentationWriter: DNSMessageVisitor {
         case .octetsToEnd where field.presentation == .nullData:
             break
         default:
-            self.bytesField(field, UnsafeRawBufferPointer(start: nil, count: 0))
+            self.bytesField(field, ByteView())
             if field.kind == .name { self.separate() }
         }
     }
@@ -264,7 +267,7 @@ struct DNSPresentationWriter: DNSMessageVisitor {
     mutating func listStart(_ field: RDataField) {}
     mutating func listEnd(_ field: RDataField) {}
 
-    mutating func characterStringElement(_ bytes: UnsafeRawBufferPointer) {
+    mutating func characterStringElement(_ bytes: ByteView) {
         self.separate()
         self.buffer.append(UInt8(ascii: "\""))
         DNSPresentationText.appendCharacterStringText(bytes, to: self.buffer)
@@ -276,7 +279,7 @@ struct DNSPresentationWriter: DNSMessageVisitor {
         DNSMnemonics.appendTypeText(type, to: self.buffer)
     }
 
-    mutating func nameElement(nameAt offset: Int, in message: UnsafeRawBufferPointer) {
+    mutating func nameElement(nameAt offset: Int, in message: ByteView) {
         self.separate()
         DNSPresentationText.appendNameText(at: offset, in: message, to: self.buffer)
     }
@@ -297,9 +300,9 @@ struct DNSPresentationWriter: DNSMessageVisitor {
         let buffer = self.buffer
         if item.negation { buffer.append(UInt8(ascii: "!")) }
         buffer.append(item.family == 1 ? "1:" : "2:")
-        withUnsafeBytes(of: item.address) { raw in
+        item.address.withBytes { raw in
             if item.family == 1 {
-                GoIPAddressText.append(UnsafeRawBufferPointer(rebasing: raw[0..<4]), to: buffer)
+                GoIPAddressText.append(raw.subview(0..<4), to: buffer)
             } else {
                 if ServiceParameter.isIPv4Mapped(raw, at: 0) { buffer.append("::ffff:") }
                 GoIPAddressText.append(raw, to: buffer)

@@ -1,3 +1,4 @@
+import DMBytes
 import DNSWire
 
 /// Names and character-strings as miekg/dns turns them into Go strings, then quoted as JSON, in
@@ -11,30 +12,30 @@ enum DNSPresentationText {
     /// Appends the name at `offset` of `message` as a quoted JSON string. The name was
     /// validated; should it still fail, what was written stays and the quotes are closed.
     static func appendName(
-        at offset: Int, in message: UnsafeRawBufferPointer, to buffer: OutputByteBuffer, escapesHTML: Bool
+        at offset: Int, in message: ByteView, to buffer: OutputByteBuffer, escapesHTML: Bool
     ) {
         // A name has at most 255 wire bytes; each printed byte needs at most 6 output bytes.
         buffer.write(reserving: 255 * 6 + 4) { output in
             var written = 0
             output[written] = UInt8(ascii: "\"")
             written += 1
-            let base = message.baseAddress!
             _ = try? DNSNameWalk.walk(message, at: offset) { labelStart, length in
                 // The usual label is letters, digits, hyphens and underscores: copied whole up
                 // to the first byte that needs escaping, each byte from there on escaped.
-                let label = base + labelStart
+                // The walk checked that the label lies inside the message.
+                let label = message.subview(labelStart..<(labelStart + length))
                 var index = 0
-                while index < length && self.isPlain(label.load(fromByteOffset: index, as: UInt8.self)) { index += 1 }
-                OutputByteBuffer.copy(label, to: UnsafeMutableRawPointer(output + written), count: index)
+                while index < length && self.isPlain(label.uncheckedByte(at: index)) { index += 1 }
+                output.copy(label.subview(0..<index), to: written)
                 written += index
                 while index < length {
-                    let byte = label.load(fromByteOffset: index, as: UInt8.self)
+                    let byte = label.uncheckedByte(at: index)
                     switch byte {
                     case UInt8(ascii: "."), UInt8(ascii: " "), UInt8(ascii: "'"), UInt8(ascii: "@"), UInt8(ascii: ";"),
                         UInt8(ascii: "("), UInt8(ascii: ")"), UInt8(ascii: "\""), UInt8(ascii: "\\"):
-                        written += self.storeEscaped(byte, at: output + written)
+                        written += self.storeEscaped(byte, into: output, at: written)
                     default:
-                        written += self.storePlain(byte, at: output + written, escapesHTML: escapesHTML)
+                        written += self.storePlain(byte, into: output, at: written, escapesHTML: escapesHTML)
                     }
                     index += 1
                 }
@@ -63,16 +64,16 @@ enum DNSPresentationText {
     }
 
     /// Appends the content of a character-string as a quoted JSON string.
-    static func appendCharacterString(_ bytes: UnsafeRawBufferPointer, to buffer: OutputByteBuffer, escapesHTML: Bool) {
+    static func appendCharacterString(_ bytes: ByteView, to buffer: OutputByteBuffer, escapesHTML: Bool) {
         buffer.write(reserving: bytes.count * 6 + 2) { output in
             var written = 0
             output[written] = UInt8(ascii: "\"")
             written += 1
             for byte in bytes {
                 if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") {
-                    written += self.storeEscaped(byte, at: output + written)
+                    written += self.storeEscaped(byte, into: output, at: written)
                 } else {
-                    written += self.storePlain(byte, at: output + written, escapesHTML: escapesHTML)
+                    written += self.storePlain(byte, into: output, at: written, escapesHTML: escapesHTML)
                 }
             }
             output[written] = UInt8(ascii: "\"")
@@ -82,40 +83,40 @@ enum DNSPresentationText {
 
     /// miekg's `\` + byte, as JSON: `\\` then the byte (itself escaped if it is `"` or `\`).
     @inline(__always)
-    private static func storeEscaped(_ byte: UInt8, at output: UnsafeMutablePointer<UInt8>) -> Int {
-        output[0] = UInt8(ascii: "\\")
-        output[1] = UInt8(ascii: "\\")
+    private static func storeEscaped(_ byte: UInt8, into output: ReservedBytes, at offset: Int) -> Int {
+        output[offset] = UInt8(ascii: "\\")
+        output[offset &+ 1] = UInt8(ascii: "\\")
         if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") {
-            output[2] = UInt8(ascii: "\\")
-            output[3] = byte
+            output[offset &+ 2] = UInt8(ascii: "\\")
+            output[offset &+ 3] = byte
             return 4
         }
-        output[2] = byte
+        output[offset &+ 2] = byte
         return 3
     }
 
     /// A byte miekg leaves alone if printable (then JSON-escaped as needed), or writes as `\DDD`.
     @inline(__always)
-    private static func storePlain(_ byte: UInt8, at output: UnsafeMutablePointer<UInt8>, escapesHTML: Bool) -> Int {
+    private static func storePlain(_ byte: UInt8, into output: ReservedBytes, at offset: Int, escapesHTML: Bool) -> Int {
         if byte < 0x20 || byte > 0x7E {
-            output[0] = UInt8(ascii: "\\")
-            output[1] = UInt8(ascii: "\\")
-            output[2] = byte / 100 + 0x30
-            output[3] = byte / 10 % 10 + 0x30
-            output[4] = byte % 10 + 0x30
+            output[offset] = UInt8(ascii: "\\")
+            output[offset &+ 1] = UInt8(ascii: "\\")
+            output[offset &+ 2] = byte / 100 + 0x30
+            output[offset &+ 3] = byte / 10 % 10 + 0x30
+            output[offset &+ 4] = byte % 10 + 0x30
             return 5
         }
         if escapesHTML && (byte == UInt8(ascii: "<") || byte == UInt8(ascii: ">") || byte == UInt8(ascii: "&")) {
             // \u003c, \u003e, \u0026
-            output[0] = UInt8(ascii: "\\")
-            output[1] = UInt8(ascii: "u")
-            output[2] = UInt8(ascii: "0")
-            output[3] = UInt8(ascii: "0")
-            output[4] = BinaryText.lowercaseHexDigit(byte >> 4)
-            output[5] = BinaryText.lowercaseHexDigit(byte & 0x0F)
+            output[offset] = UInt8(ascii: "\\")
+            output[offset &+ 1] = UInt8(ascii: "u")
+            output[offset &+ 2] = UInt8(ascii: "0")
+            output[offset &+ 3] = UInt8(ascii: "0")
+            output[offset &+ 4] = BinaryText.lowercaseHexDigit(byte >> 4)
+            output[offset &+ 5] = BinaryText.lowercaseHexDigit(byte & 0x0F)
             return 6
         }
-        output[0] = byte
+        output[offset] = byte
         return 1
     }
 }
@@ -125,11 +126,11 @@ enum DNSPresentationText {
 extension DNSPresentationText {
     /// Appends the name at `offset` of `message` as miekg prints it in `RR.String()` (the same
     /// escapes as in its Go string: `sprintName` of an unpacked name changes nothing), no quotes.
-    static func appendNameText(at offset: Int, in message: UnsafeRawBufferPointer, to buffer: OutputByteBuffer) {
+    static func appendNameText(at offset: Int, in message: ByteView, to buffer: OutputByteBuffer) {
         buffer.write(reserving: 255 * 4 + 2) { output in
             var written = 0
             _ = try? DNSNameWalk.walk(message, at: offset) { labelStart, length in
-                for byte in UnsafeRawBufferPointer(rebasing: message[labelStart..<(labelStart + length)]) {
+                for byte in message.subview(labelStart..<(labelStart + length)) {
                     switch byte {
                     case UInt8(ascii: "."), UInt8(ascii: " "), UInt8(ascii: "'"), UInt8(ascii: "@"), UInt8(ascii: ";"),
                         UInt8(ascii: "("), UInt8(ascii: ")"), UInt8(ascii: "\""), UInt8(ascii: "\\"):
@@ -137,7 +138,7 @@ extension DNSPresentationText {
                         output[written + 1] = byte
                         written += 2
                     case 0..<0x20, 0x7F...:
-                        written += self.storeDecimalEscape(byte, at: output + written)
+                        written += self.storeDecimalEscape(byte, into: output, at: written)
                     default:
                         output[written] = byte
                         written += 1
@@ -156,10 +157,10 @@ extension DNSPresentationText {
 
     /// Appends a character-string's content as miekg's Go string holds it (`"` and `\` after a
     /// backslash, bytes outside 0x20–0x7E as `\DDD`), no quotes.
-    static func appendCharacterStringText(_ bytes: UnsafeRawBufferPointer, to buffer: OutputByteBuffer) {
+    static func appendCharacterStringText(_ bytes: ByteView, to buffer: OutputByteBuffer) {
         buffer.write(reserving: bytes.count * 4) { output in
             var written = 0
-            for byte in bytes { written += self.storeTXTByte(byte, at: output + written) }
+            for byte in bytes { written += self.storeTXTByte(byte, into: output, at: written) }
             return written
         }
     }
@@ -168,7 +169,7 @@ extension DNSPresentationText {
     /// quoted: it reads the bytes as if they were already escaped, so `\DDD` and `\X` in the data
     /// are decoded first, `\.` is kept, a trailing lone backslash is dropped, and what results
     /// is escaped as in a character-string.
-    static func appendOctetText(_ bytes: UnsafeRawBufferPointer, to buffer: OutputByteBuffer) {
+    static func appendOctetText(_ bytes: ByteView, to buffer: OutputByteBuffer) {
         buffer.write(reserving: bytes.count * 4 + 2) { output in
             var written = 0
             output[written] = UInt8(ascii: "\"")
@@ -178,7 +179,7 @@ extension DNSPresentationText {
             while index < count {
                 let byte = bytes[index]
                 if byte != UInt8(ascii: "\\") {
-                    written += self.storeTXTByte(byte, at: output + written)
+                    written += self.storeTXTByte(byte, into: output, at: written)
                     index += 1
                     continue
                 }
@@ -195,10 +196,10 @@ extension DNSPresentationText {
                 if remaining >= 4, Self.isDigit(next), Self.isDigit(bytes[index + 2]), Self.isDigit(bytes[index + 3]) {
                     // Go's dddStringToByte, in byte arithmetic.
                     let value = (next &- 0x30) &* 100 &+ (bytes[index + 2] &- 0x30) &* 10 &+ (bytes[index + 3] &- 0x30)
-                    written += self.storeTXTByte(value, at: output + written)
+                    written += self.storeTXTByte(value, into: output, at: written)
                     index += 4
                 } else {
-                    written += self.storeTXTByte(next, at: output + written)
+                    written += self.storeTXTByte(next, into: output, at: written)
                     index += 2
                 }
             }
@@ -212,27 +213,27 @@ extension DNSPresentationText {
 
     /// miekg's `writeTXTStringByte`: `"` and `\` escaped, unprintable bytes as `\DDD`.
     @inline(__always)
-    static func storeTXTByte(_ byte: UInt8, at output: UnsafeMutablePointer<UInt8>) -> Int {
+    static func storeTXTByte(_ byte: UInt8, into output: ReservedBytes, at offset: Int) -> Int {
         switch byte {
         case UInt8(ascii: "\""), UInt8(ascii: "\\"):
-            output[0] = UInt8(ascii: "\\")
-            output[1] = byte
+            output[offset] = UInt8(ascii: "\\")
+            output[offset &+ 1] = byte
             return 2
         case 0..<0x20, 0x7F...:
-            return self.storeDecimalEscape(byte, at: output)
+            return self.storeDecimalEscape(byte, into: output, at: offset)
         default:
-            output[0] = byte
+            output[offset] = byte
             return 1
         }
     }
 
     /// `\DDD`.
     @inline(__always)
-    static func storeDecimalEscape(_ byte: UInt8, at output: UnsafeMutablePointer<UInt8>) -> Int {
-        output[0] = UInt8(ascii: "\\")
-        output[1] = byte / 100 + 0x30
-        output[2] = byte / 10 % 10 + 0x30
-        output[3] = byte % 10 + 0x30
+    static func storeDecimalEscape(_ byte: UInt8, into output: ReservedBytes, at offset: Int) -> Int {
+        output[offset] = UInt8(ascii: "\\")
+        output[offset &+ 1] = byte / 100 + 0x30
+        output[offset &+ 2] = byte / 10 % 10 + 0x30
+        output[offset &+ 3] = byte % 10 + 0x30
         return 4
     }
 }

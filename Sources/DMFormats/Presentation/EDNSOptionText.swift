@@ -23,7 +23,7 @@ enum EDNSOptionText {
             }
         case .clientSubnet(let family, let sourceNetmask, let sourceScope, let address, let isIPv4):
             buffer.append("\n; SUBNET: ")
-            let mapped = withUnsafeBytes(of: address) { ServiceParameter.isIPv4Mapped($0, at: 0) }
+            let mapped = address.withBytes { ServiceParameter.isIPv4Mapped($0, at: 0) }
             if isIPv4 || family == 0 || mapped {
                 GoIPAddressText.append(address, ipVersion: isIPv4 || family == 0 ? 4 : 6, to: buffer)
             } else {

@@ -1,3 +1,4 @@
+import DMBytes
 import DNSWire
 
 /// An SVCB/HTTPS parameter as miekg/dns's `SVCB.String()` prints it: `key="value"`, the key's
@@ -10,7 +11,7 @@ enum ServiceParameterText {
             buffer.append("mandatory=\"")
             for start in stride(from: 0, to: keys.count, by: 2) {
                 if start > 0 { buffer.append(UInt8(ascii: ",")) }
-                self.appendKeyName(keys.bigEndian(at: start, as: UInt16.self), to: buffer)
+                self.appendKeyName(keys.uncheckedLoadBigEndian(at: start, as: UInt16.self), to: buffer)
             }
         case .alpn(let value):
             buffer.append("alpn=\"")
@@ -21,7 +22,7 @@ enum ServiceParameterText {
                 for byte in id {
                     switch byte {
                     case 0..<0x20, 0x7F...:
-                        buffer.write(reserving: 4) { DNSPresentationText.storeDecimalEscape(byte, at: $0) }
+                        buffer.write(reserving: 4) { DNSPresentationText.storeDecimalEscape(byte, into: $0, at: 0) }
                     case UInt8(ascii: "\""), UInt8(ascii: ";"), UInt8(ascii: " "):
                         buffer.append(UInt8(ascii: "\\"))
                         buffer.append(byte)
@@ -77,19 +78,19 @@ enum ServiceParameterText {
         }
     }
 
-    private static func appendAddresses(_ addresses: UnsafeRawBufferPointer, size: Int, to buffer: OutputByteBuffer) {
+    private static func appendAddresses(_ addresses: ByteView, size: Int, to buffer: OutputByteBuffer) {
         for start in stride(from: 0, to: addresses.count, by: size) {
             if start > 0 { buffer.append(UInt8(ascii: ",")) }
-            GoIPAddressText.append(UnsafeRawBufferPointer(rebasing: addresses[start..<(start + size)]), to: buffer)
+            GoIPAddressText.append(addresses.subview(start..<(start + size)), to: buffer)
         }
     }
 
     /// miekg's `svcbParamToStr`: `" ; space \` after a backslash, unprintable bytes as `\DDD`.
-    private static func appendParameterText(_ bytes: UnsafeRawBufferPointer, to buffer: OutputByteBuffer) {
+    private static func appendParameterText(_ bytes: ByteView, to buffer: OutputByteBuffer) {
         for byte in bytes {
             switch byte {
             case 0..<0x20, 0x7F...:
-                buffer.write(reserving: 4) { DNSPresentationText.storeDecimalEscape(byte, at: $0) }
+                buffer.write(reserving: 4) { DNSPresentationText.storeDecimalEscape(byte, into: $0, at: 0) }
             case UInt8(ascii: "\""), UInt8(ascii: ";"), UInt8(ascii: " "), UInt8(ascii: "\\"):
                 buffer.append(UInt8(ascii: "\\"))
                 buffer.append(byte)

@@ -1,3 +1,5 @@
+import DMBytes
+
 /// Binary fields as text, the way Go prints them in dnsmonster's JSON: lowercase hex
 /// (`hex.EncodeToString`), standard padded base64 (`[]byte` fields and miekg's base64 fields)
 /// and unpadded base32hex in upper case (NSEC3 next hashed owner).
@@ -13,7 +15,7 @@ enum BinaryText {
     }
 
     /// Appends `bytes` as lowercase hex, without quotes.
-    static func appendHex(_ bytes: UnsafeRawBufferPointer, to buffer: OutputByteBuffer) {
+    static func appendHex(_ bytes: ByteView, to buffer: OutputByteBuffer) {
         buffer.reserve(bytes.count * 2)
         for byte in bytes {
             buffer.appendUnchecked(self.lowercaseHexDigit(byte >> 4))
@@ -22,7 +24,7 @@ enum BinaryText {
     }
 
     /// Appends `bytes` as uppercase hex (Go's `strings.ToUpper` of lowercase hex, `%X`).
-    static func appendUppercaseHex(_ bytes: UnsafeRawBufferPointer, to buffer: OutputByteBuffer) {
+    static func appendUppercaseHex(_ bytes: ByteView, to buffer: OutputByteBuffer) {
         let digits: StaticString = "0123456789ABCDEF"
         buffer.reserve(bytes.count * 2)
         for byte in bytes {
@@ -41,7 +43,7 @@ enum BinaryText {
     }
 
     /// Appends `bytes` as standard base64 with `=` padding, without quotes.
-    static func appendBase64(_ bytes: UnsafeRawBufferPointer, to buffer: OutputByteBuffer) {
+    static func appendBase64(_ bytes: ByteView, to buffer: OutputByteBuffer) {
         let alphabet = self.base64Alphabet.utf8Start
         buffer.reserve((bytes.count + 2) / 3 * 4)
         var index = 0
@@ -64,7 +66,7 @@ enum BinaryText {
     }
 
     /// Appends `bytes` as base32 with the extended hex alphabet, upper case, no padding.
-    static func appendBase32Hex(_ bytes: UnsafeRawBufferPointer, to buffer: OutputByteBuffer) {
+    static func appendBase32Hex(_ bytes: ByteView, to buffer: OutputByteBuffer) {
         let alphabet = self.base32HexAlphabet.utf8Start
         buffer.reserve((bytes.count * 8 + 4) / 5)
         var accumulator: UInt32 = 0

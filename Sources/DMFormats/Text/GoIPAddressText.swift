@@ -6,33 +6,26 @@ import DNSWire
 /// otherwise RFC 5952 text with the first longest run of two or more zero groups as `::`.
 enum GoIPAddressText {
     /// Appends the address in the first `length` bytes of `bytes` (4 or 16), without quotes.
-    static func append(_ bytes: UnsafeRawBufferPointer, to buffer: OutputByteBuffer) {
-        guard let base = bytes.baseAddress else { return }
+    static func append(_ bytes: ByteView, to buffer: OutputByteBuffer) {
         if bytes.count == 4 {
-            buffer.write(reserving: 15) { self.storeDottedQuad(base, at: $0) }
+            buffer.write(reserving: 15) { self.storeDottedQuad(bytes, into: $0, at: 0) }
             return
         }
         guard bytes.count == 16 else { return }
         if ServiceParameter.isIPv4Mapped(bytes, at: 0) {
-            buffer.write(reserving: 15) { self.storeDottedQuad(base + 12, at: $0) }
+            buffer.write(reserving: 15) { self.storeDottedQuad(bytes.subview(12..<16), into: $0, at: 0) }
             return
         }
-        buffer.write(reserving: 39) { self.storeIPv6(base, at: $0) }
+        buffer.write(reserving: 39) { self.storeIPv6(bytes, into: $0, at: 0) }
     }
 
     /// Stores 16 bytes as RFC 5952 text with Go's choice of `::` and returns the length (at most 39).
     @inline(__always)
-    private static func storeIPv6(_ base: UnsafeRawPointer, at output: UnsafeMutablePointer<UInt8>) -> Int {
-        // The eight groups in one pass, and a bit per zero group.
-        var groups: (UInt16, UInt16, UInt16, UInt16, UInt16, UInt16, UInt16, UInt16) = (0, 0, 0, 0, 0, 0, 0, 0)
+    private static func storeIPv6(_ bytes: ByteView, into output: ReservedBytes, at offset: Int) -> Int {
+        // A bit per zero group.
         var zeros: UInt32 = 0
-        withUnsafeMutableBytes(of: &groups) { raw in
-            for index in 0..<8 {
-                let group = UInt16(bigEndian: base.loadUnaligned(fromByteOffset: 2 * index, as: UInt16.self))
-                raw.storeBytes(of: group, toByteOffset: 2 * index, as: UInt16.self)
-                if group == 0 { zeros |= 1 << UInt32(index) }
-            }
-        }
+        // The caller passes exactly 16 bytes.
+        for index in 0..<8 where bytes.uncheckedLoadBigEndian(at: 2 * index, as: UInt16.self) == 0 { zeros |= 1 << UInt32(index) }
         // The first longest run of zero groups, if at least two long.
         var bestStart = -1, bestEnd = -1
         var group = 0
@@ -46,50 +39,48 @@ enum GoIPAddressText {
             group = end > group ? end : group + 1
         }
         if bestEnd - bestStart < 2 { bestStart = -1; bestEnd = -1 }
-        return withUnsafeBytes(of: &groups) { raw in
-            var written = 0
-            var index = 0
-            while index < 8 {
-                if index == bestStart {
-                    output[written] = UInt8(ascii: ":")
-                    output[written + 1] = UInt8(ascii: ":")
-                    written += 2
-                    index = bestEnd
-                    continue
-                }
-                if index > 0 && index != bestEnd {
-                    output[written] = UInt8(ascii: ":")
-                    written += 1
-                }
-                written += self.storeHexGroup(raw.load(fromByteOffset: 2 * index, as: UInt16.self), at: output + written)
-                index += 1
+        var written = 0
+        var index = 0
+        while index < 8 {
+            if index == bestStart {
+                output[offset &+ written] = UInt8(ascii: ":")
+                output[offset &+ written &+ 1] = UInt8(ascii: ":")
+                written += 2
+                index = bestEnd
+                continue
             }
-            return written
+            if index > 0 && index != bestEnd {
+                output[offset &+ written] = UInt8(ascii: ":")
+                written += 1
+            }
+            written += self.storeHexGroup(bytes.uncheckedLoadBigEndian(at: 2 * index, as: UInt16.self), into: output, at: offset &+ written)
+            index += 1
         }
+        return written
     }
 
     /// Stores four bytes as a dotted quad and returns the length (at most 15).
     @inline(__always)
-    private static func storeDottedQuad(_ base: UnsafeRawPointer, at output: UnsafeMutablePointer<UInt8>) -> Int {
+    private static func storeDottedQuad(_ bytes: ByteView, into output: ReservedBytes, at offset: Int) -> Int {
         var written = 0
         for index in 0..<4 {
             if index > 0 {
-                output[written] = UInt8(ascii: ".")
+                output[offset &+ written] = UInt8(ascii: ".")
                 written += 1
             }
-            let octet = base.load(fromByteOffset: index, as: UInt8.self)
+            let octet = bytes.uncheckedByte(at: index)  // the caller passes exactly 4 bytes
             if octet >= 100 {
                 let hundreds = octet / 100, rest = octet &- hundreds &* 100
-                output[written] = hundreds &+ 0x30
-                output[written + 1] = rest / 10 &+ 0x30
-                output[written + 2] = rest % 10 &+ 0x30
+                output[offset &+ written] = hundreds &+ 0x30
+                output[offset &+ written &+ 1] = rest / 10 &+ 0x30
+                output[offset &+ written &+ 2] = rest % 10 &+ 0x30
                 written += 3
             } else if octet >= 10 {
-                output[written] = octet / 10 &+ 0x30
-                output[written + 1] = octet % 10 &+ 0x30
+                output[offset &+ written] = octet / 10 &+ 0x30
+                output[offset &+ written &+ 1] = octet % 10 &+ 0x30
                 written += 2
             } else {
-                output[written] = octet &+ 0x30
+                output[offset &+ written] = octet &+ 0x30
                 written += 1
             }
         }
@@ -98,7 +89,7 @@ enum GoIPAddressText {
 
     /// Stores a group in lowercase hex without leading zeros and returns the length (1–4).
     @inline(__always)
-    private static func storeHexGroup(_ value: UInt16, at output: UnsafeMutablePointer<UInt8>) -> Int {
+    private static func storeHexGroup(_ value: UInt16, into output: ReservedBytes, at offset: Int) -> Int {
         @inline(__always) func digit(_ nibble: UInt16) -> UInt8 {
             let value = UInt8(truncatingIfNeeded: nibble & 0x0F)
             return value < 10 ? value &+ 0x30 : value &+ 0x57
@@ -106,7 +97,7 @@ enum GoIPAddressText {
         let count = value >= 0x1000 ? 4 : value >= 0x100 ? 3 : value >= 0x10 ? 2 : 1
         var shift = UInt16(4 * (count - 1))
         for index in 0..<count {
-            output[index] = digit(value >> shift)
+            output[offset &+ index] = digit(value >> shift)
             shift &-= 4
         }
         return count
@@ -114,9 +105,9 @@ enum GoIPAddressText {
 
     /// Appends a 16-byte record address field as the IP version says (4: its first 4 bytes).
     static func append(_ address: IPAddressBytes, ipVersion: UInt8, to buffer: OutputByteBuffer) {
-        withUnsafeBytes(of: address) { raw in
+        address.withBytes { raw in
             switch ipVersion {
-            case 4: self.append(UnsafeRawBufferPointer(rebasing: raw[0..<4]), to: buffer)
+            case 4: self.append(raw.subview(0..<4), to: buffer)
             case 6: self.append(raw, to: buffer)
             default: break
             }

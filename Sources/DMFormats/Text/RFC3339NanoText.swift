@@ -1,3 +1,5 @@
+import DMBytes
+
 /// Timestamps as Go's `time.Time` marshals to JSON in UTC (RFC 3339 with nanoseconds, trailing
 /// zeros of the fraction trimmed, no fraction when it is zero): `2024-05-01T12:34:56.789Z`.
 /// Civil date from days by Howard Hinnant's algorithm, so no libc call and no allocation.
@@ -8,11 +10,11 @@ enum RFC3339NanoText {
         var fraction = nanoseconds % 1_000_000_000
         if buffer.cachedSecond != seconds {
             buffer.cachedSecond = seconds
-            withUnsafeMutableBytes(of: &buffer.cachedSecondText) { Self.storeSecond(seconds, at: $0.baseAddress!.assumingMemoryBound(to: UInt8.self)) }
+            Self.storeSecond(seconds, into: ReservedBytes(buffer.cachedSecondText.mutableView), at: 0)
         }
-        let cached = buffer.cachedSecondText
+        let cached = buffer.cachedSecondText.view
         buffer.write(reserving: 40) { output in
-            withUnsafeBytes(of: cached) { UnsafeMutableRawPointer(output).copyMemory(from: $0.baseAddress!, byteCount: 19) }
+            output.copy(cached, to: 0)
             var written = 19
             if fraction > 0 {
                 var digits = 9
@@ -21,7 +23,7 @@ enum RFC3339NanoText {
                     digits -= 1
                 }
                 output[written] = UInt8(ascii: ".")
-                Self.store(fraction, width: digits, at: output + written + 1)
+                Self.store(fraction, width: digits, into: output, at: written + 1)
                 written += 1 + digits
             }
             output[written] = UInt8(ascii: "Z")
@@ -30,30 +32,30 @@ enum RFC3339NanoText {
     }
 
     /// Stores `2024-05-01T12:34:56` (19 bytes) for `seconds` after 1970.
-    private static func storeSecond(_ seconds: UInt64, at output: UnsafeMutablePointer<UInt8>) {
+    private static func storeSecond(_ seconds: UInt64, into output: ReservedBytes, at offset: Int) {
         let (year, month, day) = Self.civilDate(days: Int64(seconds / 86_400))
         let secondOfDay = seconds % 86_400
-        Self.store(UInt64(year), width: 4, at: output)
-        output[4] = UInt8(ascii: "-")
-        Self.store(UInt64(month), width: 2, at: output + 5)
-        output[7] = UInt8(ascii: "-")
-        Self.store(UInt64(day), width: 2, at: output + 8)
-        output[10] = UInt8(ascii: "T")
-        Self.store(secondOfDay / 3600, width: 2, at: output + 11)
-        output[13] = UInt8(ascii: ":")
-        Self.store(secondOfDay / 60 % 60, width: 2, at: output + 14)
-        output[16] = UInt8(ascii: ":")
-        Self.store(secondOfDay % 60, width: 2, at: output + 17)
+        Self.store(UInt64(year), width: 4, into: output, at: offset)
+        output[offset &+ 4] = UInt8(ascii: "-")
+        Self.store(UInt64(month), width: 2, into: output, at: offset &+ 5)
+        output[offset &+ 7] = UInt8(ascii: "-")
+        Self.store(UInt64(day), width: 2, into: output, at: offset &+ 8)
+        output[offset &+ 10] = UInt8(ascii: "T")
+        Self.store(secondOfDay / 3600, width: 2, into: output, at: offset &+ 11)
+        output[offset &+ 13] = UInt8(ascii: ":")
+        Self.store(secondOfDay / 60 % 60, width: 2, into: output, at: offset &+ 14)
+        output[offset &+ 16] = UInt8(ascii: ":")
+        Self.store(secondOfDay % 60, width: 2, into: output, at: offset &+ 17)
     }
 
     /// Stores `value` as exactly `width` digits.
     @inline(__always)
-    private static func store(_ value: UInt64, width: Int, at output: UnsafeMutablePointer<UInt8>) {
+    private static func store(_ value: UInt64, width: Int, into output: ReservedBytes, at offset: Int) {
         var rest = value
         var index = width
         while index > 0 {
             index -= 1
-            output[index] = UInt8(truncatingIfNeeded: rest % 10) &+ 0x30
+            output[offset &+ index] = UInt8(truncatingIfNeeded: rest % 10) &+ 0x30
             rest /= 10
         }
     }

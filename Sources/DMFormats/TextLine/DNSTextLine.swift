@@ -124,12 +124,12 @@ public struct DNSTextLine {
     }
 
     /// Copies `bytes`, writing control bytes (tabs, newlines, …) as `\DDD`.
-    private static func appendPrintable(_ bytes: UnsafeRawBufferPointer, to buffer: OutputByteBuffer) {
+    private static func appendPrintable(_ bytes: ByteView, to buffer: OutputByteBuffer) {
         buffer.write(reserving: bytes.count * 4) { output in
             var written = 0
             for byte in bytes {
                 if byte < 0x20 || byte == 0x7F {
-                    written += DNSPresentationText.storeDecimalEscape(byte, at: output + written)
+                    written += DNSPresentationText.storeDecimalEscape(byte, into: output, at: written)
                 } else {
                     output[written] = byte
                     written += 1

@@ -1,3 +1,4 @@
+import DMBytes
 import DMRecord
 import DMSystem
 import Synchronization
@@ -88,11 +89,13 @@ public final class MetricsHTTPServer: @unchecked Sendable {
             self.scrapeCount.add(1, ordering: .relaxed)
             response = Self.response(status: "200 OK", body: self.render(), includeBody: parts[0] == "GET", contentType: Self.contentType)
         }
-        response.withUnsafeBytes { bytes in
+        response.withByteView { bytes in
             var offset = 0
-            while offset < bytes.count {
-                let sent = send(connection, bytes.baseAddress! + offset, bytes.count - offset, Int32(MSG_NOSIGNAL))
-                if sent > 0 { offset += sent } else if sent < 0 && errno == EINTR { continue } else { break }
+            // A client that goes away mid-response just misses the rest: nothing to report.
+            while offset < bytes.count, let sent = try? FileDescriptorIO.send(connection, bytes.subview(from: offset), object: "a scraper"),
+                sent > 0
+            {
+                offset += sent
             }
         }
     }
@@ -100,12 +103,12 @@ public final class MetricsHTTPServer: @unchecked Sendable {
     /// The request up to its blank line (at most 16 KiB), or nil when the client sent none in time.
     static func readHead(_ connection: Int32) -> String? {
         var head: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 4096)
+        let chunk = ByteStorage(count: 4096)
         while head.count < 16 << 10 {
-            let count = chunk.withUnsafeMutableBytes { recv(connection, $0.baseAddress, $0.count, 0) }
-            if count < 0 && errno == EINTR { continue }
-            guard count > 0 else { return nil }
-            head += chunk[0..<count]
+            guard let count = try? FileDescriptorIO.receive(connection, into: chunk.mutableView, object: "a scraper"), count > 0 else {
+                return nil
+            }
+            head += chunk.view.subview(0..<count)
             if let text = String(validating: head, as: UTF8.self), text.contains("\r\n\r\n") { return text }
         }
         return nil

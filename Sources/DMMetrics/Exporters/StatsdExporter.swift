@@ -1,3 +1,4 @@
+import DMBytes
 import DMRecord
 import DMSystem
 
@@ -63,14 +64,18 @@ public final class StatsdExporter {
         var datagram: [UInt8] = []
         func sendDatagram() {
             guard !datagram.isEmpty else { return }
-            let sent = datagram.withUnsafeBytes { Glibc.send(self.socket, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-            if sent == datagram.count {
+            let outcome = datagram.withByteView { bytes in
+                Result { () throws(SystemError) in try FileDescriptorIO.send(self.socket, bytes, object: "statsd agent \(self.agent)") }
+            }
+            switch outcome {
+            case .success(let sent) where sent == datagram.count:
                 self.sentDatagrams &+= 1
-            } else {
+            case .success, .failure:
                 self.failedDatagrams &+= 1
                 if !self.warned {
                     self.warned = true
-                    self.warn("statsd agent \(self.agent): \(String(cString: strerror(errno))); metrics are counted as failed (statsd_failed_datagrams) until it answers")
+                    let reason = if case .failure(let error) = outcome { String(cString: strerror(error.code)) } else { "datagram cut short" }
+                    self.warn("statsd agent \(self.agent): \(reason); metrics are counted as failed (statsd_failed_datagrams) until it answers")
                 }
             }
             datagram.removeAll(keepingCapacity: true)

@@ -1,3 +1,4 @@
+import DMBytes
 import DMRecord
 import DMSystem
 
@@ -33,8 +34,10 @@ public final class CaptureFileReader {
     public var stoppedBySignal: Bool { self.input.stoppedBySignal || self.mappedStopped }
 
     private let input: DecompressingInput
-    /// The reader's own buffer, or the mapped file (then never written to).
-    private let buffer: UnsafeMutableRawBufferPointer
+    /// The bytes packets are read from: the reader's own buffer (``storage``), or the mapped file.
+    private let buffer: ByteView
+    /// The reader's own buffer, which reads fill; nil when a mapping is read.
+    private let storage: ByteStorage?
     /// The file, when the input is an uncompressed regular file read in place.
     private let mapping: FileMapping?
     @exclusivity(unchecked) private var mappedStopped = false
@@ -56,18 +59,12 @@ public final class CaptureFileReader {
         self.input = input
         self.mapping = input.mapPlainFile()
         if let mapping = self.mapping {
-            self.buffer = UnsafeMutableRawBufferPointer(mutating: mapping.bytes)
+            self.storage = nil
+            self.buffer = mapping.bytes
         } else {
-            self.buffer = UnsafeMutableRawBufferPointer.allocate(
-                byteCount: CaptureFileReader.maximumBlockSize + CaptureFileReader.readSize, alignment: 16)
-        }
-    }
-
-    deinit {
-        if let mapping = self.mapping {
-            mapping.unmap()
-        } else {
-            self.buffer.deallocate()
+            let storage = ByteStorage(count: CaptureFileReader.maximumBlockSize + CaptureFileReader.readSize)
+            self.storage = storage
+            self.buffer = storage.view
         }
     }
 
@@ -124,13 +121,13 @@ public final class CaptureFileReader {
             if self.buffer.count - self.end < max(CaptureFileReader.readSize, count - self.available) {
                 let kept = self.available
                 if kept > 0 && self.start > 0 {
-                    self.buffer.baseAddress!.copyMemory(from: self.buffer.baseAddress! + self.start, byteCount: kept)
+                    self.storage!.mutableView.copy(self.buffer.subview(self.start..<self.end), to: 0)
                 }
                 self.bufferOffset += UInt64(self.start)
                 self.start = 0
                 self.end = kept
             }
-            let space = UnsafeMutableRawBufferPointer(rebasing: self.buffer[self.end..<min(self.buffer.count, self.end + CaptureFileReader.readSize)])
+            let space = self.storage!.mutableView.subview(self.end..<min(self.buffer.count, self.end + CaptureFileReader.readSize))
             let count = try self.input.read(into: space)
             if count == 0 {
                 self.inputEnded = true
@@ -141,7 +138,7 @@ public final class CaptureFileReader {
         return true
     }
 
-    private var bytes: UnsafeRawBufferPointer { UnsafeRawBufferPointer(rebasing: self.buffer[self.start..<self.end]) }
+    private var bytes: ByteView { self.buffer.subview(self.start..<self.end) }
 
     @inline(__always)
     private func u16(_ at: Int) -> UInt16 {
@@ -162,13 +159,13 @@ public final class CaptureFileReader {
     }
 
     /// Cuts a frame to what a PACKET record carries, counting the cut.
-    private func frame(at offset: Int, length: Int) -> UnsafeRawBufferPointer {
+    private func frame(at offset: Int, length: Int) -> ByteView {
         var length = length
         if length > PacketRecordLayout.maximumFrameSize {
             length = PacketRecordLayout.maximumFrameSize
             self.oversizedFrames += 1
         }
-        return UnsafeRawBufferPointer(rebasing: self.bytes[offset..<(offset + length)])
+        return self.bytes.subview(offset..<(offset + length))
     }
 
     // MARK: File header

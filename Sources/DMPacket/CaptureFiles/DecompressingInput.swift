@@ -1,3 +1,4 @@
+import DMBytes
 import DMRecord
 import DMSystem
 
@@ -29,7 +30,7 @@ public final class DecompressingInput {
     public var idleObserver: (any InputIdleObserver)?
 
     private let input: InputDescriptor
-    private let raw: UnsafeMutableRawBufferPointer
+    private let raw: ByteStorage
     @exclusivity(unchecked) private var rawStart = 0
     @exclusivity(unchecked) private var rawEnd = 0
     @exclusivity(unchecked) private var sniffed = false
@@ -47,12 +48,10 @@ public final class DecompressingInput {
     ) {
         self.input = InputDescriptor(fileDescriptor: fd, name: inputName, closesDescriptor: closesDescriptor, stop: stop)
         self.inputName = inputName
-        self.raw = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
-        alreadyRead.withUnsafeBytes { self.raw.copyBytes($0, at: 0) }
+        self.raw = ByteStorage(count: 1 << 20)
+        self.raw.mutableView.copy(alreadyRead, to: 0)
         self.rawEnd = alreadyRead.count
     }
-
-    deinit { self.raw.deallocate() }
 
     /// The whole input mapped in place, when it is an uncompressed regular file that nothing was
     /// read from yet but the bytes given to ``init``, so that a capture reader parses the file
@@ -62,23 +61,20 @@ public final class DecompressingInput {
         guard !self.sniffed, !self.mapped, self.rawStart == 0,
             let mapping = FileMapping.mapRest(of: self.input.fileDescriptor, alreadyRead: self.rawEnd, minimumSize: 1)
         else { return nil }
-        guard case .plain = Self.classify(Array(mapping.bytes.prefix(6))) else {
-            mapping.unmap()
-            return nil
-        }
+        guard case .plain = Self.classify(Array(mapping.bytes.prefix(6))) else { return nil }
         self.mapped = true
         return mapping
     }
 
     /// Fills `destination` with up to its size in decompressed bytes; 0 at the end of the input.
-    public func read(into destination: UnsafeMutableRawBufferPointer) throws(CaptureFileError) -> Int {
+    public func read(into destination: MutableByteView) throws(CaptureFileError) -> Int {
         if self.mapped { return 0 }
         if !self.sniffed { try self.sniff() }
         while true {
             if self.compression == .none {
                 if self.rawStart < self.rawEnd {
                     let count = min(destination.count, self.rawEnd - self.rawStart)
-                    destination.copyBytes(UnsafeRawBufferPointer(rebasing: self.raw[self.rawStart..<(self.rawStart + count)]), at: 0)
+                    destination.copy(self.raw.view.subview(self.rawStart..<(self.rawStart + count)), to: 0)
                     self.rawStart += count
                     return count
                 }
@@ -87,26 +83,28 @@ public final class DecompressingInput {
             }
             if self.rawStart == self.rawEnd {
                 self.rawStart = 0
-                guard let count = try self.readRaw(into: self.raw) else {
+                guard let count = try self.readRaw(into: self.raw.mutableView) else {
                     self.rawEnd = 0
                     self.endedInsideCompressedData = (self.gzip?.insideMember ?? false) || (self.lz4?.insideFrame ?? false)
                     return 0
                 }
                 self.rawEnd = count
             }
-            let source = UnsafeRawBufferPointer(rebasing: self.raw[self.rawStart..<self.rawEnd])
+            let source = self.raw.view.subview(self.rawStart..<self.rawEnd)
             let consumed: Int, produced: Int
-            do {
-                if let gzip = self.gzip {
+            if let gzip = self.gzip {
+                do {
                     (consumed, produced) = try gzip.decompress(source, into: destination)
-                } else {
+                } catch {
+                    throw CaptureFileError(input: self.inputName, offset: self.rawOffset, message: error.message)
+                }
+            } else {
+                do {
                     let step = try self.lz4!.decompress(source, into: destination)
                     (consumed, produced) = (step.consumed, step.produced)
+                } catch {
+                    throw CaptureFileError(input: self.inputName, offset: self.rawOffset, message: "LZ4 data is corrupt: \(error.message)")
                 }
-            } catch let error as CompressionError {
-                throw CaptureFileError(input: self.inputName, offset: self.rawOffset, message: error.message)
-            } catch {
-                throw CaptureFileError(input: self.inputName, offset: self.rawOffset, message: "LZ4 data is corrupt: \((error as! LZ4Error).message)")
             }
             self.rawStart += consumed
             self.rawOffset += UInt64(consumed)
@@ -114,7 +112,7 @@ public final class DecompressingInput {
         }
     }
 
-    private func readRaw(into space: UnsafeMutableRawBufferPointer) throws(CaptureFileError) -> Int? {
+    private func readRaw(into space: MutableByteView) throws(CaptureFileError) -> Int? {
         do {
             return try self.input.read(into: space, idleObserver: self.idleObserver)
         } catch {
@@ -125,10 +123,10 @@ public final class DecompressingInput {
     /// Reads the first bytes and decides on the decoder.
     private func sniff() throws(CaptureFileError) {
         self.sniffed = true
-        while self.rawEnd < 6, let count = try self.readRaw(into: UnsafeMutableRawBufferPointer(rebasing: self.raw[self.rawEnd...])) {
+        while self.rawEnd < 6, let count = try self.readRaw(into: self.raw.mutableView.subview(from: self.rawEnd)) {
             self.rawEnd += count
         }
-        switch Self.classify(Array(self.raw[0..<self.rawEnd].prefix(6))) {
+        switch Self.classify(Array(self.raw.view.subview(0..<self.rawEnd).prefix(6))) {
         case .plain:
             break
         case .gzip:

@@ -1,4 +1,5 @@
 import CZlib
+import DMBytes
 
 /// A streaming gzip decompressor over zlib's inflate, accepting concatenated members
 /// (what `cat a.gz b.gz` and pigz produce).
@@ -16,14 +17,18 @@ final class GzipDecoder {
     deinit { inflateEnd(&self.stream) }
 
     /// Decompresses from `source` into `destination` as far as either allows.
-    func decompress(_ source: UnsafeRawBufferPointer, into destination: UnsafeMutableRawBufferPointer) throws(CompressionError) -> (consumed: Int, produced: Int) {
+    func decompress(_ source: ByteView, into destination: MutableByteView) throws(CompressionError) -> (consumed: Int, produced: Int) {
         guard source.count > 0 else { return (0, 0) }
-        self.stream.next_in = UnsafeMutablePointer(mutating: source.baseAddress!.assumingMemoryBound(to: UInt8.self))
-        self.stream.avail_in = UInt32(clamping: source.count)
-        self.stream.next_out = destination.baseAddress!.assumingMemoryBound(to: UInt8.self)
-        self.stream.avail_out = UInt32(clamping: destination.count)
-        let inputBefore = Int(self.stream.avail_in), outputBefore = Int(self.stream.avail_out)
-        let status = inflate(&self.stream, Z_NO_FLUSH)
+        let status = destination.withUnsafeMutableBytes { output in
+            source.withUnsafeBytes { input in
+                self.stream.next_in = UnsafeMutablePointer(mutating: input.baseAddress!.assumingMemoryBound(to: UInt8.self))
+                self.stream.avail_in = UInt32(clamping: input.count)
+                self.stream.next_out = output.baseAddress!.assumingMemoryBound(to: UInt8.self)
+                self.stream.avail_out = UInt32(clamping: output.count)
+                return inflate(&self.stream, Z_NO_FLUSH)
+            }
+        }
+        let inputBefore = min(source.count, Int(UInt32.max)), outputBefore = min(destination.count, Int(UInt32.max))
         let consumed = inputBefore - Int(self.stream.avail_in)
         let produced = outputBefore - Int(self.stream.avail_out)
         switch status {

@@ -29,7 +29,7 @@ public struct IPPacketView {
     public var source: IPAddressBytes
     public var destination: IPAddressBytes
     /// The bytes after the IP header (and extension headers), cut to the packet's own length.
-    public var payload: UnsafeRawBufferPointer
+    public var payload: ByteView
     /// Non-nil when the packet is a fragment (not the whole datagram).
     public var fragment: Fragment?
     /// 4 or 6.
@@ -48,9 +48,9 @@ public struct IPPacketView {
     /// Decodes the IP packet that starts at `offset` of `frame`. Inlinable, so that dm-parse's
     /// per-packet loop decodes the header in place rather than through a call.
     @inlinable @inline(__always)
-    public init(frame: UnsafeRawBufferPointer, at offset: Int) throws(DecodeError) {
+    public init(frame: ByteView, at offset: Int) throws(DecodeError) {
         guard offset < frame.count else { throw .truncated }
-        let packet = UnsafeRawBufferPointer(rebasing: frame[offset...])
+        let packet = frame.subview(from: offset)
         switch packet[0] >> 4 {
         case 4:
             guard packet.count >= 20 else { throw .truncated }
@@ -62,10 +62,10 @@ public struct IPPacketView {
             let fragmentOffset = (flagsAndOffset & 0x1FFF) * 8
             let more = flagsAndOffset & 0x2000 != 0
             self.version = 4
-            self.source = IPAddressBytes(first: UInt64(packet.loadUnaligned(fromByteOffset: 12, as: UInt32.self)), second: 0)
-            self.destination = IPAddressBytes(first: UInt64(packet.loadUnaligned(fromByteOffset: 16, as: UInt32.self)), second: 0)
+            self.source = IPAddressBytes(first: UInt64(packet.loadNative(at: 12, as: UInt32.self)), second: 0)
+            self.destination = IPAddressBytes(first: UInt64(packet.loadNative(at: 16, as: UInt32.self)), second: 0)
             self.transportProtocol = packet[9]
-            self.payload = UnsafeRawBufferPointer(rebasing: packet[headerLength..<totalLength])
+            self.payload = packet.subview(headerLength..<totalLength)
             self.fragment = more || fragmentOffset != 0
                 ? Fragment(identification: UInt32(Self.u16(packet, 4)), offset: fragmentOffset, moreFragments: more) : nil
         case 6:
@@ -80,7 +80,7 @@ public struct IPPacketView {
     /// field, and the copy waited on those stores (2.5% of dm-parse's time). Extension
     /// headers, which few packets carry, are walked out of line.
     @inlinable @inline(__always)
-    init(ipv6 packet: UnsafeRawBufferPointer) throws(DecodeError) {
+    init(ipv6 packet: ByteView) throws(DecodeError) {
         guard packet.count >= 40 else { throw .truncated }
         let end = 40 + Self.u16(packet, 4)
         guard packet.count >= end else { throw .truncated }
@@ -94,7 +94,7 @@ public struct IPPacketView {
         self.source = IPAddressBytes(loadingFrom: packet, at: 8)
         self.destination = IPAddressBytes(loadingFrom: packet, at: 24)
         self.transportProtocol = next
-        self.payload = UnsafeRawBufferPointer(rebasing: packet[position..<end])
+        self.payload = packet.subview(position..<end)
         self.fragment = fragment
     }
 
@@ -104,7 +104,7 @@ public struct IPPacketView {
     /// datagram (an atomic fragment, offset 0 and no more, is whole: RFC 6946).
     @usableFromInline
     static func walkExtensionHeaders(
-        _ packet: UnsafeRawBufferPointer, next first: UInt8, end: Int
+        _ packet: ByteView, next first: UInt8, end: Int
     ) throws(DecodeError) -> (next: UInt8, position: Int, fragment: Fragment?) {
         var next = first
         var position = 40
@@ -124,7 +124,7 @@ public struct IPPacketView {
                 guard fragment == nil else { throw .malformed }
                 next = packet[position]
                 let field = Self.u16(packet, position + 2)
-                let identification = packet.loadUnaligned(fromByteOffset: position + 4, as: UInt32.self).bigEndian
+                let identification = packet.loadNative(at: position + 4, as: UInt32.self).bigEndian
                 fragment = Fragment(identification: identification, offset: field & 0xFFF8, moreFragments: field & 1 != 0)
                 position += 8
             default:
@@ -137,7 +137,7 @@ public struct IPPacketView {
 
     /// The big-endian 16-bit field at `offset` of `packet`, which must hold it.
     @inlinable @inline(__always)
-    static func u16(_ packet: UnsafeRawBufferPointer, _ offset: Int) -> Int {
+    static func u16(_ packet: ByteView, _ offset: Int) -> Int {
         Int(packet[offset]) << 8 | Int(packet[offset + 1])
     }
 }

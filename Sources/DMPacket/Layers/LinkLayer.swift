@@ -1,3 +1,5 @@
+import DMBytes
+
 /// Finds the IP header behind a frame's link-layer header.
 ///
 /// Walks Ethernet with any number of 802.1Q / 802.1ad / QinQ tags, MPLS label stacks and PPPoE sessions, Linux SLL and SLL2, BSD
@@ -7,7 +9,7 @@ public enum LinkLayer {
     /// above or the frame carries no IP. With `rawIP` every frame is taken as a bare IP packet
     /// (dnsmonster's `--noEtherframe`).
     @inlinable
-    public static func ipHeaderOffset(linkType: UInt16, frame: UnsafeRawBufferPointer, rawIP: Bool = false) -> Int? {
+    public static func ipHeaderOffset(linkType: UInt16, frame: ByteView, rawIP: Bool = false) -> Int? {
         if rawIP { return 0 }
         // Untagged Ethernet carrying IP, the frame nearly every tap delivers, is decided here,
         // inlined into the caller; everything else takes the full walk below.
@@ -20,7 +22,7 @@ public enum LinkLayer {
 
     /// ``ipHeaderOffset(linkType:frame:rawIP:)`` for every link type and tag stack.
     @usableFromInline
-    static func walkToIPHeader(linkType: UInt16, frame: UnsafeRawBufferPointer) -> Int? {
+    static func walkToIPHeader(linkType: UInt16, frame: ByteView) -> Int? {
         func u16(_ at: Int) -> UInt16? {
             guard at + 2 <= frame.count else { return nil }
             return UInt16(frame[at]) << 8 | UInt16(frame[at + 1])
@@ -57,7 +59,7 @@ public enum LinkLayer {
         case 101, 12, 14, 228, 229: return 0  // raw IP (LINKTYPE_RAW, DLT_RAW's numbers, IPV4, IPV6)
         case 0, 108:  // BSD loopback: a 4-byte address family in the host's byte order
             guard frame.count >= 4 else { return nil }
-            let family = frame.loadUnaligned(as: UInt32.self)
+            let family = frame.loadNative(at: 0, as: UInt32.self)
             return LinkLayer.loopbackFamilies.contains(family) || LinkLayer.loopbackFamilies.contains(family.byteSwapped) ? 4 : nil
         default: return nil
         }

@@ -1,3 +1,5 @@
+import DMBytes
+
 /// The tunnel encapsulations dm-parse opens to reach the traffic inside them.
 ///
 /// Taps on data-centre and mobile networks see DNS wrapped in overlays; without opening them the
@@ -70,7 +72,7 @@ public enum Tunnel: UInt8, CaseIterable, Hashable, Sendable, CustomStringConvert
 
     /// Opens this tunnel's header at the start of `payload` (the bytes after the outer IP header
     /// for ``ipInIP`` and ``gre``, after the UDP header for the others).
-    public func decapsulate(_ payload: UnsafeRawBufferPointer) -> Decapsulation {
+    public func decapsulate(_ payload: ByteView) -> Decapsulation {
         switch self {
         case .ipInIP:
             return payload.isEmpty ? .undecodable : .innerIP(offset: 0)
@@ -99,12 +101,12 @@ public enum Tunnel: UInt8, CaseIterable, Hashable, Sendable, CustomStringConvert
     }
 
     @inline(__always)
-    static func u16(_ bytes: UnsafeRawBufferPointer, _ at: Int) -> UInt16 {
+    static func u16(_ bytes: ByteView, _ at: Int) -> UInt16 {
         UInt16(bytes[at]) << 8 | UInt16(bytes[at + 1])
     }
 
     /// Maps an Ethertype naming the tunnel's payload to how the payload is walked.
-    static func inner(etherType: UInt16, _ payload: UnsafeRawBufferPointer, at offset: Int) -> Decapsulation {
+    static func inner(etherType: UInt16, _ payload: ByteView, at offset: Int) -> Decapsulation {
         switch etherType {
         case 0x0800, 0x86DD: return self.inner(.ip, payload, at: offset)
         case 0x6558: return self.inner(.ethernet, payload, at: offset)
@@ -114,13 +116,13 @@ public enum Tunnel: UInt8, CaseIterable, Hashable, Sendable, CustomStringConvert
     }
 
     /// Walks from `offset` to the inner IP header.
-    static func inner(_ frame: InnerFrame, _ payload: UnsafeRawBufferPointer, at offset: Int) -> Decapsulation {
+    static func inner(_ frame: InnerFrame, _ payload: ByteView, at offset: Int) -> Decapsulation {
         guard offset < payload.count else { return .undecodable }
         switch frame {
         case .ip:
             return .innerIP(offset: offset)
         case .ethernet:
-            let ethernet = UnsafeRawBufferPointer(rebasing: payload[offset...])
+            let ethernet = payload.subview(from: offset)
             guard ethernet.count >= 14 else { return .undecodable }
             guard let ip = LinkLayer.ipHeaderOffset(linkType: 1, frame: ethernet) else { return .notIP }
             return .innerIP(offset: offset + ip)
@@ -145,7 +147,7 @@ public enum Tunnel: UInt8, CaseIterable, Hashable, Sendable, CustomStringConvert
 
     /// GRE version 0 (optional checksum, key and sequence number) and version 1 (PPTP: key
     /// always, sequence and acknowledgement optional). Source routing (RFC 1701) is refused.
-    static func openGRE(_ payload: UnsafeRawBufferPointer) -> Decapsulation {
+    static func openGRE(_ payload: ByteView) -> Decapsulation {
         guard payload.count >= 4 else { return .undecodable }
         let flags = payload[0], version = payload[1] & 0x07
         let checksum = flags & 0x80 != 0, routing = flags & 0x40 != 0, key = flags & 0x20 != 0, sequence = flags & 0x10 != 0
@@ -183,7 +185,7 @@ public enum Tunnel: UInt8, CaseIterable, Hashable, Sendable, CustomStringConvert
     /// GTP-U version 1: 8 fixed bytes; 4 more when any of the E, S or PN flags is set; then the
     /// chain of extension headers, each a multiple of 4 bytes ending in the next type. Only a
     /// G-PDU (message type 255) carries user traffic.
-    static func openGTPUser(_ payload: UnsafeRawBufferPointer) -> Decapsulation {
+    static func openGTPUser(_ payload: ByteView) -> Decapsulation {
         guard payload.count >= 8, payload[0] >> 5 == 1, payload[0] & 0x10 != 0 else { return .undecodable }
         guard payload[1] == 0xFF else { return .notIP }
         var length = 8

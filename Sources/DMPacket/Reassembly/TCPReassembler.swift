@@ -111,10 +111,10 @@ public struct TCPReassembler {
         public var rst: Bool
         /// The acknowledgement number, when the ACK flag is set.
         public var acknowledgement: UInt32?
-        public var payload: UnsafeRawBufferPointer
+        public var payload: ByteView
 
         /// Decodes the TCP header at the start of `bytes`; nil when it is truncated or malformed.
-        public init?(_ bytes: UnsafeRawBufferPointer) {
+        public init?(_ bytes: ByteView) {
             guard bytes.count >= 20 else { return nil }
             let headerLength = Int(bytes[12] >> 4) * 4
             guard headerLength >= 20, headerLength <= bytes.count else { return nil }
@@ -125,7 +125,7 @@ public struct TCPReassembler {
             self.rst = flags & 0x04 != 0
             self.acknowledgement = flags & 0x10 != 0
                 ? UInt32(bytes[8]) << 24 | UInt32(bytes[9]) << 16 | UInt32(bytes[10]) << 8 | UInt32(bytes[11]) : nil
-            self.payload = UnsafeRawBufferPointer(rebasing: bytes[headerLength...])
+            self.payload = bytes.subview(from: headerLength)
         }
     }
 
@@ -158,7 +158,7 @@ public struct TCPReassembler {
     var queuedStreamCount: Int { self.order.count }
 
     /// Receives each DNS message: its bytes, its stream, and the capture time it was complete.
-    public typealias MessageHandler<Failure: Error> = (UnsafeRawBufferPointer, StreamKey, UInt64) throws(Failure) -> Void
+    public typealias MessageHandler<Failure: Error> = (ByteView, StreamKey, UInt64) throws(Failure) -> Void
 
     /// Adds one segment of stream `key` seen at `time`; calls `message` for every DNS message
     /// it completes, in stream order — also for other streams it ends (idle, evicted) or lets
@@ -381,13 +381,13 @@ public struct TCPReassembler {
     /// Hands out every complete length-prefixed message at the start of `bytes`; returns how
     /// many bytes they took.
     private mutating func extractMessages<Failure: Error>(
-        from bytes: UnsafeRawBufferPointer, key: StreamKey, time: UInt64, _ message: MessageHandler<Failure>
+        from bytes: ByteView, key: StreamKey, time: UInt64, _ message: MessageHandler<Failure>
     ) throws(Failure) -> Int {
         var offset = 0
         while bytes.count - offset >= 2 {
             let length = Int(bytes[offset]) << 8 | Int(bytes[offset + 1])
             guard bytes.count - offset >= 2 + length else { break }
-            try message(UnsafeRawBufferPointer(rebasing: bytes[(offset + 2)..<(offset + 2 + length)]), key, time)
+            try message(bytes.subview((offset + 2)..<(offset + 2 + length)), key, time)
             offset += 2 + length
             self.counters.messages &+= 1
         }
@@ -399,13 +399,9 @@ public struct TCPReassembler {
         from stream: inout Stream, key: StreamKey, time: UInt64, _ message: MessageHandler<Failure>
     ) throws(Failure) {
         let start = stream.start
-        // withUnsafeBytes forgets a typed error; the Result carries it out whole.
-        let outcome = stream.bytes.withUnsafeBytes { raw in
-            Result { () throws(Failure) -> Int in
-                try self.extractMessages(from: UnsafeRawBufferPointer(rebasing: raw[start...]), key: key, time: time, message)
-            }
+        stream.start += try stream.bytes.withByteView { (raw) throws(Failure) -> Int in
+            try self.extractMessages(from: raw.subview(from: start), key: key, time: time, message)
         }
-        stream.start += try outcome.get()
     }
 
     /// Ends stream `key`. What it holds after a hole is still searched for messages first.

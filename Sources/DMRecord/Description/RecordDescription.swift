@@ -1,4 +1,3 @@
-import DMRecord
 import DMSystem
 
 /// The text `dm-stream dump` prints for each item.

@@ -54,6 +54,6 @@ extension Array where Element == UInt8 {
     /// into reserved buffers instead.
     @inlinable
     mutating func appendLittleEndian<T: FixedWidthInteger>(_ value: T) {
-        Swift.withUnsafeBytes(of: value.littleEndian) { self.append(contentsOf: $0) }
+        for index in 0..<MemoryLayout<T>.size { self.append(UInt8(truncatingIfNeeded: value >> (8 * index))) }
     }
 }

@@ -1,3 +1,5 @@
+import DMBytes
+
 /// Byte signatures a reader recognises at the start of a stream or at a record boundary.
 public enum StreamMagic {
     /// The DMRecord header magic: `\x89DMR\r\n\x1a\n`.
@@ -33,7 +35,7 @@ public enum StreamMagic {
     }
 
     /// Recognises a foreign format from the first bytes of `prefix` (at least 4 bytes).
-    public static func foreignFormat(_ prefix: UnsafeRawBufferPointer) -> ForeignFormat? {
+    public static func foreignFormat(_ prefix: ByteView) -> ForeignFormat? {
         guard prefix.count >= 4 else { return nil }
         let b0 = prefix[0], b1 = prefix[1], b2 = prefix[2], b3 = prefix[3]
         switch (b0, b1, b2, b3) {

@@ -1,4 +1,5 @@
 import CLZ4
+import DMBytes
 
 /// A streaming LZ4 frame decompressor over liblz4's LZ4F API.
 ///
@@ -25,11 +26,14 @@ package final class LZ4FrameDecoder {
     }
 
     /// Decompresses from `source` into `destination` as far as either allows.
-    package func decompress(_ source: UnsafeRawBufferPointer, into destination: UnsafeMutableRawBufferPointer) throws(LZ4Error) -> Step {
+    package func decompress(_ source: ByteView, into destination: MutableByteView) throws(LZ4Error) -> Step {
         var produced = destination.count
         var consumed = source.count
-        let hint = LZ4F_decompress(
-            self.context, destination.baseAddress, &produced, source.baseAddress, &consumed, nil)
+        let hint = destination.withUnsafeMutableBytes { output in
+            source.withUnsafeBytes { input in
+                LZ4F_decompress(self.context, output.baseAddress, &produced, input.baseAddress, &consumed, nil)
+            }
+        }
         if LZ4F_isError(hint) != 0 {
             self.insideFrame = false
             LZ4F_resetDecompressionContext(self.context)

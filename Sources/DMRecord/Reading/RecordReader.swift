@@ -54,9 +54,11 @@ public final class RecordReader {
     /// table that makes every retain of it in the record loop a slow atomic path.
     public var idleObserver: (any InputIdleObserver)?
 
-    /// The bytes records are read from: the reader's own buffer, or, for a regular file, a
-    /// read-only memory mapping of the file from the stream's first byte (never written to).
-    @usableFromInline @exclusivity(unchecked) var buffer: UnsafeMutableRawBufferPointer
+    /// The bytes records are read from: the reader's own buffer (``storage``), or, for a
+    /// regular file, a read-only mapping of the file from the stream's first byte.
+    @usableFromInline @exclusivity(unchecked) var bytes: ByteView
+    /// The reader's own buffer, which reads fill; nil while a mapping is read instead.
+    @exclusivity(unchecked) private var storage: ByteStorage?
     @usableFromInline @exclusivity(unchecked) var start = 0
     @usableFromInline @exclusivity(unchecked) var end = 0
     @usableFromInline @exclusivity(unchecked) var sawHeader = false
@@ -70,14 +72,14 @@ public final class RecordReader {
     private let readLimit: Int
 
     /// Raw bytes read but not yet consumed, used while decompressing and after a frame ends.
-    @exclusivity(unchecked) private var pending: UnsafeMutableRawBufferPointer?
+    @exclusivity(unchecked) private var pending: ByteStorage?
     @exclusivity(unchecked) private var pendingStart = 0
     @exclusivity(unchecked) private var pendingEnd = 0
     /// Non-nil while the reader is inside LZ4 content.
     @exclusivity(unchecked) private var decoder: LZ4FrameDecoder?
     @exclusivity(unchecked) private var decoding = false
 
-    /// The mapping while a regular file is read through it (``buffer`` is its bytes).
+    /// The mapping while a regular file is read through it (``bytes`` is its bytes).
     @exclusivity(unchecked) private var mapping: FileMapping?
     @exclusivity(unchecked) private var mappedStopped = false
     /// False while ``nextWithoutWaiting()`` runs: a read that would wait is not made.
@@ -103,21 +105,14 @@ public final class RecordReader {
             // A regular file is read in place: no copy from the page cache into a buffer. The
             // buffer is only ever written when it is the reader's own, never when mapped.
             self.mapping = mapping
-            self.buffer = UnsafeMutableRawBufferPointer(mutating: mapping.bytes)
+            self.bytes = mapping.bytes
         } else {
-            self.buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: RecordReader.bufferCapacity, alignment: 16)
-            alreadyRead.withUnsafeBytes { self.buffer.copyBytes($0, at: 0) }
+            let storage = ByteStorage(count: RecordReader.bufferCapacity)
+            storage.mutableView.copy(alreadyRead, to: 0)
+            self.storage = storage
+            self.bytes = storage.view
         }
         self.end = alreadyRead.count
-    }
-
-    deinit {
-        if let mapping = self.mapping {
-            mapping.unmap()
-        } else {
-            self.buffer.deallocate()
-        }
-        self.pending?.deallocate()
     }
 
     /// The next header or record, or nil at the end of the input.
@@ -127,10 +122,11 @@ public final class RecordReader {
     public func next() throws(RecordStreamError) -> StreamItem? {
         let available = self.end - self.start
         if available >= RecordFraming.prefixSize && self.sawHeader {
-            let length = Int(UnsafeRawBufferPointer(self.buffer).loadLittleEndian(at: self.start, as: UInt32.self))
+            // `available` covers the prefix: start + 8 ≤ end ≤ the buffer's size.
+            let length = Int(self.bytes.uncheckedLoadLittleEndian(at: self.start, as: UInt32.self))
             let total = length &+ RecordFraming.lengthFieldSize
             if length >= 4 && length <= RecordFraming.maximumLength && total <= available {
-                let view = RecordView(rawBytes: UnsafeRawBufferPointer(rebasing: self.buffer[self.start..<(self.start + total)]))
+                let view = RecordView(rawBytes: self.bytes.subview(self.start..<(self.start + total)))
                 if view.type.rawValue != 0 {
                     self.start += total
                     return .record(view)
@@ -166,7 +162,7 @@ public final class RecordReader {
     func nextSlowly() throws(RecordStreamError) -> StreamItem? {
         while true {
             let available = self.end - self.start
-            let bytes = UnsafeRawBufferPointer(rebasing: self.buffer[self.start..<self.end])
+            let bytes = self.bytes.subview(self.start..<self.end)
             if available >= 4 {
                 let word = bytes.loadLittleEndian(at: 0, as: UInt32.self)
                 if word == StreamMagic.headerAsLength {
@@ -182,7 +178,7 @@ public final class RecordReader {
                     throw self.invalidLength(word, bytes)
                 } else if available >= Int(word) + RecordFraming.lengthFieldSize {
                     let total = Int(word) + RecordFraming.lengthFieldSize
-                    let view = RecordView(rawBytes: UnsafeRawBufferPointer(rebasing: bytes[0..<total]))
+                    let view = RecordView(rawBytes: bytes.subview(0..<total))
                     guard self.sawHeader && view.type.rawValue != 0 else { throw self.misplacedRecord(bytes) }
                     self.start += total
                     return .record(view)
@@ -199,7 +195,7 @@ public final class RecordReader {
     // MARK: Headers
 
     /// Parses a header at the start of `bytes`; nil when more input is needed.
-    private func parseHeader(_ bytes: UnsafeRawBufferPointer) throws(RecordStreamError) -> StreamHeader? {
+    private func parseHeader(_ bytes: ByteView) throws(RecordStreamError) -> StreamHeader? {
         guard bytes.count >= StreamHeader.fixedSize else { return nil }
         guard bytes.loadLittleEndian(at: 0, as: UInt64.self) == StreamMagic.headerWord else {
             throw self.error(.invalidHeader, at: 0, "bytes look like a header magic but are not one (line endings rewritten in transfer?)")
@@ -247,12 +243,12 @@ public final class RecordReader {
         RecordStreamError(kind: kind, offset: self.currentOffset + UInt64(delta), input: self.inputName, message: message)
     }
 
-    private func foreignFormatError(_ bytes: UnsafeRawBufferPointer) -> RecordStreamError? {
+    private func foreignFormatError(_ bytes: ByteView) -> RecordStreamError? {
         guard let format = StreamMagic.foreignFormat(bytes) else { return nil }
         return self.error(.foreignFormat, at: 0, "this is \(format.rawValue), not a DMRecord stream: \(format.advice)")
     }
 
-    private func invalidLength(_ length: UInt32, _ bytes: UnsafeRawBufferPointer) -> RecordStreamError {
+    private func invalidLength(_ length: UInt32, _ bytes: ByteView) -> RecordStreamError {
         if !self.sawHeader, let foreign = self.foreignFormatError(bytes) { return foreign }
         if length < 4 {
             return self.error(.invalidLength, at: 0, "record length \(length) is below the minimum of 4 (stream corrupt?)")
@@ -261,7 +257,7 @@ public final class RecordReader {
     }
 
     /// A complete record that the fast path refused: before any header, or of type 0.
-    private func misplacedRecord(_ bytes: UnsafeRawBufferPointer) -> RecordStreamError {
+    private func misplacedRecord(_ bytes: ByteView) -> RecordStreamError {
         if !self.sawHeader {
             if let foreign = self.foreignFormatError(bytes) { return foreign }
             let shown = bytes.prefix(8).map { String($0, radix: 16) }.joined(separator: " ")
@@ -271,7 +267,7 @@ public final class RecordReader {
     }
 
     private func truncation() -> RecordStreamError {
-        let bytes = UnsafeRawBufferPointer(rebasing: self.buffer[self.start..<self.end])
+        let bytes = self.bytes.subview(self.start..<self.end)
         if let foreign = self.sawHeader ? nil : self.foreignFormatError(bytes) { return foreign }
         if self.decoder?.insideFrame == true {
             return self.error(.truncated, at: bytes.count, "the input ends inside an LZ4 frame")
@@ -296,16 +292,16 @@ public final class RecordReader {
                 self.mappedStopped = true
                 return false
             }
-            guard self.end < self.buffer.count else { return false }
+            guard self.end < self.bytes.count else { return false }
             self.end = mapping.reveal(after: self.end, step: RecordReader.minimumReadSize)
             return true
         }
         if RecordReader.bufferCapacity - self.end < RecordReader.minimumReadSize { self.compact() }
         if self.decoding { return try self.fillDecompressing() }
-        let space = UnsafeMutableRawBufferPointer(rebasing: self.buffer[self.end..<(self.end + min(RecordReader.bufferCapacity - self.end, self.readLimit, RecordReader.minimumReadSize))])
+        let space = self.freeSpace()
         if let pending = self.pending, self.pendingStart < self.pendingEnd {
             let count = min(space.count, self.pendingEnd - self.pendingStart)
-            space.copyBytes(UnsafeRawBufferPointer(rebasing: pending[self.pendingStart..<(self.pendingStart + count)]), at: 0)
+            space.copy(pending.view.subview(self.pendingStart..<(self.pendingStart + count)), to: 0)
             self.pendingStart += count
             self.end += count
             return true
@@ -316,7 +312,13 @@ public final class RecordReader {
     }
 
     /// One read from the descriptor; nil at the end of the input or on a stop signal.
-    private func readInput(into space: UnsafeMutableRawBufferPointer) throws(RecordStreamError) -> Int? {
+    /// The reader's own buffer after ``end``, as much as one read may fill.
+    private func freeSpace() -> MutableByteView {
+        self.storage!.mutableView.subview(
+            self.end..<(self.end + min(RecordReader.bufferCapacity - self.end, self.readLimit, RecordReader.minimumReadSize)))
+    }
+
+    private func readInput(into space: MutableByteView) throws(RecordStreamError) -> Int? {
         if !self.waitsForInput && !self.input.ended && !self.input.isReadable {
             self.skippedWaitingRead = true
             return nil
@@ -332,7 +334,7 @@ public final class RecordReader {
     private func compact() {
         let count = self.end - self.start
         if count > 0 && self.start > 0 {
-            self.buffer.baseAddress!.copyMemory(from: self.buffer.baseAddress! + self.start, byteCount: count)
+            self.storage!.mutableView.copy(self.bytes.subview(self.start..<self.end), to: 0)
         }
         self.bufferOffset += UInt64(self.start)
         self.start = 0
@@ -349,10 +351,11 @@ public final class RecordReader {
             throw RecordStreamError(kind: .system, offset: self.currentOffset, input: self.inputName,
                                     message: SystemError.current("seek in", self.inputName).description)
         }
-        mapping.unmap()
         self.mapping = nil
         self.bufferOffset += UInt64(self.start)
-        self.buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: RecordReader.bufferCapacity, alignment: 16)
+        let storage = ByteStorage(count: RecordReader.bufferCapacity)
+        self.storage = storage
+        self.bytes = storage.view
         self.start = 0
         self.end = 0
         self.prefetchedTo = 0
@@ -360,9 +363,9 @@ public final class RecordReader {
 
     // MARK: LZ4
 
-    private func pendingBuffer() -> UnsafeMutableRawBufferPointer {
+    private func pendingBuffer() -> ByteStorage {
         if let pending = self.pending { return pending }
-        let pending = UnsafeMutableRawBufferPointer.allocate(byteCount: RecordReader.bufferCapacity, alignment: 16)
+        let pending = ByteStorage(count: RecordReader.bufferCapacity)
         self.pending = pending
         return pending
     }
@@ -376,9 +379,9 @@ public final class RecordReader {
             throw self.error(.compression, at: 0, "internal limit: more than \(pending.count) raw bytes pending at an LZ4 frame start")
         }
         if waiting > 0 {
-            pending.baseAddress!.advanced(by: count).copyMemory(from: pending.baseAddress! + self.pendingStart, byteCount: waiting)
+            pending.mutableView.copy(pending.view.subview(self.pendingStart..<self.pendingEnd), to: count)
         }
-        pending.copyBytes(UnsafeRawBufferPointer(rebasing: self.buffer[self.start..<self.end]), at: 0)
+        pending.mutableView.copy(self.bytes.subview(self.start..<self.end), to: 0)
         self.pendingStart = 0
         self.pendingEnd = count + waiting
         self.end = self.start
@@ -395,15 +398,14 @@ public final class RecordReader {
             if self.pendingStart == self.pendingEnd {
                 self.pendingStart = 0
                 self.pendingEnd = 0
-                let space = UnsafeMutableRawBufferPointer(rebasing: pending[0..<min(pending.count, self.readLimit)])
+                let space = pending.mutableView.subview(0..<min(pending.count, self.readLimit))
                 guard let count = try self.readInput(into: space) else { return false }
                 self.pendingEnd = count
             }
-            let destination = UnsafeMutableRawBufferPointer(rebasing: self.buffer[self.end..<(self.end + min(RecordReader.bufferCapacity - self.end, self.readLimit, RecordReader.minimumReadSize))])
+            let destination = self.freeSpace()
             let step: LZ4FrameDecoder.Step
             do {
-                step = try decoder.decompress(
-                    UnsafeRawBufferPointer(rebasing: pending[self.pendingStart..<self.pendingEnd]), into: destination)
+                step = try decoder.decompress(pending.view.subview(self.pendingStart..<self.pendingEnd), into: destination)
             } catch {
                 throw self.error(.compression, at: self.end - self.start, "LZ4 frame is corrupt: \(error.message)")
             }

@@ -14,52 +14,53 @@ import DMBytes
 @frozen
 public struct RecordRun: Sequence {
     /// The records' bytes, length fields included.
-    public let rawBytes: UnsafeRawBufferPointer
+    public let rawBytes: ByteView
     /// How many records the bytes hold.
     public let count: Int
-    /// Offsets from the run's start: up to where lines were asked for already, and where the
-    /// reader's buffer ends (requests stay inside it).
+    /// Up to where (from the run's start) lines were asked for already.
     @usableFromInline let requests: CacheLineRequests
-    @usableFromInline let prefetchLimit: Int
+    /// The reader's bytes from the run's start to the end of its buffer: where requests ahead
+    /// of the run may go.
+    @usableFromInline let prefetchWindow: ByteView
 
     @inlinable
-    init(rawBytes: UnsafeRawBufferPointer, count: Int, requests: CacheLineRequests = CacheLineRequests(), prefetchLimit: Int = 0) {
+    init(rawBytes: ByteView, count: Int, requests: CacheLineRequests = CacheLineRequests(), prefetchWindow: ByteView = ByteView()) {
         self.rawBytes = rawBytes
         self.count = count
         self.requests = requests
-        self.prefetchLimit = prefetchLimit
+        self.prefetchWindow = prefetchWindow
     }
 
     /// Iterates the records; their lengths were validated when the run was made.
     @frozen
     public struct Iterator: IteratorProtocol {
-        @usableFromInline let bytes: UnsafeRawBufferPointer
+        @usableFromInline let bytes: ByteView
         @usableFromInline var offset = 0
         @usableFromInline var requests: CacheLineRequests
-        @usableFromInline let prefetchLimit: Int
+        @usableFromInline let prefetchWindow: ByteView
 
         @inlinable
-        init(bytes: UnsafeRawBufferPointer, requests: CacheLineRequests, prefetchLimit: Int) {
+        init(bytes: ByteView, requests: CacheLineRequests, prefetchWindow: ByteView) {
             self.bytes = bytes
             self.requests = requests
-            self.prefetchLimit = prefetchLimit
+            self.prefetchWindow = prefetchWindow
         }
 
         @inlinable
         public mutating func next() -> RecordView? {
             guard self.offset < self.bytes.count else { return nil }
-            let total = Int(self.bytes.loadLittleEndian(at: self.offset, as: UInt32.self)) &+ RecordFraming.lengthFieldSize
-            let view = RecordView(rawBytes: UnsafeRawBufferPointer(rebasing: self.bytes[self.offset..<(self.offset &+ total)]))
+            // The run was made of whole records with valid lengths: the loads stay inside it.
+            let total = Int(self.bytes.uncheckedLoadLittleEndian(at: self.offset, as: UInt32.self)) &+ RecordFraming.lengthFieldSize
+            let view = RecordView(rawBytes: self.bytes.subview(self.offset..<(self.offset &+ total)))
             self.offset &+= total
-            self.requests.request(
-                upTo: Swift.min(self.offset &+ RecordReader.prefetchDistance, self.prefetchLimit), in: self.bytes.baseAddress!)
+            self.requests.request(upTo: self.offset &+ RecordReader.prefetchDistance, in: self.prefetchWindow)
             return view
         }
     }
 
     @inlinable
     public func makeIterator() -> Iterator {
-        Iterator(bytes: self.rawBytes, requests: self.requests, prefetchLimit: self.prefetchLimit)
+        Iterator(bytes: self.rawBytes, requests: self.requests, prefetchWindow: self.prefetchWindow)
     }
 }
 
@@ -75,21 +76,22 @@ extension RecordReader {
     @inlinable
     public func nextBatch() throws(RecordStreamError) -> StreamBatch? {
         if self.sawHeader {
-            let bytes = UnsafeRawBufferPointer(rebasing: self.buffer[self.start..<self.end])
+            let bytes = self.bytes.subview(self.start..<self.end)
             // A batch is the records that start in the next half ``prefetchDistance``: the
             // walk over the previous run asked for those lines at least that far back, so this
             // scan finds them cached (only a first batch, or one after the buffer moved, asks
             // for them itself).
             let window = min(bytes.count, RecordReader.prefetchDistance / 2)
             var requests = CacheLineRequests(from: max(0, self.prefetchedTo &- self.start))
-            requests.request(upTo: window, in: bytes.baseAddress!)
+            requests.request(upTo: window, in: bytes)
             var offset = 0
             var count = 0
             while bytes.count &- offset >= RecordFraming.prefixSize && offset < window {
-                let length = Int(bytes.loadLittleEndian(at: offset, as: UInt32.self))
+                // The loop's condition keeps the 8-byte prefix inside `bytes`.
+                let length = Int(bytes.uncheckedLoadLittleEndian(at: offset, as: UInt32.self))
                 let total = length &+ RecordFraming.lengthFieldSize
                 guard length >= 4, length <= RecordFraming.maximumLength, total <= bytes.count &- offset,
-                    bytes.loadLittleEndian(at: offset &+ 4, as: UInt16.self) != 0
+                    bytes.uncheckedLoadLittleEndian(at: offset &+ 4, as: UInt16.self) != 0
                 else { break }
                 offset &+= total
                 count &+= 1
@@ -100,8 +102,8 @@ extension RecordReader {
                 // The walk over the run asks for lines up to a distance past its last record.
                 self.prefetchedTo = max(runStart &+ requests.requestedTo, self.start &+ RecordReader.prefetchDistance)
                 return .records(RecordRun(
-                    rawBytes: UnsafeRawBufferPointer(rebasing: bytes[0..<offset]), count: count, requests: requests,
-                    prefetchLimit: self.buffer.count &- runStart))
+                    rawBytes: bytes.subview(0..<offset), count: count, requests: requests,
+                    prefetchWindow: self.bytes.subview(from: runStart)))
             }
         }
         switch try self.nextSlowly() {

@@ -29,8 +29,13 @@ public final class RecordStreamMerger {
     /// Told before the merger waits with every input quiet, and after input came.
     public var idleObserver: (any InputIdleObserver)?
 
+    /// The request that ends the merged stream when it interrupts a wait for input.
+    public let stop: StopSignal
+
     /// Merges `readers`; each one's own idle observer is left unset (the merger tells its own).
-    public init(readers: [RecordReader]) {
+    /// A wait for input interrupted while `stop` is raised ends the merged stream.
+    public init(readers: [RecordReader], stop: StopSignal = .process) {
+        self.stop = stop
         precondition(!readers.isEmpty, "a merger needs at least one input")
         self.readers = readers
         self.firstInputName = readers[0].inputName
@@ -87,26 +92,20 @@ public final class RecordStreamMerger {
     /// Blocks until some input is readable (data or its end), or a stop signal arrives.
     private func waitForInput() throws(RecordStreamError) {
         self.idleObserver?.inputWillBlock()
-        var descriptors = self.readers.map { pollfd(fd: $0.fileDescriptor, events: Int16(POLLIN), revents: 0) }
-        while true {
-            let count = descriptors.withUnsafeMutableBufferPointer { poll($0.baseAddress, nfds_t($0.count), -1) }
-            if count > 0 { break }
-            let code = errno
-            if count < 0 && code == EINTR {
-                if self.readers.contains(where: { $0.stop.isRaised }) {
-                    self.stopped = true
-                    return
-                }
-                continue
-            }
+        let ready: Int?
+        do {
+            ready = try FileDescriptorIO.waitForReadable(
+                self.readers.map(\.fileDescriptor), object: "the merged inputs", stop: self.stop)
+        } catch {
             throw RecordStreamError(
-                kind: .system, offset: 0, input: self.readers.map(\.inputName).joined(separator: ", "),
-                message: SystemError(code: code, operation: "poll", object: "the merged inputs").description)
+                kind: .system, offset: 0, input: self.readers.map(\.inputName).joined(separator: ", "), message: error.description)
         }
-        if let ready = descriptors.firstIndex(where: { $0.revents != 0 }) {
-            self.current = ready
-            self.takenFromCurrent = 0
+        guard let ready else {
+            self.stopped = true
+            return
         }
+        self.current = ready
+        self.takenFromCurrent = 0
         self.idleObserver?.inputDidRead()
     }
 }

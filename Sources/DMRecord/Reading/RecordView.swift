@@ -7,25 +7,25 @@ import DMBytes
 @frozen
 public struct RecordView {
     /// The whole record: length field, type, flags and body.
-    public let rawBytes: UnsafeRawBufferPointer
+    public let rawBytes: ByteView
 
-    /// Wraps a complete record whose length field the reader has validated.
+    /// Wraps a complete record whose length field the reader has validated (at least 4, so the
+    /// record holds at least its 8-byte prefix).
     @inlinable
-    init(rawBytes: UnsafeRawBufferPointer) {
+    init(rawBytes: ByteView) {
+        assert(rawBytes.count >= RecordFraming.prefixSize)
         self.rawBytes = rawBytes
     }
 
     /// The record type.
     @inlinable
-    public var type: RecordType { RecordType(rawValue: self.rawBytes.loadLittleEndian(at: 4)) }
+    public var type: RecordType { RecordType(rawValue: self.rawBytes.uncheckedLoadLittleEndian(at: 4)) }
 
     /// The type-specific flags.
     @inlinable
-    public var flags: UInt16 { self.rawBytes.loadLittleEndian(at: 6) }
+    public var flags: UInt16 { self.rawBytes.uncheckedLoadLittleEndian(at: 6) }
 
     /// The body: everything after the type and flags.
     @inlinable
-    public var body: UnsafeRawBufferPointer {
-        UnsafeRawBufferPointer(rebasing: self.rawBytes[RecordFraming.prefixSize...])
-    }
+    public var body: ByteView { self.rawBytes.subview(from: RecordFraming.prefixSize) }
 }

@@ -1,13 +1,43 @@
 import DMBytes
 
-/// The DNS record body (docs/record-format.md, section 3.2).
+/// The DNS record body (docs/record-format.md, section 3.2): where each field of the fixed
+/// part lies. Every reader and writer of DNS record bodies names its offsets from here.
 public enum DNSRecordLayout {
+    /// Capture time, nanoseconds since the Unix epoch (u64).
+    @inlinable public static var timeOffset: Int { 0 }
+    /// The message's length on the wire (u32).
+    @inlinable public static var packetLengthOffset: Int { 8 }
+    /// 4 or 6 (u8).
+    @inlinable public static var ipVersionOffset: Int { 12 }
+    /// ``DNSTransport`` (u8).
+    @inlinable public static var transportOffset: Int { 13 }
+    /// Source port (u16).
+    @inlinable public static var sourcePortOffset: Int { 14 }
+    /// Destination port (u16).
+    @inlinable public static var destinationPortOffset: Int { 16 }
+    /// ``DNSMatchFlags`` (u16).
+    @inlinable public static var matchFlagsOffset: Int { 18 }
+    /// Length of the identity after the fixed part (u16).
+    @inlinable public static var identityLengthOffset: Int { 20 }
+    /// Reserved, written as zero (u16).
+    @inlinable public static var reservedOffset: Int { 22 }
+    /// Source address, 16 bytes (``IPAddressBytes``).
+    @inlinable public static var sourceAddressOffset: Int { 24 }
+    /// Destination address, 16 bytes.
+    @inlinable public static var destinationAddressOffset: Int { 40 }
     /// Bytes in front of the identity.
     @inlinable public static var fixedSize: Int { 56 }
     /// Flag bit: the message failed a full wire parse and was kept on request.
     @inlinable public static var malformedFlag: UInt16 { 1 << 0 }
     /// The largest DNS message (the TCP length prefix is 16 bits).
     @inlinable public static var maximumMessageSize: Int { 65535 }
+
+    /// Where the message starts in `body`: after the fixed part and the identity. The caller
+    /// has checked that `body` holds the fixed part.
+    @inlinable
+    public static func messageStart(in body: ByteView) -> Int {
+        Self.fixedSize &+ Int(body.loadLittleEndian(at: Self.identityLengthOffset, as: UInt16.self))
+    }
 }
 
 /// The transport a DNS message travelled over.
@@ -49,6 +79,8 @@ public struct DNSMatchFlags: OptionSet, Hashable, Sendable {
     @inlinable public static var allowMatch: DNSMatchFlags { DNSMatchFlags(rawValue: 1 << 1) }
     /// dm-filter evaluated the lists; without it the other bits mean nothing.
     @inlinable public static var evaluated: DNSMatchFlags { DNSMatchFlags(rawValue: 1 << 2) }
+    /// Every bit dm-filter owns: what it replaces when it tags a record.
+    @inlinable public static var all: DNSMatchFlags { [.skipMatch, .allowMatch, .evaluated] }
 }
 
 /// The fixed fields of a DNS record: everything but the identity and the message.
@@ -81,33 +113,40 @@ public struct DNSMetadata: Hashable, Sendable {
         self.destinationAddress = destinationAddress
     }
 
-    /// Loads the fixed part and returns it with the identity length.
+    /// Loads the fixed part and returns it with the identity length; traps unless `body`
+    /// holds the fixed part.
     @inlinable
-    static func load(from body: UnsafeRawBufferPointer) -> (DNSMetadata, identityLength: Int) {
+    static func load(from body: ByteView) -> (DNSMetadata, identityLength: Int) {
+        typealias Layout = DNSRecordLayout
         let metadata = DNSMetadata(
-            timeNanoseconds: body.loadLittleEndian(at: 0), packetLength: body.loadLittleEndian(at: 8),
-            ipVersion: body.loadLittleEndian(at: 12), transport: DNSTransport(rawValue: body.loadLittleEndian(at: 13)),
-            sourcePort: body.loadLittleEndian(at: 14), destinationPort: body.loadLittleEndian(at: 16),
-            matchFlags: DNSMatchFlags(rawValue: body.loadLittleEndian(at: 18)),
-            sourceAddress: IPAddressBytes(loadingFrom: body, at: 24),
-            destinationAddress: IPAddressBytes(loadingFrom: body, at: 40))
-        return (metadata, Int(body.loadLittleEndian(at: 20, as: UInt16.self)))
+            timeNanoseconds: body.loadLittleEndian(at: Layout.timeOffset),
+            packetLength: body.loadLittleEndian(at: Layout.packetLengthOffset),
+            ipVersion: body.loadLittleEndian(at: Layout.ipVersionOffset),
+            transport: DNSTransport(rawValue: body.loadLittleEndian(at: Layout.transportOffset)),
+            sourcePort: body.loadLittleEndian(at: Layout.sourcePortOffset),
+            destinationPort: body.loadLittleEndian(at: Layout.destinationPortOffset),
+            matchFlags: DNSMatchFlags(rawValue: body.loadLittleEndian(at: Layout.matchFlagsOffset)),
+            sourceAddress: IPAddressBytes(loadingFrom: body, at: Layout.sourceAddressOffset),
+            destinationAddress: IPAddressBytes(loadingFrom: body, at: Layout.destinationAddressOffset))
+        return (metadata, Int(body.loadLittleEndian(at: Layout.identityLengthOffset, as: UInt16.self)))
     }
 
-    /// Stores the fixed part at the start of `body` with the given identity length.
+    /// Stores the fixed part at the start of `body` with the given identity length; traps
+    /// unless `body` has room for it.
     @inlinable @inline(__always)
-    public func store(into body: UnsafeMutableRawBufferPointer, identityLength: Int) {
-        body.storeLittleEndian(self.timeNanoseconds, at: 0)
-        body.storeLittleEndian(self.packetLength, at: 8)
-        body.storeLittleEndian(self.ipVersion, at: 12)
-        body.storeLittleEndian(self.transport.rawValue, at: 13)
-        body.storeLittleEndian(self.sourcePort, at: 14)
-        body.storeLittleEndian(self.destinationPort, at: 16)
-        body.storeLittleEndian(self.matchFlags.rawValue, at: 18)
-        body.storeLittleEndian(UInt16(truncatingIfNeeded: identityLength), at: 20)
-        body.storeLittleEndian(UInt16(0), at: 22)
-        self.sourceAddress.store(into: body, at: 24)
-        self.destinationAddress.store(into: body, at: 40)
+    public func store(into body: MutableByteView, identityLength: Int) {
+        typealias Layout = DNSRecordLayout
+        body.storeLittleEndian(self.timeNanoseconds, at: Layout.timeOffset)
+        body.storeLittleEndian(self.packetLength, at: Layout.packetLengthOffset)
+        body.storeLittleEndian(self.ipVersion, at: Layout.ipVersionOffset)
+        body.storeLittleEndian(self.transport.rawValue, at: Layout.transportOffset)
+        body.storeLittleEndian(self.sourcePort, at: Layout.sourcePortOffset)
+        body.storeLittleEndian(self.destinationPort, at: Layout.destinationPortOffset)
+        body.storeLittleEndian(self.matchFlags.rawValue, at: Layout.matchFlagsOffset)
+        body.storeLittleEndian(UInt16(truncatingIfNeeded: identityLength), at: Layout.identityLengthOffset)
+        body.storeLittleEndian(UInt16(0), at: Layout.reservedOffset)
+        self.sourceAddress.store(into: body, at: Layout.sourceAddressOffset)
+        self.destinationAddress.store(into: body, at: Layout.destinationAddressOffset)
     }
 }
 
@@ -117,13 +156,13 @@ public struct DNSRecordView {
     /// The fixed fields.
     public let metadata: DNSMetadata
     /// The identity bytes (UTF-8), empty when none.
-    public let identity: UnsafeRawBufferPointer
+    public let identity: ByteView
     /// The DNS wire message.
-    public let message: UnsafeRawBufferPointer
+    public let message: ByteView
 
     /// Decodes `body`, validating the fixed part, the identity length and the message size.
-    @inlinable
-    public init(body: UnsafeRawBufferPointer) throws(RecordLayoutError) {
+    @inlinable @inline(__always)
+    public init(body: ByteView) throws(RecordLayoutError) {
         guard body.count >= DNSRecordLayout.fixedSize else {
             throw RecordLayoutError(type: .dns, reason: "body of \(body.count) bytes is shorter than the 56-byte fixed part")
         }
@@ -136,8 +175,8 @@ public struct DNSRecordView {
             throw RecordLayoutError(type: .dns, reason: "message of \(body.count - messageStart) bytes exceeds 65535")
         }
         self.metadata = metadata
-        self.identity = UnsafeRawBufferPointer(rebasing: body[DNSRecordLayout.fixedSize..<messageStart])
-        self.message = UnsafeRawBufferPointer(rebasing: body[messageStart...])
+        self.identity = body.subview(DNSRecordLayout.fixedSize..<messageStart)
+        self.message = body.subview(from: messageStart)
     }
 }
 
@@ -161,10 +200,10 @@ public struct DNSRecord: Hashable, Sendable {
     /// The encoded body.
     public func encodedBody() -> [UInt8] {
         var body = [UInt8](repeating: 0, count: DNSRecordLayout.fixedSize + self.identity.count + self.message.count)
-        body.withUnsafeMutableBytes { raw in
+        body.withMutableByteView { raw in
             self.metadata.store(into: raw, identityLength: self.identity.count)
-            self.identity.withUnsafeBytes { raw.copyBytes($0, at: DNSRecordLayout.fixedSize) }
-            self.message.withUnsafeBytes { raw.copyBytes($0, at: DNSRecordLayout.fixedSize + self.identity.count) }
+            raw.copy(self.identity, to: DNSRecordLayout.fixedSize)
+            raw.copy(self.message, to: DNSRecordLayout.fixedSize + self.identity.count)
         }
         return body
     }

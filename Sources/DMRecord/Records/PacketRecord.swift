@@ -33,7 +33,7 @@ public struct PacketMetadata: Hashable, Sendable {
 
     /// Stores the fixed part at the start of `body`, which has room for it.
     @inlinable
-    public func store(into body: UnsafeMutableRawBufferPointer) {
+    public func store(into body: MutableByteView) {
         body.storeLittleEndian(self.timeNanoseconds, at: 0)
         body.storeLittleEndian(self.originalLength, at: 8)
         body.storeLittleEndian(self.linkType, at: 12)
@@ -49,17 +49,17 @@ public struct PacketRecordView {
     /// The fixed fields.
     public let metadata: PacketMetadata
     /// The captured frame bytes.
-    public let frame: UnsafeRawBufferPointer
+    public let frame: ByteView
 
     /// Decodes `body`; throws when it is shorter than the fixed part.
     @inlinable
-    public init(body: UnsafeRawBufferPointer) throws(RecordLayoutError) {
+    public init(body: ByteView) throws(RecordLayoutError) {
         guard body.count >= PacketRecordLayout.fixedSize else { throw Self.shortBody(body.count) }
         self.metadata = PacketMetadata(
             timeNanoseconds: body.loadLittleEndian(at: 0), originalLength: body.loadLittleEndian(at: 8),
             linkType: body.loadLittleEndian(at: 12), interface: body.loadLittleEndian(at: 14),
             lane: body.loadLittleEndian(at: 16))
-        self.frame = UnsafeRawBufferPointer(rebasing: body[PacketRecordLayout.fixedSize...])
+        self.frame = body.subview(from: PacketRecordLayout.fixedSize)
     }
 
     /// The error for a body of `count` bytes, out of line so the decoder stays small enough to
@@ -88,9 +88,9 @@ public struct PacketRecord: Hashable, Sendable {
     /// The encoded body.
     public func encodedBody() -> [UInt8] {
         var body = [UInt8](repeating: 0, count: PacketRecordLayout.fixedSize + self.frame.count)
-        body.withUnsafeMutableBytes { raw in
+        body.withMutableByteView { raw in
             self.metadata.store(into: raw)
-            self.frame.withUnsafeBytes { raw.copyBytes($0, at: PacketRecordLayout.fixedSize) }
+            raw.copy(self.frame, to: PacketRecordLayout.fixedSize)
         }
         return body
     }

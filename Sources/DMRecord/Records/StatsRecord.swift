@@ -1,3 +1,5 @@
+import DMBytes
+
 /// A STATS record (docs/record-format.md, section 3.3): the counters of one stage.
 ///
 /// Counter values are totals since the stage started, so the latest record per
@@ -40,7 +42,7 @@ public struct StatsRecord: Hashable, Sendable {
     }
 
     /// Decodes a STATS body, validating every length before reading.
-    public init(body: UnsafeRawBufferPointer) throws(RecordLayoutError) {
+    public init(body: ByteView) throws(RecordLayoutError) {
         func fail(_ reason: String) -> RecordLayoutError { RecordLayoutError(type: .stats, reason: reason) }
         guard body.count >= 16 else { throw fail("body of \(body.count) bytes is shorter than the 16-byte fixed part") }
         let stageLength = Int(body[15])

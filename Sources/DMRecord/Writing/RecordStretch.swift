@@ -1,3 +1,5 @@
+import DMBytes
+
 /// Consecutive records of a ``RecordRun`` that a stage passes on unchanged, collected so each
 /// stretch reaches ``RecordWriter/writeRecords(_:count:)`` in one piece (one copy, or none for
 /// long stretches) instead of record by record.
@@ -23,7 +25,7 @@ public struct RecordStretch {
     @inlinable
     public mutating func flush(_ run: RecordRun, to writer: RecordWriter) throws(RecordWriteError) {
         guard self.count > 0 else { return }
-        try writer.writeRecords(UnsafeRawBufferPointer(rebasing: run.rawBytes[self.start..<self.end]), count: self.count)
+        try writer.writeRecords(run.rawBytes.subview(self.start..<self.end), count: self.count)
         self.count = 0
     }
 }

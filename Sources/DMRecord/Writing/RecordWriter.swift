@@ -21,7 +21,8 @@ public final class RecordWriter: InputIdleObserver {
     @exclusivity(unchecked) public private(set) var byteCount: UInt64 = 0
 
     @usableFromInline @exclusivity(unchecked) var writtenRecords: UInt64 = 0
-    @usableFromInline let buffer: UnsafeMutableRawBufferPointer
+    /// Where records are gathered between writes.
+    @usableFromInline let buffer: ByteStorage
     @usableFromInline @exclusivity(unchecked) var used = 0
     /// Records appended since the deadline was last checked.
     @usableFromInline @exclusivity(unchecked) var appendsSinceCheck = 0
@@ -45,12 +46,11 @@ public final class RecordWriter: InputIdleObserver {
         self.closesDescriptor = closesDescriptor
         self.encoder = compression == .lz4 ? LZ4FrameEncoder() : nil
         let capacity = max(policy.bufferCapacity, RecordFraming.maximumRecordSize, StreamHeader.maximumEntriesLength + StreamHeader.fixedSize)
-        self.buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: capacity, alignment: 16)
+        self.buffer = ByteStorage(count: capacity)
         FileDescriptorIO.growPipe(fd)
     }
 
     deinit {
-        self.buffer.deallocate()
         if self.closesDescriptor { close(self.fd) }
     }
 
@@ -63,7 +63,7 @@ public final class RecordWriter: InputIdleObserver {
             throw RecordWriteError(kind: .recordTooLarge, output: self.outputName, message: "header of \(bytes.count) bytes exceeds the maximum")
         }
         try self.makeRoom(bytes.count)
-        bytes.withUnsafeBytes { self.buffer.copyBytes($0, at: self.used) }
+        self.buffer.mutableView.copy(bytes, to: self.used)
         self.used += bytes.count
         self.noteAppend()
     }
@@ -73,7 +73,7 @@ public final class RecordWriter: InputIdleObserver {
     public func write(_ record: RecordView) throws(RecordWriteError) {
         let size = record.rawBytes.count
         if self.buffer.count - self.used < size { try self.makeRoom(size) }
-        self.buffer.copyBytes(record.rawBytes, at: self.used)
+        self.buffer.mutableView.copy(record.rawBytes, to: self.used)
         self.used += size
         self.writtenRecords &+= 1
         self.noteAppend()
@@ -82,7 +82,7 @@ public final class RecordWriter: InputIdleObserver {
     /// Writes `count` whole records lying back to back in `rawBytes`, unchanged. A stretch at
     /// least half the buffer's size is written straight from where it lies, without a copy.
     @inlinable
-    public func writeRecords(_ rawBytes: UnsafeRawBufferPointer, count: Int) throws(RecordWriteError) {
+    public func writeRecords(_ rawBytes: ByteView, count: Int) throws(RecordWriteError) {
         self.writtenRecords &+= UInt64(count)
         if rawBytes.count >= self.buffer.count / 2 {
             try self.flush()
@@ -90,17 +90,17 @@ public final class RecordWriter: InputIdleObserver {
             return
         }
         if rawBytes.count > self.buffer.count &- self.used { try self.flush() }
-        self.buffer.copyBytes(rawBytes, at: self.used)
+        self.buffer.mutableView.copy(rawBytes, to: self.used)
         self.used &+= rawBytes.count
         self.noteAppend()
     }
 
     /// Writes bytes at once, bypassing the (empty) buffer.
     @usableFromInline
-    func writeThrough(_ bytes: UnsafeRawBufferPointer) throws(RecordWriteError) {
+    func writeThrough(_ bytes: ByteView) throws(RecordWriteError) {
         self.byteCount &+= UInt64(bytes.count)
         if let encoder = self.encoder {
-            let compressed: UnsafeRawBufferPointer
+            let compressed: ByteView
             do { compressed = try encoder.compress(bytes) } catch {
                 throw RecordWriteError(kind: .compression, output: self.outputName, message: "LZ4 compression failed: \(error.message)")
             }
@@ -113,7 +113,7 @@ public final class RecordWriter: InputIdleObserver {
     /// Builds a record in place: `fill` receives exactly `bodySize` bytes to initialise.
     @inlinable @inline(__always)
     public func writeRecord(
-        type: RecordType, flags: UInt16 = 0, bodySize: Int, _ fill: (UnsafeMutableRawBufferPointer) -> Void
+        type: RecordType, flags: UInt16 = 0, bodySize: Int, _ fill: (MutableByteView) -> Void
     ) throws(RecordWriteError) {
         guard bodySize >= 0 && bodySize <= RecordFraming.maximumBodySize else {
             throw RecordWriteError(
@@ -122,11 +122,11 @@ public final class RecordWriter: InputIdleObserver {
         }
         let size = RecordFraming.prefixSize + bodySize
         if self.buffer.count - self.used < size { try self.makeRoom(size) }
-        let record = UnsafeMutableRawBufferPointer(rebasing: self.buffer[self.used..<(self.used + size)])
+        let record = self.buffer.mutableView.subview(self.used..<(self.used + size))
         record.storeLittleEndian(UInt32(size - RecordFraming.lengthFieldSize), at: 0)
         record.storeLittleEndian(type.rawValue, at: 4)
         record.storeLittleEndian(flags, at: 6)
-        fill(UnsafeMutableRawBufferPointer(rebasing: record[RecordFraming.prefixSize...]))
+        fill(record.subview(from: RecordFraming.prefixSize))
         self.used += size
         self.writtenRecords &+= 1
         self.noteAppend()
@@ -134,19 +134,19 @@ public final class RecordWriter: InputIdleObserver {
 
     /// Writes a record whose body is already encoded.
     public func writeRecord(type: RecordType, flags: UInt16 = 0, body: [UInt8]) throws(RecordWriteError) {
-        let source = body.withUnsafeBytes { $0 }  // `body` outlives the call below
-        try withExtendedLifetime(body) { () throws(RecordWriteError) in
-            try self.writeRecord(type: type, flags: flags, bodySize: source.count) { $0.copyBytes(source, at: 0) }
+        try body.withByteView { (source) throws(RecordWriteError) in
+            try self.writeRecord(type: type, flags: flags, bodySize: source.count) { $0.copy(source, to: 0) }
         }
     }
 
     /// Appends bytes that are not records (text output of tools that reuse the buffering).
-    public func writeRaw(_ bytes: UnsafeRawBufferPointer) throws(RecordWriteError) {
+    @inlinable
+    public func writeRaw(_ bytes: ByteView) throws(RecordWriteError) {
         var offset = 0
         while offset < bytes.count {
             if self.used == self.buffer.count { try self.flush() }
             let count = min(self.buffer.count - self.used, bytes.count - offset)
-            self.buffer.copyBytes(UnsafeRawBufferPointer(rebasing: bytes[offset..<(offset + count)]), at: self.used)
+            self.buffer.mutableView.copy(bytes.subview(offset..<(offset + count)), to: self.used)
             self.used += count
             offset += count
         }
@@ -202,7 +202,7 @@ public final class RecordWriter: InputIdleObserver {
             throw error
         }
         guard self.used > 0 else { return }
-        let plain = UnsafeRawBufferPointer(rebasing: self.buffer[0..<self.used])
+        let plain = self.buffer.view.subview(0..<self.used)
         self.used = 0
         self.oldestBufferedAt = 0
         self.appendsSinceCheck = 0
@@ -225,7 +225,7 @@ public final class RecordWriter: InputIdleObserver {
     public func finish() throws(RecordWriteError) {
         try self.flush()
         if let encoder = self.encoder {
-            let tail: UnsafeRawBufferPointer
+            let tail: ByteView
             do { tail = try encoder.finish() } catch {
                 throw RecordWriteError(kind: .compression, output: self.outputName, message: "LZ4 compression failed: \(error.message)")
             }
@@ -234,7 +234,7 @@ public final class RecordWriter: InputIdleObserver {
     }
 
     @usableFromInline
-    func writeOut(_ bytes: UnsafeRawBufferPointer) throws(RecordWriteError) {
+    func writeOut(_ bytes: ByteView) throws(RecordWriteError) {
         do {
             try FileDescriptorIO.writeAll(self.fd, bytes, object: self.outputName)
         } catch {

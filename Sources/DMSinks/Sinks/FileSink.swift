@@ -1,3 +1,4 @@
+import DMBytes
 import DMRecord
 import DMSystem
 
@@ -88,7 +89,7 @@ public final class FileSink: OutputSink {
     /// The reader's idle signal goes to the writer.
     public var idleObserver: InputIdleObserver { self.writer }
 
-    public func write(_ line: UnsafeRawBufferPointer, timeNanoseconds: UInt64) throws(SinkError) {
+    public func write(_ line: ByteView, timeNanoseconds: UInt64) throws(SinkError) {
         if self.checksRotation { try self.rotateIfDue(adding: line.count) }
         do {
             try self.writer.writeRaw(line)

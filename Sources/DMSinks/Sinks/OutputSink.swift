@@ -1,3 +1,5 @@
+import DMBytes
+
 /// A destination for formatted records, one line each: standard output, a file, syslog.
 ///
 /// The sink owns its framing (a newline, a syslog header) and its buffering; the caller
@@ -9,7 +11,7 @@ public protocol OutputSink: AnyObject {
     var counters: SinkCounters { get set }
     /// Writes one formatted record captured at `timeNanoseconds`. `line` ends in a newline,
     /// which line-oriented sinks keep and message-oriented ones (syslog) drop.
-    func write(_ line: UnsafeRawBufferPointer, timeNanoseconds: UInt64) throws(SinkError)
+    func write(_ line: ByteView, timeNanoseconds: UInt64) throws(SinkError)
     /// Hands buffered lines to the operating system: the input is idle, or a line waited 100 ms.
     func flush() throws(SinkError)
     /// Reopens the destination: after SIGHUP, when logrotate has moved a file away.

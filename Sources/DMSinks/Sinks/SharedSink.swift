@@ -1,3 +1,4 @@
+import DMBytes
 import DMFormats
 import DMRecord
 import DMSystem
@@ -50,7 +51,7 @@ public final class SharedSink: @unchecked Sendable {
             self.times.reserveCapacity(4096)
         }
 
-        public func write(_ line: UnsafeRawBufferPointer, timeNanoseconds: UInt64) throws(SinkError) {
+        public func write(_ line: ByteView, timeNanoseconds: UInt64) throws(SinkError) {
             self.lines.append(line)
             self.ends.append(self.lines.count)
             self.times.append(timeNanoseconds)
@@ -71,17 +72,13 @@ public final class SharedSink: @unchecked Sendable {
             try shared.withLock { (sink) throws(SinkError) in
                 if let header = shared.header {
                     shared.header = nil
-                    var failure: SinkError?
-                    header.withUnsafeBytes { line in
-                        do { try sink.write(line, timeNanoseconds: 0) } catch let error as SinkError { failure = error } catch {}
-                    }
-                    if let failure { throw failure }
+                    try header.withByteView { (line) throws(SinkError) in try sink.write(line, timeNanoseconds: 0) }
                     // The header line is not a record.
                     sink.counters.written &-= 1
                 }
                 var start = 0
                 for index in ends.indices {
-                    try sink.write(UnsafeRawBufferPointer(rebasing: bytes[start..<ends[index]]), timeNanoseconds: times[index])
+                    try sink.write(bytes.subview(start..<ends[index]), timeNanoseconds: times[index])
                     start = ends[index]
                 }
             }

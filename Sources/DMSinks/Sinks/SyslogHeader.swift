@@ -1,3 +1,5 @@
+import DMBytes
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -58,7 +60,7 @@ public struct SyslogHeader {
 
     /// Appends the header for a message captured at `timeNanoseconds` to `output`; returns the
     /// bytes written. `output` must hold at least ``maximumLength`` bytes.
-    public mutating func write(timeNanoseconds: UInt64, into output: UnsafeMutableRawBufferPointer) -> Int {
+    public mutating func write(timeNanoseconds: UInt64, into output: MutableByteView) -> Int {
         let second = timeNanoseconds / 1_000_000_000
         if second != self.cachedSecond {
             self.cachedSecond = second
@@ -66,7 +68,7 @@ public struct SyslogHeader {
         }
         var used = 0
         func put(_ bytes: [UInt8]) {
-            bytes.withUnsafeBytes { output.baseAddress!.advanced(by: used).copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
+            output.copy(bytes, to: used)
             used += bytes.count
         }
         put(self.priority)

@@ -1,3 +1,4 @@
+import DMBytes
 import DMRecord
 import DMSystem
 
@@ -34,7 +35,7 @@ public final class SyslogSink: OutputSink {
     @exclusivity(unchecked) private var retryAt: UInt64 = 0
     @exclusivity(unchecked) private var warnedOutage = false
     /// One message (datagrams), or many framed messages (streams).
-    private let buffer: UnsafeMutableRawBufferPointer
+    private let storage: ByteStorage
     @exclusivity(unchecked) private var used = 0
     @exclusivity(unchecked) private var bufferedMessages: UInt64 = 0
     @exclusivity(unchecked) private var oldestBufferedAt: UInt64 = 0
@@ -50,12 +51,11 @@ public final class SyslogSink: OutputSink {
         self.framing = framing
         self.maximumMessageBytes = maximumMessageBytes
         self.warn = warn
-        self.buffer = .allocate(byteCount: max(1 << 18, maximumMessageBytes + SyslogHeader.maximumLength + 16), alignment: 8)
+        self.storage = ByteStorage(count: max(1 << 18, maximumMessageBytes + SyslogHeader.maximumLength + 16))
         self.connect()
     }
 
     deinit {
-        self.buffer.deallocate()
         if self.fd >= 0 { close(self.fd) }
     }
 
@@ -90,7 +90,8 @@ public final class SyslogSink: OutputSink {
         self.noteOutage(error.description)
     }
 
-    public func write(_ line: UnsafeRawBufferPointer, timeNanoseconds: UInt64) throws(SinkError) {
+    public func write(_ line: ByteView, timeNanoseconds: UInt64) throws(SinkError) {
+        let buffer = self.storage.mutableView
         if self.fd < 0 { self.connect() }
         guard self.fd >= 0 else {
             self.counters.failed &+= 1
@@ -100,7 +101,7 @@ public final class SyslogSink: OutputSink {
         let lineLength = line.count > 0 && line[line.count - 1] == 0x0A ? line.count - 1 : line.count
         let body = min(lineLength, self.maximumMessageBytes)
         let room = SyslogHeader.maximumLength + body + 8
-        if self.stream && self.used + room > self.buffer.count { self.flushStream() }
+        if self.stream && self.used + room > buffer.count { self.flushStream() }
         guard self.fd >= 0 else {
             self.counters.failed &+= 1
             return
@@ -108,32 +109,32 @@ public final class SyslogSink: OutputSink {
         // Octet counting puts the length in front: leave room for it, then move it into place.
         let framed = self.stream && self.framing == .octetCounting
         let start = self.used + (framed ? 6 : 0)
-        var end = start + self.header.write(timeNanoseconds: timeNanoseconds, into: UnsafeMutableRawBufferPointer(rebasing: self.buffer[start...]))
-        self.buffer.baseAddress!.advanced(by: end).copyMemory(from: line.baseAddress!, byteCount: body)
+        var end = start + self.header.write(timeNanoseconds: timeNanoseconds, into: buffer.subview(from: start))
+        buffer.copy(line.subview(0..<body), to: end)
         end += body
         if !self.stream {
-            self.sendDatagram(UnsafeRawBufferPointer(rebasing: self.buffer[start..<end]))
+            self.sendDatagram(buffer.view.subview(start..<end))
             return
         }
         if framed {
             // The decimal length and a space, written backwards into the reserved room: no
             // allocation per message.
             var position = start - 1
-            self.buffer[position] = UInt8(ascii: " ")
+            buffer[position] = UInt8(ascii: " ")
             var length = end - start
             repeat {
                 position -= 1
-                self.buffer[position] = UInt8(ascii: "0") + UInt8(length % 10)
+                buffer[position] = UInt8(ascii: "0") + UInt8(length % 10)
                 length /= 10
             } while length > 0
             if position > self.used {
                 // Close the gap the unused part of the reserved room left.
                 let moved = end - position
-                memmove(self.buffer.baseAddress!.advanced(by: self.used), self.buffer.baseAddress!.advanced(by: position), moved)
+                buffer.copy(buffer.view.subview(position..<end), to: self.used)
                 end = self.used + moved
             }
         } else {
-            self.buffer[end] = 0x0A
+            buffer[end] = 0x0A
             end += 1
         }
         self.used = end
@@ -147,20 +148,14 @@ public final class SyslogSink: OutputSink {
         }
     }
 
-    private func sendDatagram(_ message: UnsafeRawBufferPointer) {
-        while true {
-            let sent = send(self.fd, message.baseAddress, message.count, Int32(MSG_NOSIGNAL))
-            if sent >= 0 {
-                self.counters.written &+= 1
-                return
-            }
-            let code = errno
-            if code == EINTR { continue }
+    private func sendDatagram(_ message: ByteView) {
+        do {
+            _ = try FileDescriptorIO.send(self.fd, message, object: self.address.description)
+            self.counters.written &+= 1
+        } catch {
             self.counters.failed &+= 1
             // A refused datagram (nobody listening) is reported on a later send; the socket stays usable.
-            if code != ECONNREFUSED { self.disconnect(SystemError(code: code, operation: "send to", object: self.address.description)) }
-            else { self.noteOutage(SystemError(code: code, operation: "send to", object: self.address.description).description) }
-            return
+            if error.code != ECONNREFUSED { self.disconnect(error) } else { self.noteOutage(error.description) }
         }
     }
 
@@ -177,17 +172,14 @@ public final class SyslogSink: OutputSink {
         }
         var offset = 0
         while offset < self.used {
-            let sent = send(self.fd, self.buffer.baseAddress! + offset, self.used - offset, Int32(MSG_NOSIGNAL))
-            if sent >= 0 {
-                offset += sent
-                continue
+            do {
+                offset += try FileDescriptorIO.send(self.fd, self.storage.view.subview(offset..<self.used), object: self.address.description)
+            } catch {
+                // What the kernel took may or may not have arrived; what it did not take is lost.
+                self.counters.failed &+= self.bufferedMessages
+                self.disconnect(error)
+                return
             }
-            let code = errno
-            if code == EINTR { continue }
-            // What the kernel took may or may not have arrived; what it did not take is lost.
-            self.counters.failed &+= self.bufferedMessages
-            self.disconnect(SystemError(code: code, operation: "send to", object: self.address.description))
-            return
         }
         self.counters.written &+= self.bufferedMessages
     }

@@ -1,4 +1,5 @@
 import CDMShims
+import DMBytes
 
 #if canImport(Glibc)
 import Glibc
@@ -20,10 +21,10 @@ public enum FileDescriptorIO {
     /// Reads at most `buffer.count` bytes; an interrupted read is retried unless `stop` is raised.
     @inlinable
     public static func read(
-        _ fd: Int32, into buffer: UnsafeMutableRawBufferPointer, object: String, stop: StopSignal = .process
+        _ fd: Int32, into buffer: MutableByteView, object: String, stop: StopSignal = .process
     ) throws(SystemError) -> ReadResult {
         while true {
-            let count = Glibc.read(fd, buffer.baseAddress, buffer.count)
+            let count = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
             if count > 0 { return .bytes(count) }
             if count == 0 { return .endOfInput }
             let code = errno
@@ -35,12 +36,25 @@ public enum FileDescriptorIO {
         }
     }
 
+    /// Reads `fd` to its end, retrying interrupted reads (a file read is short: it finishes
+    /// even while the process is stopping). `expectedSize` sizes the result up front.
+    public static func readToEnd(_ fd: Int32, object: String, expectedSize: Int = 0) throws(SystemError) -> [UInt8] {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(max(0, expectedSize) + 1)
+        let chunk = ByteStorage(count: 1 << 20)
+        let neverRaised = StopSignal()
+        while case .bytes(let count) = try Self.read(fd, into: chunk.mutableView, object: object, stop: neverRaised) {
+            bytes += chunk.view.subview(0..<count)
+        }
+        return bytes
+    }
+
     /// Writes all of `bytes`, retrying short writes and interruptions: buffered data is written
     /// even while the stage is stopping.
-    public static func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer, object: String) throws(SystemError) {
+    public static func writeAll(_ fd: Int32, _ bytes: ByteView, object: String) throws(SystemError) {
         var offset = 0
         while offset < bytes.count {
-            let count = Glibc.write(fd, bytes.baseAddress! + offset, bytes.count - offset)
+            let count = bytes.subview(from: offset).withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
             if count >= 0 {
                 offset += count
                 continue
@@ -48,6 +62,48 @@ public enum FileDescriptorIO {
             let code = errno
             if code == EINTR { continue }
             throw SystemError(code: code, operation: "write to", object: object)
+        }
+    }
+
+    /// Sends `bytes` on the socket `fd` (without SIGPIPE), retrying interrupted sends; returns
+    /// how many bytes the kernel took, which for a stream socket may be fewer than all.
+    public static func send(_ fd: Int32, _ bytes: ByteView, object: String) throws(SystemError) -> Int {
+        while true {
+            let sent = bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            if sent >= 0 { return sent }
+            let code = errno
+            if code == EINTR { continue }
+            throw SystemError(code: code, operation: "send to", object: object)
+        }
+    }
+
+    /// Receives at most `buffer.count` bytes from the socket `fd`, retrying interrupted calls;
+    /// 0 when the peer closed the connection.
+    public static func receive(_ fd: Int32, into buffer: MutableByteView, object: String) throws(SystemError) -> Int {
+        while true {
+            let count = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            if count >= 0 { return count }
+            let code = errno
+            if code == EINTR { continue }
+            throw SystemError(code: code, operation: "receive from", object: object)
+        }
+    }
+
+    /// Waits until one of `descriptors` has data (or end of input) and returns its index; nil
+    /// when a signal interrupted the wait while `stop` was raised.
+    public static func waitForReadable(
+        _ descriptors: [Int32], object: String, stop: StopSignal = .process
+    ) throws(SystemError) -> Int? {
+        var polled = descriptors.map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
+        while true {
+            let count = polled.withUnsafeMutableBufferPointer { poll($0.baseAddress, nfds_t($0.count), -1) }
+            if count > 0 { return polled.firstIndex { $0.revents != 0 } ?? 0 }
+            let code = errno
+            if count < 0 && code == EINTR {
+                if stop.isRaised { return nil }
+                continue
+            }
+            throw SystemError(code: code, operation: "poll", object: object)
         }
     }
 

@@ -1,3 +1,5 @@
+import DMBytes
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -6,17 +8,18 @@ import Glibc
 ///
 /// Readers of large regular files (record streams, captures) parse the file in place instead
 /// of copying it from the page cache into a buffer of their own. The mapping is never written
-/// to and lives until ``unmap()``.
+/// to (``bytes`` is a read-only view) and lives as long as this object.
 ///
 /// The mapping covers the file as it was when mapped: bytes appended later are not read (a
 /// read loop would stop at the same end of file), and a file cut shorter while mapped ends the
 /// process with SIGBUS, as it would for any mapping reader. Captures and record files are
 /// written before they are read, so neither happens in the pipelines this serves.
-package struct FileMapping {
-    /// The stream's bytes: from its first byte to the end of the file.
-    package let bytes: UnsafeRawBufferPointer
+public final class FileMapping {
+    /// The stream's bytes: from its first byte to the end of the file. Valid while the mapping
+    /// lives.
+    public let bytes: ByteView
     /// Where the stream starts in the file.
-    package let fileOffset: Int
+    public let fileOffset: Int
     /// The whole mapping, from the page holding the stream's first byte.
     private let whole: UnsafeMutableRawBufferPointer
 
@@ -26,7 +29,7 @@ package struct FileMapping {
     /// stream starts `alreadyRead` bytes before the descriptor's position: bytes a caller read
     /// to recognise the format belong to it. Nil when `fd` is no such file or cannot be mapped,
     /// and the caller reads instead.
-    package static func mapRest(of fd: Int32, alreadyRead: Int, minimumSize: Int) -> FileMapping? {
+    public static func mapRest(of fd: Int32, alreadyRead: Int, minimumSize: Int) -> FileMapping? {
         var status = stat()
         guard fstat(fd, &status) == 0, status.st_mode & S_IFMT == S_IFREG, status.st_size >= max(1, minimumSize) else { return nil }
         let position = Int(lseek(fd, 0, SEEK_CUR))
@@ -39,15 +42,17 @@ package struct FileMapping {
         else { return nil }
         // Readahead in large steps: the file is read once, front to back.
         _ = madvise(address, length, MADV_SEQUENTIAL)
-        let whole = UnsafeMutableRawBufferPointer(start: address, count: length)
-        return FileMapping(
-            bytes: UnsafeRawBufferPointer(rebasing: whole[(fileOffset - alignedOffset)...]), fileOffset: fileOffset, whole: whole)
+        return FileMapping(whole: UnsafeMutableRawBufferPointer(start: address, count: length), streamStart: fileOffset - alignedOffset, fileOffset: fileOffset)
     }
 
-    private init(bytes: UnsafeRawBufferPointer, fileOffset: Int, whole: UnsafeMutableRawBufferPointer) {
-        self.bytes = bytes
-        self.fileOffset = fileOffset
+    private init(whole: UnsafeMutableRawBufferPointer, streamStart: Int, fileOffset: Int) {
         self.whole = whole
+        self.bytes = ByteView(unsafeBytes: UnsafeRawBufferPointer(rebasing: whole[streamStart...]))
+        self.fileOffset = fileOffset
+    }
+
+    deinit {
+        munmap(self.whole.baseAddress, self.whole.count)
     }
 
     /// Makes ``bytes`` up to `step` bytes past `end` readable and returns the new end. Readers
@@ -56,19 +61,16 @@ package struct FileMapping {
     /// not cached) instead of a fault every few pages: a cache-line request into a page not
     /// yet entered is dropped, so the readers' requests ahead of their work were lost at every
     /// such page and they waited on memory instead (12% of dm-parse's time on a cached file).
-    package func reveal(after end: Int, step: Int) -> Int {
+    public func reveal(after end: Int, step: Int) -> Int {
         let newEnd = min(self.bytes.count, end + step)
         guard newEnd > end else { return end }
         // From the page holding `end`: madvise takes page-aligned addresses. A kernel without
         // MADV_POPULATE_READ (before 5.14) refuses it, and the pages fault in as before.
-        let first = Int(bitPattern: self.bytes.baseAddress! + end) & ~(Self.pageSize - 1)
-        let last = Int(bitPattern: self.bytes.baseAddress! + newEnd)
-        _ = madvise(UnsafeMutableRawPointer(bitPattern: first), last - first, MADV_POPULATE_READ)
+        self.bytes.subview(end..<newEnd).withUnsafeBytes { range in
+            let first = Int(bitPattern: range.baseAddress!) & ~(Self.pageSize - 1)
+            let last = Int(bitPattern: range.baseAddress! + range.count)
+            _ = madvise(UnsafeMutableRawPointer(bitPattern: first), last - first, MADV_POPULATE_READ)
+        }
         return newEnd
-    }
-
-    /// Removes the mapping; ``bytes`` must not be used afterwards.
-    package func unmap() {
-        munmap(self.whole.baseAddress, self.whole.count)
     }
 }

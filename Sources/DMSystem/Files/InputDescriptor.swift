@@ -1,3 +1,5 @@
+import DMBytes
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -34,13 +36,12 @@ public final class InputDescriptor {
     /// bytes on to that reader as `alreadyRead`.
     public static func peek(_ fd: Int32, name: String, count: Int) throws(SystemError) -> [UInt8] {
         let input = InputDescriptor(fileDescriptor: fd, name: name, closesDescriptor: false)
-        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: count, alignment: 8)
-        defer { buffer.deallocate() }
+        let buffer = ByteStorage(count: count)
         var filled = 0
-        while filled < count, let read = try input.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[filled...])) {
+        while filled < count, let read = try input.read(into: buffer.mutableView.subview(from: filled)) {
             filled += read
         }
-        return Array(buffer.prefix(filled))
+        return Array(buffer.view.subview(0..<filled))
     }
 
     /// Whether a read would return at once (data or end of input).
@@ -50,7 +51,7 @@ public final class InputDescriptor {
     /// about to wait (so a stage flushes what it holds instead of sitting on it while its input
     /// is quiet), and after it when bytes came.
     public func read(
-        into space: UnsafeMutableRawBufferPointer, idleObserver observer: (any InputIdleObserver)?
+        into space: MutableByteView, idleObserver observer: (any InputIdleObserver)?
     ) throws(SystemError) -> Int? {
         if let observer, !self.ended, !self.isReadable { observer.inputWillBlock() }
         guard let count = try self.read(into: space) else { return nil }
@@ -59,7 +60,7 @@ public final class InputDescriptor {
     }
 
     /// Reads into `space`; nil once the input has ended.
-    public func read(into space: UnsafeMutableRawBufferPointer) throws(SystemError) -> Int? {
+    public func read(into space: MutableByteView) throws(SystemError) -> Int? {
         if self.ended { return nil }
         switch try FileDescriptorIO.read(self.fileDescriptor, into: space, object: self.name, stop: self.stop) {
         case .bytes(let count):

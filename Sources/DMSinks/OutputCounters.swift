@@ -1,0 +1,34 @@
+import DMStage
+
+/// dm-out's counters: its own (summed over the rendering threads), then each configured sink's.
+public struct OutputCounters: StageCounters {
+    var recordsIn: UInt64 = 0
+    var dnsRecords: UInt64 = 0
+    var malformedUnrendered: UInt64 = 0
+    var noLine: UInt64 = 0
+    var statsRecords: UInt64 = 0
+    var otherRecords: UInt64 = 0
+    /// The configured sinks' counters by sink name; a sink not configured reports nothing.
+    var sinks: [String: SinkPlan.SinkTotals] = [:]
+
+    /// The names sinks report under, in the order their counters follow dm-out's own.
+    public static let sinkNames = ["stdout", "file", "syslog"]
+
+    /// dm-out's counters, in the order STATS lists them.
+    public static let declared: [Counter<OutputCounters>] = [
+        Counter("records_in", "records read") { $0.recordsIn },
+        Counter("dns_records", "of those, DNS records") { $0.dnsRecords },
+        Counter("malformed_unrendered", "records flagged malformed by dm-parse --keep-malformed that cannot be rendered") {
+            $0.malformedUnrendered
+        },
+        Counter("no_line", "records a format has no line for: CSV without a question") { $0.noLine },
+        Counter("stats_records", "upstream STATS records") { $0.statsRecords },
+        Counter("other_records", "records of other types, ignored") { $0.otherRecords },
+    ] + Self.sinkNames.flatMap { name in
+        [
+            Counter("\(name)_written", "records the \(name) sink handed to the operating system") { $0.sinks[name]?.counters.written },
+            Counter("\(name)_skipped", "records the \(name) sink's output type left out") { $0.sinks[name]?.counters.skipped },
+            Counter("\(name)_failed", "records lost to a failing \(name) destination") { $0.sinks[name]?.counters.failed },
+        ] + (name == "file" ? [Counter("file_rotations", "times the file sink rotated its file") { $0.sinks[name]?.rotations }] : [])
+    }
+}
