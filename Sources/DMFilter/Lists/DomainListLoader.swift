@@ -220,9 +220,7 @@ public final class DomainListWatcher: @unchecked Sendable {
         var seen: [FileSignature?] = self.loaders.map { loader in loader.fileState.withLock { $0 } }
         var attempted = seen
         while !self.stopped.load(ordering: .relaxed) {
-            var request = timespec(tv_sec: Int(self.pollNanoseconds / 1_000_000_000), tv_nsec: Int(self.pollNanoseconds % 1_000_000_000))
-            var remaining = timespec()
-            while nanosleep(&request, &remaining) != 0 && errno == EINTR { request = remaining }
+            WallClock.sleep(nanoseconds: self.pollNanoseconds)
             if self.stopped.load(ordering: .relaxed) { return }
             if StageSignals.takeReopenRequest() {
                 for loader in self.loaders { loader.reload(reason: "SIGHUP") }

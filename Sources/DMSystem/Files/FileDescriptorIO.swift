@@ -23,16 +23,11 @@ public enum FileDescriptorIO {
     public static func read(
         _ fd: Int32, into buffer: MutableByteView, object: String, stop: StopSignal = .process
     ) throws(SystemError) -> ReadResult {
-        while true {
-            let count = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
-            if count > 0 { return .bytes(count) }
-            if count == 0 { return .endOfInput }
-            let code = errno
-            if code == EINTR {
-                if stop.isRaised { return .interrupted }
-                continue
-            }
-            throw SystemError(code: code, operation: "read from", object: object)
+        switch retryingInterrupts(stop: stop, { buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) } }) {
+        case .value(0): return .endOfInput
+        case .value(let count): return .bytes(count)
+        case .interrupted: return .interrupted
+        case .failed(let code): throw SystemError(code: code, operation: "read from", object: object)
         }
     }
 
@@ -54,38 +49,32 @@ public enum FileDescriptorIO {
     public static func writeAll(_ fd: Int32, _ bytes: ByteView, object: String) throws(SystemError) {
         var offset = 0
         while offset < bytes.count {
-            let count = bytes.subview(from: offset).withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
-            if count >= 0 {
-                offset += count
-                continue
+            let rest = bytes.subview(from: offset)
+            switch retryingInterrupts({ rest.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) } }) {
+            case .value(let count): offset += count
+            case .interrupted: continue
+            case .failed(let code): throw SystemError(code: code, operation: "write to", object: object)
             }
-            let code = errno
-            if code == EINTR { continue }
-            throw SystemError(code: code, operation: "write to", object: object)
         }
     }
 
     /// Sends `bytes` on the socket `fd` (without SIGPIPE), retrying interrupted sends; returns
     /// how many bytes the kernel took, which for a stream socket may be fewer than all.
     public static func send(_ fd: Int32, _ bytes: ByteView, object: String) throws(SystemError) -> Int {
-        while true {
-            let sent = bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-            if sent >= 0 { return sent }
-            let code = errno
-            if code == EINTR { continue }
-            throw SystemError(code: code, operation: "send to", object: object)
+        switch retryingInterrupts({ bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) } }) {
+        case .value(let sent): return sent
+        case .interrupted: return 0
+        case .failed(let code): throw SystemError(code: code, operation: "send to", object: object)
         }
     }
 
     /// Receives at most `buffer.count` bytes from the socket `fd`, retrying interrupted calls;
     /// 0 when the peer closed the connection.
     public static func receive(_ fd: Int32, into buffer: MutableByteView, object: String) throws(SystemError) -> Int {
-        while true {
-            let count = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
-            if count >= 0 { return count }
-            let code = errno
-            if code == EINTR { continue }
-            throw SystemError(code: code, operation: "receive from", object: object)
+        switch retryingInterrupts({ buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) } }) {
+        case .value(let count): return count
+        case .interrupted: return 0
+        case .failed(let code): throw SystemError(code: code, operation: "receive from", object: object)
         }
     }
 
@@ -95,15 +84,10 @@ public enum FileDescriptorIO {
         _ descriptors: [Int32], object: String, stop: StopSignal = .process
     ) throws(SystemError) -> Int? {
         var polled = descriptors.map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
-        while true {
-            let count = polled.withUnsafeMutableBufferPointer { poll($0.baseAddress, nfds_t($0.count), -1) }
-            if count > 0 { return polled.firstIndex { $0.revents != 0 } ?? 0 }
-            let code = errno
-            if count < 0 && code == EINTR {
-                if stop.isRaised { return nil }
-                continue
-            }
-            throw SystemError(code: code, operation: "poll", object: object)
+        switch retryingInterrupts(stop: stop, { polled.withUnsafeMutableBufferPointer { poll($0.baseAddress, nfds_t($0.count), -1) } }) {
+        case .value: return polled.firstIndex { $0.revents != 0 } ?? 0
+        case .interrupted: return nil
+        case .failed(let code): throw SystemError(code: code, operation: "poll", object: object)
         }
     }
 

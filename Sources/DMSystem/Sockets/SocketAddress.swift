@@ -116,15 +116,15 @@ public struct SocketAddress {
         }
         let listener = try self.listen(backlog: 1, object: object)
         defer { close(listener) }
-        while true {
-            let fd = accept(listener, nil, nil)
-            if fd >= 0 {
-                _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
-                if let path { unlink(path) }
-                return fd
-            }
-            if errno == EINTR && !stop.isRaised { continue }
-            throw .current("accept on", object)
+        switch retryingInterrupts(stop: stop, { accept(listener, nil, nil) }) {
+        case .value(let fd):
+            _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
+            if let path { unlink(path) }
+            return fd
+        case .interrupted:
+            throw SystemError(code: EINTR, operation: "accept on", object: object)
+        case .failed(let code):
+            throw SystemError(code: code, operation: "accept on", object: object)
         }
     }
 }
