@@ -172,11 +172,11 @@ public struct PipelineRunner {
                     kill(child.pid, SIGHUP)
                 }
             }
-            while true {
+            // Only the stages are reaped (not waitpid(-1)): the process running the pipeline
+            // may have other children of its own, which are not this runner's to collect.
+            for child in children where statuses[child.pid] == nil {
                 var status: Int32 = 0
-                let pid = waitpid(-1, &status, WNOHANG)
-                if pid <= 0 { break }
-                statuses[pid] = status
+                if waitpid(child.pid, &status, WNOHANG) == child.pid { statuses[child.pid] = status }
             }
         }
         // A stage whose consumer went away exits 141 (or dies of SIGPIPE): a consequence, not a
@@ -184,7 +184,7 @@ public struct PipelineRunner {
         var causes: [String] = []
         var brokenPipes = 0
         for child in children {
-            let status = statuses[child.pid]!
+            let status = statuses[child.pid, default: 0]
             let signal = status & 0x7F
             let code = (status >> 8) & 0xFF
             if signal == SIGPIPE || (signal == 0 && code == 141) {
