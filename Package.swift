@@ -39,6 +39,8 @@ func stage(_ name: String, _ dependencies: [Target.Dependency]) -> Target {
 let package = Package(
     name: "dnsmonster",
     products: [
+        .library(name: "DMBytes", targets: ["DMBytes"]),
+        .library(name: "DMSystem", targets: ["DMSystem"]),
         .library(name: "DMRecord", targets: ["DMRecord"]),
         .library(name: "DMStage", targets: ["DMStage"]),
         .library(name: "DNSWire", targets: ["DNSWire"]),
@@ -102,14 +104,19 @@ let package = Package(
         .target(
             name: "DMTestSupport", dependencies: ["DMBytes", "DMSystem", "DMRecord", "DMStage", "DNSWire", "DMFormats", "DMConfiguration"],
             path: "Tests/DMTestSupport"),
+        unitTests("DMBytesTests", ["DMBytes"]),
+        unitTests("DMSystemTests", ["DMBytes", "DMSystem"]),
         unitTests("DMRecordTests", ["DMRecord", propertyBased]),
+        unitTests("DMStageTests", ["DMSystem", "DMStage"]),
         unitTests("DNSWireTests", ["DNSWire", "DMRecord", propertyBased]),
         unitTests("DMPacketTests", ["DMPacket"]),
+        unitTests("DMCaptureTests", ["DMBytes", "DMRecord", "DMStage", "DMPacket", "DMCapture"]),
         unitTests("DMFilterTests", ["DMFilter"]),
         unitTests("DMFormatsTests", ["DMFormats", propertyBased]),
         unitTests("DMSinksTests", ["DMSinks"]),
         unitTests("DMConfigurationTests", ["DMConfiguration"]),
         unitTests("DMMetricsTests", ["DMMetrics"]),
+        unitTests("DMPipelineTests", ["DMSystem", "DMConfiguration", "DMMetrics", "DMPipeline"]),
         .testTarget(
             name: "IntegrationTests",
             dependencies: [

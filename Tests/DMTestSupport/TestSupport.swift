@@ -105,8 +105,14 @@ package enum StreamFiles {
         Array(try Data(contentsOf: URL(fileURLWithPath: path)))
     }
 
+    /// Writes `bytes` to `path` through a descriptor closed on exec, so a process another test
+    /// starts meanwhile does not inherit it (an executable written here and still open for
+    /// writing in some child could not be started: ETXTBSY).
     package static func writeBytes(_ bytes: [UInt8], to path: String) throws {
-        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw SystemError.current("create", path) }
+        defer { close(fd) }
+        try bytes.withByteView { (view) throws(SystemError) in try FileDescriptorIO.writeAll(fd, view, object: path) }
     }
 }
 
