@@ -78,8 +78,8 @@ let package = Package(
         .target(name: "DMRecord", dependencies: ["DMBytes", "DMSystem", "CLZ4"]),
         .target(name: "DMStage", dependencies: ["DMBytes", "DMSystem", "DMRecord", "CDMShims"]),
         .target(name: "DNSWire", dependencies: ["DMBytes"]),
-        .target(name: "DMPacket", dependencies: ["DMBytes", "DMSystem", "DMRecord", "DMStage", "DNSWire", "CDMShims", "CZlib"]),
-        .target(name: "DMCapture", dependencies: ["DMBytes", "DMRecord", "DMStage", "DMPacket", "CPcap"]),
+        .target(name: "DMPacket", dependencies: ["DMBytes", "DMSystem", "DMRecord", "DMStage", "DNSWire", "CZlib"]),
+        .target(name: "DMCapture", dependencies: ["DMBytes", "DMSystem", "DMRecord", "DMStage", "DMPacket", "CPcap"]),
         .target(name: "DMFilter", dependencies: ["DMBytes", "DMSystem", "DMRecord", "DMStage", "DNSWire"]),
         .target(name: "DMFormats", dependencies: ["DMBytes", "DMRecord", "DNSWire"]),
         .target(name: "DMSinks", dependencies: ["DMBytes", "DMSystem", "DMRecord", "DMStage", "DMFormats"]),
@@ -97,7 +97,7 @@ let package = Package(
         stage("dm-filter", ["DMRecord", "DMStage", "DMFilter"]),
         stage("dm-out", ["DMRecord", "DMStage", "DMFormats", "DMSinks"]),
         stage("dm-stream", ["DMBytes", "DMRecord", "DMStage"]),
-        .executableTarget(name: "dnsmonster", dependencies: ["DMConfiguration", "DMMetrics", "DMPipeline"]),
+        .executableTarget(name: "dnsmonster", dependencies: ["DMBytes", "DMSystem", "DMConfiguration", "DMMetrics", "DMPipeline"]),
 
         // Tests: a target per library module (in-process, quick: `scripts/test.sh --quick`), and
         // one for the executables and the independent oracles (tshark, miekg/dns, Go).

@@ -17,6 +17,7 @@ cd "$(dirname "$0")/.."
 unit_targets=$(sed -n 's/^ *unitTests("\([A-Za-z]*\)".*/\1/p' Package.swift | paste -sd '|')
 [ -n "$unit_targets" ] || { echo "test.sh: no unitTests(...) targets found in Package.swift" >&2; exit 1; }
 
+scripts/check-unsafe.sh
 swift build --build-tests --explicit-target-dependency-import-check error
 
 if [ "${1:-}" = "--quick" ]; then

@@ -30,3 +30,13 @@ package struct CacheLineRequests {
         }
     }
 }
+
+extension Array {
+    /// Asks for the cache line holding element `index` without waiting for it: a hint for a
+    /// lookup about to happen. An index out of range asks for nothing.
+    @inlinable @inline(__always)
+    public func requestCacheLine(ofElement index: Int) {
+        guard UInt(bitPattern: index) < UInt(bitPattern: self.count) else { return }
+        self.withUnsafeBufferPointer { cdm_prefetch($0.baseAddress! + index) }
+    }
+}

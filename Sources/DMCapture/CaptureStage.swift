@@ -2,6 +2,7 @@ import DMBytes
 import DMPacket
 import DMRecord
 import DMStage
+import DMSystem
 
 /// dm-capture's two loops: the frames of a capture file, or of a live interface, selected
 /// (``PacketSelection``) and written as PACKET records stamped with the stage's lane, with the
@@ -62,7 +63,11 @@ public struct CaptureStage {
     /// then drains what the kernel already captured. Periodic STATS come also while the
     /// interface is quiet, since the kernel's counters move without packets.
     public mutating func captureLive(from capture: LiveCapture, device: String, user: String, to output: StageOutput) throws {
-        StandardError.write("\(Self.name): \(try PrivilegeDrop.drop(to: user))\n")
+        do {
+            StandardError.write("\(Self.name): \(try PrivilegeDrop.drop(to: user))\n")
+        } catch {
+            throw CaptureError(input: "--user", message: error.description)
+        }
         try output.beginOwnSection(entries: [.source("iface:\(device)")])
         var oversized: UInt64 = 0
         func counters() -> [(name: String, value: UInt64)] {

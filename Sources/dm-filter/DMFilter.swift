@@ -154,7 +154,7 @@ struct DMFilter: ParsableCommand {
             if !loaders.isEmpty { StageSignals.installReopenHandler() }
             for loader in loaders { try loader.loadInitially() }
             if !loaders.isEmpty {
-                DomainListWatcher(loaders: loaders, refreshNanoseconds: self.refresh?.nanoseconds ?? 60_000_000_000).start()
+                try DomainListWatcher(loaders: loaders, refreshNanoseconds: self.refresh?.nanoseconds ?? 60_000_000_000).start()
             }
 
             let opened = try Endpoint(parsing: self.input).openForReading()

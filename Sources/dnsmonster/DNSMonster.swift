@@ -1,6 +1,7 @@
 import DMConfiguration
 import DMMetrics
 import DMPipeline
+import DMSystem
 import Glibc
 
 /// `dnsmonster`: dnsmonster's command line, environment and INI file, run as the pipeline
@@ -26,7 +27,7 @@ enum DNSMonster {
 
     static func run(_ arguments: [String]) throws -> Int32 {
         var environment: [String: String] = [:]
-        for (key, value) in ProcessEnvironment.variables() where key.hasPrefix("DNSMONSTER_") {
+        for (key, value) in ProcessInformation.environment() where key.hasPrefix("DNSMONSTER_") {
             environment[key] = value
         }
         let configuration = try Configuration.resolve(arguments: arguments, environment: environment)
@@ -51,43 +52,17 @@ enum DNSMonster {
             for line in plan.shellCommands { print(line) }
             return 0
         }
-        return try PipelineRunner(plan: plan, directory: ExecutableLocation.directory(), log: standardError).run()
+        return try PipelineRunner(plan: plan, directory: ProcessInformation.executableDirectory(), log: standardError).run()
     }
 
     static func standardError(_ line: String) {
-        let text = "dnsmonster: \(line)\n"
-        _ = text.withCString { write(2, $0, strlen($0)) }
+        var text = "dnsmonster: \(line)\n"
+        // A failed write to standard error has nowhere left to be reported.
+        text.withUTF8ByteView { try? FileDescriptorIO.writeAll(2, $0, object: "standard error") }
     }
 
     static func fail(_ message: String, status: Int32) -> Never {
         standardError(message)
         exit(status)
-    }
-}
-
-/// The process environment as a dictionary.
-enum ProcessEnvironment {
-    static func variables() -> [(String, String)] {
-        var result: [(String, String)] = []
-        var pointer = environ
-        while let entry = pointer.pointee {
-            let text = String(cString: entry)
-            if let equals = text.firstIndex(of: "=") {
-                result.append((String(text[..<equals]), String(text[text.index(after: equals)...])))
-            }
-            pointer += 1
-        }
-        return result
-    }
-}
-
-/// Where the dm-* executables are: next to this one.
-enum ExecutableLocation {
-    static func directory() -> String {
-        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
-        let count = readlink("/proc/self/exe", &buffer, buffer.count - 1)
-        let path = count > 0 ? String(decoding: buffer[0..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self) : CommandLine.arguments[0]
-        guard let slash = path.lastIndex(of: "/") else { return "." }
-        return String(path[..<slash])
     }
 }

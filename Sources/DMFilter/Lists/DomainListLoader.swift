@@ -207,8 +207,9 @@ public final class DomainListWatcher: @unchecked Sendable {
     }
 
     /// Starts the thread; it runs until ``stop()`` or the end of the process.
-    public func start() {
-        BackgroundThread.start { [self] in self.run() }
+    /// - Throws: `SystemError` when no thread can be started.
+    public func start() throws(SystemError) {
+        try WorkerThread.startDetached { [self] in self.run() }
     }
 
     /// Asks the thread to end after its current poll.
@@ -245,29 +246,6 @@ public final class DomainListWatcher: @unchecked Sendable {
                 attempted[index] = signature
                 loader.reload(reason: signature == nil ? "file disappeared" : "file changed")
             }
-        }
-    }
-}
-
-/// A detached POSIX thread running a closure.
-enum BackgroundThread {
-    final class Box {
-        let body: () -> Void
-        init(_ body: @escaping () -> Void) { self.body = body }
-    }
-
-    static func start(_ body: @escaping @Sendable () -> Void) {
-        let context = Unmanaged.passRetained(Box(body)).toOpaque()
-        var thread = pthread_t()
-        let status = pthread_create(&thread, nil, { raw in
-            let box = Unmanaged<BackgroundThread.Box>.fromOpaque(raw!).takeRetainedValue()
-            box.body()
-            return nil
-        }, context)
-        if status == 0 {
-            pthread_detach(thread)
-        } else {
-            Unmanaged<Box>.fromOpaque(context).release()
         }
     }
 }

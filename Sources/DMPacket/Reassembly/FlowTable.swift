@@ -1,4 +1,4 @@
-import CDMShims
+import DMBytes
 
 /// A key of a ``FlowTable``: what identifies one flow, with a hash keyed by a secret seed.
 protocol FlowTableKey: Equatable {
@@ -142,14 +142,13 @@ struct FlowTable<Key: FlowTableKey, Value> {
     func prefetchSlot(ofEntry entry: Int) {
         guard entry < self.entries.count else { return }
         let position = self.home(of: self.entries[entry].tag)
-        self.slots.withUnsafeBufferPointer { cdm_prefetch($0.baseAddress! + position) }
+        self.slots.requestCacheLine(ofElement: position)
     }
 
     /// Asks for the cache line of entry number `entry` without waiting for it.
     @inline(__always)
     func prefetch(entry: Int) {
-        guard entry < self.entries.count else { return }
-        self.entries.withUnsafeBufferPointer { cdm_prefetch($0.baseAddress! + entry) }
+        self.entries.requestCacheLine(ofElement: entry)
     }
 
     /// Inserts `value` for `key`, which must not be in the table; returns its entry number,

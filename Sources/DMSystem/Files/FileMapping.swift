@@ -20,8 +20,9 @@ public final class FileMapping {
     public let bytes: ByteView
     /// Where the stream starts in the file.
     public let fileOffset: Int
-    /// The whole mapping, from the page holding the stream's first byte.
-    private let whole: UnsafeMutableRawBufferPointer
+    /// The whole mapping, from the page holding the stream's first byte: read-only (PROT_READ),
+    /// and typed so.
+    private let whole: UnsafeRawBufferPointer
 
     private static let pageSize = Int(sysconf(Int32(_SC_PAGESIZE)))
 
@@ -42,17 +43,18 @@ public final class FileMapping {
         else { return nil }
         // Readahead in large steps: the file is read once, front to back.
         _ = madvise(address, length, MADV_SEQUENTIAL)
-        return FileMapping(whole: UnsafeMutableRawBufferPointer(start: address, count: length), streamStart: fileOffset - alignedOffset, fileOffset: fileOffset)
+        return FileMapping(whole: UnsafeRawBufferPointer(start: address, count: length), streamStart: fileOffset - alignedOffset, fileOffset: fileOffset)
     }
 
-    private init(whole: UnsafeMutableRawBufferPointer, streamStart: Int, fileOffset: Int) {
+    private init(whole: UnsafeRawBufferPointer, streamStart: Int, fileOffset: Int) {
         self.whole = whole
         self.bytes = ByteView(unsafeBytes: UnsafeRawBufferPointer(rebasing: whole[streamStart...]))
         self.fileOffset = fileOffset
     }
 
     deinit {
-        munmap(self.whole.baseAddress, self.whole.count)
+        // munmap takes a mutable pointer, but only ends the mapping; nothing is written.
+        munmap(UnsafeMutableRawPointer(mutating: self.whole.baseAddress), self.whole.count)
     }
 
     /// Makes ``bytes`` up to `step` bytes past `end` readable and returns the new end. Readers

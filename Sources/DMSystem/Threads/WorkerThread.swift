@@ -16,7 +16,7 @@ public final class WorkerThread: @unchecked Sendable {
         init(_ run: @escaping () -> Void) { self.run = run }
     }
 
-    private var thread = pthread_t()
+    fileprivate var thread = pthread_t()
     private let finishedFlag = Atomic<Bool>(false)
 
     /// Starts `body` on a new thread.
@@ -46,5 +46,14 @@ public final class WorkerThread: @unchecked Sendable {
     /// Waits for the closure to return.
     public func join() {
         pthread_join(self.thread, nil)
+    }
+}
+
+extension WorkerThread {
+    /// Starts `body` on a thread nobody joins: it runs until it returns or the process ends.
+    /// - Throws: `SystemError` when the thread cannot be started.
+    public static func startDetached(_ body: @escaping @Sendable () -> Void) throws(SystemError) {
+        let thread = try WorkerThread(body)
+        pthread_detach(thread.thread)
     }
 }
