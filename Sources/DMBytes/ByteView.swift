@@ -1,9 +1,12 @@
 /// A read-only view of bytes that something else owns: a reader's buffer, a memory-mapped
 /// file, a record being rendered.
 ///
-/// Every accessor checks its bounds, so a view cannot read outside the bytes it was made for;
-/// the `unchecked` accessors leave the check to a debug assertion, for loops that checked a
-/// whole range once (each such use says which check covers it). A view does not keep its bytes
+/// Every accessor checks its bounds with an assertion: in debug builds (and so in every test)
+/// a view cannot read outside the bytes it was made for; release builds leave the checks out,
+/// because the renderers' benchmark showed they cost (docs/architecture.md), and rely on the
+/// callers' own validation of lengths (the DNS wire check, record framing). The `unchecked`
+/// accessors mark the loops that checked a whole range once (each such use says which check
+/// covers it). A view does not keep its bytes
 /// alive: like the reader handing it out, it is valid until its owner reuses or frees them
 /// (``RecordReader`` documents how long its views live).
 ///
@@ -68,7 +71,9 @@ public struct ByteView: @unchecked Sendable {
     @inlinable
     public func subview(_ range: Range<Int>) -> ByteView {
         assert(range.lowerBound >= 0 && range.upperBound <= self.count, "byte range out of range")
-        return ByteView(base: self.base.map { $0 + range.lowerBound }, count: range.count)
+        // Address arithmetic rather than `base.map`: no branch on nil, which only an empty view
+        // has, and then only with lowerBound 0.
+        return ByteView(base: UnsafeRawPointer(bitPattern: Int(bitPattern: self.base) &+ range.lowerBound), count: range.count)
     }
 
     /// The bytes from `start` to the end, as a view of its own; traps unless `0 ≤ start ≤ count`.

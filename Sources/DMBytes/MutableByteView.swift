@@ -46,7 +46,7 @@ public struct MutableByteView {
     @inlinable
     public func subview(_ range: Range<Int>) -> MutableByteView {
         assert(range.lowerBound >= 0 && range.upperBound <= self.count, "byte range out of range")
-        return MutableByteView(base: self.base.map { $0 + range.lowerBound }, count: range.count)
+        return MutableByteView(base: UnsafeMutableRawPointer(bitPattern: Int(bitPattern: self.base) &+ range.lowerBound), count: range.count)
     }
 
     /// The bytes from `start` to the end; traps unless `0 ≤ start ≤ count`.
@@ -85,11 +85,11 @@ public struct MutableByteView {
     public func copy(_ bytes: ByteView, to offset: Int) {
         let count = bytes.count
         assert(offset >= 0 && offset <= self.count &- count, "copy out of range")
-        guard let source = bytes.base else { return }
+        guard count > 0 else { return }
+        // Both bases are non-nil: a view of one byte or more always has one.
+        let source = bytes.base.unsafelyUnwrapped
         let target = self.base.unsafelyUnwrapped + offset
         switch count {
-        case 0:
-            return
         case 1...3:
             let first = source.load(as: UInt8.self)
             let middle = source.load(fromByteOffset: count >> 1, as: UInt8.self)

@@ -41,21 +41,21 @@ public struct ReservedBytes {
     @inlinable
     public func suffix(from start: Int) -> ReservedBytes {
         assert(start >= 0 && start <= self.count, "start outside the reserved room")
-        return ReservedBytes(base: self.base.map { $0 + start }, count: self.count &- start)
+        return ReservedBytes(base: UnsafeMutableRawPointer(bitPattern: Int(bitPattern: self.base) &+ start), count: self.count &- start)
     }
 
     /// The bytes in `range` of the room, counting from 0 there.
     @inlinable
     public func subrange(_ range: Range<Int>) -> ReservedBytes {
         assert(range.lowerBound >= 0 && range.upperBound <= self.count, "range outside the reserved room")
-        return ReservedBytes(base: self.base.map { $0 + range.lowerBound }, count: range.count)
+        return ReservedBytes(base: UnsafeMutableRawPointer(bitPattern: Int(bitPattern: self.base) &+ range.lowerBound), count: range.count)
     }
 
     /// Copies `bytes` to `offset`, where the room holds them.
     @inlinable @inline(__always)
     public func copy(_ bytes: ByteView, to offset: Int) {
         assert(offset >= 0 && offset <= self.count &- bytes.count, "copy outside the reserved room")
-        MutableByteView(base: self.base.map { $0 + offset }, count: bytes.count).copy(bytes, to: 0)
+        MutableByteView(base: UnsafeMutableRawPointer(bitPattern: Int(bitPattern: self.base) &+ offset), count: bytes.count).copy(bytes, to: 0)
     }
 
     /// Stores `value` little-endian at `offset`, where the room holds it.

@@ -48,14 +48,20 @@ public final class ValueStorage<Element: BitwiseCopyable>: @unchecked Sendable {
     }
 }
 
-/// Calls `body` with `count` bytes of scratch space, zeroed, on the stack when it is small (up
-/// to 1 KiB) and on the heap otherwise; the view must not escape `body`.
+/// Calls `body` with `count` bytes of scratch space on the stack when it is small (up to
+/// 1 KiB) and on the heap otherwise; the view must not escape `body`.
+/// - Parameters:
+///   - count: the bytes needed.
+///   - zeroed: whether the bytes start as zeros. Pass false only where `body` writes every
+///     byte before reading it (a per-record scratch area, whose zeroing would cost more than
+///     the work done in it); the bytes are then unspecified, never out of bounds.
 @inlinable
 public func withTemporaryBytes<Result, Failure: Error>(
-    count: Int, _ body: (MutableByteView) throws(Failure) -> Result
+    count: Int, zeroed: Bool = true, _ body: (MutableByteView) throws(Failure) -> Result
 ) throws(Failure) -> Result {
     let outcome = withUnsafeTemporaryAllocation(byteCount: count, alignment: 8) { buffer in
-        buffer.initializeMemory(as: UInt8.self, repeating: 0)
+        // Raw bytes of trivial values: loading them uninitialized gives unspecified values.
+        if zeroed { buffer.initializeMemory(as: UInt8.self, repeating: 0) }
         return Swift.Result { () throws(Failure) -> Result in try body(MutableByteView(unsafeBytes: buffer)) }
     }
     return try outcome.get()

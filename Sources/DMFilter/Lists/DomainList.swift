@@ -189,8 +189,9 @@ public final class DomainList: @unchecked Sendable {
     @inlinable
     func firstMatch(wireName name: ByteView, length: Int) -> Int {
         guard length > 0, length <= 255 else { return -1 }
-        // 988 bytes: small enough to be stack-allocated (temporary allocations over 1 KiB go to the heap).
-        return withTemporaryBytes(count: 1024) { scratch in
+        // 988 bytes: small enough to be stack-allocated (temporary allocations over 1 KiB go to
+        // the heap). Not zeroed: the matcher reads only scratch bytes it wrote for this name.
+        return withTemporaryBytes(count: 1024, zeroed: false) { scratch in
             self.firstMatch(wireName: name, length: length, scratch: scratch, maximumLabels: Self.stackLabels)
         }
     }
@@ -198,7 +199,7 @@ public final class DomainList: @unchecked Sendable {
     /// `firstMatch` for names of more than ``stackLabels`` labels.
     @usableFromInline @inline(never)
     func firstMatchOfLongName(wireName name: ByteView, length: Int) -> Int {
-        withTemporaryBytes(count: Self.scratchBytes(labels: 128)) { scratch in
+        withTemporaryBytes(count: Self.scratchBytes(labels: 128), zeroed: false) { scratch in
             self.firstMatch(wireName: name, length: length, scratch: scratch, maximumLabels: 128)
         }
     }

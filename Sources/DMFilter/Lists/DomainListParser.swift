@@ -109,7 +109,11 @@ public enum DomainListParser {
         return bytes.subview(start..<end)
     }
 
-    static func equalsLowercased(_ bytes: ByteView, _ word: String) -> Bool {
-        bytes.count == word.utf8.count && zip(bytes, word.utf8).allSatisfy { $0 | 0x20 == $1 }
+    /// Whether `bytes` spell the lowercase `word` in any case.
+    static func equalsLowercased(_ bytes: ByteView, _ word: StaticString) -> Bool {
+        let expected = ByteView(word)
+        guard bytes.count == expected.count else { return false }
+        for index in 0..<bytes.count where bytes[index] | 0x20 != expected[index] { return false }
+        return true
     }
 }
