@@ -68,7 +68,7 @@ public struct ByteView: @unchecked Sendable {
 
     /// The bytes in `range`, as a view of its own counting from 0; traps unless the range is
     /// inside the view.
-    @inlinable
+    @inlinable @inline(__always)
     public func subview(_ range: Range<Int>) -> ByteView {
         assert(range.lowerBound >= 0 && range.upperBound <= self.count, "byte range out of range")
         // Address arithmetic rather than `base.map`: no branch on nil, which only an empty view
@@ -77,7 +77,7 @@ public struct ByteView: @unchecked Sendable {
     }
 
     /// The bytes from `start` to the end, as a view of its own; traps unless `0 ≤ start ≤ count`.
-    @inlinable
+    @inlinable @inline(__always)
     public func subview(from start: Int) -> ByteView {
         self.subview(start..<self.count)
     }

@@ -55,14 +55,13 @@ public final class ValueStorage<Element: BitwiseCopyable>: @unchecked Sendable {
 ///   - zeroed: whether the bytes start as zeros. Pass false only where `body` writes every
 ///     byte before reading it (a per-record scratch area, whose zeroing would cost more than
 ///     the work done in it); the bytes are then unspecified, never out of bounds.
-@inlinable
+@inlinable @inline(__always)
 public func withTemporaryBytes<Result, Failure: Error>(
     count: Int, zeroed: Bool = true, _ body: (MutableByteView) throws(Failure) -> Result
 ) throws(Failure) -> Result {
-    let outcome = withUnsafeTemporaryAllocation(byteCount: count, alignment: 8) { buffer in
+    try withUnsafeTemporaryAllocation(byteCount: count, alignment: 8) { (buffer) throws(Failure) -> Result in
         // Raw bytes of trivial values: loading them uninitialized gives unspecified values.
         if zeroed { buffer.initializeMemory(as: UInt8.self, repeating: 0) }
-        return Swift.Result { () throws(Failure) -> Result in try body(MutableByteView(unsafeBytes: buffer)) }
+        return try body(MutableByteView(unsafeBytes: buffer))
     }
-    return try outcome.get()
 }

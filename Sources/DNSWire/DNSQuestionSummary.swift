@@ -53,7 +53,7 @@ public struct DNSQuestionSummary: Hashable, Sendable {
 
     /// Reads the header and the first question, copying its lowercased name into `nameBuffer`
     /// (at least ``nameBufferSize`` bytes). Nil when the message is shorter than the header.
-    @inlinable
+    @inlinable @inline(__always)
     public static func read(_ message: ByteView, nameInto nameBuffer: MutableByteView) -> DNSQuestionSummary? {
         guard message.count >= 12 else { return nil }
         var summary = DNSQuestionSummary(
@@ -71,7 +71,7 @@ public struct DNSQuestionSummary: Hashable, Sendable {
     /// Copies the name at `start` into `buffer` as lowercased, uncompressed wire labels.
     /// Returns the offset just after the name in the message and the bytes written, or a
     /// length of 0 when the name is damaged (truncated, a bad label type or pointer, too long).
-    @inlinable
+    @inlinable @inline(__always)
     public static func copyName(
         _ message: ByteView, at start: Int, into buffer: MutableByteView
     ) -> (end: Int, length: Int) {
