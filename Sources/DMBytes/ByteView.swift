@@ -132,12 +132,14 @@ func memcmpEqual(_ a: UnsafeRawPointer, _ b: UnsafeRawPointer, _ count: Int) -> 
 extension Array where Element == UInt8 {
     /// Calls `body` with a view of the array's bytes; the view must not escape `body`. Unlike
     /// `withUnsafeBytes`, a typed error passes through whole.
-    @inlinable
+    @inlinable @inline(__always)
     public func withByteView<Result, Failure: Error>(_ body: (ByteView) throws(Failure) -> Result) throws(Failure) -> Result {
-        let outcome = self.withUnsafeBytes { raw in
-            Swift.Result { () throws(Failure) -> Result in try body(ByteView(unsafeBytes: raw)) }
+        do {
+            return try self.withUnsafeBytes { raw in try body(ByteView(unsafeBytes: raw)) }
+        } catch {
+            // `withUnsafeBytes` rethrows untyped; the only error it can pass on is body's.
+            throw error as! Failure
         }
-        return try outcome.get()
     }
 
     /// Calls `body` with a writable view of the array's bytes; the view must not escape `body`.
@@ -145,10 +147,12 @@ extension Array where Element == UInt8 {
     public mutating func withMutableByteView<Result, Failure: Error>(
         _ body: (MutableByteView) throws(Failure) -> Result
     ) throws(Failure) -> Result {
-        let outcome = self.withUnsafeMutableBytes { raw in
-            Swift.Result { () throws(Failure) -> Result in try body(MutableByteView(unsafeBytes: raw)) }
+        do {
+            return try self.withUnsafeMutableBytes { raw in try body(MutableByteView(unsafeBytes: raw)) }
+        } catch {
+            // As in withByteView: the only error that can arrive here is body's.
+            throw error as! Failure
         }
-        return try outcome.get()
     }
 }
 
@@ -156,10 +160,12 @@ extension String {
     /// Calls `body` with a view of the string's UTF-8 bytes; the view must not escape `body`.
     @inlinable
     public mutating func withUTF8ByteView<Result, Failure: Error>(_ body: (ByteView) throws(Failure) -> Result) throws(Failure) -> Result {
-        let outcome = self.withUTF8 { buffer in
-            Swift.Result { () throws(Failure) -> Result in try body(ByteView(unsafeBytes: UnsafeRawBufferPointer(buffer))) }
+        do {
+            return try self.withUTF8 { buffer in try body(ByteView(unsafeBytes: UnsafeRawBufferPointer(buffer))) }
+        } catch {
+            // As in withByteView: the only error that can arrive here is body's.
+            throw error as! Failure
         }
-        return try outcome.get()
     }
 }
 

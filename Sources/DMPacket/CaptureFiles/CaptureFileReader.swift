@@ -138,17 +138,25 @@ public final class CaptureFileReader {
         return true
     }
 
-    private var bytes: ByteView { self.buffer.subview(self.start..<self.end) }
+    /// The bytes read and not yet consumed.
+    private var bytes: ByteView {
+        @inline(__always) get { self.buffer.subview(self.start..<self.end) }
+    }
 
+    /// The 16-bit field `at` bytes into the unconsumed bytes, which ``ensure(_:)`` made
+    /// available; read straight from the buffer (no view per field).
     @inline(__always)
     private func u16(_ at: Int) -> UInt16 {
-        let value = self.bytes.loadLittleEndian(at: at, as: UInt16.self)
+        assert(at + 2 <= self.available)
+        let value = self.buffer.loadLittleEndian(at: self.start &+ at, as: UInt16.self)
         return self.bigEndian ? value.byteSwapped : value
     }
 
+    /// The 32-bit field `at` bytes into the unconsumed bytes, which ``ensure(_:)`` made available.
     @inline(__always)
     private func u32(_ at: Int) -> UInt32 {
-        let value = self.bytes.loadLittleEndian(at: at, as: UInt32.self)
+        assert(at + 4 <= self.available)
+        let value = self.buffer.loadLittleEndian(at: self.start &+ at, as: UInt32.self)
         return self.bigEndian ? value.byteSwapped : value
     }
 
@@ -165,7 +173,8 @@ public final class CaptureFileReader {
             length = PacketRecordLayout.maximumFrameSize
             self.oversizedFrames += 1
         }
-        return self.bytes.subview(offset..<(offset + length))
+        assert(offset + length <= self.available)
+        return self.buffer.subview((self.start &+ offset)..<(self.start &+ offset &+ length))
     }
 
     // MARK: File header
