@@ -23,6 +23,14 @@ public struct StaticTable<Element>: @unchecked Sendable {
         precondition(UInt(bitPattern: index) < UInt(bitPattern: self.count), "table index out of range")
         return self.base.unsafelyUnwrapped[index]
     }
+
+    /// The element at `index`, which the caller keeps in range by construction; checked by an
+    /// assertion in debug builds only, for the lookups every record makes.
+    @inlinable @inline(__always)
+    public func uncheckedElement(at index: Int) -> Element {
+        assert(UInt(bitPattern: index) < UInt(bitPattern: self.count), "table index out of range")
+        return self.base.unsafelyUnwrapped[index]
+    }
 }
 
 extension StaticTable: RandomAccessCollection {

@@ -32,6 +32,15 @@ public final class ValueStorage<Element: BitwiseCopyable>: @unchecked Sendable {
         }
     }
 
+    /// The value at `index`, which the caller keeps in range by construction (a hash table's
+    /// slot or filter word, reduced with a mask one less than ``count``); checked by an
+    /// assertion in debug builds only, for the lookups every record makes.
+    @inlinable @inline(__always)
+    public func uncheckedElement(at index: Int) -> Element {
+        assert(UInt(bitPattern: index) < UInt(bitPattern: self.count), "storage index out of range")
+        return self.base[index]
+    }
+
     /// Copies the first `count` values of `other` to the start of this storage; traps unless
     /// both hold that many.
     public func copyPrefix(of other: ValueStorage<Element>, count: Int) {

@@ -257,6 +257,7 @@ public final class FilterStage {
         // The first question's name, lowercased, for the lists (with the padding they read past it).
         let nameStorage = ByteStorage(count: DNSQuestionSummary.nameBufferSize)
         let nameBuffer = nameStorage.mutableView
+        let listScratch = DomainList.Scratch()
         let name = nameStorage.view
 
         while let batch = try reader.nextBatch() {
@@ -342,8 +343,8 @@ public final class FilterStage {
                                     let question = summary?.hasQuestion == true ? summary!.nameLength : 0
                                     if tagOnly {
                                         // Both lists, and the flags say what matched.
-                                        let skipMatch = question > 0 && skipList?.contains(wireName: name, length: question) == true
-                                        let allowMatch = question > 0 && allowList?.contains(wireName: name, length: question) == true
+                                        let skipMatch = question > 0 && skipList?.contains(wireName: name, length: question, scratch: listScratch) == true
+                                        let allowMatch = question > 0 && allowList?.contains(wireName: name, length: question, scratch: listScratch) == true
                                         var flags = DNSMatchFlags.evaluated.rawValue
                                         if skipMatch {
                                             flags |= DNSMatchFlags.skipMatch.rawValue
@@ -358,11 +359,11 @@ public final class FilterStage {
                                         if updated != existing { matchFlags = updated }
                                     } else {
                                         // Filtering: records go on unchanged; the first list that rejects decides.
-                                        if question > 0, skipList?.contains(wireName: name, length: question) == true {
+                                        if question > 0, skipList?.contains(wireName: name, length: question, scratch: listScratch) == true {
                                             rejection = .skip
                                             break decide
                                         }
-                                        if let allowList, question == 0 || !allowList.contains(wireName: name, length: question) {
+                                        if let allowList, question == 0 || !allowList.contains(wireName: name, length: question, scratch: listScratch) {
                                             rejection = .allow
                                             break decide
                                         }

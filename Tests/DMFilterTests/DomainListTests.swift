@@ -186,12 +186,19 @@ struct DomainListTests {
         }
         let grown = builder.build()
         let parsed = Self.list(csv)
+        // The record loop's form: a lowercased wire name in a padded buffer, one reused scratch.
+        let scratch = DomainList.Scratch()
+        var buffer = [UInt8](repeating: 0, count: DNSQuestionSummary.nameBufferSize)
         for _ in 0..<3000 {
             let name = randomName(&rng)
             let text = name.joined(separator: ".").uppercased()
             let expected = Self.naiveMatches(entries, name)
             #expect((parsed.match(text) != nil) == expected, "\(text)")
             #expect((grown.match(text) != nil) == expected, "\(text)")
+            let wire = DomainName.wire(name.joined(separator: "."))!
+            buffer.withMutableByteView { $0.fill(with: 0); $0.copy(wire, to: 0) }
+            let viaScratch = buffer.withByteView { parsed.contains(wireName: $0, length: wire.count, scratch: scratch) }
+            #expect(viaScratch == expected, "\(text) with a reused scratch")
         }
     }
 

@@ -148,6 +148,27 @@ public final class DomainList: @unchecked Sendable {
         self.firstMatch(wireName: name, length: length) >= 0
     }
 
+    /// Scratch room for lookups, allocated once and reused by one thread for every lookup:
+    /// a record loop passes it to ``contains(wireName:length:scratch:)`` instead of having
+    /// each lookup set up room of its own.
+    public final class Scratch {
+        @usableFromInline let view: MutableByteView
+        private let storage: ByteStorage
+
+        /// Room for names of up to ``DomainList/stackLabels`` labels (longer ones take their own).
+        public init() {
+            self.storage = ByteStorage(count: DomainList.scratchBytes(labels: DomainList.stackLabels))
+            self.view = self.storage.mutableView
+        }
+    }
+
+    /// ``contains(wireName:length:)`` with the room of `scratch`, for a record loop.
+    @inlinable
+    public func contains(wireName name: ByteView, length: Int, scratch: Scratch) -> Bool {
+        guard length > 0, length <= 255 else { return false }
+        return self.firstMatch(wireName: name, length: length, scratch: scratch.view, maximumLabels: Self.stackLabels) >= 0
+    }
+
     /// The entry a wire name matches, or nil. Suffixes and fqdns are tried longest first, then
     /// prefixes shortest first.
     public func match(wireName name: ByteView, length: Int) -> Match? {
@@ -178,7 +199,7 @@ public final class DomainList: @unchecked Sendable {
 
     /// The most labels a name may have to be matched with stack scratch space; longer
     /// names (legal up to 127 labels, seen only in odd or hostile traffic) take a slower path.
-    @usableFromInline static let stackLabels = 32
+    @inlinable static var stackLabels: Int { 32 }
 
     /// Scratch bytes for `labels` labels: prefix sums (8 bytes each, one more than labels),
     /// label starts (2), and up to 2 × (labels + 1) candidate hashes (8) and descriptions (2).
@@ -254,9 +275,10 @@ public final class DomainList: @unchecked Sendable {
                 let count = counts.trailingZeroBitCount + word * 64
                 counts &= counts &- 1
                 let start = sums.view.loadNative(at: (labels - count) * 8, as: UInt64.self)
-                let hash = DomainName.finalizeTail(sum &- start &* powers[count])
+                // count ≤ labels ≤ 128 and the table has 129 powers; the word index is masked.
+                let hash = DomainName.finalizeTail(sum &- start &* powers.uncheckedElement(at: count))
                 let (index, bits) = Self.bloomBits(hash, mask: bloomMask)
-                if bloom[index] & bits == bits {
+                if bloom.uncheckedElement(at: index) & bits == bits {
                     candidateHashes.storeNative(hash, at: candidates * 8)
                     candidateInfo.storeNative(UInt16(count), at: candidates * 2)
                     candidates += 1
@@ -271,7 +293,7 @@ public final class DomainList: @unchecked Sendable {
                 counts &= counts &- 1
                 let hash = DomainName.finalizeHead(sums.view.loadNative(at: count * 8, as: UInt64.self))
                 let (index, bits) = Self.bloomBits(hash, mask: bloomMask)
-                if bloom[index] & bits == bits {
+                if bloom.uncheckedElement(at: index) & bits == bits {  // index masked to the filter
                     candidateHashes.storeNative(hash, at: candidates * 8)
                     candidateInfo.storeNative(UInt16(0x100 | count), at: candidates * 2)
                     candidates += 1
@@ -314,7 +336,7 @@ public final class DomainList: @unchecked Sendable {
         let fingerprint = hash >> 32
         var slot = Int(truncatingIfNeeded: hash) & self.slotMask
         while true {
-            let value = self.slots[slot]
+            let value = self.slots.uncheckedElement(at: slot)  // masked to the table
             if value == 0 { return nil }
             if value >> 32 == fingerprint {
                 let index = Int(truncatingIfNeeded: value & 0xFFFF_FFFF) - 1
