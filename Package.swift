@@ -108,6 +108,7 @@ let package = Package(
         unitTests("DMSystemTests", ["DMBytes", "DMSystem"]),
         unitTests("DMRecordTests", ["DMRecord", propertyBased]),
         unitTests("DMStageTests", ["DMSystem", "DMStage"]),
+        unitTests("DMStageCommandTests", ["DMStage", "DMStageCommand", argumentParser]),
         unitTests("DNSWireTests", ["DNSWire", "DMRecord", propertyBased]),
         unitTests("DMPacketTests", ["DMPacket"]),
         unitTests("DMCaptureTests", ["DMBytes", "DMRecord", "DMStage", "DMPacket", "DMCapture"]),
