@@ -64,12 +64,13 @@ struct DNSMonsterJSONTypeTests {
         ),
     ]
 
-    @Test("each message renders as miekg + encoding/json print it", arguments: cases.map(\.label))
+    @Test("each message renders as miekg + encoding/json print it, and as miekg + sonic do", arguments: cases.map(\.label))
     func rendersLikeMiekg(label: String) throws {
         let testCase = try #require(Self.cases.first { $0.label == label })
         let message = Reference.bytes(hex: testCase.hex[...])
         let (rendered, error) = Reference.dnsValue(message)
         #expect(error == nil)
         #expect(rendered == testCase.json)
+        #expect(Reference.dnsValue(message, escapesHTML: false).text == Reference.sonic(testCase.json))
     }
 }

@@ -85,16 +85,16 @@ package enum Reference {
         return String(decoding: buffer.bytes, as: UTF8.self)
     }
 
-    /// The "DNS" value of the line for `message` (encoding/json escaping), or "ERR" with the
-    /// error: what miekg_json prints for the same message.
-    package static func dnsValue(_ message: [UInt8]) -> (text: String, error: DNSWireError?) {
+    /// The "DNS" value of the line for `message` (encoding/json escaping unless `escapesHTML` is
+    /// false), or "ERR" with the error: what miekg_json prints for the same message.
+    package static func dnsValue(_ message: [UInt8], escapesHTML: Bool = true) -> (text: String, error: DNSWireError?) {
         let buffer = OutputByteBuffer(initialCapacity: 1024)
         let metadata = DNSMetadata(
             timeNanoseconds: 0, packetLength: 0, ipVersion: 4, transport: .udp, sourcePort: 0, destinationPort: 0,
             sourceAddress: IPAddressBytes([192, 0, 2, 1])!, destinationAddress: IPAddressBytes([192, 0, 2, 2])!)
         do {
             try message.withByteView { (raw) throws(DNSWireError) in
-                try DNSMonsterJSON(configuration: .init(escapesHTML: true)).append(
+                try DNSMonsterJSON(configuration: .init(escapesHTML: escapesHTML)).append(
                     metadata: metadata, identity: ByteView(), message: raw, to: buffer)
             }
         } catch {
@@ -107,10 +107,34 @@ package enum Reference {
         return (String(line[start..<end]), nil)
     }
 
-    /// encoding/json's HTML escapes turned back into the characters sonic prints.
+    /// encoding/json's (Go 1.22+) JSON turned into sonic's: the HTML escapes (and U+2028/U+2029)
+    /// back into the characters, `\b` and `\f` into `\u0008` and `\u000c`. Reads escape by escape, so an
+    /// escaped backslash followed by `b` stays as it is.
     package static func sonic(_ json: String) -> String {
-        json.replacingOccurrences(of: "\\u003c", with: "<").replacingOccurrences(of: "\\u003e", with: ">")
-            .replacingOccurrences(of: "\\u0026", with: "&")
+        var output = ""
+        var characters = json.makeIterator()
+        while let character = characters.next() {
+            guard character == "\\", let escaped = characters.next() else {
+                output.append(character)
+                continue
+            }
+            switch escaped {
+            case "b": output += "\\u0008"
+            case "f": output += "\\u000c"
+            case "u":
+                let digits = String([characters.next(), characters.next(), characters.next(), characters.next()].compactMap { $0 })
+                switch digits {
+                case "003c": output += "<"
+                case "003e": output += ">"
+                case "0026": output += "&"
+                case "2028": output += "\u{2028}"
+                case "2029": output += "\u{2029}"
+                default: output += "\\u" + digits
+                }
+            default: output += "\\" + String(escaped)
+            }
+        }
+        return output
     }
 
 }

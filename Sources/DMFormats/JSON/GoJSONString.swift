@@ -1,13 +1,16 @@
 import DMBytes
 
-/// Writes bytes as a quoted JSON string exactly as Go's encoding/json does for a Go `string`
-/// (which dnsmonster's JSON holds): `"` and `\` escaped, `\b \f \n \r \t` by name, other control
-/// bytes as `\u00xx`, invalid UTF-8 as `\ufffd` per bad byte, valid UTF-8 copied.
+/// Writes bytes as a quoted JSON string exactly as Go's marshallers do for a Go `string` (which
+/// dnsmonster's JSON holds): `"` and `\` escaped, `\n \r \t` by name, other control bytes as
+/// `\u00xx`, invalid UTF-8 as `\ufffd` per bad byte, valid UTF-8 copied.
 ///
-/// With `escapesHTML` (encoding/json's default), `<`, `>`, `&` become `\u003c`, `\u003e`,
-/// `\u0026` and U+2028/U+2029 become `\u2028`/`\u2029`. Without it (sonic, dnsmonster's usual
-/// linux/amd64 marshaller) they are written as they are. Invalid UTF-8 is replaced in both
-/// modes so every line stays valid UTF-8 (sonic itself would copy it).
+/// `escapesHTML` selects the marshaller. With it, encoding/json (Go 1.22 and later, as dnsmonster's
+/// OCSF output and non-amd64 builds use): `<`, `>`, `&` become `\u003c`, `\u003e`, `\u0026`,
+/// U+2028/U+2029 become `\u2028`/`\u2029`, and backspace and form feed are `\b` and `\f`.
+/// Without it, bytedance/sonic (dnsmonster's usual linux/amd64 marshaller): those characters are
+/// written as they are and backspace and form feed are `\u0008` and `\u000c`. Invalid UTF-8 is
+/// replaced in both modes so every line stays valid UTF-8 (sonic itself would copy it; the one
+/// deliberate difference, README.md's "Differences from dnsmonster").
 package enum GoJSONString {
     /// Appends `bytes` as a quoted JSON string.
     static func append(_ bytes: ByteView, to buffer: OutputByteBuffer, escapesHTML: Bool) {
@@ -28,7 +31,7 @@ package enum GoJSONString {
                         output[written] = byte
                         written += 1
                     } else {
-                        written += self.storeASCIIEscape(byte, into: output, at: written)
+                        written += self.storeASCIIEscape(byte, into: output, at: written, escapesHTML: escapesHTML)
                     }
                     index += 1
                     continue
@@ -56,7 +59,7 @@ package enum GoJSONString {
 
     /// An ASCII byte that needs an escape (`"`, `\`, control bytes, `<>&` when escaping HTML).
     @inline(__always)
-    private static func storeASCIIEscape(_ byte: UInt8, into output: ReservedBytes, at offset: Int) -> Int {
+    private static func storeASCIIEscape(_ byte: UInt8, into output: ReservedBytes, at offset: Int, escapesHTML: Bool) -> Int {
         func named(_ letter: UInt8) -> Int {
             output[offset] = UInt8(ascii: "\\")
             output[offset &+ 1] = letter
@@ -64,8 +67,8 @@ package enum GoJSONString {
         }
         switch byte {
         case UInt8(ascii: "\""), UInt8(ascii: "\\"): return named(byte)
-        case 0x08: return named(UInt8(ascii: "b"))
-        case 0x0C: return named(UInt8(ascii: "f"))
+        case 0x08 where escapesHTML: return named(UInt8(ascii: "b"))
+        case 0x0C where escapesHTML: return named(UInt8(ascii: "f"))
         case 0x0A: return named(UInt8(ascii: "n"))
         case 0x0D: return named(UInt8(ascii: "r"))
         case 0x09: return named(UInt8(ascii: "t"))
@@ -83,42 +86,6 @@ package enum GoJSONString {
         output[offset &+ 4] = BinaryText.lowercaseHexDigit(UInt8(truncatingIfNeeded: unit >> 4))
         output[offset &+ 5] = BinaryText.lowercaseHexDigit(UInt8(truncatingIfNeeded: unit))
         return 6
-    }
-
-    /// Appends one ASCII byte with JSON's escapes; the caller reserved 6 bytes.
-    @inline(__always)
-    static func appendASCII(_ byte: UInt8, to buffer: OutputByteBuffer, escapesHTML: Bool) {
-        switch byte {
-        case UInt8(ascii: "\""), UInt8(ascii: "\\"):
-            buffer.appendUnchecked(UInt8(ascii: "\\"))
-            buffer.appendUnchecked(byte)
-        case 0x08: self.appendNamedEscape(UInt8(ascii: "b"), to: buffer)
-        case 0x0C: self.appendNamedEscape(UInt8(ascii: "f"), to: buffer)
-        case 0x0A: self.appendNamedEscape(UInt8(ascii: "n"), to: buffer)
-        case 0x0D: self.appendNamedEscape(UInt8(ascii: "r"), to: buffer)
-        case 0x09: self.appendNamedEscape(UInt8(ascii: "t"), to: buffer)
-        case 0..<0x20: self.appendEscape(UInt16(byte), to: buffer)
-        case UInt8(ascii: "<"), UInt8(ascii: ">"), UInt8(ascii: "&"):
-            if escapesHTML { self.appendEscape(UInt16(byte), to: buffer) } else { buffer.appendUnchecked(byte) }
-        default: buffer.appendUnchecked(byte)
-        }
-    }
-
-    @inline(__always)
-    private static func appendNamedEscape(_ letter: UInt8, to buffer: OutputByteBuffer) {
-        buffer.appendUnchecked(UInt8(ascii: "\\"))
-        buffer.appendUnchecked(letter)
-    }
-
-    /// `\uXXXX` with lowercase hex digits, as Go writes it.
-    @inline(__always)
-    static func appendEscape(_ unit: UInt16, to buffer: OutputByteBuffer) {
-        buffer.appendUnchecked(UInt8(ascii: "\\"))
-        buffer.appendUnchecked(UInt8(ascii: "u"))
-        buffer.appendUnchecked(BinaryText.lowercaseHexDigit(UInt8(truncatingIfNeeded: unit >> 12)))
-        buffer.appendUnchecked(BinaryText.lowercaseHexDigit(UInt8(truncatingIfNeeded: unit >> 8)))
-        buffer.appendUnchecked(BinaryText.lowercaseHexDigit(UInt8(truncatingIfNeeded: unit >> 4)))
-        buffer.appendUnchecked(BinaryText.lowercaseHexDigit(UInt8(truncatingIfNeeded: unit)))
     }
 
     /// The length of the valid UTF-8 sequence starting at `index` (2–4), or 0 when the byte
