@@ -6,7 +6,8 @@
 ///     to_parse      = not_dns + fragments_joined + carrying_dns          (dm-parse)
 ///     messages      = malformed + dns_out                                (dm-parse)
 ///     dns_out       = filtered (by reason) + to_outputs                  (dm-filter)
-///     to_outputs    = written + skipped + failed + unrendered, per sink  (dm-out)
+///     to_outputs    = invalid + offered                                  (dm-out)
+///     offered       = written + skipped + failed + unrendered, per sink  (dm-out)
 ///
 /// A hand-off that does not add up (records lost between two processes, a stage that died
 /// before its final STATS) is listed in ``unaccounted``.
@@ -38,6 +39,8 @@ public struct PipelineAccount: Sendable, Equatable {
     public var sinks: [Sink] = []
     /// Records dm-out could not render (only messages kept malformed on request).
     public var unrendered: UInt64 = 0
+    /// DNS records dm-out skipped because their layout was broken (not written by our stages).
+    public var invalid: UInt64 = 0
     /// Every hand-off or identity that did not add up, and stages that sent no final STATS.
     public var unaccounted: [String] = []
 
@@ -121,7 +124,8 @@ public struct PipelineAccount: Sendable, Equatable {
 
         // dm-out: every record offered to every sink.
         let outIn = sum("dm-out", "dns_records")
-        if s.has("dm-filter") && s.has("dm-out") { check("dm-filter → dm-out records", self.toOutputs, outIn) }
+        self.invalid = sum("dm-out", "invalid_records")
+        if s.has("dm-filter") && s.has("dm-out") { check("dm-filter → dm-out records", self.toOutputs, outIn &+ self.invalid) }
         self.unrendered = sum("dm-out", "malformed_unrendered")
         for name in s.counterNames("dm-out") where name.hasSuffix("_written") {
             let sink = String(name.dropLast("_written".count))
@@ -142,7 +146,7 @@ public struct PipelineAccount: Sendable, Equatable {
         ]
         if !self.sinks.isEmpty {
             lines.append("outputs: " + self.sinks.map { "\($0.name)_written=\($0.written) \($0.name)_skipped=\($0.skipped) \($0.name)_failed=\($0.failed)" }
-                .joined(separator: " ") + " unrendered=\(self.unrendered)")
+                .joined(separator: " ") + " unrendered=\(self.unrendered) invalid=\(self.invalid)")
         }
         if self.unaccounted.isEmpty {
             lines.append("accounted: every packet and record is counted where it ended")

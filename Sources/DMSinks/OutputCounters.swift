@@ -4,6 +4,7 @@ import DMStage
 public struct OutputCounters: StageCounters {
     var recordsIn: UInt64 = 0
     var dnsRecords: UInt64 = 0
+    var invalidRecords: UInt64 = 0
     var malformedUnrendered: UInt64 = 0
     var noLine: UInt64 = 0
     var statsRecords: UInt64 = 0
@@ -17,7 +18,8 @@ public struct OutputCounters: StageCounters {
     /// dm-out's counters, in the order STATS lists them.
     public static let declared: [Counter<OutputCounters>] = [
         Counter("records_in", "records read") { $0.recordsIn },
-        Counter("dns_records", "of those, DNS records") { $0.dnsRecords },
+        Counter("dns_records", "of those, DNS records offered to the sinks") { $0.dnsRecords },
+        Counter("invalid_records", "DNS records whose layout is broken (docs/record-format.md), skipped") { $0.invalidRecords },
         Counter("malformed_unrendered", "records flagged malformed by dm-parse --keep-malformed that cannot be rendered") {
             $0.malformedUnrendered
         },

@@ -35,7 +35,15 @@ public struct OutputStage {
 
     /// Reads `readers` to their ends (or a stop signal) on up to `threads` threads, writing the
     /// sinks, and STATS records (the pipeline's and dm-out's own) to `stats` when given.
+    /// - Throws: ``UndeliveredRecords`` when every input was read but some records could not be
+    ///   written (after the summary shows them as failed), so the exit status tells of the loss.
     public func run(readers: [RecordReader], threads: Int, stats: StatsRelay?) throws {
+        try self.render(readers: readers, threads: threads, stats: stats)
+        let failed = self.sinks.map { (name: $0.sink.name, count: $0.sink.counters.failed) }.filter { $0.count > 0 }
+        if !failed.isEmpty { throw UndeliveredRecords(failedBySink: failed) }
+    }
+
+    private func render(readers: [RecordReader], threads: Int, stats: StatsRelay?) throws {
         let threads = max(1, min(threads, readers.count))
         if threads > 1 {
             let headers = try self.makeFormatters().map(\.headerLine)
@@ -77,5 +85,18 @@ public struct OutputStage {
             throw failure
         }
         StandardError.write(StageSummary.line(tool: Self.name, counters: plan.counterFields, stopped: source.stoppedBySignal))
+    }
+}
+
+/// Records a sink could not deliver (a full disk, a syslog server down): the run went on, and
+/// ends with this error so the exit status tells of the loss.
+public struct UndeliveredRecords: Error, CustomStringConvertible {
+    /// Each sink that failed records, with how many.
+    public var failedBySink: [(name: String, count: UInt64)]
+
+    public var description: String {
+        let total = self.failedBySink.reduce(0) { $0 &+ $1.count }
+        let parts = self.failedBySink.map { "\($0.name)_failed=\($0.count)" }.joined(separator: " ")
+        return "\(total) records were not delivered (\(parts))"
     }
 }

@@ -40,11 +40,14 @@ public final class SinkPlan: InputIdleObserver {
     @exclusivity(unchecked) private var serial: UInt64 = 0
     @exclusivity(unchecked) private var deferredError: SinkError?
     @exclusivity(unchecked) private var warnedUnmarked = false
+    @exclusivity(unchecked) private var warnedInvalid = false
+    @exclusivity(unchecked) private var warnedPackets = false
 
     /// dm-out's own counters of one plan (one rendering thread), and what it skipped per sink.
     struct Counters {
         var recordsIn: UInt64 = 0
         var dnsRecords: UInt64 = 0
+        var invalidRecords: UInt64 = 0
         var malformedUnrendered: UInt64 = 0
         /// Records a format has no line for (CSV: no question), counted once per record.
         var noLine: UInt64 = 0
@@ -102,7 +105,8 @@ public final class SinkPlan: InputIdleObserver {
     static func counterFields(plans: [Counters], sinks: [SinkTotals], throughPorts: Bool) -> [(name: String, value: UInt64)] {
         func sum(_ counter: (Counters) -> UInt64) -> UInt64 { plans.reduce(0) { $0 &+ counter($1) } }
         var counters = OutputCounters(
-            recordsIn: sum(\.recordsIn), dnsRecords: sum(\.dnsRecords), malformedUnrendered: sum(\.malformedUnrendered),
+            recordsIn: sum(\.recordsIn), dnsRecords: sum(\.dnsRecords), invalidRecords: sum(\.invalidRecords),
+            malformedUnrendered: sum(\.malformedUnrendered),
             noLine: sum(\.noLine), statsRecords: sum(\.statsRecords), otherRecords: sum(\.otherRecords))
         for (index, var sink) in sinks.enumerated() {
             precondition(OutputCounters.sinkNames.contains(sink.name), "sink \(sink.name) has no declared counters")
@@ -148,6 +152,12 @@ public final class SinkPlan: InputIdleObserver {
                     // Upstream STATS come once an interval even from an idle live capture: a
                     // moment to report dm-out's own.
                     self.statsCountdown.checkNext()
+                case .packet:
+                    self.own.otherRecords &+= 1
+                    if !self.warnedPackets {
+                        self.warnedPackets = true
+                        StandardError.write("dm-out: the input holds PACKET records (raw frames, as dm-capture writes them), which have no DNS lines; put dm-parse in between: dm-capture … | dm-parse | dm-out\n")
+                    }
                 default:
                     self.own.otherRecords &+= 1
                 }
@@ -165,7 +175,13 @@ public final class SinkPlan: InputIdleObserver {
         do {
             view = try DNSRecordView(body: record.body)
         } catch {
-            throw StageError.malformedRecord(error, offsetHint: "record ending at offset \(offset)")
+            // docs/record-format.md: a DNS record with a broken layout is not a stream error.
+            self.own.invalidRecords &+= 1
+            if !self.warnedInvalid {
+                self.warnedInvalid = true
+                StandardError.write("dm-out: skipping a DNS record with a broken layout (the record ending at offset \(offset): \(error)); such records are counted as invalid_records\n")
+            }
+            return
         }
         self.own.dnsRecords &+= 1
         self.serial &+= 1
@@ -204,9 +220,7 @@ public final class SinkPlan: InputIdleObserver {
                 continue
             }
             if !entry.headerWritten, let header = self.formatters[entry.format].headerLine {
-                try header.withByteView { (bytes) throws(SinkError) in try entry.sink.write(bytes, timeNanoseconds: 0) }
-                // The header line is not a record.
-                entry.sink.counters.written &-= 1
+                try header.withByteView { (bytes) throws(SinkError) in try entry.sink.writeHeader(bytes) }
                 self.sinks[index].headerWritten = true
             }
             try entry.sink.write(buffer.bytes, timeNanoseconds: view.metadata.timeNanoseconds)

@@ -172,13 +172,15 @@ struct DMOut: ParsableCommand {
         var sinks: [SinkPlan.Entry] = []
         let wantsStdout = self.stdout || (self.file == nil && self.syslog == nil)
         if wantsStdout && self.stdoutType != .disabled {
-            sinks.append(.init(sink: try FileSink(.standardOutput), type: self.stdoutType, format: try formatIndex(self.stdoutFormat)))
+            let sink = try FileSink(.standardOutput) { StandardError.write("dm-out: \($0)\n") }
+            sinks.append(.init(sink: sink, type: self.stdoutType, format: try formatIndex(self.stdoutFormat)))
         }
         if let path = self.file, self.fileType != .disabled {
             let rotation = FileSink.Rotation(
                 maximumBytes: self.fileRotateSize?.bytes ?? 0, maximumAgeNanoseconds: self.fileRotateInterval?.nanoseconds ?? 0,
                 keep: self.fileRotateKeep)
-            sinks.append(.init(sink: try FileSink(.path(path), rotation: rotation), type: self.fileType, format: try formatIndex(self.fileFormat)))
+            let sink = try FileSink(.path(path), rotation: rotation) { StandardError.write("dm-out: \($0)\n") }
+            sinks.append(.init(sink: sink, type: self.fileType, format: try formatIndex(self.fileFormat)))
         }
         if let syslog = self.syslog, self.syslogType != .disabled {
             let header = SyslogHeader(

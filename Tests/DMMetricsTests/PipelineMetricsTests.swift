@@ -57,7 +57,7 @@ struct PipelineMetricsTests {
         #expect(account.summaryLines == [
             "packets: captured=150 kernel_dropped=0 sampled_out=0 to_parse=150 not_dns=3 fragments_joined=0 carrying_dns=147",
             "messages: parsed=145 malformed=2 filter_malformed=0 qr_filtered=0 rcode_filtered=0 qtype_filtered=0 skip_matched=0 allow_missed=0 duplicates=5 sampled_out=0 to_outputs=138",
-            "outputs: stdout_written=134 stdout_skipped=4 stdout_failed=0 unrendered=0",
+            "outputs: stdout_written=134 stdout_skipped=4 stdout_failed=0 unrendered=0 invalid=0",
             "accounted: every packet and record is counted where it ended",
         ])
     }

@@ -141,22 +141,91 @@ struct DMOutTests {
         #expect(!FileManager.default.fileExists(atPath: directory.file("k.json.2")))
     }
 
-    @Test("a full disk and a closed standard output end with a clear error; a closed pipe ends quietly")
+    @Test("a full disk and a closed standard output: lines count as failed, one warning, exit 1; a closed pipe ends quietly")
     func failingDestinations() throws {
         let directory = try TemporaryDirectory()
-        let (records, _) = try Self.sampleRecords(in: directory)
+        let (records, count) = try Self.sampleRecords(in: directory)
         let full = try Programs.run(Programs.product("dm-out"), ["--input", records, "--file", "/dev/full"])
         #expect(full.status == 1)
-        #expect(full.standardError.contains("dm-out: /dev/full: write to /dev/full: No space left on device"), "\(full.standardError)")
+        #expect(full.standardError.contains("dm-out: file: write to /dev/full: No space left on device"), "\(full.standardError)")
+        #expect(Self.counter("file_written", in: full.standardError) == 0)
+        #expect(Self.counter("file_failed", in: full.standardError) == UInt64(count))
+        #expect(full.standardError.contains("dm-out: \(count) records were not delivered (file_failed=\(count))"), "\(full.standardError)")
+        let standardOutput = try Programs.shell("\(Programs.product("dm-out")) --input \(records) > /dev/full")
+        #expect(standardOutput.status == 1)
+        #expect(Self.counter("stdout_written", in: standardOutput.standardError) == 0)
+        #expect(Self.counter("stdout_failed", in: standardOutput.standardError) == UInt64(count))
+        #expect(standardOutput.standardError.components(separatedBy: "No space left on device").count == 2, "one warning: \(standardOutput.standardError)")
         let closed = try Programs.shell("\(Programs.product("dm-out")) --input \(records) >&-")
         #expect(closed.status == 1)
         #expect(closed.standardError.contains("Bad file descriptor"), "\(closed.standardError)")
+        #expect(Self.counter("stdout_failed", in: closed.standardError) == UInt64(count))
         // More than the 1 MiB pipe dm-out asks for, so it is still writing when head leaves.
         let many = directory.file("many.dmr")
         try StreamFiles.writeBytes(Array(repeating: try StreamFiles.bytes(records), count: 12).flatMap { $0 }, to: many)
         let pipe = try Programs.shell("set -o pipefail; \(Programs.product("dm-out")) --input \(many) | head -1 > /dev/null")
         #expect(pipe.status == 141, "\(pipe.standardError)")
         #expect(pipe.standardError.isEmpty, "a closed pipe ends quietly: \(pipe.standardError)")
+    }
+
+    @Test("a disk that fills mid-run: written counts exactly the whole lines in the file, the cut one and the rest are failed")
+    func diskFillsMidRun() throws {
+        let directory = try TemporaryDirectory()
+        let (records, count) = try Self.sampleRecords(in: directory)
+        let many = directory.file("many.dmr")
+        try StreamFiles.writeBytes(Array(repeating: try StreamFiles.bytes(records), count: 10).flatMap { $0 }, to: many)
+        let disk = directory.file("disk")
+        try FileManager.default.createDirectory(atPath: disk, withIntermediateDirectories: false)
+        let mount = try Programs.shell("mount -t tmpfs -o size=1m dm-out-test \(disk)")
+        try #require(mount.status == 0, "a 1 MiB tmpfs is needed (the tests run as root): \(mount.standardError)")
+        defer { _ = try? Programs.shell("umount \(disk)") }
+        let result = try Programs.run(Programs.product("dm-out"), ["--input", many, "--file", disk + "/out.json"])
+        #expect(result.status == 1)
+        let bytes = try StreamFiles.bytes(disk + "/out.json")
+        let wholeLines = bytes.filter { $0 == 0x0A }.count
+        let written = try #require(Self.counter("file_written", in: result.standardError))
+        let failed = try #require(Self.counter("file_failed", in: result.standardError))
+        #expect(wholeLines > 0 && wholeLines < 10 * count, "the disk fills after some lines: \(wholeLines)")
+        #expect(written == UInt64(wholeLines))
+        #expect(written + failed == UInt64(10 * count))
+        #expect(bytes.last != 0x0A, "the disk filled inside a line, which is not counted")
+        #expect(result.standardError.components(separatedBy: "No space left on device").count == 2, "one warning: \(result.standardError)")
+    }
+
+    @Test("a DNS record with a broken layout is counted and skipped; PACKET records get one hint")
+    func brokenAndForeignRecords() throws {
+        let directory = try TemporaryDirectory()
+        let (records, count) = try Self.sampleRecords(in: directory)
+        let items = try StreamFiles.read(records)
+        let broken = directory.file("broken.dmr")
+        var dnsSeen = 0
+        try StreamFiles.write(broken) { writer in
+            for item in items {
+                guard case .record(let type, let flags, let body) = item else {
+                    if case .header(let header) = item { try writer.writeHeader(header) }
+                    continue
+                }
+                if type == 2 { dnsSeen += 1 }
+                // Every 100th DNS record loses the end of its body: its layout no longer adds up.
+                let kept = type == 2 && dnsSeen % 100 == 0 ? Array(body.prefix(10)) : body
+                try writer.writeRecord(type: RecordType(rawValue: type), flags: flags, body: kept)
+            }
+        }
+        let result = try Programs.run(Programs.product("dm-out"), ["--input", broken], output: directory.file("out.json"))
+        #expect(result.status == 0, "\(result.standardError)")
+        let brokenCount = count / 100
+        #expect(Self.lines(directory.file("out.json")).count == count - brokenCount)
+        #expect(Self.counter("invalid_records", in: result.standardError) == UInt64(brokenCount))
+        #expect(Self.counter("stdout_written", in: result.standardError) == UInt64(count - brokenCount))
+        #expect(result.standardError.components(separatedBy: "broken layout").count == 2, "one warning: \(result.standardError)")
+
+        let packets = try Programs.shell("""
+            \(Programs.product("dm-capture")) --pcap \(Programs.packageRoot)/examples/sample.pcap 2>/dev/null \
+            | \(Programs.product("dm-out")) > \(directory.file("packets.out"))
+            """)
+        #expect(packets.status == 0)
+        #expect(try StreamFiles.bytes(directory.file("packets.out")).isEmpty)
+        #expect(packets.standardError.components(separatedBy: "put dm-parse in between").count == 2, "one hint: \(packets.standardError)")
     }
 
     @Test("output types 2–4 without dm-filter's marks: type 2 writes all, type 3 skips all and says why")
@@ -294,12 +363,13 @@ struct DMOutTests {
         }
     }
 
-    @Test("a syslog server that is down: every record counts as failed, one warning, exit 0")
+    @Test("a syslog server that is down: every record counts as failed, one warning, exit 1")
     func syslogDown() throws {
         let directory = try TemporaryDirectory()
         let (records, count) = try Self.sampleRecords(in: directory)
         let result = try Programs.run(Programs.product("dm-out"), ["--input", records, "--syslog", "tcp://127.0.0.1:9"])
-        #expect(result.status == 0, "\(result.standardError)")
+        #expect(result.status == 1, "\(result.standardError)")
+        #expect(result.standardError.contains("\(count) records were not delivered (syslog_failed=\(count))"), "\(result.standardError)")
         #expect(Self.counter("syslog_failed", in: result.standardError) == UInt64(count))
         #expect(Self.counter("syslog_written", in: result.standardError) == 0)
         #expect(result.standardError.components(separatedBy: "Connection refused").count == 2, "one warning: \(result.standardError)")

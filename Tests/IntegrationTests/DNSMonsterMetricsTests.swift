@@ -41,8 +41,19 @@ struct DNSMonsterMetricsTests {
         #expect(metrics["packetsCaptured"] == 400 && metrics["stdoutSentToOutput"] == 400 && metrics["dispatchedPackets"] == 400, "\(metrics)")
         #expect(metrics["packetsDropped"] == 0 && metrics["decodingErrors"] == 0 && metrics["stdoutSkipped"] == 0)
         #expect(result.standardError.contains("dnsmonster: packets: captured=400 kernel_dropped=0 sampled_out=0 to_parse=400 "), "\(result.standardError)")
-        #expect(result.standardError.contains("dnsmonster: outputs: stdout_written=400 stdout_skipped=0 stdout_failed=0 unrendered=0\n"))
+        #expect(result.standardError.contains("dnsmonster: outputs: stdout_written=400 stdout_skipped=0 stdout_failed=0 unrendered=0 invalid=0\n"))
         #expect(result.standardError.contains("dnsmonster: accounted: every packet and record is counted where it ended\n"))
+    }
+
+    @Test("standard output on a full device: the ledger and stdoutFailed show every record lost, the exit status is not 0")
+    func writeFailuresAreNotWritten() throws {
+        let result = try Programs.shell(
+            "\(Programs.product("dnsmonster")) --pcapFile \(Self.sample) --stdoutOutputType=1 --lanes=2 --metricFlushInterval=0 > /dev/full")
+        #expect(result.status != 0, "\(result.standardError)")
+        let metrics = try #require(Self.metricLines(result.standardError).last)
+        #expect(metrics["stdoutSentToOutput"] == 0 && metrics["stdoutFailed"] == 400, "\(metrics)")
+        #expect(result.standardError.contains("dnsmonster: outputs: stdout_written=0 stdout_skipped=0 stdout_failed=400 "), "\(result.standardError)")
+        #expect(result.standardError.contains("dm-out exited with status 1"), "\(result.standardError)")
     }
 
     @Test("stderr: metrics every flush interval while a large file runs, growing to the final counts")

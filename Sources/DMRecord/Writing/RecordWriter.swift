@@ -24,10 +24,8 @@ public final class RecordWriter: InputIdleObserver {
     /// Where records are gathered between writes.
     @usableFromInline let buffer: ByteStorage
     @usableFromInline @exclusivity(unchecked) var used = 0
-    /// Records appended since the deadline was last checked.
-    @usableFromInline @exclusivity(unchecked) var appendsSinceCheck = 0
-    /// Monotonic time of the first record buffered since the last flush; 0 when empty.
-    @usableFromInline @exclusivity(unchecked) var oldestBufferedAt: UInt64 = 0
+    /// When the oldest buffered record has waited long enough.
+    @usableFromInline @exclusivity(unchecked) var clock: FlushClock
 
     @exclusivity(unchecked) private var fd: Int32
     @exclusivity(unchecked) private var closesDescriptor: Bool
@@ -43,6 +41,7 @@ public final class RecordWriter: InputIdleObserver {
         self.fd = fd
         self.outputName = outputName
         self.policy = policy
+        self.clock = FlushClock(policy: policy)
         self.closesDescriptor = closesDescriptor
         self.encoder = compression == .lz4 ? LZ4FrameEncoder() : nil
         let capacity = max(policy.bufferCapacity, RecordFraming.maximumRecordSize, StreamHeader.maximumEntriesLength + StreamHeader.fixedSize)
@@ -155,36 +154,17 @@ public final class RecordWriter: InputIdleObserver {
 
     // MARK: Flushing
 
-    /// Starts the delay clock for a first buffered record and checks the deadline now and then.
+    /// Flushes when the oldest buffered record has waited too long (checked now and then).
     /// Inlined into every record write, so only a count and one test stay on its path (as a
     /// call it was 1.3% of dm-parse's time).
     @inlinable @inline(__always)
     func noteAppend() {
-        self.appendsSinceCheck &+= 1
-        if self.appendsSinceCheck >= 512 || self.oldestBufferedAt == 0 { self.startOrCheckDelay() }
-    }
-
-    /// The rest of ``noteAppend()``: starts the clock for a first buffered record, or checks
-    /// the deadline every 512 records.
-    @usableFromInline
-    func startOrCheckDelay() {
-        if self.oldestBufferedAt == 0 {
-            self.oldestBufferedAt = WallClock.monotonicNanoseconds()
-            return
-        }
-        if self.appendsSinceCheck >= 512 {
-            self.appendsSinceCheck = 0
-            self.flushIfDue()
-        }
+        if self.clock.noteAppend() { self.flushDeferringErrors() }
     }
 
     /// Flushes when the oldest buffered record has waited too long.
-    @usableFromInline
     func flushIfDue() {
-        guard self.used > 0, self.oldestBufferedAt != 0 else { return }
-        if WallClock.monotonicNanoseconds() &- self.oldestBufferedAt >= self.policy.maximumDelayNanoseconds {
-            self.flushDeferringErrors()
-        }
+        if self.used > 0 && self.clock.isDue { self.flushDeferringErrors() }
     }
 
     @usableFromInline
@@ -204,8 +184,7 @@ public final class RecordWriter: InputIdleObserver {
         guard self.used > 0 else { return }
         let plain = self.buffer.view.subview(0..<self.used)
         self.used = 0
-        self.oldestBufferedAt = 0
-        self.appendsSinceCheck = 0
+        self.clock.reset()
         try self.writeThrough(plain)
     }
 
@@ -245,7 +224,8 @@ public final class RecordWriter: InputIdleObserver {
         }
     }
 
-    private func flushDeferringErrors() {
+    @usableFromInline
+    func flushDeferringErrors() {
         do { try self.flush() } catch { self.deferredError = error }
     }
 

@@ -6,7 +6,14 @@ import DMSystem
 import Glibc
 #endif
 
-/// Lines to standard output or to a file, through one reused buffer (``RecordWriter``'s).
+/// Lines to standard output or to a file, through one reused buffer.
+///
+/// A line counts as written only once the kernel has taken all of it. When a write fails (a
+/// full disk, an I/O error), what did not go out stays buffered, a line cut short included, and
+/// is written first when writing works again (tried at most every 100 ms meanwhile); lines that
+/// find the buffer full count as failed, and so does whatever is still buffered at
+/// ``finish()``. One warning names the failure and one says when writing works again. A
+/// consumer that closes standard output ends the stage (``SinkError/isConsumerClosed``).
 ///
 /// A file is opened for appending, so an external rotation (logrotate's `create` or
 /// `copytruncate`) and ``reopen()`` after SIGHUP lose nothing. The sink can also rotate on its
@@ -38,6 +45,9 @@ public final class FileSink: OutputSink {
         public static let none = Rotation()
     }
 
+    /// Bytes buffered before a write, unless a single line needs more.
+    public static let bufferCapacity = 1 << 20
+
     public let name: String
     @exclusivity(unchecked) public var counters = SinkCounters()
     public let destination: Destination
@@ -45,34 +55,54 @@ public final class FileSink: OutputSink {
     /// Files this sink has rotated.
     @exclusivity(unchecked) public private(set) var rotations: UInt64 = 0
 
-    /// One writer for the sink's life (a reopen gives it a new descriptor): a constant
-    /// reference costs no retain per line, as a replaceable one would.
-    private let writer: RecordWriter
+    /// The destination's name in messages.
+    private let outputName: String
+    @exclusivity(unchecked) private var fd: Int32
+    /// Lines gathered between writes; replaced by a larger one only for a line that does not
+    /// fit an empty buffer.
+    @exclusivity(unchecked) private var buffer = ByteStorage(count: FileSink.bufferCapacity)
+    @exclusivity(unchecked) private var used = 0
+    /// Where each buffered line ends in ``buffer``; the first may have been partly written.
+    @exclusivity(unchecked) private var lineEnds: [Int] = []
+    @exclusivity(unchecked) private var clock = FlushClock(policy: .standard)
+    /// The failure of the last write while writing keeps failing; nil once a write succeeds.
+    @exclusivity(unchecked) private var failure: SystemError?
+    @exclusivity(unchecked) private var failedAt: UInt64 = 0
+    /// ``SinkCounters/failed`` when the current failure began, for the recovery message.
+    @exclusivity(unchecked) private var failedBeforeOutage: UInt64 = 0
+    private let warn: (String) -> Void
     /// Whether lines must be checked against ``rotation`` (a file with a size or age limit);
     /// decided once, so writing a line touches no enum payload.
     private let checksRotation: Bool
     @exclusivity(unchecked) private var fileBytes: UInt64 = 0
     @exclusivity(unchecked) private var openedAt: UInt64 = 0
 
-    /// Opens `destination`; a file is created if needed and appended to.
-    public init(_ destination: Destination, rotation: Rotation = .none) throws(SinkError) {
+    /// Opens `destination`; a file is created if needed and appended to. `warn` receives the
+    /// messages about failing and recovering writes.
+    public init(_ destination: Destination, rotation: Rotation = .none, warn: @escaping (String) -> Void = { _ in }) throws(SinkError) {
         self.destination = destination
         self.rotation = rotation
-        if case .path = destination {
-            self.checksRotation = rotation.maximumBytes > 0 || rotation.maximumAgeNanoseconds > 0
-        } else {
-            self.checksRotation = false
-        }
+        self.warn = warn
+        self.lineEnds.reserveCapacity(4096)
         switch destination {
         case .standardOutput:
             self.name = "stdout"
-            self.writer = RecordWriter(fileDescriptor: 1, outputName: "standard output")
+            self.outputName = "standard output"
+            self.fd = 1
+            self.checksRotation = false
         case .path(let path):
             self.name = "file"
-            self.writer = RecordWriter(fileDescriptor: try Self.open(path), outputName: path, closesDescriptor: true)
+            self.outputName = path
+            self.fd = try Self.open(path)
+            self.checksRotation = rotation.maximumBytes > 0 || rotation.maximumAgeNanoseconds > 0
             self.fileBytes = Self.size(of: path)
             self.openedAt = WallClock.monotonicNanoseconds()
         }
+        FileDescriptorIO.growPipe(self.fd)
+    }
+
+    deinit {
+        if case .path = self.destination { close(self.fd) }
     }
 
     private static func open(_ path: String) throws(SinkError) -> Int32 {
@@ -86,38 +116,113 @@ public final class FileSink: OutputSink {
         return stat(path, &status) == 0 ? UInt64(status.st_size) : 0
     }
 
-    /// The reader's idle signal goes to the writer.
-    public var idleObserver: InputIdleObserver { self.writer }
-
     public func write(_ line: ByteView, timeNanoseconds: UInt64) throws(SinkError) {
-        if self.checksRotation { try self.rotateIfDue(adding: line.count) }
-        do {
-            try self.writer.writeRaw(line)
-        } catch {
-            throw .write(error)
+        guard try self.append(line) else {
+            self.counters.failed &+= 1
+            return
         }
+        self.lineEnds.append(self.used)
+        if self.clock.noteAppend() { try self.writeBuffered(retryingNow: false) }
+    }
+
+    public func writeHeader(_ line: ByteView) throws(SinkError) {
+        // Not a record: buffered like one (it must come first) but never counted.
+        _ = try self.append(line)
+    }
+
+    /// Copies `line` into the buffer, writing the buffer first when it has no room; false when
+    /// there is still no room because writing fails.
+    @inline(__always)
+    private func append(_ line: ByteView) throws(SinkError) -> Bool {
+        if self.checksRotation { try self.rotateIfDue(adding: line.count) }
+        if line.count > self.buffer.count &- self.used {
+            guard try self.makeRoom(line.count) else { return false }
+        }
+        self.buffer.mutableView.copy(line, to: self.used)
+        self.used &+= line.count
         self.fileBytes &+= UInt64(line.count)
-        self.counters.written &+= 1
+        return true
+    }
+
+    private func makeRoom(_ count: Int) throws(SinkError) -> Bool {
+        try self.writeBuffered(retryingNow: false)
+        if self.used == 0 && count > self.buffer.count {
+            self.buffer = ByteStorage(count: count)
+        }
+        return count <= self.buffer.count &- self.used
+    }
+
+    /// Writes what is buffered; while writes fail, tries again only every 100 ms unless
+    /// `retryingNow`.
+    private func writeBuffered(retryingNow: Bool) throws(SinkError) {
+        guard self.used > 0 else { return }
+        if self.failure != nil && !retryingNow && WallClock.monotonicNanoseconds() &- self.failedAt < 100_000_000 { return }
+        let progress = FileDescriptorIO.writeUntilFailure(self.fd, self.buffer.view.subview(0..<self.used), object: self.outputName)
+        if progress.written == self.used {
+            self.counters.written &+= UInt64(self.lineEnds.count)
+            self.used = 0
+            self.lineEnds.removeAll(keepingCapacity: true)
+            self.clock.reset()
+            if self.failure != nil { self.noteRecovery() }
+            return
+        }
+        let error = progress.error ?? SystemError(code: EIO, operation: "write to", object: self.outputName)
+        if error.code == EPIPE {
+            throw .write(RecordWriteError(kind: .consumerClosed, output: self.outputName, message: "the consumer closed its end"))
+        }
+        self.keepUnwritten(after: progress.written)
+        self.noteFailure(error)
+    }
+
+    /// Moves the bytes from `written` on to the start of the buffer; the lines that ended
+    /// before it are written.
+    private func keepUnwritten(after written: Int) {
+        guard written > 0 else { return }
+        let whole = self.lineEnds.firstIndex { $0 > written } ?? self.lineEnds.count
+        self.counters.written &+= UInt64(whole)
+        self.lineEnds.removeFirst(whole)
+        for index in self.lineEnds.indices { self.lineEnds[index] -= written }
+        let view = self.buffer.mutableView
+        view.copy(view.view.subview(written..<self.used), to: 0)
+        self.used -= written
+    }
+
+    private func noteFailure(_ error: SystemError) {
+        self.failedAt = WallClock.monotonicNanoseconds()
+        if self.failure == nil {
+            self.failedBeforeOutage = self.counters.failed
+            self.warn("\(self.name): \(error); lines wait while the buffer has room and count as failed after that")
+        }
+        self.failure = error
+    }
+
+    private func noteRecovery() {
+        self.failure = nil
+        self.warn("\(self.name): writing to \(self.outputName) works again; \(self.counters.failed &- self.failedBeforeOutage) lines failed meanwhile")
     }
 
     public func flush() throws(SinkError) {
-        do { try self.writer.flush() } catch { throw .write(error) }
+        try self.writeBuffered(retryingNow: false)
     }
 
     public func reopen() throws(SinkError) {
         guard case .path(let path) = self.destination else { return }
-        try self.flush()
+        try self.writeBuffered(retryingNow: true)
         let fd = try Self.open(path)
-        do { try self.writer.replaceDescriptor(with: fd, closesDescriptor: true) } catch {
-            close(fd)
-            throw .write(error)
-        }
-        self.fileBytes = Self.size(of: path)
+        close(self.fd)
+        self.fd = fd
+        self.fileBytes = Self.size(of: path) &+ UInt64(self.used)
         self.openedAt = WallClock.monotonicNanoseconds()
     }
 
+    /// Writes what is buffered; lines that still cannot be written count as failed (the first
+    /// of them may be in the file in part).
     public func finish() throws(SinkError) {
-        do { try self.writer.finish() } catch { throw .write(error) }
+        try self.writeBuffered(retryingNow: true)
+        guard self.used > 0 else { return }
+        self.counters.failed &+= UInt64(self.lineEnds.count)
+        self.used = 0
+        self.lineEnds.removeAll()
     }
 
     private func rotateIfDue(adding bytes: Int) throws(SinkError) {
@@ -126,7 +231,7 @@ public final class FileSink: OutputSink {
         let byAge = self.rotation.maximumAgeNanoseconds > 0
             && WallClock.monotonicNanoseconds() &- self.openedAt >= self.rotation.maximumAgeNanoseconds
         guard bySize || byAge, case .path(let path) = self.destination else { return }
-        try self.flush()
+        try self.writeBuffered(retryingNow: true)
         // Shift PATH.(keep-1) → PATH.keep, …, PATH → PATH.1; the oldest is replaced.
         if self.rotation.keep > 0 {
             for index in stride(from: self.rotation.keep - 1, through: 1, by: -1) {

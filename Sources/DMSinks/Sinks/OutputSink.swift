@@ -12,6 +12,8 @@ public protocol OutputSink: AnyObject {
     /// Writes one formatted record captured at `timeNanoseconds`. `line` ends in a newline,
     /// which line-oriented sinks keep and message-oriented ones (syslog) drop.
     func write(_ line: ByteView, timeNanoseconds: UInt64) throws(SinkError)
+    /// Writes a line that is not a record (CSV's header) ahead of the records, uncounted.
+    func writeHeader(_ line: ByteView) throws(SinkError)
     /// Hands buffered lines to the operating system: the input is idle, or a line waited 100 ms.
     func flush() throws(SinkError)
     /// Reopens the destination: after SIGHUP, when logrotate has moved a file away.

@@ -72,9 +72,7 @@ public final class SharedSink: @unchecked Sendable {
             try shared.withLock { (sink) throws(SinkError) in
                 if let header = shared.header {
                     shared.header = nil
-                    try header.withByteView { (line) throws(SinkError) in try sink.write(line, timeNanoseconds: 0) }
-                    // The header line is not a record.
-                    sink.counters.written &-= 1
+                    try header.withByteView { (line) throws(SinkError) in try sink.writeHeader(line) }
                 }
                 var start = 0
                 for index in ends.indices {
@@ -87,6 +85,10 @@ public final class SharedSink: @unchecked Sendable {
         public func flush() throws(SinkError) {
             try self.deliver()
             try self.shared.withLock { (sink) throws(SinkError) in try sink.flush() }
+        }
+
+        public func writeHeader(_ line: ByteView) throws(SinkError) {
+            // The shared sink writes its header itself, once, before the first delivered line.
         }
 
         public func reopen() throws(SinkError) {

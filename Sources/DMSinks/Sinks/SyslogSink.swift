@@ -37,8 +37,9 @@ public final class SyslogSink: OutputSink {
     /// One message (datagrams), or many framed messages (streams).
     private let storage: ByteStorage
     @exclusivity(unchecked) private var used = 0
+    /// Records among the buffered messages.
     @exclusivity(unchecked) private var bufferedMessages: UInt64 = 0
-    @exclusivity(unchecked) private var oldestBufferedAt: UInt64 = 0
+    @exclusivity(unchecked) private var clock = FlushClock(policy: .standard)
     private let warn: (String) -> Void
 
     /// Opens the connection; a server that cannot be reached yet is retried when records come.
@@ -91,10 +92,19 @@ public final class SyslogSink: OutputSink {
     }
 
     public func write(_ line: ByteView, timeNanoseconds: UInt64) throws(SinkError) {
+        self.send(line, timeNanoseconds: timeNanoseconds, isRecord: true)
+    }
+
+    public func writeHeader(_ line: ByteView) throws(SinkError) {
+        self.send(line, timeNanoseconds: 0, isRecord: false)
+    }
+
+    /// Sends or buffers one message; only a record counts as written or failed.
+    private func send(_ line: ByteView, timeNanoseconds: UInt64, isRecord: Bool) {
         let buffer = self.storage.mutableView
         if self.fd < 0 { self.connect() }
         guard self.fd >= 0 else {
-            self.counters.failed &+= 1
+            if isRecord { self.counters.failed &+= 1 }
             return
         }
         // The message is the line without its newline (framing adds its own delimiter).
@@ -103,7 +113,7 @@ public final class SyslogSink: OutputSink {
         let room = SyslogHeader.maximumLength + body + 8
         if self.stream && self.used + room > buffer.count { self.flushStream() }
         guard self.fd >= 0 else {
-            self.counters.failed &+= 1
+            if isRecord { self.counters.failed &+= 1 }
             return
         }
         // Octet counting puts the length in front: leave room for it, then move it into place.
@@ -113,7 +123,7 @@ public final class SyslogSink: OutputSink {
         buffer.copy(line.subview(0..<body), to: end)
         end += body
         if !self.stream {
-            self.sendDatagram(buffer.view.subview(start..<end))
+            self.sendDatagram(buffer.view.subview(start..<end), isRecord: isRecord)
             return
         }
         if framed {
@@ -138,22 +148,16 @@ public final class SyslogSink: OutputSink {
             end += 1
         }
         self.used = end
-        self.bufferedMessages &+= 1
-        if self.oldestBufferedAt == 0 {
-            self.oldestBufferedAt = WallClock.monotonicNanoseconds()
-        } else if self.bufferedMessages & 511 == 0,
-            WallClock.monotonicNanoseconds() &- self.oldestBufferedAt >= 100_000_000
-        {
-            self.flushStream()
-        }
+        if isRecord { self.bufferedMessages &+= 1 }
+        if self.clock.noteAppend() { self.flushStream() }
     }
 
-    private func sendDatagram(_ message: ByteView) {
+    private func sendDatagram(_ message: ByteView, isRecord: Bool) {
         do {
             _ = try FileDescriptorIO.send(self.fd, message, object: self.address.description)
-            self.counters.written &+= 1
+            if isRecord { self.counters.written &+= 1 }
         } catch {
-            self.counters.failed &+= 1
+            if isRecord { self.counters.failed &+= 1 }
             // A refused datagram (nobody listening) is reported on a later send; the socket stays usable.
             if error.code != ECONNREFUSED { self.disconnect(error) } else { self.noteOutage(error.description) }
         }
@@ -164,7 +168,7 @@ public final class SyslogSink: OutputSink {
         defer {
             self.used = 0
             self.bufferedMessages = 0
-            self.oldestBufferedAt = 0
+            self.clock.reset()
         }
         guard self.fd >= 0 else {
             self.counters.failed &+= self.bufferedMessages

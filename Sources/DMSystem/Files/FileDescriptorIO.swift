@@ -47,15 +47,32 @@ public enum FileDescriptorIO {
     /// Writes all of `bytes`, retrying short writes and interruptions: buffered data is written
     /// even while the stage is stopping.
     public static func writeAll(_ fd: Int32, _ bytes: ByteView, object: String) throws(SystemError) {
+        let progress = Self.writeUntilFailure(fd, bytes, object: object)
+        if let error = progress.error { throw error }
+    }
+
+    /// How far a write got: the bytes the kernel took, and why it stopped short, if it did.
+    public struct WriteProgress: Sendable {
+        /// Bytes written, from the start.
+        public var written: Int
+        /// The failure that stopped the write; nil when every byte was written.
+        public var error: SystemError?
+    }
+
+    /// Writes as much of `bytes` as the kernel takes, retrying short writes and interruptions,
+    /// and says how far it got: after a failure (a full disk) the caller knows which bytes are
+    /// out and which are not.
+    public static func writeUntilFailure(_ fd: Int32, _ bytes: ByteView, object: String) -> WriteProgress {
         var offset = 0
         while offset < bytes.count {
             let rest = bytes.subview(from: offset)
             switch retryingInterrupts({ rest.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) } }) {
             case .value(let count): offset += count
             case .interrupted: continue
-            case .failed(let code): throw SystemError(code: code, operation: "write to", object: object)
+            case .failed(let code): return WriteProgress(written: offset, error: SystemError(code: code, operation: "write to", object: object))
             }
         }
+        return WriteProgress(written: offset, error: nil)
     }
 
     /// Sends `bytes` on the socket `fd` (without SIGPIPE), retrying interrupted sends; returns
