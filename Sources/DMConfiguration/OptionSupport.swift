@@ -68,7 +68,7 @@ public enum OptionSupport: Sendable, Equatable {
         entry(.noPromiscuous, .mapped("dm-capture --no-promiscuous")),
         // outputs that exist
         entry(.fileOutputType, .mapped("dm-out --file-type")),
-        entry(.fileOutputPath, .mapped("dm-out --file FOLDER/dnsmonster.log (dnsmonster's rolling writer names the file so; rotated files are FILE.1, FILE.2, … uncompressed)")),
+        entry(.fileOutputPath, .mapped("dm-out --file FOLDER/dnsmonster.log (dnsmonster's rolling writer names the file so; the folder is created when missing; an existing file or device such as /dev/stdout is written to itself; rotated files are FILE.1, FILE.2, … uncompressed)")),
         entry(.fileOutputRotateCron, .mapped("dm-out --file-rotate-interval (@hourly, @daily, @weekly and their cron forms; by age, not wall clock)")),
         entry(.fileOutputRotateCount, .mapped("dm-out --file-rotate-keep")),
         entry(.fileOutputFormat, .mapped("dm-out --file-format")),

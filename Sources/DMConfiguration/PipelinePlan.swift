@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// The command lines of the pipeline: one or more lanes of dm-capture | dm-parse | dm-filter,
 /// merged into one dm-out.
 public struct PipelinePlan: Sendable, Equatable {
@@ -95,9 +99,21 @@ public struct PlanningHost: Sendable {
     /// The PACKET_FANOUT group id the live lanes share (unique on the host while it runs).
     public var fanoutGroup: UInt16
 
-    public init(cores: Int, fanoutGroup: UInt16) {
+    /// Whether a path names something that exists and is not a folder (`/dev/stdout`, a file):
+    /// dnsmonster's `--fileOutputPath` is then written to itself rather than holding
+    /// `dnsmonster.log`.
+    public var isExistingNonFolder: @Sendable (String) -> Bool
+
+    public init(cores: Int, fanoutGroup: UInt16, isExistingNonFolder: @escaping @Sendable (String) -> Bool = PlanningHost.isExistingNonFolder) {
         self.cores = cores
         self.fanoutGroup = fanoutGroup
+        self.isExistingNonFolder = isExistingNonFolder
+    }
+
+    /// What stat(2) says of `path` (following links, so `/dev/stdout` is its target).
+    public static let isExistingNonFolder: @Sendable (String) -> Bool = { path in
+        var status = stat()
+        return stat(path, &status) == 0 && (status.st_mode & S_IFMT) != S_IFDIR
     }
 }
 

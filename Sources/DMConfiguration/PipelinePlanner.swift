@@ -21,7 +21,7 @@ public enum PipelinePlanner {
         if c[.noEtherframe] { parse.append("--no-ether") }
         parse += statsInterval
         let filter = try filterArguments(c, notes: &notes) + statsInterval
-        var out = try outArguments(c, notes: &notes)
+        var out = try outArguments(c, host: host, notes: &notes)
         let count = try laneCount(c, host: host, notes: &notes)
         let statsDescriptor = PipelinePlan.firstLaneDescriptor + Int32(count > 1 ? count : 0)
         out += ["--stats-out", "fd:\(statsDescriptor)"] + statsInterval
@@ -145,7 +145,7 @@ public enum PipelinePlanner {
         return arguments
     }
 
-    static func outArguments(_ c: Configuration, notes: inout [String]) throws(ConfigurationError) -> [String] {
+    static func outArguments(_ c: Configuration, host: PlanningHost, notes: inout [String]) throws(ConfigurationError) -> [String] {
         var arguments: [String] = []
         var templates: Set<String> = []
         let stdoutType = c[.stdoutOutputType], fileType = c[.fileOutputType], syslogType = c[.syslogOutputType]
@@ -160,7 +160,8 @@ public enum PipelinePlanner {
             guard !folder.isEmpty else {
                 throw .conflict("--fileOutputType=\(fileType) needs --fileOutputPath=FOLDER (dnsmonster writes FOLDER/dnsmonster.log)")
             }
-            arguments += ["--file", logFile(in: folder), "--file-type", String(fileType)]
+            let file = host.isExistingNonFolder(folder) ? folder : logFile(in: folder)
+            arguments += ["--file", file, "--file-type", String(fileType)]
             let format = c[.fileOutputFormat]
             if format != "json" { arguments += ["--file-format", format] }
             if format == "gotemplate" { templates.insert(c[.fileOutputGoTemplate]) }
@@ -185,8 +186,9 @@ public enum PipelinePlanner {
         return arguments
     }
 
-    /// The file dnsmonster's file output writes: `--fileOutputPath` is a folder and its rolling
-    /// writer names the file `dnsmonster.log` in it.
+    /// The file dnsmonster's file output writes when `--fileOutputPath` is a folder (or does not
+    /// exist yet: dm-out creates it, as dnsmonster's MkdirAll does): its rolling writer names
+    /// the file `dnsmonster.log` in it.
     static func logFile(in folder: String) -> String {
         (folder.hasSuffix("/") ? folder : folder + "/") + "dnsmonster.log"
     }

@@ -66,7 +66,7 @@ struct DMOut: ParsableCommand {
     @Option(help: ArgumentHelp("Output type for standard output, 0–4.", valueName: "type"))
     var stdoutType: OutputType = .all
 
-    @Option(help: ArgumentHelp("Append lines to this file.", valueName: "path"))
+    @Option(help: ArgumentHelp("Append lines to this file (created, with any missing folders above it; an existing device such as /dev/stdout is written to as it is).", valueName: "path"))
     var file: String?
 
     @Option(help: ArgumentHelp("Format for the file (default: --format).", valueName: "format"))

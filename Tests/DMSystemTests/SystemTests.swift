@@ -110,4 +110,33 @@ struct SystemTests {
             _ = try ProcessSpawn.spawn("/nonexistent/dm-stage", arguments: [], input: 0, output: 1, extra: [], group: 0)
         }
     }
+
+    @Test("Folders.create: nested folders, an existing one, and a file in the way")
+    func createFolders() throws {
+        let file = try TemporaryFile([])
+        let root = file.path + ".d"
+        defer { _ = Glibc.system("rm -rf '\(root)'") }
+        try Folders.create(root + "/a/b/c")
+        var status = stat()
+        #expect(stat(root + "/a/b/c", &status) == 0 && (status.st_mode & S_IFMT) == S_IFDIR)
+        try Folders.create(root + "/a/b/")
+        #expect(throws: SystemError.self) { try Folders.create(file.path + "/x") }
+        #expect(Folders.parent(of: "/var/log/x.log") == "/var/log")
+        #expect(Folders.parent(of: "/x.log") == "/")
+        #expect(Folders.parent(of: "x.log") == nil)
+    }
+
+    @Test("writeUntilFailure says how far a write got before the device refused")
+    func writeProgress() throws {
+        let fd = open("/dev/full", O_WRONLY)
+        try #require(fd >= 0)
+        defer { close(fd) }
+        let progress = [UInt8](repeating: 1, count: 100).withByteView { FileDescriptorIO.writeUntilFailure(fd, $0, object: "/dev/full") }
+        #expect(progress.written == 0)
+        #expect(progress.error?.code == ENOSPC)
+        let null = open("/dev/null", O_WRONLY)
+        defer { close(null) }
+        let whole = [UInt8](repeating: 1, count: 100).withByteView { FileDescriptorIO.writeUntilFailure(null, $0, object: "/dev/null") }
+        #expect(whole.written == 100 && whole.error == nil)
+    }
 }

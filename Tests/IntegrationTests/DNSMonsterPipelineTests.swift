@@ -83,6 +83,32 @@ import Testing
         #expect(lines.allSatisfy { $0.hasPrefix("{") && $0.hasSuffix("}") })
     }
 
+    /// dnsmonster creates a missing `--fileOutputPath` (MkdirAll) and writes an existing file or
+    /// device (`/dev/stdout`, in its docs) itself.
+    @Test func fileOutputPathIsCreatedOrWrittenToItself() throws {
+        let directory = try TemporaryDirectory()
+        let folder = directory.file("logs/dns/today")
+        let created = try Programs.run(
+            Programs.product("dnsmonster"),
+            ["--pcapFile", Programs.packageRoot + "/examples/sample.pcap", "--fileOutputType=1", "--fileOutputPath", folder])
+        #expect(created.status == 0, "\(created.standardError)")
+        #expect(DMOutTests.lines(folder + "/dnsmonster.log").count == 400)
+
+        let device = try Programs.run(
+            Programs.product("dnsmonster"),
+            ["--pcapFile", Programs.packageRoot + "/examples/sample.pcap", "--fileOutputType=1", "--fileOutputPath=/dev/stdout"],
+            output: directory.file("stdout.json"))
+        #expect(device.status == 0, "\(device.standardError)")
+        #expect(DMOutTests.lines(directory.file("stdout.json")).count == 400)
+        #expect(!FileManager.default.fileExists(atPath: "/dev/stdout/dnsmonster.log"))
+
+        let blocked = directory.file("plain-file")
+        try StreamFiles.writeBytes([], to: blocked)
+        let refused = try Programs.run(Programs.product("dm-out"), ["--input", "/dev/null", "--file", blocked + "/sub/x.log"])
+        #expect(refused.status == 1)
+        #expect(refused.standardError.contains("\(blocked)/sub/x.log: Not a directory"), "\(refused.standardError)")
+    }
+
     @Test func dryRunPrintsTheStagesAndRunsNothing() throws {
         let directory = try TemporaryDirectory()
         let output = directory.file("plan.txt")

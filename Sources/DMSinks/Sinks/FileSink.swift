@@ -18,7 +18,8 @@ import Glibc
 /// A file is opened for appending, so an external rotation (logrotate's `create` or
 /// `copytruncate`) and ``reopen()`` after SIGHUP lose nothing. The sink can also rotate on its
 /// own, by size and by age: the file is renamed to `PATH.1` (older ones shift to `PATH.2`, …,
-/// and beyond ``Rotation/keep`` are deleted) and a new `PATH` is started.
+/// and beyond ``Rotation/keep`` are deleted) and a new `PATH` is started; a path that is not a
+/// regular file (`/dev/stdout`, a FIFO, a link) is never rotated.
 public final class FileSink: OutputSink {
     /// Where lines go.
     public enum Destination: Hashable, Sendable {
@@ -77,7 +78,8 @@ public final class FileSink: OutputSink {
     @exclusivity(unchecked) private var fileBytes: UInt64 = 0
     @exclusivity(unchecked) private var openedAt: UInt64 = 0
 
-    /// Opens `destination`; a file is created if needed and appended to. `warn` receives the
+    /// Opens `destination`; a file is created if needed (with missing folders above it) and
+    /// appended to. `warn` receives the
     /// messages about failing and recovering writes.
     public init(_ destination: Destination, rotation: Rotation = .none, warn: @escaping (String) -> Void = { _ in }) throws(SinkError) {
         self.destination = destination
@@ -94,7 +96,10 @@ public final class FileSink: OutputSink {
             self.name = "file"
             self.outputName = path
             self.fd = try Self.open(path)
-            self.checksRotation = rotation.maximumBytes > 0 || rotation.maximumAgeNanoseconds > 0
+            // A device, FIFO or link to one (`/dev/stdout`) is never renamed away.
+            var status = stat()
+            let isRegularFile = lstat(path, &status) == 0 && (status.st_mode & S_IFMT) == S_IFREG
+            self.checksRotation = isRegularFile && (rotation.maximumBytes > 0 || rotation.maximumAgeNanoseconds > 0)
             self.fileBytes = Self.size(of: path)
             self.openedAt = WallClock.monotonicNanoseconds()
         }
@@ -105,8 +110,14 @@ public final class FileSink: OutputSink {
         if case .path = self.destination { close(self.fd) }
     }
 
+    /// Opens `path` for appending, creating it, and the folders above it when they are missing
+    /// (as dnsmonster's file output does).
     private static func open(_ path: String) throws(SinkError) -> Int32 {
-        let fd = Glibc.open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
+        var fd = Glibc.open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
+        if fd < 0 && errno == ENOENT, let folder = Folders.parent(of: path) {
+            do { try Folders.create(folder) } catch { throw .open(error) }
+            fd = Glibc.open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
+        }
         guard fd >= 0 else { throw .open(SystemError.current("open", path)) }
         return fd
     }
