@@ -27,6 +27,22 @@ public struct PipelineRunner {
 
     private enum Role { case capture, parse, filter, out }
 
+    /// After a stage failed, how long the others may drain before they are stopped, and before
+    /// those still running are killed.
+    static let drainSeconds: UInt64 = 3
+    static let killSeconds: UInt64 = 10
+
+    /// How `child` ended, when that was a failure (not 0, not a broken pipe): "NAME exited
+    /// with status N" or "NAME was killed by signal N".
+    private static func failure(of child: Child, status: Int32) -> String? {
+        let signal = status & 0x7F
+        let code = (status >> 8) & 0xFF
+        if signal == SIGPIPE || (signal == 0 && code == 141) { return nil }
+        if signal != 0 { return "\(child.name) was killed by signal \(signal)" }
+        if code != 0 { return "\(child.name) exited with status \(code)" }
+        return nil
+    }
+
     /// Bytes of socket buffer between a lane and dm-out: a lane writes 1 MiB at a time.
     static let socketBufferBytes: Int32 = 4 << 20
 
@@ -157,26 +173,53 @@ public struct PipelineRunner {
 
     /// Waits for every child; a stop signal goes to every dm-capture, SIGHUP to every
     /// dm-filter and to dm-out (dm-filter reloads its lists, dm-out reopens its file).
+    ///
+    /// A stage that ends abnormally (killed, or a status other than 0 and the broken pipe's
+    /// 141) stops the whole pipeline, so a supervisor sees dnsmonster exit and restarts it: the
+    /// captures are stopped at once and what is in flight drains; stages still running
+    /// ``drainSeconds`` later are stopped, and killed ``killSeconds`` after the failure.
     /// Returns the exit status and the stages that caused a failure, named.
     private func supervise(_ children: [Child], handled: sigset_t, monitor: PipelineMonitor) -> (Int32, [String]) {
         var handled = handled
         var statuses: [pid_t: Int32] = [:]
         var timeout = timespec(tv_sec: 0, tv_nsec: 200_000_000)
+        var failedAt: UInt64?
+        var stoppedRest = false, killedRest = false
+        func running(_ role: Role? = nil) -> [Child] {
+            children.filter { statuses[$0.pid] == nil && (role == nil || $0.role == role) }
+        }
         while statuses.count < children.count {
             monitor.tick()
             let signal = sigtimedwait(&handled, nil, &timeout)
             if signal == SIGINT || signal == SIGTERM {
-                for child in children where child.role == .capture && statuses[child.pid] == nil { kill(child.pid, signal) }
+                for child in running(.capture) { kill(child.pid, signal) }
             } else if signal == SIGHUP {
-                for child in children where (child.role == .filter || child.role == .out) && statuses[child.pid] == nil {
-                    kill(child.pid, SIGHUP)
-                }
+                for child in running() where child.role == .filter || child.role == .out { kill(child.pid, SIGHUP) }
             }
             // Only the stages are reaped (not waitpid(-1)): the process running the pipeline
             // may have other children of its own, which are not this runner's to collect.
-            for child in children where statuses[child.pid] == nil {
+            for child in running() {
                 var status: Int32 = 0
-                if waitpid(child.pid, &status, WNOHANG) == child.pid { statuses[child.pid] = status }
+                guard waitpid(child.pid, &status, WNOHANG) == child.pid else { continue }
+                statuses[child.pid] = status
+                if failedAt == nil, let cause = Self.failure(of: child, status: status) {
+                    failedAt = WallClock.monotonicNanoseconds()
+                    if !running().isEmpty { self.log("\(cause); stopping the pipeline") }
+                    for capture in running(.capture) { kill(capture.pid, SIGTERM) }
+                }
+            }
+            guard let failedAt else { continue }
+            let elapsed = WallClock.monotonicNanoseconds() &- failedAt
+            if !stoppedRest && elapsed >= Self.drainSeconds * 1_000_000_000 {
+                stoppedRest = true
+                for child in running() { kill(child.pid, SIGTERM) }
+            }
+            if !killedRest && elapsed >= Self.killSeconds * 1_000_000_000 {
+                killedRest = true
+                for child in running() {
+                    self.log("\(child.name) did not stop; killing it")
+                    kill(child.pid, SIGKILL)
+                }
             }
         }
         // A stage whose consumer went away exits 141 (or dies of SIGPIPE): a consequence, not a
@@ -185,14 +228,10 @@ public struct PipelineRunner {
         var brokenPipes = 0
         for child in children {
             let status = statuses[child.pid, default: 0]
-            let signal = status & 0x7F
-            let code = (status >> 8) & 0xFF
-            if signal == SIGPIPE || (signal == 0 && code == 141) {
+            if let cause = Self.failure(of: child, status: status) {
+                causes.append(cause)
+            } else if status != 0 {
                 brokenPipes += 1
-            } else if signal != 0 {
-                causes.append("\(child.name) was killed by signal \(signal)")
-            } else if code != 0 {
-                causes.append("\(child.name) exited with status \(code)")
             }
         }
         if !causes.isEmpty { return (1, causes) }

@@ -8,7 +8,8 @@ import Glibc
 
 /// Signal handling shared by every stage.
 ///
-/// SIGINT and SIGTERM raise ``StopSignal/process`` (async-signal-safe); the handlers are installed
+/// SIGINT and SIGTERM raise ``StopSignal/process`` (async-signal-safe); SIGHUP notes a reopen
+/// request (``takeReopenRequest()``) and never terminates. The handlers are installed
 /// without SA_RESTART so a blocked read returns EINTR and the stage sees the flag at once,
 /// stops reading, flushes what it holds and exits. SIGPIPE is ignored so a closed consumer
 /// shows up as EPIPE, which the stage turns into a quiet exit.
@@ -24,7 +25,8 @@ public enum StageSignals {
     static let reopenFlag = Atomic<Bool>(false)
 
     /// Whether SIGHUP arrived since the last call (which clears it): output files should be
-    /// reopened, as logrotate expects. Only stages that call ``installReopenHandler()`` see it.
+    /// reopened and lists reloaded, as logrotate and operators expect. Stages with nothing to
+    /// reopen never ask, so for them SIGHUP changes nothing.
     @inlinable
     public static func takeReopenRequest() -> Bool {
         reopenFlag.load(ordering: .relaxed) && reopenFlag.exchange(false, ordering: .relaxed)
@@ -32,12 +34,6 @@ public enum StageSignals {
 
     /// Records a reopen request, as SIGHUP would. For tests and supervisors in-process.
     public static func requestReopen() { reopenFlag.store(true, ordering: .relaxed) }
-
-    /// Handles SIGHUP by noting a reopen request instead of terminating. A blocked read
-    /// is retried after it, so the request is seen with the next input.
-    public static func installReopenHandler() {
-        _ = cdm_install_signal_handler(SIGHUP, reopenSignalHandler)
-    }
 
     /// Installs the handlers. Call once at start-up.
     public static func install() {
@@ -47,6 +43,10 @@ public enum StageSignals {
         _ = cdm_ignore_signal(SIGPIPE)
         _ = cdm_install_signal_handler(SIGINT, stageSignalHandler)
         _ = cdm_install_signal_handler(SIGTERM, stageSignalHandler)
+        // SIGHUP (logrotate's postrotate, `systemctl reload`) must never end a stage: it notes a
+        // reopen request; a blocked read is retried after it, so the request is seen with the
+        // next input.
+        _ = cdm_install_signal_handler(SIGHUP, reopenSignalHandler)
     }
 }
 

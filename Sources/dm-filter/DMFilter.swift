@@ -150,8 +150,7 @@ struct DMFilter: ParsableCommand {
             plan.skip = self.skipDomains.map { DomainListLoader(role: "skip", source: DomainListSource(parsing: $0), fetch: fetch, log: log) }
             plan.allow = self.allowDomains.map { DomainListLoader(role: "allow", source: DomainListSource(parsing: $0), fetch: fetch, log: log) }
             let loaders = [plan.skip, plan.allow].compactMap { $0 }
-            // SIGHUP before the first load is remembered, not fatal: the watcher reloads then.
-            if !loaders.isEmpty { StageSignals.installReopenHandler() }
+            // SIGHUP before the first load is remembered (StageSignals): the watcher reloads then.
             for loader in loaders { try loader.loadInitially() }
             if !loaders.isEmpty {
                 try DomainListWatcher(loaders: loaders, refreshNanoseconds: self.refresh?.nanoseconds ?? 60_000_000_000).start()

@@ -136,7 +136,6 @@ struct DMOut: ParsableCommand {
 
     func run() throws {
         try StageMain.run(tool: OutputStage.name) {
-            StageSignals.installReopenHandler()
             let (entries, formats) = try self.makeSinks()
             let readers = try self.openInputs()
             let stats = try self.statsOut.map { StatsRelay(try StageOutput.open(try Endpoint(parsing: $0), tool: OutputStage.name)) }
