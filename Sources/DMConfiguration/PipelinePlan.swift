@@ -99,21 +99,32 @@ public struct PlanningHost: Sendable {
     /// The PACKET_FANOUT group id the live lanes share (unique on the host while it runs).
     public var fanoutGroup: UInt16
 
-    /// Whether a path names something that exists and is not a folder (`/dev/stdout`, a file):
-    /// dnsmonster's `--fileOutputPath` is then written to itself rather than holding
-    /// `dnsmonster.log`.
-    public var isExistingNonFolder: @Sendable (String) -> Bool
-
-    public init(cores: Int, fanoutGroup: UInt16, isExistingNonFolder: @escaping @Sendable (String) -> Bool = PlanningHost.isExistingNonFolder) {
-        self.cores = cores
-        self.fanoutGroup = fanoutGroup
-        self.isExistingNonFolder = isExistingNonFolder
+    /// What a path names, as stat(2) says (following links, so `/dev/stdout` is its target).
+    public enum FileKind: Sendable, Equatable {
+        case missing, folder, regularFile
+        /// A FIFO, a pipe, a socket, a character device (`/dev/stdin`, `<(…)`).
+        case other
     }
 
-    /// What stat(2) says of `path` (following links, so `/dev/stdout` is its target).
-    public static let isExistingNonFolder: @Sendable (String) -> Bool = { path in
+    /// What `path` names on this host: a capture that is not a regular file is read by one
+    /// lane; a `--fileOutputPath` that exists and is not a folder is written to itself.
+    public var fileKind: @Sendable (String) -> FileKind
+
+    public init(cores: Int, fanoutGroup: UInt16, fileKind: @escaping @Sendable (String) -> FileKind = PlanningHost.fileKind) {
+        self.cores = cores
+        self.fanoutGroup = fanoutGroup
+        self.fileKind = fileKind
+    }
+
+    /// stat(2) of `path`.
+    public static let fileKind: @Sendable (String) -> FileKind = { path in
         var status = stat()
-        return stat(path, &status) == 0 && (status.st_mode & S_IFMT) != S_IFDIR
+        guard stat(path, &status) == 0 else { return .missing }
+        switch status.st_mode & S_IFMT {
+        case S_IFDIR: return .folder
+        case S_IFREG: return .regularFile
+        default: return .other
+        }
     }
 }
 

@@ -72,8 +72,15 @@ public enum PipelinePlanner {
         }
         let wanted = requested == 0 ? max(1, min(host.cores, 64)) : Int(requested)
         guard wanted > 1 else { return 1 }
-        if c[.pcapFile] == "-" {
+        let capture = c[.pcapFile]
+        if capture == "-" {
             if requested > 1 { notes.append("--lanes=\(requested): standard input cannot be split, so one lane reads it") }
+            return 1
+        }
+        if !capture.isEmpty && host.fileKind(capture) == .other {
+            // Lanes split a file by opening it each; a stream read by several would be shared
+            // between them, each losing what the others took.
+            if requested > 1 { notes.append("--lanes=\(requested): \(capture) is a stream (a pipe, FIFO or device), not a file, so one lane reads it") }
             return 1
         }
         if c[.packetLimit] > 0 {
@@ -160,7 +167,8 @@ public enum PipelinePlanner {
             guard !folder.isEmpty else {
                 throw .conflict("--fileOutputType=\(fileType) needs --fileOutputPath=FOLDER (dnsmonster writes FOLDER/dnsmonster.log)")
             }
-            let file = host.isExistingNonFolder(folder) ? folder : logFile(in: folder)
+            let kind = host.fileKind(folder)
+            let file = kind == .regularFile || kind == .other ? folder : logFile(in: folder)
             arguments += ["--file", file, "--file-type", String(fileType)]
             let format = c[.fileOutputFormat]
             if format != "json" { arguments += ["--file-format", format] }

@@ -1,4 +1,5 @@
 @testable import DMConfiguration
+import DMTestSupport
 import Testing
 
 /// dnsmonster's configuration layers: argv, DNSMONSTER_* variables, INI files, precedence, --writeConfig.
@@ -232,5 +233,28 @@ import Testing
         let withLanes = INIWriter.render(try Self.resolve(["--pcapFile=a", "--lanes=3"]))
         #expect(withLanes.hasSuffix("[swift]\n; \(OptionKey.lanes.option.summary)\nlanes = 3\n"))
         #expect(try Self.resolve([], ini: withLanes)[.lanes] == 3)
+    }
+
+    /// What a path is decides the plan: a stream capture is read by one lane, a
+    /// `--fileOutputPath` that is a file or device is written to itself.
+    @Test func thePathsKindsShapeThePlan() throws {
+        let stream = try PipelinePlanner.plan(
+            Configuration.resolve(arguments: ["--pcapFile=/dev/stdin", "--lanes=4", "--fileOutputType=1", "--fileOutputPath=/dev/stdout"], environment: [:]),
+            host: .with(cores: 4, every: .other))
+        #expect(stream.lanes.count == 1)
+        #expect(stream.notes.contains("--lanes=4: /dev/stdin is a stream (a pipe, FIFO or device), not a file, so one lane reads it"))
+        #expect(stream.out.arguments.starts(with: ["--file", "/dev/stdout", "--file-type", "1"]))
+        let files = try PipelinePlanner.plan(
+            Configuration.resolve(arguments: ["--pcapFile=a.pcap", "--fileOutputType=1", "--fileOutputPath=logs"], environment: [:]),
+            host: .with(cores: 4, every: .regularFile))
+        #expect(files.lanes.count == 4)
+        #expect(files.out.arguments.contains("logs"))
+        for kind in [PlanningHost.FileKind.folder, .missing] {
+            let folder = try PipelinePlanner.plan(
+                Configuration.resolve(arguments: ["--pcapFile=a.pcap", "--fileOutputType=1", "--fileOutputPath=logs"], environment: [:]),
+                host: .with(cores: 2, every: kind))
+            #expect(folder.lanes.count == 2)
+            #expect(folder.out.arguments.contains("logs/dnsmonster.log"))
+        }
     }
 }

@@ -2,8 +2,14 @@ import DMConfiguration
 import Foundation
 
 extension PlanningHost {
-    /// A one-core machine: plans have one lane unless `--lanes` asks for more.
-    package static let oneCore = PlanningHost(cores: 1, fanoutGroup: 7)
+    /// A one-core machine where no path exists: plans have one lane unless `--lanes` asks for
+    /// more, and do not depend on the files of the machine the tests run on.
+    package static let oneCore = PlanningHost(cores: 1, fanoutGroup: 7, fileKind: { _ in .missing })
+
+    /// A machine with `cores` cores where every path is of `kind`.
+    package static func with(cores: Int, every kind: FileKind) -> PlanningHost {
+        PlanningHost(cores: cores, fanoutGroup: 7, fileKind: { _ in kind })
+    }
 }
 
 /// The counter lines the stages print on stderr at exit (`dm-parse: packets_in=3 …`), summed

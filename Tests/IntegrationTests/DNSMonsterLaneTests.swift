@@ -120,6 +120,32 @@ struct DNSMonsterLaneTests {
         print("lanes: \(captures.count) captures, \(comparedRecords) records, \(splitCaptures) split over more than one lane")
     }
 
+    /// A capture that is a stream (/dev/stdin on a pipe, a FIFO, `<(…)`) is read by one lane:
+    /// were each lane to open it, each would take a share of the bytes and packets would be lost.
+    @Test(arguments: ["pipe", "fifo"])
+    func streamInputsAreReadOnceWhateverTheLanes(kind: String) throws {
+        let directory = try TemporaryDirectory()
+        let capture = directory.file("big.pcap")
+        _ = try Self.repeatedSample(copies: 50, to: capture)
+        let dnsmonster = "\(Programs.product("dnsmonster")) --lanes=2 --stdoutOutputType=1 --metricFlushInterval=0"
+        let whole = try Programs.shell("\(dnsmonster) --lanes=1 --pcapFile=\(capture) > \(directory.file("one-lane.json"))")
+        #expect(whole.status == 0, "\(whole.standardError)")
+        let expected = DMOutTests.lines(directory.file("one-lane.json")).count
+        let command: String
+        if kind == "pipe" {
+            command = "cat \(capture) | \(dnsmonster) --pcapFile=/dev/stdin > \(directory.file("out.json"))"
+        } else {
+            let fifo = directory.file("fifo")
+            try #require(mkfifo(fifo, 0o600) == 0)
+            command = "(cat \(capture) > \(fifo) &) ; \(dnsmonster) --pcapFile=\(fifo) > \(directory.file("out.json"))"
+        }
+        let result = try Programs.shell(command)
+        #expect(result.status == 0, "\(result.standardError)")
+        #expect(expected > 10_000)
+        #expect(DMOutTests.lines(directory.file("out.json")).count == expected, "\(result.standardError)")
+        #expect(result.standardError.contains("is a stream (a pipe, FIFO or device), not a file, so one lane reads it"), "\(result.standardError)")
+    }
+
     /// A capture of `copies` copies of examples/sample.pcap back to back, each a second after
     /// the one before (classic little-endian pcap, as the sample is).
     static func repeatedSample(copies: Int, to path: String) throws -> Int {
