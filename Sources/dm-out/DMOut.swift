@@ -93,17 +93,17 @@ struct DMOut: ParsableCommand {
     @Option(help: ArgumentHelp("Output type for syslog, 0–4.", valueName: "type"))
     var syslogType: OutputType = .all
 
-    @Option(help: ArgumentHelp("Syslog header: rfc5424 or rfc3164.", valueName: "header"))
-    var syslogHeader: SyslogHeader.Format = .rfc5424
+    @Option(help: ArgumentHelp("Syslog header: dnsmonster (as dnsmonster sends it: <9>TIME HOST TAG[PID]: with the time of sending, the message ending in a newline), rfc5424 or rfc3164 (with the capture time).", valueName: "header"))
+    var syslogHeader: SyslogHeader.Format = .dnsmonster
 
-    @Option(help: ArgumentHelp("Message framing over TCP: octet-counting or newline (RFC 6587).", valueName: "framing"))
-    var syslogFraming: SyslogSink.Framing = .octetCounting
+    @Option(help: ArgumentHelp("Message framing over TCP (RFC 6587): newline or octet-counting (default: newline for the dnsmonster header, octet-counting for the RFC ones).", valueName: "framing"))
+    var syslogFraming: SyslogSink.Framing?
 
-    @Option(help: ArgumentHelp("Syslog facility: daemon, local0 … local7, user, ….", valueName: "name"))
-    var syslogFacility: String = "local0"
+    @Option(help: ArgumentHelp("Syslog facility: daemon, local0 … local7, user, … (default: user, as dnsmonster, for the dnsmonster header; local0 for the RFC ones).", valueName: "name"))
+    var syslogFacility: String?
 
-    @Option(help: ArgumentHelp("Syslog APP-NAME (tag).", valueName: "name"))
-    var syslogAppName: String = "dnsmonster"
+    @Option(help: ArgumentHelp("Syslog tag (APP-NAME) (default: --server-name for the dnsmonster header, as dnsmonster; dnsmonster for the RFC ones).", valueName: "name"))
+    var syslogAppName: String?
 
     @Option(help: ArgumentHelp("Threads rendering records when there are several --input streams, each reading its share of them (default: one per input, at most one per CPU core; 1 renders everything on one thread, interleaving the inputs).", valueName: "N"))
     var threads: Int?
@@ -118,8 +118,8 @@ struct DMOut: ParsableCommand {
         guard self.statsInterval >= 0 && self.statsInterval <= 86_400 else {
             throw ValidationError("--stats-interval must be between 0 and 86400 seconds, not \(self.statsInterval)")
         }
-        guard SyslogHeader.facilities[self.syslogFacility] != nil else {
-            throw ValidationError("--syslog-facility: unknown facility '\(self.syslogFacility)'; use one of \(SyslogHeader.facilities.keys.sorted().joined(separator: ", "))")
+        if let facility = self.syslogFacility, SyslogHeader.facilities[facility] == nil {
+            throw ValidationError("--syslog-facility: unknown facility '\(facility)'; use one of \(SyslogHeader.facilities.keys.sorted().joined(separator: ", "))")
         }
         if let threads = self.threads, threads < 1 { throw ValidationError("--threads must be 1 or more") }
         guard self.fileRotateKeep >= 0 else { throw ValidationError("--file-rotate-keep must be 0 or more") }
@@ -182,10 +182,13 @@ struct DMOut: ParsableCommand {
             sinks.append(.init(sink: sink, type: self.fileType, format: try formatIndex(self.fileFormat)))
         }
         if let syslog = self.syslog, self.syslogType != .disabled {
+            let dnsmonsterHeader = self.syslogHeader == .dnsmonster
             let header = SyslogHeader(
-                format: self.syslogHeader, facility: SyslogHeader.facilities[self.syslogFacility] ?? 16,
-                hostname: SyslogHeader.currentHostname(), appName: self.syslogAppName, processID: getpid())
-            let sink = SyslogSink(address: try SyslogAddress(parsing: syslog), header: header, framing: self.syslogFraming) {
+                format: self.syslogHeader, facility: self.syslogFacility.flatMap { SyslogHeader.facilities[$0] },
+                hostname: SyslogHeader.currentHostname(),
+                appName: self.syslogAppName ?? (dnsmonsterHeader ? self.serverName : "dnsmonster"), processID: getpid())
+            let framing = self.syslogFraming ?? (dnsmonsterHeader ? .newline : .octetCounting)
+            let sink = SyslogSink(address: try SyslogAddress(parsing: syslog), header: header, framing: framing) {
                 StandardError.write("dm-out: \($0)\n")
             }
             sinks.append(.init(sink: sink, type: self.syslogType, format: try formatIndex(self.syslogFormat)))

@@ -55,4 +55,16 @@ struct OutputSinkTests {
         #expect(Self.header(.rfc5424, time: time, host: "a b", app: "") == "<134>1 2024-05-01T12:34:56.789012Z ab - 42 - - ",
                 "spaces are dropped and an empty field is '-'")
     }
+
+    @Test("the dnsmonster header: Go log/syslog's <9>, the time of sending in seconds, TAG[PID]")
+    func dnsmonsterHeader() {
+        var header = SyslogHeader(format: .dnsmonster, hostname: "vm", appName: "default", processID: 20255)
+        let buffer = ByteStorage(count: SyslogHeader.maximumLength)
+        // Captured in 2023, sent at 2026-12-04T19:40:13.5Z: the time of sending is written.
+        let count = header.write(timeNanoseconds: 1_700_000_000_000_000_000, sentAt: 1_796_413_213_500_000_000, into: buffer.mutableView)
+        #expect(String(decoding: buffer.view.subview(0..<count), as: UTF8.self) == "<9>2026-12-04T19:40:13Z vm default[20255]: ")
+        var local0 = SyslogHeader(format: .dnsmonster, facility: 16, hostname: "vm", appName: "x", processID: 1)
+        let written = local0.write(timeNanoseconds: 0, sentAt: 0, into: buffer.mutableView)
+        #expect(String(decoding: buffer.view.subview(0..<written), as: UTF8.self) == "<129>1970-01-01T00:00:00Z vm x[1]: ")
+    }
 }

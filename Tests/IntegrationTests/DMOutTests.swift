@@ -343,6 +343,7 @@ struct DMOutTests {
         let server = try Rsyslog()
         var total = 0
         for (arguments, sent) in [(["--syslog", "tcp://127.0.0.1:\(server.port)"], count),
+                                  (["--syslog", "tcp://127.0.0.1:\(server.port)", "--syslog-header", "rfc5424"], count),
                                   (["--syslog", "tcp://127.0.0.1:\(server.port)", "--syslog-framing", "newline", "--syslog-header", "rfc3164"], count),
                                   (["--syslog", "udp://127.0.0.1:\(server.port)"], fewCount)] {
             let input = sent == count ? records : fewRecords
@@ -359,11 +360,118 @@ struct DMOutTests {
             }
             #expect(bodies == Array(json.prefix(sent)), "\(arguments)")
             let header = received.last.map { String($0.prefix { $0 != "{" }) } ?? ""
-            #expect(header.hasPrefix(arguments.contains("rfc3164") ? "<134>" : "<134>1 "), "\(header)")
+            let prefix = arguments.contains("rfc3164") ? "<134>" : arguments.contains("rfc5424") ? "<134>1 " : "<9>"
+            #expect(header.hasPrefix(prefix), "\(header)")
         }
+        // rsyslog reads dnsmonster's header as dnsmonster's users see it: user.alert, tag default[PID].
+        let parsed = DMOutTests.lines(server.directory.file("parsed.log"))
+        #expect(parsed.first?.contains("pri=9 fac=user sev=alert") == true, "\(parsed.first ?? "")")
+        #expect(parsed.first?.contains(" tag=default[") == true, "\(parsed.first ?? "")")
     }
 
-    @Test("a syslog server that is down: every record counts as failed, one warning, exit 1")
+    /// The bytes dnsmonster v1.2.5 sent for examples/sample.pcap (../shared/reference/sinks/
+    /// syslog-tcp and syslog-udp), with the time, host name and PID masked, against what dm-out
+    /// sends by default to a raw listener.
+    @Test("syslog by default: byte for byte what dnsmonster sends, over TCP (LF-framed) and UDP", arguments: ["tcp", "udp"])
+    func syslogAsDNSMonsterSendsIt(transport: String) throws {
+        let reference = Programs.packageRoot + "/../shared/reference/sinks/syslog-\(transport)/received"
+        try #require(FileManager.default.fileExists(atPath: reference), "the shared reference recordings are missing")
+        let directory = try TemporaryDirectory()
+        let (records, count) = try Self.sampleRecords(in: directory)
+        let port = 30000 + Int(getpid() % 20000)
+        let listener = """
+            import socket, sys, struct
+            kind, port, out = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+            family = socket.SOCK_STREAM if kind == 'tcp' else socket.SOCK_DGRAM
+            s = socket.socket(socket.AF_INET, family)
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            s.bind(('127.0.0.1', port))
+            data = b''
+            if kind == 'tcp':
+                s.listen(1)
+                open(out + '.ready', 'w').close()
+                c, _ = s.accept()
+                while True:
+                    chunk = c.recv(65536)
+                    if not chunk: break
+                    data += chunk
+            else:
+                open(out + '.ready', 'w').close()
+                s.settimeout(2)
+                try:
+                    while True:
+                        datagram = s.recv(65536)
+                        data += struct.pack('<I', len(datagram)) + datagram
+                except socket.timeout:
+                    pass
+            open(out, 'wb').write(data)
+            """
+        try listener.write(toFile: directory.file("listener.py"), atomically: false, encoding: .utf8)
+        let received = directory.file("received")
+        let run = try Programs.shell("""
+            python3 \(directory.file("listener.py")) \(transport) \(port) \(received) & listener=$!
+            for i in $(seq 100); do [ -f \(received).ready ] && break; sleep 0.05; done
+            \(Programs.product("dm-out")) --input \(records) --syslog \(transport)://127.0.0.1:\(port) || exit 1
+            wait $listener
+            """)
+        #expect(run.status == 0, "\(run.standardError)")
+        #expect(Self.counter("syslog_written", in: run.standardError) == UInt64(count), "\(run.standardError)")
+
+        /// The messages of a recording: TCP's stream split after each newline, UDP's datagrams.
+        func messages(_ bytes: [UInt8], datagrams: Bool) -> [String] {
+            var messages: [[UInt8]] = []
+            if datagrams {
+                var offset = 0
+                while offset + 4 <= bytes.count {
+                    let length = Int(bytes[offset]) | Int(bytes[offset + 1]) << 8 | Int(bytes[offset + 2]) << 16 | Int(bytes[offset + 3]) << 24
+                    messages.append(Array(bytes[(offset + 4)..<(offset + 4 + length)]))
+                    offset += 4 + length
+                }
+            } else {
+                var start = 0
+                for (index, byte) in bytes.enumerated() where byte == 0x0A {
+                    messages.append(Array(bytes[start...index]))
+                    start = index + 1
+                }
+                if start < bytes.count { messages.append(Array(bytes[start...])) }
+            }
+            return messages.map { message in
+                let text = String(decoding: message, as: UTF8.self)
+                return text.replacingOccurrences(
+                    of: #"^<9>\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ \S+ default\[\d+\]: "#, with: "<9>TIME HOST default[PID]: ",
+                    options: .regularExpression)
+            }
+        }
+        let ours = messages(try StreamFiles.bytes(received), datagrams: transport == "udp")
+        let theirs: [String]
+        if transport == "tcp" {
+            theirs = messages(try StreamFiles.bytes(reference + "/conn-001.bin"), datagrams: false)
+        } else {
+            // rawsink's all.bin holds the datagrams back to back; index.tsv their lengths.
+            let lengths = try String(contentsOfFile: reference + "/index.tsv", encoding: .utf8).split(separator: "\n").dropFirst()
+                .compactMap { Int($0.split(separator: "\t").last ?? "") }
+            var framed: [UInt8] = []
+            let all = try StreamFiles.bytes(reference + "/all.bin")
+            var offset = 0
+            for length in lengths {
+                framed += withUnsafeBytes(of: UInt32(length).littleEndian, Array.init) + all[offset..<(offset + length)]
+                offset += length
+            }
+            theirs = messages(framed, datagrams: true)
+        }
+        #expect(theirs.count == count && ours.count == count)
+        #expect(ours.allSatisfy { $0.hasPrefix("<9>TIME HOST default[PID]: {") && $0.hasSuffix("}\n") }, "\(ours.first ?? "")")
+        // dnsmonster leaves the ports of DNS over TCP at 0 (so out of its JSON); dm-parse keeps
+        // them, the one field this comparison leaves aside (README, "Differences").
+        let withoutTCPPorts = ours.map { message in
+            message.contains("\"Protocol\":\"tcp\"")
+                ? message.replacingOccurrences(of: #""(Src|Dst)Port":\d+,"#, with: "", options: .regularExpression) : message
+        }
+        let differing = zip(withoutTCPPorts.sorted(), theirs.sorted()).filter { $0 != $1 }
+        #expect(differing.count == 0, "messages differ, first: \(differing.first.map { "\($0)\n\($1)" } ?? "")")
+    }
+
+    @Test("a syslog server that is down, over TCP and UDP: every record counts as failed, one warning, exit 1")
     func syslogDown() throws {
         let directory = try TemporaryDirectory()
         let (records, count) = try Self.sampleRecords(in: directory)
@@ -373,6 +481,13 @@ struct DMOutTests {
         #expect(Self.counter("syslog_failed", in: result.standardError) == UInt64(count))
         #expect(Self.counter("syslog_written", in: result.standardError) == 0)
         #expect(result.standardError.components(separatedBy: "Connection refused").count == 2, "one warning: \(result.standardError)")
+
+        // UDP to a closed port: each refusal (reported on a later send) marks a datagram failed.
+        let udp = try Programs.run(Programs.product("dm-out"), ["--input", records, "--syslog", "udp://127.0.0.1:9"])
+        #expect(udp.status == 1, "\(udp.standardError)")
+        #expect(Self.counter("syslog_failed", in: udp.standardError) == UInt64(count), "\(udp.standardError)")
+        #expect(Self.counter("syslog_written", in: udp.standardError) == 0, "\(udp.standardError)")
+        #expect(udp.standardError.components(separatedBy: "Connection refused").count == 2, "one warning: \(udp.standardError)")
     }
 
     @Test("--format csv: the header once per sink, standard output and file alike, then one row per record")

@@ -8,8 +8,10 @@ import Glibc
 
 /// Records as syslog messages over UDP, TCP or a Unix socket.
 ///
-/// Over UDP and Unix datagram sockets each record is one datagram. Over TCP, messages are
-/// framed (RFC 6587: octet counting by default, or a newline) and buffered like file output.
+/// Over UDP and Unix datagram sockets each record is one datagram; a closed port's refusal
+/// (reported on a later send) turns an earlier datagram from written into failed. Over TCP,
+/// messages are framed (RFC 6587: octet counting or a newline; dnsmonster's header ends each
+/// message with its newline) and buffered like file output.
 /// A syslog server that is down or goes away loses records but never stops the pipeline: every
 /// such record counts as failed, one warning names the outage, and the sink reconnects at most
 /// once a second.
@@ -30,6 +32,9 @@ public final class SyslogSink: OutputSink {
     public let maximumMessageBytes: Int
 
     @exclusivity(unchecked) private var header: SyslogHeader
+    /// Whether each message ends with its newline (dnsmonster's header), which on a stream is
+    /// then the newline framing's delimiter.
+    private let keepsNewline: Bool
     @exclusivity(unchecked) private var fd: Int32 = -1
     @exclusivity(unchecked) private var stream = false
     @exclusivity(unchecked) private var retryAt: UInt64 = 0
@@ -49,6 +54,7 @@ public final class SyslogSink: OutputSink {
     ) {
         self.address = address
         self.header = header
+        self.keepsNewline = header.format.endsWithNewline
         self.framing = framing
         self.maximumMessageBytes = maximumMessageBytes
         self.warn = warn
@@ -122,6 +128,10 @@ public final class SyslogSink: OutputSink {
         var end = start + self.header.write(timeNanoseconds: timeNanoseconds, into: buffer.subview(from: start))
         buffer.copy(line.subview(0..<body), to: end)
         end += body
+        if self.keepsNewline {
+            buffer[end] = 0x0A
+            end += 1
+        }
         if !self.stream {
             self.sendDatagram(buffer.view.subview(start..<end), isRecord: isRecord)
             return
@@ -143,7 +153,7 @@ public final class SyslogSink: OutputSink {
                 buffer.copy(buffer.view.subview(position..<end), to: self.used)
                 end = self.used + moved
             }
-        } else {
+        } else if !self.keepsNewline {
             buffer[end] = 0x0A
             end += 1
         }
@@ -154,13 +164,29 @@ public final class SyslogSink: OutputSink {
 
     private func sendDatagram(_ message: ByteView, isRecord: Bool) {
         do {
-            _ = try FileDescriptorIO.send(self.fd, message, object: self.address.description)
+            do {
+                _ = try FileDescriptorIO.send(self.fd, message, object: self.address.description)
+            } catch where error.code == ECONNREFUSED {
+                // A closed port answered an earlier datagram, counted as written: it was
+                // refused. The error is reported instead of sending this one, which is tried
+                // once more (a server back up takes it).
+                self.countRefusedDatagram()
+                self.noteOutage(error.description)
+                _ = try FileDescriptorIO.send(self.fd, message, object: self.address.description)
+            }
             if isRecord { self.counters.written &+= 1 }
         } catch {
             if isRecord { self.counters.failed &+= 1 }
-            // A refused datagram (nobody listening) is reported on a later send; the socket stays usable.
-            if error.code != ECONNREFUSED { self.disconnect(error) } else { self.noteOutage(error.description) }
+            // The socket stays usable after a refusal; any other error gets a new one.
+            if error.code != ECONNREFUSED { self.disconnect(error) }
         }
+    }
+
+    /// An earlier datagram counted as written was refused by a closed port.
+    private func countRefusedDatagram() {
+        guard self.counters.written > 0 else { return }
+        self.counters.written &-= 1
+        self.counters.failed &+= 1
     }
 
     private func flushStream() {
@@ -202,5 +228,10 @@ public final class SyslogSink: OutputSink {
 
     public func finish() throws(SinkError) {
         self.flushStream()
+        // The last datagram sent to a closed port is refused after its send returned.
+        if !self.stream && self.fd >= 0 && FileDescriptorIO.takePendingSocketError(self.fd) == ECONNREFUSED {
+            self.countRefusedDatagram()
+            self.noteOutage(SystemError(code: ECONNREFUSED, operation: "send to", object: self.address.description).description)
+        }
     }
 }

@@ -85,6 +85,15 @@ public enum FileDescriptorIO {
         }
     }
 
+    /// The error the socket `fd` holds for a later call (SO_ERROR, which reading clears): on a
+    /// connected UDP socket, ECONNREFUSED after an earlier datagram met a closed port. 0 when none.
+    public static func takePendingSocketError(_ fd: Int32) -> Int32 {
+        var code: Int32 = 0
+        var length = socklen_t(MemoryLayout<Int32>.size)
+        guard getsockopt(fd, SOL_SOCKET, SO_ERROR, &code, &length) == 0 else { return errno }
+        return code
+    }
+
     /// Receives at most `buffer.count` bytes from the socket `fd`, retrying interrupted calls;
     /// 0 when the peer closed the connection.
     public static func receive(_ fd: Int32, into buffer: MutableByteView, object: String) throws(SystemError) -> Int {
