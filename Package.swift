@@ -72,6 +72,7 @@ let package = Package(
         .systemLibrary(
             name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .target(name: "CDMShims"),
+        .target(name: "CCurlFetch", linkerSettings: [.linkedLibrary("curl")]),
 
         .target(name: "DMBytes", dependencies: ["CDMShims"]),
         .target(name: "DMSystem", dependencies: ["DMBytes", "CDMShims"]),
@@ -80,7 +81,7 @@ let package = Package(
         .target(name: "DNSWire", dependencies: ["DMBytes"]),
         .target(name: "DMPacket", dependencies: ["DMBytes", "DMSystem", "DMRecord", "DMStage", "DNSWire", "CZlib"]),
         .target(name: "DMCapture", dependencies: ["DMBytes", "DMSystem", "DMRecord", "DMStage", "DMPacket", "CPcap"]),
-        .target(name: "DMFilter", dependencies: ["DMBytes", "DMSystem", "DMRecord", "DMStage", "DNSWire"]),
+        .target(name: "DMFilter", dependencies: ["DMBytes", "DMSystem", "DMRecord", "DMStage", "DNSWire", "CCurlFetch"]),
         .target(name: "DMFormats", dependencies: ["DMBytes", "DMRecord", "DNSWire"]),
         .target(name: "DMSinks", dependencies: ["DMBytes", "DMSystem", "DMRecord", "DMStage", "DMFormats"]),
         .target(name: "DMStageCommand", dependencies: ["DMRecord", "DMStage", argumentParser]),

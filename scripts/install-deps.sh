@@ -6,6 +6,7 @@ packages=(
   libpcap-dev   # dm-capture (system library target CPcap)
   liblz4-dev    # LZ4 stream compression (CLZ4)
   zlib1g-dev    # gzip-compressed captures (CZlib)
+  libcurl4-openssl-dev  # dm-filter: domain lists over http(s) (CCurlFetch)
   tshark        # tests: the independent oracle for capture and DNS parsing
   gzip
   lz4           # tests: streams compressed by the lz4 tool are read

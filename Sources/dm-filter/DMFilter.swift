@@ -89,6 +89,9 @@ struct DMFilter: ParsableCommand {
     @Option(help: ArgumentHelp("Reload the domain lists this often: 60s, 5m, … ; 0 turns periodic reloads off (default 60s).", valueName: "duration"))
     var refresh: DurationArgument?
 
+    @Option(help: ArgumentHelp("Give up on a list URL whose server sends nothing for this long (also the longest a connection may take to open, up to 10 s; default 30s, as dnsmonster). At start-up that ends dm-filter; on a reload the previous list stays, with a warning.", valueName: "duration"))
+    var listTimeout: DurationArgument?
+
     @Flag(name: .customLong("tag-only"), help: "Set the match flags but reject nothing for the domain lists.")
     var tagOnly = false
 
@@ -120,6 +123,9 @@ struct DMFilter: ParsableCommand {
         if self.refresh != nil && self.skipDomains == nil && self.allowDomains == nil {
             throw ValidationError("--refresh needs --skip-domains or --allow-domains")
         }
+        if let timeout = self.listTimeout, timeout.nanoseconds < 1_000_000_000 {
+            throw ValidationError("--list-timeout: at least 1s, got \(timeout.nanoseconds / 1_000_000) ms")
+        }
         if self.passTo != nil && self.output.out != "-" {
             throw ValidationError("--pass-to replaces --out: give one of them")
         }
@@ -146,7 +152,9 @@ struct DMFilter: ParsableCommand {
             plan.mask = mask.isIdentity ? nil : mask
             plan.tagOnly = self.tagOnly
             // Lists: the first load must succeed; later ones run on the watcher thread.
-            let fetch: DomainListLoader.Fetcher = { try HTTPListFetcher.fetch($0) }
+            let stallSeconds = Int((self.listTimeout?.nanoseconds ?? 30_000_000_000) / 1_000_000_000)
+            let fetcher = HTTPListFetcher(connectSeconds: min(10, stallSeconds), stallSeconds: stallSeconds)
+            let fetch: DomainListLoader.Fetcher = { try fetcher.fetch($0) }
             plan.skip = self.skipDomains.map { DomainListLoader(role: "skip", source: DomainListSource(parsing: $0), fetch: fetch, log: log) }
             plan.allow = self.allowDomains.map { DomainListLoader(role: "allow", source: DomainListSource(parsing: $0), fetch: fetch, log: log) }
             let loaders = [plan.skip, plan.allow].compactMap { $0 }

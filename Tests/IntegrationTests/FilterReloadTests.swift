@@ -221,4 +221,92 @@ struct FilterReloadTests {
         #expect(stats[counter: "allow_missed"] == 2)
         #expect(stats[counter: "allow_list_loads"]! >= 3)
     }
+
+    /// A listener on 127.0.0.1:`port` that accepts connections and never answers.
+    final class SilentServer {
+        let child: ChildProcess
+
+        init(port: UInt16) throws {
+            let null = open("/dev/null", O_RDWR | O_CLOEXEC)
+            defer { close(null) }
+            let script = """
+                import socket, sys
+                s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+                s.bind(('127.0.0.1', int(sys.argv[1]))); s.listen(16)
+                held = []
+                while True:
+                    held.append(s.accept()[0])
+                """
+            self.child = try ChildProcess(
+                "/usr/bin/env", ["python3", "-c", script, String(port)], standardInput: null, standardOutput: null, standardError: null)
+            let deadline = Date().addingTimeInterval(20)
+            while !FilterReloadTests.accepts(port) {
+                guard Date() < deadline else { throw StageError.invalidOption(flag: "silent server", reason: "did not start") }
+                Thread.sleep(forTimeInterval: 0.05)
+            }
+        }
+
+        deinit {
+            self.child.signal(SIGTERM)
+            self.child.wait()
+        }
+    }
+
+    /// CPU seconds (user + system) `pid` has used so far, from /proc.
+    static func cpuSeconds(_ pid: pid_t) throws -> Double {
+        let fields = try String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8).split(separator: ")").last!.split(separator: " ")
+        // After the command name: state is field 3, utime 14 and stime 15 (1-based in proc(5)).
+        return (Double(fields[11])! + Double(fields[12])!) / Double(sysconf(Int32(_SC_CLK_TCK)))
+    }
+
+    @Test("a list URL that accepts and never answers: a clear fatal error at start, no busy waiting")
+    func silentServerAtStart() throws {
+        let port = try Self.freePort()
+        let server = try SilentServer(port: port)
+        let url = "http://127.0.0.1:\(port)/skip.csv"
+        let directory = try TemporaryDirectory()
+        // bash's `times` prints the CPU time of the shell, then of its finished children.
+        let result = try Programs.run("/bin/bash", ["-c", """
+            \(Programs.product("dm-filter")) --skip-domains \(url) --list-timeout 1s < /dev/null > /dev/null; echo "status $?"; times
+            """], output: directory.file("out"))
+        withExtendedLifetime(server) {}
+        #expect(result.standardError.contains("dm-filter: \(url): no answer within 1 s"), "\(result.standardError)")
+        let lines = DMOutTests.lines(directory.file("out"))
+        #expect(lines.first == "status 1", "\(lines)")
+        // "0m0.030s 0m0.010s": the children's user and system time.
+        let seconds = (lines.last ?? "").split(separator: " ").map { part -> Double in
+            let minutes = part.split(separator: "m")
+            return (Double(minutes.first ?? "") ?? 99) * 60 + (Double(minutes.last?.dropLast() ?? "") ?? 99)
+        }
+        #expect(seconds.count == 2 && seconds.reduce(0, +) < 0.5, "CPU while waiting 1 s for nothing: \(lines)")
+    }
+
+    @Test("a reload from a URL that stops answering keeps the previous list, warns, and costs no CPU while waiting")
+    func silentServerOnReload() throws {
+        let directory = try TemporaryDirectory()
+        let served = directory.file("www")
+        #expect(mkdir(served, 0o755) == 0)
+        try StreamFiles.writeBytes(Self.bigList("a"), to: served + "/skip.csv")
+        var server: HTTPServer? = try HTTPServer(serving: served)
+        let port = server!.port
+        let url = server!.url("skip.csv")
+        let filter = try FlowingFilter(["--skip-domains", url, "--tag-only", "--refresh", "0", "--list-timeout", "2s"], directory: directory)
+        #expect(filter.waitForLog("skip list: 100000 entries"), "\(filter.standardError)")
+        server = nil
+        let silent = try SilentServer(port: port)
+        let before = try Self.cpuSeconds(filter.child.pid)
+        filter.child.signal(SIGHUP)
+        let probe = Probe()
+        #expect(try filter.waitForLog("reload (SIGHUP) failed: \(url): no answer within 2 s", whileSending: {
+            try filter.send(probe.batch())
+            Thread.sleep(forTimeInterval: 0.1)
+        }), "\(filter.standardError)")
+        let spent = try Self.cpuSeconds(filter.child.pid) - before
+        #expect(spent < 0.8, "dm-filter used \(spent) s of CPU over a 2 s wait (records were flowing meanwhile)")
+        #expect(filter.standardError.contains("keeping the previous list (100000 entries)"), "\(filter.standardError)")
+        withExtendedLifetime(silent) {}
+        let (records, stats, _) = try filter.finish()
+        #expect(Self.versions(try F.dnsRecords(records)).allSatisfy { $0 == "A" })
+        #expect(stats[counter: "skip_list_failures"] == 1)
+    }
 }

@@ -1,86 +1,56 @@
-import Foundation
+import CCurlFetch
+import DMSystem
 
-#if canImport(FoundationNetworking)
-import FoundationNetworking
+#if canImport(Glibc)
+import Glibc
 #endif
 
-/// Downloads a domain list over http(s) with URLSession: 30 s timeout and a 100 MB limit, as
-/// dnsmonster. Runs on the list watcher thread (and once at start-up), never per record.
-public enum HTTPListFetcher {
-    static let timeoutSeconds: TimeInterval = 30
-    static let maximumBytes = 100_000_000
+/// Downloads a domain list over http(s) with libcurl, which waits in poll(2): a server that
+/// accepts and never answers costs no CPU. Gives up after `connect` seconds without a
+/// connection, `stall` seconds without a byte, or `total` seconds in all, and above 100 MB (as
+/// dnsmonster). Runs on the list watcher thread (and once at start-up), never per record.
+public struct HTTPListFetcher: Sendable {
+    /// The longest a connection may take to open, in seconds.
+    public var connectSeconds: Int
+    /// The longest the server may send nothing, in seconds (dnsmonster's 30 s timeout).
+    public var stallSeconds: Int
+    /// The longest a whole download may take, in seconds.
+    public var totalSeconds: Int
+    /// The largest list accepted.
+    public var maximumBytes: Int
+
+    public init(connectSeconds: Int = 10, stallSeconds: Int = 30, totalSeconds: Int = 600, maximumBytes: Int = 100_000_000) {
+        self.connectSeconds = connectSeconds
+        self.stallSeconds = stallSeconds
+        self.totalSeconds = totalSeconds
+        self.maximumBytes = maximumBytes
+    }
 
     /// The body of `address`.
     /// - Throws: ``DomainListLoadError`` naming the address and why it could not be fetched.
-    public static func fetch(_ address: String) throws -> [UInt8] {
-        guard let url = URL(string: address), let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https" else {
+    public func fetch(_ address: String) throws -> [UInt8] {
+        let lowercased = address.lowercased()
+        guard lowercased.hasPrefix("http://") || lowercased.hasPrefix("https://") else {
             throw DomainListLoadError(source: address, reason: "not an http(s) URL")
         }
-        let collector = Collector(limit: self.maximumBytes)
-        let configuration = URLSessionConfiguration.ephemeral
-        configuration.timeoutIntervalForRequest = self.timeoutSeconds
-        configuration.timeoutIntervalForResource = self.timeoutSeconds
-        configuration.requestCachePolicy = .reloadIgnoringLocalAndRemoteCacheData
-        let session = URLSession(configuration: configuration, delegate: collector, delegateQueue: nil)
-        defer { session.finishTasksAndInvalidate() }
-        session.dataTask(with: url).resume()
-        // The resource timeout ends the task; the extra seconds only guard against a lost callback.
-        guard collector.done.wait(timeout: .now() + self.timeoutSeconds + 5) == .success else {
-            throw DomainListLoadError(source: address, reason: "no answer within \(Int(self.timeoutSeconds)) s")
+        let fd: Int32
+        do { fd = try Folders.openAnonymousFile() } catch {
+            throw DomainListLoadError(source: address, reason: error.description)
         }
-        return try collector.result(address)
-    }
-
-    /// Collects the body, refusing error statuses and bodies over the limit.
-    final class Collector: NSObject, URLSessionDataDelegate, @unchecked Sendable {
-        let limit: Int
-        let done = DispatchSemaphore(value: 0)
-        private let lock = NSLock()
-        private var body: [UInt8] = []
-        private var failure: String?
-
-        init(limit: Int) { self.limit = limit }
-
-        func result(_ address: String) throws -> [UInt8] {
-            try self.lock.withLock {
-                if let failure = self.failure { throw DomainListLoadError(source: address, reason: failure) }
-                return self.body
-            }
+        defer { close(fd) }
+        var status = 0
+        var reason = [CChar](repeating: 0, count: 512)
+        let result = cdm_http_fetch(
+            address, fd, self.connectSeconds, self.stallSeconds, self.totalSeconds, self.maximumBytes, &status, &reason, reason.count)
+        guard result == 0 else {
+            let text = String(decoding: reason.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            throw DomainListLoadError(source: address, reason: text)
         }
-
-        private func fail(_ reason: String) {
-            self.lock.withLock { if self.failure == nil { self.failure = reason } }
-        }
-
-        func urlSession(
-            _ session: URLSession, dataTask: URLSessionDataTask, didReceive response: URLResponse,
-            completionHandler: @escaping (URLSession.ResponseDisposition) -> Void
-        ) {
-            if let http = response as? HTTPURLResponse, !(200..<300).contains(http.statusCode) {
-                self.fail("HTTP status \(http.statusCode)")
-                completionHandler(.cancel)
-            } else if response.expectedContentLength > Int64(self.limit) {
-                self.fail("the list is \(response.expectedContentLength) bytes, over the \(self.limit)-byte limit")
-                completionHandler(.cancel)
-            } else {
-                completionHandler(.allow)
-            }
-        }
-
-        func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive data: Data) {
-            let over = self.lock.withLock { () -> Bool in
-                self.body += data
-                return self.body.count > self.limit
-            }
-            if over {
-                self.fail("the list is over the \(self.limit)-byte limit")
-                dataTask.cancel()
-            }
-        }
-
-        func urlSession(_ session: URLSession, task: URLSessionTask, didCompleteWithError error: Error?) {
-            if let error { self.fail(error.localizedDescription) }
-            self.done.signal()
+        lseek(fd, 0, SEEK_SET)
+        do {
+            return try FileDescriptorIO.readToEnd(fd, object: address)
+        } catch {
+            throw DomainListLoadError(source: address, reason: error.description)
         }
     }
 }

@@ -21,6 +21,18 @@ public enum Folders {
         }
     }
 
+    /// A new file with no name in the temporary folder (`$TMPDIR`, else /tmp), open for reading
+    /// and writing: gone when its descriptor is closed.
+    public static func openAnonymousFile() throws(SystemError) -> Int32 {
+        let folder = getenv("TMPDIR").map { String(cString: $0) } ?? "/tmp"
+        var template = Array("\(folder)/dm-XXXXXX".utf8CString)
+        let fd = mkstemp(&template)
+        guard fd >= 0 else { throw SystemError.current("create a temporary file in", folder) }
+        _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
+        unlink(template)
+        return fd
+    }
+
     /// The folder part of `path` (`a/b` of `a/b/c`), or nil when it has none.
     public static func parent(of path: String) -> String? {
         guard let slash = path.lastIndex(of: "/") else { return nil }
