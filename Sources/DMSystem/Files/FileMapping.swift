@@ -25,6 +25,10 @@ public final class FileMapping {
     private let whole: UnsafeRawBufferPointer
 
     private static let pageSize = Int(sysconf(Int32(_SC_PAGESIZE)))
+    /// Where the pages already handed back end, as an offset into ``bytes``.
+    @exclusivity(unchecked) private var releasedEnd = 0
+    /// Bytes read past before their pages are handed back, in one call.
+    private static let releaseStep = 8 << 20
 
     /// Maps the rest of `fd` when it is a regular file of at least `minimumSize` bytes. The
     /// stream starts `alreadyRead` bytes before the descriptor's position: bytes a caller read
@@ -57,7 +61,10 @@ public final class FileMapping {
         munmap(UnsafeMutableRawPointer(mutating: self.whole.baseAddress), self.whole.count)
     }
 
-    /// Makes ``bytes`` up to `step` bytes past `end` readable and returns the new end. Readers
+    /// Makes ``bytes`` up to `step` bytes past `end` readable and returns the new end. Pages more
+    /// than a step behind `end` are handed back (MADV_DONTNEED), so the process's resident size
+    /// stays flat however large the file: the readers have moved on from them, and a mapping
+    /// that is never written reads any page again from the file should it be touched. Readers
     /// reveal the mapping a step at a time, as reads would bring it, and each step's pages are
     /// entered into the page tables here in one call (reading them from the file if they are
     /// not cached) instead of a fault every few pages: a cache-line request into a page not
@@ -72,6 +79,15 @@ public final class FileMapping {
             let first = Int(bitPattern: range.baseAddress!) & ~(Self.pageSize - 1)
             let last = Int(bitPattern: range.baseAddress! + range.count)
             _ = madvise(UnsafeMutableRawPointer(bitPattern: first), last - first, MADV_POPULATE_READ)
+        }
+        let keptFrom = end - step
+        if keptFrom - self.releasedEnd >= Self.releaseStep {
+            self.bytes.subview(self.releasedEnd..<keptFrom).withUnsafeBytes { range in
+                let first = Int(bitPattern: range.baseAddress!) & ~(Self.pageSize - 1)
+                let last = Int(bitPattern: range.baseAddress! + range.count) & ~(Self.pageSize - 1)
+                if last > first { _ = madvise(UnsafeMutableRawPointer(bitPattern: first), last - first, MADV_DONTNEED) }
+            }
+            self.releasedEnd = keptFrom
         }
         return newEnd
     }
