@@ -98,7 +98,7 @@ let package = Package(
         stage("dm-filter", ["DMRecord", "DMStage", "DMFilter"]),
         stage("dm-out", ["DMRecord", "DMStage", "DMFormats", "DMSinks"]),
         stage("dm-stream", ["DMBytes", "DMRecord", "DMStage"]),
-        .executableTarget(name: "dnsmonster", dependencies: ["DMBytes", "DMSystem", "DMConfiguration", "DMMetrics", "DMPipeline"]),
+        .executableTarget(name: "dnsmonster", dependencies: ["DMBytes", "DMSystem", "DMRecord", "DMConfiguration", "DMMetrics", "DMPipeline"]),
 
         // Tests: a target per library module (in-process, quick: `scripts/test.sh --quick`), and
         // one for the executables and the independent oracles (tshark, miekg/dns, Go).

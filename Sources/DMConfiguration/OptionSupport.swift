@@ -54,7 +54,7 @@ public enum OptionSupport: Sendable, Equatable {
     private static let explicit: [String: OptionSupport] = Dictionary(uniqueKeysWithValues: [
         // capture
         entry(.devName, .mapped("dm-capture --iface")),
-        entry(.pcapFile, .mapped("dm-capture --pcap")),
+        entry(.pcapFile, .mapped("dm-capture --input")),
         entry(.dnstapSocket, .notYet("dnstap input needs a dm-dnstap stage, not built yet")),
         entry(.dnstapPermission, .ignored("only used by the dnstap socket, which is not built yet")),
         entry(.port, .mapped("dm-parse --port")),

@@ -107,7 +107,7 @@ public enum PipelinePlanner {
                 arguments += ["--stats-interval", seconds(c[.captureStatsDelay].nanoseconds)]
             }
         case (true, false):
-            arguments = ["--pcap", file]
+            arguments = ["--input", file]
             if c.isChanged(.filter) {
                 notes.append("--filter applies to live capture only (--devName); dnsmonster ignores it for files too")
             }

@@ -5,7 +5,7 @@ import DMStage
 /// The output flags every record-writing stage shares: `--out`, `--compress` and
 /// `--stats-interval`.
 public struct OutputOptions: ParsableArguments {
-    @Option(help: "Where to write records: -, PATH, unix:PATH, unix-listen:PATH, tcp:HOST:PORT, tcp-listen:HOST:PORT.")
+    @Option(help: ArgumentHelp("Where to write records: \(Endpoint.forms).", valueName: "endpoint"))
     public var out: String = "-"
 
     @Option(help: "Compress the output: none or lz4.")

@@ -24,8 +24,10 @@ struct DMCapture: ParsableCommand {
     /// dnsmonster's default filter: TCP and UDP over IPv4 and IPv6, and IPv6 fragments.
     static let defaultFilter = "((ip and (ip[9] == 6 or ip[9] == 17)) or (ip6 and (ip6[6] == 17 or ip6[6] == 6 or ip6[6] == 44)))"
 
-    @Option(help: "Capture file to read, or - for standard input: pcap or pcapng, plain, gzip or LZ4.")
-    var pcap: String?
+    @Option(
+        name: [.customLong("input"), .customLong("pcap")],
+        help: ArgumentHelp("Capture file to read: pcap or pcapng, plain, gzip or LZ4 (- or fd:N for a stream; --pcap is the older spelling).", valueName: "endpoint"))
+    var input: String?
 
     @Option(help: ArgumentHelp("Capture live on this interface (libpcap).", valueName: "DEV"))
     var iface: String?
@@ -63,13 +65,13 @@ struct DMCapture: ParsableCommand {
     var lane: UInt16 = 0
 
     func validate() throws {
-        guard (self.pcap == nil) != (self.iface == nil) else {
-            throw ValidationError("give exactly one of --pcap FILE and --iface DEV")
+        guard (self.input == nil) != (self.iface == nil) else {
+            throw ValidationError("give exactly one of --input FILE and --iface DEV")
         }
         if self.iface != nil && self.shard != nil {
             throw ValidationError("--shard splits files; live captures share an interface with --fanout-group")
         }
-        if self.pcap != nil && self.fanoutGroup != nil {
+        if self.input != nil && self.fanoutGroup != nil {
             throw ValidationError("--fanout-group is for live capture; split files with --shard I/N")
         }
     }
@@ -85,7 +87,7 @@ struct DMCapture: ParsableCommand {
                 let output = try self.output.open(tool: CaptureStage.name, lane: self.lane, defaultStatsInterval: 10)
                 try stage.captureLive(from: capture, device: device, user: self.user, to: output)
             } else {
-                let opened = try Endpoint(parsing: self.pcap!).openForReading()
+                let opened = try Endpoint(parsing: self.input!).openForReading()
                 let input = DecompressingInput(fileDescriptor: opened.fileDescriptor, inputName: opened.name, closesDescriptor: opened.owned)
                 let reader = CaptureFileReader(input: input)
                 try reader.open()

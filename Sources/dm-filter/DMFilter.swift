@@ -51,7 +51,7 @@ struct DMFilter: ParsableCommand {
             """ + "\n\n" + FilterCounters.help,
         version: DMRecordVersion.string)
 
-    @Option(help: "Where to read records: -, PATH, unix:PATH, unix-listen:PATH, tcp:HOST:PORT, tcp-listen:HOST:PORT.")
+    @Option(help: ArgumentHelp("Where to read records: \(Endpoint.forms).", valueName: "endpoint"))
     var input: String = "-"
 
     @OptionGroup var output: OutputOptions

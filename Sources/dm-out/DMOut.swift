@@ -42,7 +42,7 @@ struct DMOut: ParsableCommand {
             """ + "\n\n" + OutputCounters.help,
         version: DMRecordVersion.string)
 
-    @Option(help: ArgumentHelp("Where to read DNS records: -, PATH, fd:N, unix:PATH, unix-listen:PATH, tcp:HOST:PORT, tcp-listen:HOST:PORT. Repeat it to merge several streams (the lanes of bin/dnsmonster): records are taken from each as they arrive, and the output ends when every input has ended (default: -).", valueName: "endpoint"))
+    @Option(help: ArgumentHelp("Where to read DNS records: \(Endpoint.forms). Repeat it to merge several streams (the lanes of bin/dnsmonster): records are taken from each as they arrive, and the output ends when every input has ended (default: -).", valueName: "endpoint"))
     var input: [String] = []
 
     @Option(help: "The format of every sink without its own: \(RecordFormat.allValueStrings.joined(separator: ", ")).")
@@ -111,12 +111,12 @@ struct DMOut: ParsableCommand {
     @Option(help: ArgumentHelp("Also write every STATS record (the pipeline's and dm-out's own) as a record stream here.", valueName: "endpoint"))
     var statsOut: String?
 
-    @Option(help: ArgumentHelp("Also write dm-out's own counters to --stats-out every N seconds while records flow (0: only the final ones).", valueName: "N"))
-    var statsInterval: Double = 0
+    @Option(help: ArgumentHelp("Also write dm-out's own counters to --stats-out every N seconds while records flow (0: only the final ones; default 0).", valueName: "N"))
+    var statsInterval: Double?
 
     func validate() throws {
-        guard self.statsInterval >= 0 && self.statsInterval <= 86_400 else {
-            throw ValidationError("--stats-interval must be between 0 and 86400 seconds, not \(self.statsInterval)")
+        if let interval = self.statsInterval, !(interval >= 0 && interval <= 86_400) {
+            throw ValidationError("--stats-interval must be between 0 and 86400 seconds, not \(interval)")
         }
         if let facility = self.syslogFacility, SyslogHeader.facilities[facility] == nil {
             throw ValidationError("--syslog-facility: unknown facility '\(facility)'; use one of \(SyslogHeader.facilities.keys.sorted().joined(separator: ", "))")
@@ -142,7 +142,7 @@ struct DMOut: ParsableCommand {
             let stage = OutputStage(
                 sinks: entries, formats: formats,
                 formatOptions: FormatOptions(escapesHTML: self.jsonEscapeHTML, serverName: self.serverName, template: self.template),
-                statsSchedule: StatsSchedule(seconds: self.statsInterval))
+                statsSchedule: StatsSchedule(seconds: self.statsInterval ?? 0))
             let cores = Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))
             try stage.run(readers: readers, threads: self.threads ?? cores, stats: stats)
         }

@@ -22,7 +22,7 @@ struct DMParse: ParsableCommand {
             """ + "\n\n" + ParseCounters.help,
         version: DMRecordVersion.string)
 
-    @Option(help: "Where to read PACKET records, or a pcap/pcapng capture (plain or gzip, recognised by magic): -, PATH, unix:PATH, unix-listen:PATH, tcp:HOST:PORT, tcp-listen:HOST:PORT.")
+    @Option(help: ArgumentHelp("Where to read PACKET records, or a pcap/pcapng capture (plain, gzip or LZ4, recognised by magic): \(Endpoint.forms).", valueName: "endpoint"))
     var input: String = "-"
 
     @OptionGroup var output: OutputOptions
@@ -67,4 +67,11 @@ struct DMParse: ParsableCommand {
     }
 }
 
-extension PortChoice: ExpressibleByArgument {}
+extension PortChoice: ExpressibleByArgument {
+    public var defaultValueDescription: String {
+        switch self {
+        case .number(let number): return String(number)
+        case .any: return "any"
+        }
+    }
+}

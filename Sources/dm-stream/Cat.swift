@@ -13,14 +13,18 @@ extension DMStream {
                 stage's provenance added, and a STATS record with its counters ends the output.
                 """)
 
-        @Argument(help: "Inputs: - (standard input), PATH, unix:PATH, unix-listen:PATH, tcp:HOST:PORT, tcp-listen:HOST:PORT.")
-        var inputs: [String] = ["-"]
+        @Option(help: ArgumentHelp("An input, read in turn (repeatable; default standard input): \(Endpoint.forms).", valueName: "endpoint"))
+        var input: [String] = []
+
+        @Argument(help: ArgumentHelp("More inputs, after those of --input (the older spelling).", valueName: "endpoint"))
+        var inputs: [String] = []
 
         @OptionGroup var output: OutputOptions
 
         func run() throws {
             try StageMain.run(tool: "dm-stream") {
-                let endpoints = try self.inputs.map { (text) throws(EndpointError) in try Endpoint(parsing: text) }
+                let texts = self.input + self.inputs
+                let endpoints = try (texts.isEmpty ? ["-"] : texts).map { (text) throws(EndpointError) in try Endpoint(parsing: text) }
                 let output = try self.output.open(tool: "dm-stream")
                 var counters = ForwardingCounters()
                 var stopped = false

@@ -9,8 +9,11 @@ extension DMStream {
         static let configuration = CommandConfiguration(
             abstract: "Print every header and record of DMRecord streams as text, one per line.")
 
-        @Argument(help: "Inputs (as for cat); default standard input.")
-        var inputs: [String] = ["-"]
+        @Option(help: ArgumentHelp("An input, read in turn (repeatable; default standard input): \(Endpoint.forms).", valueName: "endpoint"))
+        var input: [String] = []
+
+        @Argument(help: ArgumentHelp("More inputs, after those of --input (the older spelling).", valueName: "endpoint"))
+        var inputs: [String] = []
 
         @Flag(help: "Also print each record's body in hex.")
         var hex = false
@@ -18,7 +21,8 @@ extension DMStream {
         func run() throws {
             try StageMain.run(tool: "dm-stream") {
                 let output = RecordWriter(fileDescriptor: 1, outputName: "standard output")
-                for text in self.inputs {
+                let texts = self.input + self.inputs
+                for text in texts.isEmpty ? ["-"] : texts {
                     let input = try Endpoint(parsing: text).openForReading()
                     let reader = RecordReader(fileDescriptor: input.fileDescriptor, inputName: input.name, closesDescriptor: input.owned)
                     while true {

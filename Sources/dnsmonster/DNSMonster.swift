@@ -1,6 +1,7 @@
 import DMConfiguration
 import DMMetrics
 import DMPipeline
+import DMRecord
 import DMSystem
 import Glibc
 
@@ -11,7 +12,7 @@ import Glibc
 /// env and INI layers), so argv is parsed by DMConfiguration.
 @main
 enum DNSMonster {
-    static let version = "dnsmonster for Swift 0.1 (the dm-* pipeline)"
+    static let version = "dnsmonster for Swift \(DMRecordVersion.string) (the dm-* pipeline)"
 
     static func main() {
         do {

@@ -22,7 +22,7 @@ struct DNSMonsterLaneTests {
         let plan = try Self.plan(["--pcapFile", "big.pcap", "--stdoutOutputType=1", "--maskSize4=24"], cores: 3)
         #expect(plan.lanes.count == 3)
         for (index, lane) in plan.lanes.enumerated() {
-            #expect(lane.capture.arguments == ["--pcap", "big.pcap", "--shard", "\(index)/3", "--lane", "\(index)", "--stats-interval", "10"])
+            #expect(lane.capture.arguments == ["--input", "big.pcap", "--shard", "\(index)/3", "--lane", "\(index)", "--stats-interval", "10"])
             #expect(lane.filter.arguments == ["--mask4", "24", "--stats-interval", "10"])
         }
         // The lanes come in on 3, 4 and 5; the pipeline's STATS go back to dnsmonster on 6.

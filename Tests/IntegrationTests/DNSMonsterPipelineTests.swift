@@ -44,7 +44,7 @@ import Testing
             arguments: ["--pcapFile=-", "--stdoutOutputType=1", "--stdoutOutputFormat=gotemplate", "--stdoutOutputGoTemplate={{.Server}}",
                         "--fileOutputType=1", "--fileOutputPath=out/", "--fileOutputRotateCount=0"],
             environment: [:]), host: .oneCore)
-        #expect(plan.capture.arguments == ["--pcap", "-", "--stats-interval", "10"])
+        #expect(plan.capture.arguments == ["--input", "-", "--stats-interval", "10"])
         #expect(plan.out.arguments == [
             "--stdout", "--stdout-type", "1", "--stdout-format", "gotemplate", "--file", "out/dnsmonster.log", "--file-type", "1",
             "--template", "{{.Server}}", "--stats-out", "fd:3", "--stats-interval", "10",
@@ -116,15 +116,15 @@ import Testing
             Programs.product("dnsmonster"), ["--PCAPFILE=/nonexistent.pcap", "--stdoutoutputtype", "1", "--dryRun", "--lanes=1"], output: output)
         #expect(result.status == 0)
         #expect(try String(contentsOfFile: output, encoding: .utf8) == """
-            dm-capture --pcap /nonexistent.pcap --stats-interval 10 | dm-parse --stats-interval 10 | dm-filter --stats-interval 10 | dm-out --stdout --stdout-type 1 --stats-out fd:3 --stats-interval 10
+            dm-capture --input /nonexistent.pcap --stats-interval 10 | dm-parse --stats-interval 10 | dm-filter --stats-interval 10 | dm-out --stdout --stdout-type 1 --stats-out fd:3 --stats-interval 10
 
             """)
         let lanes = try Programs.run(
             Programs.product("dnsmonster"), ["--pcapFile=x.pcap", "--stdoutOutputType=1", "--dryRun", "--LANES", "2"], output: output)
         #expect(lanes.status == 0)
         #expect(try String(contentsOfFile: output, encoding: .utf8) == """
-            dm-capture --pcap x.pcap --shard 0/2 --lane 0 --stats-interval 10 | dm-parse --stats-interval 10 | dm-filter --stats-interval 10 >&3  # lane 0
-            dm-capture --pcap x.pcap --shard 1/2 --lane 1 --stats-interval 10 | dm-parse --stats-interval 10 | dm-filter --stats-interval 10 >&4  # lane 1
+            dm-capture --input x.pcap --shard 0/2 --lane 0 --stats-interval 10 | dm-parse --stats-interval 10 | dm-filter --stats-interval 10 >&3  # lane 0
+            dm-capture --input x.pcap --shard 1/2 --lane 1 --stats-interval 10 | dm-parse --stats-interval 10 | dm-filter --stats-interval 10 >&4  # lane 1
             dm-out --input fd:3 --input fd:4 --stdout --stdout-type 1 --stats-out fd:5 --stats-interval 10
 
             """)
@@ -173,7 +173,7 @@ import Testing
         let planned = try Programs.run(Programs.product("dnsmonster"), ["--config", ini, "--dryRun"], output: output)
         #expect(planned.status == 0, "\(planned.standardError)")
         #expect(try String(contentsOfFile: output, encoding: .utf8) == """
-            dm-capture --pcap a.pcap --stats-interval 10 | dm-parse --stats-interval 10 | dm-filter --mask4 16 --skip-domains s.csv --tag-only --stats-interval 10 | dm-out --stdout --stdout-type 2 --stats-out fd:3 --stats-interval 10
+            dm-capture --input a.pcap --stats-interval 10 | dm-parse --stats-interval 10 | dm-filter --mask4 16 --skip-domains s.csv --tag-only --stats-interval 10 | dm-out --stdout --stdout-type 2 --stats-out fd:3 --stats-interval 10
 
             """)
         #expect(try String(contentsOfFile: ini, encoding: .utf8).contains("[swift]\n; Parallel"))

@@ -144,13 +144,41 @@ struct StageProcessTests {
         let pcapPath = Programs.packageRoot + "/examples/sample.pcap"
         let result = try Programs.run(Programs.product("dm-filter"), ["--input", pcapPath], output: "/dev/null")
         #expect(result.status == 1)
-        #expect(result.standardError == "dm-filter: \(pcapPath): offset 0: this is a pcap capture, not a DMRecord stream: read captures with dm-capture --pcap FILE (or pipe them to dm-parse)\n")
+        #expect(result.standardError == "dm-filter: \(pcapPath): offset 0: this is a pcap capture, not a DMRecord stream: read captures with dm-capture --input FILE (or pipe them to dm-parse)\n")
         let missing = try Programs.run(Programs.product("dm-filter"), ["--input", "/nonexistent/file"], output: "/dev/null")
         #expect(missing.status == 1)
         #expect(missing.standardError.hasPrefix("dm-filter: open /nonexistent/file: No such file or directory"), "\(missing.standardError)")
         let badEndpoint = try Programs.run(Programs.product("dm-filter"), ["--out", "tcp:localhost"], output: "/dev/null")
         #expect(badEndpoint.status == 1)
         #expect(badEndpoint.standardError.contains("'tcp:localhost': expected HOST:PORT"), "\(badEndpoint.standardError)")
+    }
+
+    /// One vocabulary: every stage reads with --input and names the same endpoint forms, fd:N
+    /// among them; one version everywhere; defaults shown as a user writes them.
+    @Test("every stage: --input, the endpoint forms with fd:N, one version, defaults as written")
+    func oneVocabulary() throws {
+        let directory = try TemporaryDirectory()
+        var versions: Set<String> = []
+        for command in [["dm-capture"], ["dm-parse"], ["dm-filter"], ["dm-out"], ["dm-stream", "cat"], ["dm-stream", "dump"]] {
+            let help = try Programs.run(Programs.product(command[0]), Array(command.dropFirst()) + ["--help"], output: directory.file("help"))
+            #expect(help.status == 0)
+            let text = try String(contentsOfFile: directory.file("help"), encoding: .utf8)
+            #expect(text.contains("--input"), "\(command) has no --input")
+            #expect(text.contains("fd:N"), "\(command) does not document fd:N")
+            for odd in ["(default: number(", "(default: 0.0)", "Optional("] {
+                #expect(!text.contains(odd), "\(command) shows \(odd)")
+            }
+            let version = try Programs.run(Programs.product(command[0]), ["--version"], output: directory.file("version"))
+            #expect(version.status == 0)
+            versions.insert(try String(contentsOfFile: directory.file("version"), encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines))
+        }
+        #expect(versions == [DMRecordVersion.string], "\(versions)")
+        let wrapper = try Programs.run(Programs.product("dnsmonster"), ["--version"], output: directory.file("version"))
+        #expect(wrapper.status == 0)
+        #expect(try String(contentsOfFile: directory.file("version"), encoding: .utf8).contains(" \(DMRecordVersion.string) "))
+        // The older spellings still work.
+        let old = try Programs.shell("\(Programs.product("dm-capture")) --pcap \(Programs.packageRoot)/examples/sample.pcap | \(Programs.product("dm-stream")) dump - > /dev/null")
+        #expect(old.status == 0, "\(old.standardError)")
     }
 }
 

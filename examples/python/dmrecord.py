@@ -110,11 +110,11 @@ _LZ4_MAGIC_U32 = _U32.unpack(LZ4_FRAME_MAGIC)[0]      # 0x184D2204
 
 #: Leading bytes of formats a stage may be handed by mistake, with a hint.
 _FOREIGN_FORMATS: Tuple[Tuple[bytes, str, str], ...] = (
-    (b"\xd4\xc3\xb2\xa1", "pcap", "read it with dm-capture --pcap FILE"),
-    (b"\xa1\xb2\xc3\xd4", "pcap", "read it with dm-capture --pcap FILE"),
-    (b"\x4d\x3c\xb2\xa1", "pcap (nanosecond)", "read it with dm-capture --pcap FILE"),
-    (b"\xa1\xb2\x3c\x4d", "pcap (nanosecond)", "read it with dm-capture --pcap FILE"),
-    (b"\x0a\x0d\x0d\x0a", "pcapng", "read it with dm-capture --pcap FILE"),
+    (b"\xd4\xc3\xb2\xa1", "pcap", "read it with dm-capture --input FILE"),
+    (b"\xa1\xb2\xc3\xd4", "pcap", "read it with dm-capture --input FILE"),
+    (b"\x4d\x3c\xb2\xa1", "pcap (nanosecond)", "read it with dm-capture --input FILE"),
+    (b"\xa1\xb2\x3c\x4d", "pcap (nanosecond)", "read it with dm-capture --input FILE"),
+    (b"\x0a\x0d\x0d\x0a", "pcapng", "read it with dm-capture --input FILE"),
     (b"\x1f\x8b", "gzip", "decompress it first with gzip -dc"),
     (b"\x28\xb5\x2f\xfd", "zstd", "decompress it first with zstd -dc"),
     (b"\xfd\x37\x7a\x58", "xz", "decompress it first with xz -dc"),

@@ -153,13 +153,13 @@ public final class DecompressingInput {
         if starts([0x1F, 0x8B]) { return .gzip }
         if starts([0x04, 0x22, 0x4D, 0x18]) { return .lz4 }
         if starts([0xFD, 0x37, 0x7A, 0x58, 0x5A, 0x00]) {
-            return .refused("xz-compressed input is not read directly; decompress it first (xzcat FILE | dm-capture --pcap -)")
+            return .refused("xz-compressed input is not read directly; decompress it first (xzcat FILE | dm-capture --input -)")
         }
         if starts([0x28, 0xB5, 0x2F, 0xFD]) {
-            return .refused("zstd-compressed input is not read directly; decompress it first (zstdcat FILE | dm-capture --pcap -)")
+            return .refused("zstd-compressed input is not read directly; decompress it first (zstdcat FILE | dm-capture --input -)")
         }
         if starts([0x42, 0x5A, 0x68]) {
-            return .refused("bzip2-compressed input is not read directly; decompress it first (bzcat FILE | dm-capture --pcap -)")
+            return .refused("bzip2-compressed input is not read directly; decompress it first (bzcat FILE | dm-capture --input -)")
         }
         return .plain
     }

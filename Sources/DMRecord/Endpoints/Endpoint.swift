@@ -18,6 +18,9 @@ public enum Endpoint: Hashable, Sendable, CustomStringConvertible {
     case tcpConnect(host: String, port: UInt16)
     case tcpListen(host: String, port: UInt16)
 
+    /// The forms, for help texts and messages: every stage reads and writes the same ones.
+    public static let forms = "- (standard input or output), PATH, fd:N (a descriptor the parent opened), unix:PATH, unix-listen:PATH, tcp:HOST:PORT, tcp-listen:HOST:PORT"
+
     /// Parses the command-line form; the error names the text and the accepted forms.
     public init(parsing text: String) throws(EndpointError) {
         if text == "-" {
@@ -84,7 +87,7 @@ public struct EndpointError: Error, Hashable, Sendable, CustomStringConvertible 
     }
 
     public var description: String {
-        "'\(self.text)': \(self.reason) (endpoints: -, PATH, fd:N, unix:PATH, unix-listen:PATH, tcp:HOST:PORT, tcp-listen:HOST:PORT)"
+        "'\(self.text)': \(self.reason) (endpoints: \(Endpoint.forms))"
     }
 }
 

@@ -24,7 +24,7 @@ public enum StreamMagic {
         /// What the user can do instead.
         public var advice: String {
             switch self {
-            case .pcap, .pcapng: return "read captures with dm-capture --pcap FILE (or pipe them to dm-parse)"
+            case .pcap, .pcapng: return "read captures with dm-capture --input FILE (or pipe them to dm-parse)"
             case .gzip: return "decompress it first (zcat FILE | …)"
             case .zstd: return "decompress it first (zstdcat FILE | …)"
             case .xz: return "decompress it first (xzcat FILE | …)"
