@@ -92,7 +92,7 @@ public enum OptionSupport: Sendable, Equatable {
         entry(.maskSize6, .mapped("dm-filter --mask6")),
         entry(.serverName, .mapped("dm-out --server-name")),
         entry(.logFormat, .ignored("the stages write plain text diagnostics on stderr")),
-        entry(.logLevel, .ignored("the stages write plain text diagnostics on stderr")),
+        entry(.logLevel, .wrapper("what of the stages' stderr dnsmonster passes on: errors always, each only once; warnings from 2 (WARN); at 4 (DEBUG) every line of every stage, their counter lines at exit included")),
         entry(.cpuProfile, .ignored("Go's profiler; profile the stages with perf instead")),
         entry(.memProfile, .ignored("Go's profiler; profile the stages with perf or heaptrack instead")),
         entry(.packetLimit, .mapped("dm-capture --packet-limit")),

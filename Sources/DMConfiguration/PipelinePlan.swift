@@ -39,6 +39,9 @@ public struct PipelinePlan: Sendable, Equatable {
     /// The descriptor dm-out writes the pipeline's STATS records to, for dnsmonster's
     /// metrics and end-of-run summary.
     public var statsDescriptor: Int32
+    /// dnsmonster's `--logLevel` (0 panic … 3 info, the default, 4 debug): what of the stages'
+    /// standard error reaches the user.
+    public var logLevel: UInt64 = 3
 
     /// dnsmonster's `[metric]` options, checked.
     public struct Metrics: Sendable, Equatable {

@@ -42,7 +42,8 @@ public enum PipelinePlanner {
             out = (0..<count).flatMap { ["--input", "fd:\(PipelinePlan.firstLaneDescriptor + Int32($0))"] } + out
         }
         return PipelinePlan(
-            lanes: lanes, out: .init(name: "dm-out", arguments: out), notes: notes, metrics: metrics, statsDescriptor: statsDescriptor)
+            lanes: lanes, out: .init(name: "dm-out", arguments: out), notes: notes, metrics: metrics, statsDescriptor: statsDescriptor,
+            logLevel: c[.logLevel])
     }
 
     /// dnsmonster's `[metric]` options; the endpoint an endpoint type needs must be given.

@@ -31,6 +31,8 @@ public final class PipelineMonitor: @unchecked Sendable {
     public let settings: Settings
     private let input: Int32
     private let report: @Sendable (String) -> Void
+    /// Where the stderr endpoint's metrics lines go, as they are (dnsmonster prints them so).
+    private let writeMetricsLine: @Sendable (String) -> Void
     /// The latest STATS of every stage: the reader thread writes, the supervisor and the
     /// Prometheus server thread read.
     private let statistics = SharedStatistics()
@@ -45,7 +47,13 @@ public final class PipelineMonitor: @unchecked Sendable {
     /// Prepares the endpoint (binds the Prometheus port, opens the statsd socket), so a bad
     /// address fails before any stage starts. `input` is the read end of the STATS stream,
     /// owned from now on; `report` writes a line on stderr.
-    public init(input: Int32, settings: Settings, report: @escaping @Sendable (String) -> Void) throws(MetricsEndpointError) {
+    /// Reads dm-out's STATS from `input`; messages go to `report`, the stderr endpoint's metrics
+    /// lines to `writeMetricsLine` (by default `report` too).
+    public init(
+        input: Int32, settings: Settings, report: @escaping @Sendable (String) -> Void,
+        writeMetricsLine: (@Sendable (String) -> Void)? = nil
+    ) throws(MetricsEndpointError) {
+        self.writeMetricsLine = writeMetricsLine ?? report
         self.input = input
         self.settings = settings
         self.report = report
@@ -126,7 +134,7 @@ public final class PipelineMonitor: @unchecked Sendable {
         case .stderr(let format):
             let line = StderrMetrics.line(
                 metrics.filter { $0.stage == nil }, format: format, timeNanoseconds: WallClock.nowNanoseconds())
-            self.report(String(line.dropLast()))
+            self.writeMetricsLine(String(line.dropLast()))
         case .statsd:
             self.statsd?.send(metrics)
         case .prometheus:

@@ -21,6 +21,9 @@ public struct PipelineRunner {
     private struct Child {
         var pid: pid_t
         var name: String
+        /// The executable's name, and its lane when there are several.
+        var stage: String
+        var lane: Int?
         /// Where the stage sits: receives stop signals (capture) or reload signals (filter, out).
         var role: Role
     }
@@ -32,15 +35,42 @@ public struct PipelineRunner {
     static let drainSeconds: UInt64 = 3
     static let killSeconds: UInt64 = 10
 
-    /// How `child` ended, when that was a failure (not 0, not a broken pipe): "NAME exited
-    /// with status N" or "NAME was killed by signal N".
-    private static func failure(of child: Child, status: Int32) -> String? {
+    /// How `child` ended, when that was a failure (not 0, not a broken pipe, not the SIGTERM
+    /// this runner sent it after another stage failed): "exited with status N" or "was killed
+    /// by signal N".
+    private static func failure(of child: Child, status: Int32, stopped: Set<pid_t>) -> String? {
         let signal = status & 0x7F
         let code = (status >> 8) & 0xFF
         if signal == SIGPIPE || (signal == 0 && code == 141) { return nil }
-        if signal != 0 { return "\(child.name) was killed by signal \(signal)" }
-        if code != 0 { return "\(child.name) exited with status \(code)" }
+        if signal == SIGTERM && stopped.contains(child.pid) { return nil }
+        if signal != 0 { return "was killed by signal \(signal)" }
+        if code != 0 { return "exited with status \(code)" }
         return nil
+    }
+
+    /// Causes with the lanes of one stage that ended alike folded into one line:
+    /// "dm-capture (lanes 0, 1) exited with status 1".
+    static func grouped(_ causes: [(stage: String, lane: Int?, outcome: String)]) -> [String] {
+        var order: [String] = []
+        var lanes: [String: [Int]] = [:]
+        for cause in causes {
+            let key = "\(cause.stage)\u{0}\(cause.outcome)"
+            if lanes[key] == nil { order.append(key) }
+            lanes[key, default: []] += cause.lane.map { [$0] } ?? []
+        }
+        return order.map { key in
+            let parts = key.split(separator: "\u{0}", omittingEmptySubsequences: false)
+            let numbers = lanes[key] ?? []
+            let where_ = numbers.isEmpty ? "" : numbers.count == 1 ? " (lane \(numbers[0]))" : " (lanes \(numbers.map(String.init).joined(separator: ", ")))"
+            return "\(parts[0])\(where_) \(parts[1])"
+        }
+    }
+
+    /// Writes one line to standard error as it is (the stages' lines, the metrics line).
+    @Sendable static func writeLine(_ line: String) {
+        var text = line + "\n"
+        // A failed write to standard error has nowhere left to be reported.
+        text.withUTF8ByteView { try? FileDescriptorIO.writeAll(2, $0, object: "standard error") }
     }
 
     /// Bytes of socket buffer between a lane and dm-out: a lane writes 1 MiB at a time.
@@ -79,7 +109,13 @@ public struct PipelineRunner {
         let statsWriteEnd = try ProcessSpawn.moveAbove(statsPipe.write, minimum: 100, object: "dm-out's STATS")
         var statsWriteOpen = true
         defer { if statsWriteOpen { close(statsWriteEnd) } }
-        let monitor = try PipelineMonitor(input: statsPipe.read, settings: try MonitorSettings.make(plan.metrics), report: self.log)
+        let monitor = try PipelineMonitor(
+            input: statsPipe.read, settings: try MonitorSettings.make(plan.metrics), report: self.log, writeMetricsLine: Self.writeLine)
+        // Every stage writes its standard error here; the relay passes it on line by line.
+        let relay = try StageErrorRelay(
+            level: .init(showsStageCounters: plan.logLevel >= 4, showsWarnings: plan.logLevel >= 2), write: Self.writeLine)
+        var relayOpen = true
+        defer { if relayOpen { relay.finish() } }
         try monitor.start()
         let statsMapping = [(statsWriteEnd, plan.statsDescriptor)]
 
@@ -88,10 +124,10 @@ public struct PipelineRunner {
         func start(_ stage: PipelinePlan.Stage, role: Role, lane: Int?, input: Int32, output: Int32, extra: [(Int32, Int32)] = []) throws {
             let pid = try ProcessSpawn.spawn(
                 directory + "/" + stage.name, arguments: stage.arguments, input: input, output: output,
-                extra: extra.map { (source: $0.0, target: $0.1) }, group: group)
+                extra: extra.map { (source: $0.0, target: $0.1) } + [(source: relay.writeEnd, target: 2)], group: group)
             if group == 0 { group = pid }
             let name = lane.map { "\(stage.name) (lane \($0))" } ?? stage.name
-            children.append(Child(pid: pid, name: name, role: role))
+            children.append(Child(pid: pid, name: name, stage: stage.name, lane: lane, role: role))
         }
         do {
             if plan.lanes.count == 1 {
@@ -130,14 +166,19 @@ public struct PipelineRunner {
         close(statsWriteEnd)
         statsWriteOpen = false
         let (status, causes) = supervise(children, handled: handled, monitor: monitor)
+        // Every stage's last words are out before the ledger and the causes.
+        relay.finish()
+        relayOpen = false
         let lanes = plan.lanes.count
         let account = monitor.finish(
             expectedProcesses: ["dm-capture": lanes, "dm-parse": lanes, "dm-filter": lanes, "dm-out": 1], sendsMetrics: status != 141)
         // A consumer that went away (`| head`) ends the run on purpose: quietly, as a stage does.
-        if status != 141 {
-            for line in account.summaryLines { self.log(line) }
+        // After a failure the stages' own errors (above) and the causes say what happened; the
+        // ledger follows only if anything was captured, without the gaps the failure explains.
+        if status != 141 && (causes.isEmpty || account.captured > 0) {
+            for line in account.summaryLines where causes.isEmpty || !line.hasPrefix("unaccounted:") { self.log(line) }
         }
-        for cause in causes { self.log(cause) }
+        for cause in Self.grouped(causes) { self.log(cause) }
         return status
     }
 
@@ -179,12 +220,16 @@ public struct PipelineRunner {
     /// captures are stopped at once and what is in flight drains; stages still running
     /// ``drainSeconds`` later are stopped, and killed ``killSeconds`` after the failure.
     /// Returns the exit status and the stages that caused a failure, named.
-    private func supervise(_ children: [Child], handled: sigset_t, monitor: PipelineMonitor) -> (Int32, [String]) {
+    private func supervise(
+        _ children: [Child], handled: sigset_t, monitor: PipelineMonitor
+    ) -> (Int32, [(stage: String, lane: Int?, outcome: String)]) {
         var handled = handled
         var statuses: [pid_t: Int32] = [:]
         var timeout = timespec(tv_sec: 0, tv_nsec: 200_000_000)
         var failedAt: UInt64?
         var stoppedRest = false, killedRest = false
+        /// Stages this runner stopped after a failure: ending of that signal is no cause.
+        var stopped: Set<pid_t> = []
         func running(_ role: Role? = nil) -> [Child] {
             children.filter { statuses[$0.pid] == nil && (role == nil || $0.role == role) }
         }
@@ -202,17 +247,22 @@ public struct PipelineRunner {
                 var status: Int32 = 0
                 guard waitpid(child.pid, &status, WNOHANG) == child.pid else { continue }
                 statuses[child.pid] = status
-                if failedAt == nil, let cause = Self.failure(of: child, status: status) {
+                if failedAt == nil, Self.failure(of: child, status: status, stopped: stopped) != nil {
                     failedAt = WallClock.monotonicNanoseconds()
-                    if !running().isEmpty { self.log("\(cause); stopping the pipeline") }
-                    for capture in running(.capture) { kill(capture.pid, SIGTERM) }
+                    for capture in running(.capture) {
+                        kill(capture.pid, SIGTERM)
+                        stopped.insert(capture.pid)
+                    }
                 }
             }
             guard let failedAt else { continue }
             let elapsed = WallClock.monotonicNanoseconds() &- failedAt
             if !stoppedRest && elapsed >= Self.drainSeconds * 1_000_000_000 {
                 stoppedRest = true
-                for child in running() { kill(child.pid, SIGTERM) }
+                for child in running() {
+                    kill(child.pid, SIGTERM)
+                    stopped.insert(child.pid)
+                }
             }
             if !killedRest && elapsed >= Self.killSeconds * 1_000_000_000 {
                 killedRest = true
@@ -224,12 +274,12 @@ public struct PipelineRunner {
         }
         // A stage whose consumer went away exits 141 (or dies of SIGPIPE): a consequence, not a
         // cause. Report the causes; when there are none the consumer of dnsmonster went away.
-        var causes: [String] = []
+        var causes: [(stage: String, lane: Int?, outcome: String)] = []
         var brokenPipes = 0
         for child in children {
             let status = statuses[child.pid, default: 0]
-            if let cause = Self.failure(of: child, status: status) {
-                causes.append(cause)
+            if let cause = Self.failure(of: child, status: status, stopped: stopped) {
+                causes.append((child.stage, child.lane, cause))
             } else if status != 0 {
                 brokenPipes += 1
             }

@@ -78,6 +78,10 @@ import Testing
                 let plain = try PipelinePlanner.plan(Configuration.resolve(arguments: base, environment: [:]), host: .oneCore)
                 let plan = try PipelinePlanner.plan(Configuration.resolve(arguments: arguments, environment: [:]), host: .oneCore)
                 #expect(plan.metrics != plain.metrics, "--\(flag.name) did not reach the plan")
+            } else if flag.name == "loglevel" {
+                let plain = try PipelinePlanner.plan(Configuration.resolve(arguments: base, environment: [:]), host: .oneCore)
+                let plan = try PipelinePlanner.plan(Configuration.resolve(arguments: base + [setting], environment: [:]), host: .oneCore)
+                #expect(plan.logLevel != plain.logLevel, "--loglevel did not reach the plan")
             } else {
                 #expect(["config", "version", "help", "writeconfig"].contains(flag.name))
             }

@@ -385,6 +385,8 @@ struct DMOutTests {
             family = socket.SOCK_STREAM if kind == 'tcp' else socket.SOCK_DGRAM
             s = socket.socket(socket.AF_INET, family)
             s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            # 400 datagrams can arrive faster than this script reads them: room for all.
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 8 << 20)
             s.bind(('127.0.0.1', port))
             data = b''
             if kind == 'tcp':
@@ -397,11 +399,13 @@ struct DMOutTests {
                     data += chunk
             else:
                 open(out + '.ready', 'w').close()
-                s.settimeout(2)
+                # The first datagram may take a while (a busy machine); after it, a quiet second ends.
+                s.settimeout(60)
                 try:
                     while True:
                         datagram = s.recv(65536)
                         data += struct.pack('<I', len(datagram)) + datagram
+                        s.settimeout(1)
                 except socket.timeout:
                     pass
             open(out, 'wb').write(data)

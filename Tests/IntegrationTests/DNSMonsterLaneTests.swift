@@ -103,7 +103,7 @@ struct DNSMonsterLaneTests {
                 let output = directory.file("lanes\(lanes).json")
                 let result = try Programs.run(
                     Programs.product("dnsmonster"),
-                    ["--pcapFile", capture, "--stdoutOutputType=1", "--lanes", String(lanes)], output: output)
+                    ["--pcapFile", capture, "--stdoutOutputType=1", "--lanes", String(lanes), "--logLevel=4"], output: output)
                 let summaries = StageSummaries(result.standardError)
                 outputs.append(try String(contentsOfFile: output, encoding: .utf8).split(separator: "\n").sorted())
                 #expect(summaries.lines["dm-parse"] == lanes, "\(capture): \(result.standardError)")
@@ -189,7 +189,7 @@ struct DNSMonsterLaneTests {
         let devNull = open("/dev/null", O_RDONLY | O_CLOEXEC)
         defer { close(devNull) }
         let child = try ChildProcess(
-            Programs.product("dnsmonster"), ["--pcapFile", capture, "--stdoutOutputType=1", "--lanes=2", "--dedup"],
+            Programs.product("dnsmonster"), ["--pcapFile", capture, "--stdoutOutputType=1", "--lanes=2", "--dedup", "--logLevel=4"],
             standardInput: devNull, standardOutput: outputFD, standardError: errors.writeEnd)
         errors.closeWriteEnd()
         // Stop once output is flowing: the run is then well under way and far from its end.
@@ -242,7 +242,7 @@ struct DNSMonsterLaneTests {
         let devNull = open("/dev/null", O_RDONLY | O_CLOEXEC)
         defer { close(devNull) }
         let child = try ChildProcess(
-            Programs.product("dnsmonster"), ["--pcapFile", capture, "--stdoutOutputType=1", "--lanes=2"],
+            Programs.product("dnsmonster"), ["--pcapFile", capture, "--stdoutOutputType=1", "--lanes=2", "--logLevel=4"],
             standardInput: devNull, standardOutput: outputFD, standardError: errors.writeEnd)
         errors.closeWriteEnd()
         var waited = 0

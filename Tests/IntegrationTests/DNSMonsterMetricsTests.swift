@@ -14,7 +14,8 @@ struct DNSMonsterMetricsTests {
     /// The `metrics:` lines of dnsmonster's stderr, each as name → value.
     static func metricLines(_ standardError: String) -> [[String: Double]] {
         standardError.split(separator: "\n").compactMap { line -> [String: Double]? in
-            guard line.hasPrefix("dnsmonster: "), let range = line.range(of: " metrics: ") else { return nil }
+            // `<RFC 3339 time> metrics: {…}`, as dnsmonster prints it.
+            guard line.first?.isNumber == true, let range = line.range(of: " metrics: ") else { return nil }
             let body = line[range.upperBound...]
             if body.hasPrefix("{") {
                 guard let object = try? JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: [String: Double]] else { return nil }
@@ -62,7 +63,7 @@ struct DNSMonsterMetricsTests {
         let capture = directory.file("big.pcap")
         let packets = try DNSMonsterLaneTests.repeatedSample(copies: 500, to: capture)
         let result = try Programs.run(
-            Programs.product("dnsmonster"), ["--pcapFile", capture, "--stdoutOutputType=1", "--lanes=2", "--metricFlushInterval=100ms"])
+            Programs.product("dnsmonster"), ["--pcapFile", capture, "--stdoutOutputType=1", "--lanes=2", "--metricFlushInterval=100ms", "--logLevel=4"])
         #expect(result.status == 0, "\(result.standardError)")
         let lines = Self.metricLines(result.standardError)
         #expect(lines.count >= 3, "\(result.standardError)")
@@ -147,7 +148,7 @@ struct DNSMonsterMetricsTests {
         let run = try LiveCaptureTests.RunningCapture(
             ["--devName", "lo", "--filter", "udp dst port \(dnsPort)", "--port", String(dnsPort), "--lanes", "2", "--stdoutOutputType=1",
              "--metricEndpointType=prometheus", "--metricPrometheusEndpoint=http://127.0.0.1:\(metricsPort)/metrics",
-             "--metricFlushInterval=200ms"],
+             "--metricFlushInterval=200ms", "--logLevel=4"],
             output: directory.file("out.json"), executable: Programs.product("dnsmonster"))
         #expect(run.waitFor("dropped root privileges", times: 2), "\(run.errorText)")
 

@@ -136,7 +136,7 @@ struct LiveCaptureTests {
         let directory = try TemporaryDirectory()
         let port = 40000 + Int(getpid() % 10000)
         let capture = try RunningCapture(
-            ["--devName", "lo", "--filter", "udp dst port \(port)", "--port", String(port), "--lanes", "2", "--stdoutOutputType=1"],
+            ["--devName", "lo", "--filter", "udp dst port \(port)", "--port", String(port), "--lanes", "2", "--stdoutOutputType=1", "--logLevel=4"],
             output: directory.file("out.json"), executable: Programs.product("dnsmonster"))
         // Both lanes' captures are open once both have dropped root.
         #expect(capture.waitFor("dropped root privileges", times: 2), "\(capture.errorText)")

@@ -13,7 +13,8 @@ struct PipelineFaultTests {
 
     /// A port of its own per test run, and the arguments that capture queries sent to it.
     static func liveArguments(port: Int) -> [String] {
-        ["--devName", "lo", "--filter", "udp dst port \(port)", "--port", String(port), "--lanes", "2", "--metricFlushInterval=0"]
+        // Debug level: every stage's lines pass, so both lanes' "dropped root privileges" show.
+        ["--devName", "lo", "--filter", "udp dst port \(port)", "--port", String(port), "--lanes", "2", "--metricFlushInterval=0", "--logLevel=4"]
     }
 
     /// The query names `prefix-N` in the JSON lines of `path`.
