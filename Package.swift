@@ -91,7 +91,7 @@ let package = Package(
             dependencies: [
                 "DMBytes", "DMSystem", "DMRecord", "DMConfiguration", .product(name: "Prometheus", package: "swift-prometheus"),
             ]),
-        .target(name: "DMPipeline", dependencies: ["DMSystem", "DMConfiguration", "DMMetrics"]),
+        .target(name: "DMPipeline", dependencies: ["DMBytes", "DMSystem", "DMConfiguration", "DMMetrics", "DMFormats", "DMSinks"]),
 
         stage("dm-capture", ["DMRecord", "DMStage", "DMPacket", "DMCapture"]),
         stage("dm-parse", ["DMSystem", "DMRecord", "DMStage", "DMPacket"]),

@@ -9,6 +9,7 @@ packages=(
   libcurl4-openssl-dev  # dm-filter: domain lists over http(s) (CCurlFetch)
   tshark        # tests: the independent oracle for capture and DNS parsing
   gzip
+  xz-utils      # tests: an xz-compressed capture gets a hint instead of garbage
   lz4           # tests: streams compressed by the lz4 tool are read
   python3       # examples/python and their tests
   bsdutils      # tests: script(1) gives a stage a terminal to refuse

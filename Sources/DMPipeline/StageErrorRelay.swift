@@ -71,7 +71,19 @@ final class StageErrorRelay: @unchecked Sendable {
         if !pending.isEmpty { self.pass(String(decoding: pending, as: UTF8.self)) }
     }
 
-    private func pass(_ line: String) {
+    /// A stage's advice as it reads to someone who runs dnsmonster.
+    static let dnsmonsterWording: [(stage: String, dnsmonster: String)] = [
+        ("| dm-capture --input -)", "| dnsmonster --pcapFile - …)"),
+    ]
+
+    private func pass(_ text: String) {
+        var line = text
+        for wording in Self.dnsmonsterWording where line.contains(wording.stage) {
+            line = line.replacing(wording.stage, with: wording.dnsmonster)
+        }
+        // ArgumentParser's usage lines after a stage's option error: the wrapper checks values
+        // first (ValueCheck), and a stage's usage is not what a dnsmonster user typed.
+        if line.hasPrefix("Usage: ") || line.hasPrefix("  See '") { return }
         if Self.isCounterLine(line[...]) {
             if self.level.showsStageCounters { self.write(line) }
             return

@@ -48,6 +48,7 @@ enum DNSMonster {
         }
         let host = PlanningHost(cores: Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))), fanoutGroup: UInt16(truncatingIfNeeded: getpid()))
         let plan = try PipelinePlanner.plan(configuration, host: host)
+        try ValueCheck.check(configuration)
         for note in plan.notes { standardError(note) }
         if configuration.extraFlags.contains(.dryrun) {
             for line in plan.shellCommands { print(line) }

@@ -130,6 +130,27 @@ import Testing
             """)
     }
 
+    /// Values only a stage can parse are checked before any stage starts, and the error names
+    /// dnsmonster's flag and where its value came from, without a stage's usage text; a stage's
+    /// hint reads as dnsmonster's way of doing it.
+    @Test func optionErrorsSpeakDNSMonstersLanguage() throws {
+        let sample = Programs.packageRoot + "/examples/sample.pcap"
+        let template = try Programs.run(Programs.product("dnsmonster"), [
+            "--pcapFile", sample, "--stdoutOutputType=1", "--stdoutOutputFormat=gotemplate", "--stdoutOutputGoTemplate={{with .DNS}}x{{end}}",
+        ])
+        #expect(template.status == 2)
+        #expect(template.standardError == "dnsmonster: invalid value '{{with .DNS}}x{{end}}' for --stdoutoutputgotemplate (from the command line): expected a Go template dm-out can run ({{with}} is not supported at line 1, column 3)\n", "\(template.standardError)")
+        let syslog = try Programs.shell(
+            "DNSMONSTER_SYSLOGOUTPUTENDPOINT=bogus://x \(Programs.product("dnsmonster")) --pcapFile \(sample) --syslogOutputType=1")
+        #expect(syslog.status == 2)
+        #expect(syslog.standardError.hasPrefix("dnsmonster: invalid value 'bogus://x' for --syslogoutputendpoint (from environment variable DNSMONSTER_SYSLOGOUTPUTENDPOINT)"), "\(syslog.standardError)")
+        #expect(!syslog.standardError.contains("Usage:") && !syslog.standardError.contains("--syslog "), "\(syslog.standardError)")
+        let directory = try TemporaryDirectory()
+        let xz = try Programs.shell("xz -c \(sample) > \(directory.file("x.pcap.xz")) && \(Programs.product("dnsmonster")) --pcapFile \(directory.file("x.pcap.xz")) --stdoutOutputType=1")
+        #expect(xz.status == 1)
+        #expect(xz.standardError.contains("decompress it first (xzcat FILE | dnsmonster --pcapFile - …)"), "\(xz.standardError)")
+    }
+
     /// A missing file: the cause once, first, then dnsmonster's metrics line and the failed
     /// stage named once for both lanes; no all-zero ledger, no counter lines.
     @Test func aStageThatFailsIsNamed() throws {
