@@ -40,6 +40,9 @@ public enum PipelinePlanner {
         }
         if count > 1 {
             out = (0..<count).flatMap { ["--input", "fd:\(PipelinePlan.firstLaneDescriptor + Int32($0))"] } + out
+            // The lanes of a file each keep its order; merged by capture time the output is in
+            // the file's order, as one reader writes it. A live capture keeps arrival order.
+            if !c[.pcapFile].isEmpty { out = ["--order", "time"] + out }
         }
         return PipelinePlan(
             lanes: lanes, out: .init(name: "dm-out", arguments: out), notes: notes, metrics: metrics, statsDescriptor: statsDescriptor,

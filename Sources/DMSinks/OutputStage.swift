@@ -18,12 +18,27 @@ public struct OutputStage {
     public let formatOptions: FormatOptions
     /// When dm-out's periodic STATS are due.
     public let statsSchedule: StatsSchedule
+    /// The order in which records of several inputs are written.
+    public let order: InputOrder
 
-    public init(sinks: [SinkPlan.Entry], formats: [RecordFormat], formatOptions: FormatOptions, statsSchedule: StatsSchedule) {
+    /// How the records of several inputs are interleaved.
+    public enum InputOrder: String, CaseIterable, Sendable {
+        /// As they arrive, rendered on a thread per input: live capture.
+        case arrival
+        /// By capture time, a k-way merge of inputs each in capture order, rendered on one
+        /// thread: a file replayed by several lanes comes out in the file's order.
+        case time
+    }
+
+    public init(
+        sinks: [SinkPlan.Entry], formats: [RecordFormat], formatOptions: FormatOptions, statsSchedule: StatsSchedule,
+        order: InputOrder = .arrival
+    ) {
         self.sinks = sinks
         self.formats = formats
         self.formatOptions = formatOptions
         self.statsSchedule = statsSchedule
+        self.order = order
     }
 
     /// A formatter for each format, in order: each rendering thread has its own.
@@ -44,7 +59,7 @@ public struct OutputStage {
     }
 
     private func render(readers: [RecordReader], threads: Int, stats: StatsRelay?) throws {
-        let threads = max(1, min(threads, readers.count))
+        let threads = self.order == .time ? 1 : max(1, min(threads, readers.count))
         if threads > 1 {
             let headers = try self.makeFormatters().map(\.headerLine)
             var parallel = ParallelRendering(
@@ -58,6 +73,8 @@ public struct OutputStage {
         // Concrete types, so the record loop is specialised for the single-input case.
         if readers.count == 1 {
             try Self.serve(readers[0], plan: plan, statsOutput: stats)
+        } else if self.order == .time {
+            try Self.serve(TimeOrderedMerger(readers: readers), plan: plan, statsOutput: stats)
         } else {
             try Self.serve(RecordStreamMerger(readers: readers), plan: plan, statsOutput: stats)
         }

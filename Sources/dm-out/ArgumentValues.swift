@@ -15,3 +15,4 @@ extension SyslogHeader.Format: ExpressibleByArgument {}
 extension SyslogSink.Framing: ExpressibleByArgument {}
 
 extension RecordFormat: ExpressibleByArgument {}
+extension OutputStage.InputOrder: ExpressibleByArgument {}
