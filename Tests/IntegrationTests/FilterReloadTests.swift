@@ -166,13 +166,18 @@ struct FilterReloadTests {
         }
     }
 
-    @Test("a list served over HTTP: loaded at start, reloaded on SIGHUP while records flow, a 404 keeps the old list")
-    func httpWithSIGHUP() throws {
-        let directory = try TemporaryDirectory()
+    /// List A as `skip.csv` in a folder `www` of `directory`, served over HTTP.
+    static func serveListA(in directory: TemporaryDirectory) throws -> (served: String, server: HTTPServer) {
         let served = directory.file("www")
         #expect(mkdir(served, 0o755) == 0)
         try StreamFiles.writeBytes(Self.bigList("a"), to: served + "/skip.csv")
-        let server = try HTTPServer(serving: served)
+        return (served, try HTTPServer(serving: served))
+    }
+
+    @Test("a list served over HTTP: loaded at start, reloaded on SIGHUP while records flow, a 404 keeps the old list")
+    func httpWithSIGHUP() throws {
+        let directory = try TemporaryDirectory()
+        let (served, server) = try Self.serveListA(in: directory)
         let filter = try FlowingFilter(["--skip-domains", server.url("skip.csv"), "--tag-only", "--refresh", "0"], directory: directory)
         #expect(filter.waitForLog("skip list: 100000 entries"), "\(filter.standardError)")
         let probe = Probe()
@@ -284,10 +289,7 @@ struct FilterReloadTests {
     @Test("a reload from a URL that stops answering keeps the previous list, warns, and costs no CPU while waiting")
     func silentServerOnReload() throws {
         let directory = try TemporaryDirectory()
-        let served = directory.file("www")
-        #expect(mkdir(served, 0o755) == 0)
-        try StreamFiles.writeBytes(Self.bigList("a"), to: served + "/skip.csv")
-        var server: HTTPServer? = try HTTPServer(serving: served)
+        var server: HTTPServer? = try Self.serveListA(in: directory).server
         let port = server!.port
         let url = server!.url("skip.csv")
         let filter = try FlowingFilter(["--skip-domains", url, "--tag-only", "--refresh", "0", "--list-timeout", "2s"], directory: directory)
