@@ -25,8 +25,9 @@ public struct OutputStage {
     public enum InputOrder: String, CaseIterable, Sendable {
         /// As they arrive, rendered on a thread per input: live capture.
         case arrival
-        /// By capture time, a k-way merge of inputs each in capture order, rendered on one
-        /// thread: a file replayed by several lanes comes out in the file's order.
+        /// By capture time, a k-way merge of inputs each in capture order: a file replayed by
+        /// several lanes comes out in the file's order. Rendered on a thread per input, whose
+        /// lines are merged by time (``SharedSink``); on one thread the records are (``TimeOrderedMerger``).
         case time
     }
 
@@ -59,12 +60,13 @@ public struct OutputStage {
     }
 
     private func render(readers: [RecordReader], threads: Int, stats: StatsRelay?) throws {
-        let threads = self.order == .time ? 1 : max(1, min(threads, readers.count))
+        let threads = max(1, min(threads, readers.count))
         if threads > 1 {
             let headers = try self.makeFormatters().map(\.headerLine)
             var parallel = ParallelRendering(
                 sinks: self.sinks, headers: self.sinks.map { headers[$0.format] }, makeFormatters: { try self.makeFormatters() })
             parallel.statsSchedule = self.statsSchedule
+            parallel.orderedByTime = self.order == .time
             try parallel.run(readers: readers, threads: threads, stats: stats)
             return
         }

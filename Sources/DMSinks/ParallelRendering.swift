@@ -17,15 +17,18 @@ struct ParallelRendering {
     final class Job: @unchecked Sendable {
         let plan: SinkPlan
         let readers: [RecordReader]
+        /// Whether the thread's inputs are merged by capture time (else as they arrive).
+        let orderedByTime: Bool
         var failure: Error?
         var stopped = false
         /// The plan's counters as its thread last handed them over, for periodic STATS.
         private var published = SinkPlan.Counters()
         private let lock = ThreadLock()
 
-        init(plan: SinkPlan, readers: [RecordReader]) {
+        init(plan: SinkPlan, readers: [RecordReader], orderedByTime: Bool) {
             self.plan = plan
             self.readers = readers
+            self.orderedByTime = orderedByTime
             plan.publish = { [lock] counters in lock.withLock { self.published = counters } }
         }
 
@@ -36,6 +39,8 @@ struct ParallelRendering {
             do {
                 if self.readers.count == 1 {
                     try self.serve(self.readers[0], stats: stats)
+                } else if self.orderedByTime {
+                    try self.serve(TimeOrderedMerger(readers: self.readers), stats: stats)
                 } else {
                     try self.serve(RecordStreamMerger(readers: self.readers), stats: stats)
                 }
@@ -58,18 +63,21 @@ struct ParallelRendering {
     let makeFormatters: () throws -> [any RecordFormatter]
     /// When dm-out's periodic STATS are due; the supervising thread writes them.
     var statsSchedule = StatsSchedule.never
+    /// Whether the lines of the threads are merged by capture time (``SharedSink``), each
+    /// thread's inputs being in capture order; else they are written as they come.
+    var orderedByTime = false
 
     /// Reads `readers` on `threads` threads (inputs dealt round-robin) until every input has
     /// ended or a stop signal; then finishes the sinks, writes the STATS and the summary.
     func run(readers: [RecordReader], threads: Int, stats: StatsRelay?) throws {
-        let shared = zip(self.sinks, self.headers).map { SharedSink($0.sink, header: $1) }
+        let shared = zip(self.sinks, self.headers).map { SharedSink($0.sink, header: $1, orderedByTime: self.orderedByTime) }
         var jobs: [Job] = []
         for thread in 0..<threads {
             let ports = self.sinks.enumerated().map { index, entry in
                 SinkPlan.Entry(sink: shared[index].makePort(), type: entry.type, format: entry.format, headerWritten: true)
             }
             let mine = stride(from: thread, to: readers.count, by: threads).map { readers[$0] }
-            jobs.append(Job(plan: SinkPlan(sinks: ports, formatters: try self.makeFormatters()), readers: mine))
+            jobs.append(Job(plan: SinkPlan(sinks: ports, formatters: try self.makeFormatters()), readers: mine, orderedByTime: self.orderedByTime))
         }
         var workers: [WorkerThread] = []
         for job in jobs {

@@ -105,7 +105,7 @@ struct DMOut: ParsableCommand {
     @Option(help: ArgumentHelp("Syslog tag (APP-NAME) (default: --server-name for the dnsmonster header, as dnsmonster; dnsmonster for the RFC ones).", valueName: "name"))
     var syslogAppName: String?
 
-    @Option(help: ArgumentHelp("With several --input streams: arrival (as records come, a thread per input: live capture) or time (by capture time, each input being in capture order: the lanes of a replayed file come out in the file's order, rendered on one thread).", valueName: "order"))
+    @Option(help: ArgumentHelp("With several --input streams: arrival (as records come, a thread per input: live capture) or time (by capture time, each input being in capture order: the lanes of a replayed file come out in the file's order, still rendered on a thread per input).", valueName: "order"))
     var order: OutputStage.InputOrder = .arrival
 
     @Option(help: ArgumentHelp("Threads rendering records when there are several --input streams, each reading its share of them (default: one per input, at most one per CPU core; 1 renders everything on one thread, interleaving the inputs).", valueName: "N"))
