@@ -30,23 +30,26 @@ public final class SharedSink: @unchecked Sendable {
     @exclusivity(unchecked) private var open: [Bool] = []
 
     /// Batches one port may have waiting before it waits for the other ports.
-    static let queuedBatchesPerPort = 8
+    static let queuedBatchesPerPort = 32
 
-    /// Rendered lines of one port, with the end and capture time of each.
+    /// Rendered lines of one port, with the end and capture time of each: the port's own
+    /// buffer, handed over whole (the port takes a spare one), so nothing is copied.
     final class Batch {
-        let bytes: ByteStorage
+        let lines: OutputByteBuffer
         let ends: [Int]
         let times: [UInt64]
         /// The next line to write.
         var next = 0
 
-        init(bytes: ByteView, ends: [Int], times: [UInt64]) {
-            self.bytes = ByteStorage(count: max(1, bytes.count))
-            self.bytes.mutableView.copy(bytes, to: 0)
+        init(lines: OutputByteBuffer, ends: [Int], times: [UInt64]) {
+            self.lines = lines
             self.ends = ends
             self.times = times
         }
     }
+
+    /// In capture-time order: buffers whose lines are written, for the ports to take back.
+    @exclusivity(unchecked) private var spareBuffers: [OutputByteBuffer] = []
 
     /// Shares `sink`; `header`, when given, goes out once before the first line any port
     /// delivers. `orderedByTime` merges the ports' lines by capture time.
@@ -82,14 +85,17 @@ public final class SharedSink: @unchecked Sendable {
 
     /// Queues `batch` of port `index` and writes what is due; first waits while the port
     /// already has ``queuedBatchesPerPort`` batches waiting for another port's lines.
-    fileprivate func enqueue(_ batch: Batch, from index: Int) throws(SinkError) {
+    /// - Returns: a buffer for the port's next lines (a spare one, or a new one).
+    fileprivate func enqueue(_ batch: Batch, from index: Int) throws(SinkError) -> OutputByteBuffer {
         while self.lock.withLock({ self.queues[index].count >= Self.queuedBatchesPerPort }) {
             usleep(500)
         }
-        try self.lock.withLock { () throws(SinkError) in
+        let spare = try self.lock.withLock { () throws(SinkError) -> OutputByteBuffer? in
             self.queues[index].append(batch)
             try self.writeDueLines()
+            return self.spareBuffers.popLast()
         }
+        return spare ?? OutputByteBuffer(initialCapacity: Port.batchBytes + (64 << 10))
     }
 
     /// Port `index` delivers no more: the others' lines no longer wait for it.
@@ -121,9 +127,13 @@ public final class SharedSink: @unchecked Sendable {
             try self.writeHeaderIfDue()
             let batch = self.queues[earliest][0]
             let start = batch.next == 0 ? 0 : batch.ends[batch.next - 1]
-            try self.sink.write(batch.bytes.view.subview(start..<batch.ends[batch.next]), timeNanoseconds: earliestTime)
+            try self.sink.write(batch.lines.bytes.subview(start..<batch.ends[batch.next]), timeNanoseconds: earliestTime)
             batch.next += 1
-            if batch.next == batch.ends.count { self.queues[earliest].removeFirst() }
+            if batch.next == batch.ends.count {
+                self.queues[earliest].removeFirst()
+                batch.lines.removeAll()
+                self.spareBuffers.append(batch.lines)
+            }
         }
     }
 
@@ -142,7 +152,7 @@ public final class SharedSink: @unchecked Sendable {
         private let shared: SharedSink
         /// This port's number in the shared sink.
         private let index: Int
-        private let lines = OutputByteBuffer(initialCapacity: Port.batchBytes + (64 << 10))
+        @exclusivity(unchecked) private var lines = OutputByteBuffer(initialCapacity: Port.batchBytes + (64 << 10))
         /// Where each held line ends in ``lines``, and its capture time.
         @exclusivity(unchecked) private var ends: [Int] = []
         @exclusivity(unchecked) private var times: [UInt64] = []
@@ -165,17 +175,28 @@ public final class SharedSink: @unchecked Sendable {
         /// capture-time merge).
         public func deliver() throws(SinkError) {
             guard !self.ends.isEmpty else { return }
+            let shared = self.shared
+            if shared.orderedByTime {
+                let batch = Batch(lines: self.lines, ends: self.ends, times: self.times)
+                self.ends = []
+                self.times = []
+                self.ends.reserveCapacity(4096)
+                self.times.reserveCapacity(4096)
+                do {
+                    self.lines = try shared.enqueue(batch, from: self.index)
+                } catch {
+                    // The batch's buffer is the sink's now, error or not.
+                    self.lines = OutputByteBuffer(initialCapacity: Port.batchBytes + (64 << 10))
+                    throw error
+                }
+                return
+            }
             defer {
                 self.lines.removeAll()
                 self.ends.removeAll(keepingCapacity: true)
                 self.times.removeAll(keepingCapacity: true)
             }
             let bytes = self.lines.bytes
-            let shared = self.shared
-            if shared.orderedByTime {
-                try shared.enqueue(Batch(bytes: bytes, ends: self.ends, times: self.times), from: self.index)
-                return
-            }
             let ends = self.ends, times = self.times
             try shared.withLock { (sink) throws(SinkError) in
                 try shared.writeHeaderIfDue()
