@@ -12,7 +12,7 @@
 #   BASELINE=../old/.build-rel/release bench/filter.sh   # also every row with that build
 #
 # Environment: RECORDS (default 10000000), ROUNDS (default 3), LIST_ENTRIES (default 1000000),
-# SCRATCH (swift build --scratch-path, default /work/tmp/rel-filter), PYTHON (default python3),
+# SCRATCH (swift build --scratch-path, default .build), PYTHON (default python3),
 # BASELINE (a release bin dir of another build: its dm-stream and dm-filter run the same rows
 # in the same rounds, and a table gives this / baseline; see add_baseline_rows in bench/lib.sh).
 # Inputs and the list are generated once (bench/gen_dns_records.py, bench/gen_domain_list.py)
@@ -23,7 +23,7 @@ cd "$(dirname "$0")/.."
 RECORDS=${RECORDS:-10000000}
 ROUNDS=${ROUNDS:-3}
 LIST_ENTRIES=${LIST_ENTRIES:-1000000}
-SCRATCH=${SCRATCH:-/work/tmp/rel-filter}
+SCRATCH=${SCRATCH:-.build}
 PYTHON=${PYTHON:-python3}
 OUT=bench/out
 FILE=$OUT/dns-$RECORDS.dmr

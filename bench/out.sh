@@ -5,7 +5,7 @@
 # markdown section for BENCHMARKS.md on stdout.
 #
 #   bench/out.sh                         # 1.5M exchanges (3M records), 5 rounds
-#   EXCHANGES=500000 ROUNDS=3 SCRATCH=/work/tmp/rel bench/out.sh
+#   EXCHANGES=500000 ROUNDS=3 SCRATCH=/tmp/dm-build bench/out.sh
 #   FORMAT=csv bench/out.sh              # another --format (json, csv, json-ocsf, text, gotemplate)
 #   BASELINE=../old/.build-rel/release bench/out.sh   # also both rows with that build
 #
