@@ -47,7 +47,9 @@ public struct CaptureStage {
         let lane = self.lane
         try output.run(stage: Self.name, counters: counters) {
             var countdown = StatsCountdown()
-            while !self.selection.isDone, !StageSignals.stopRequested, let packet = try reader.next() {
+            // Read once: the process-wide flag's accessor costs a lazy-global check per packet.
+            let stop = StopSignal.process
+            while !self.selection.isDone, !stop.isRaised, let packet = try reader.next() {
                 if self.selection.admit(packet) { try Self.write(packet, lane: lane, to: output) }
                 if countdown.shouldCheck(inputWentIdle: idle.wentIdle) {
                     idle.wentIdle = false
@@ -75,7 +77,8 @@ public struct CaptureStage {
         }
         let lane = self.lane
         try output.run(stage: Self.name, counters: counters) {
-            while !self.selection.isDone, !StageSignals.stopRequested {
+            let stop = StopSignal.process
+            while !self.selection.isDone, !stop.isRaised {
                 switch try capture.next(lane: lane) {
                 case .packet(let packet):
                     if packet.frame.count == PacketRecordLayout.maximumFrameSize { oversized &+= 1 }

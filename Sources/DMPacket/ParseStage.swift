@@ -62,7 +62,9 @@ public struct ParseStage {
         try output.beginOwnSection(entries: [.source(reader.inputName)])
         try output.run(stage: Self.name, counters: { self.parser.counters.fields }) {
             var countdown = StatsCountdown()
-            while !StageSignals.stopRequested, let packet = try reader.next() {
+            // Read once: the process-wide flag's accessor costs a lazy-global check per packet.
+            let stop = StopSignal.process
+            while !stop.isRaised, let packet = try reader.next() {
                 try self.parser.parse(metadata: packet.metadata, frame: packet.frame, into: output.writer)
                 if countdown.shouldCheck(inputWentIdle: idle.wentIdle) {
                     idle.wentIdle = false

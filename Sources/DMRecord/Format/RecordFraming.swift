@@ -6,9 +6,9 @@ public enum RecordFraming {
     /// Size of the length prefix, type and flags: the bytes in front of every body.
     @inlinable public static var prefixSize: Int { 8 }
     /// The largest value the length field may hold (1 MiB): type + flags + body.
-    public static let maximumLength = 1 << 20
+    @inlinable public static var maximumLength: Int { 1 << 20 }
     /// The largest whole record, length field included.
-    public static let maximumRecordSize = maximumLength + lengthFieldSize
+    @inlinable public static var maximumRecordSize: Int { maximumLength + lengthFieldSize }
     /// The largest body a record can carry.
-    public static let maximumBodySize = maximumLength - 4
+    @inlinable public static var maximumBodySize: Int { maximumLength - 4 }
 }

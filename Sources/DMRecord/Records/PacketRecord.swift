@@ -5,7 +5,7 @@ public enum PacketRecordLayout {
     /// Bytes in front of the frame.
     @inlinable public static var fixedSize: Int { 20 }
     /// The largest frame a PACKET record can carry.
-    public static let maximumFrameSize = RecordFraming.maximumBodySize - fixedSize
+    @inlinable public static var maximumFrameSize: Int { RecordFraming.maximumBodySize - fixedSize }
 }
 
 /// The metadata of a PACKET record, everything but the frame bytes.
