@@ -3,7 +3,7 @@ extension ByteView {
     @inlinable @inline(__always)
     public func loadLittleEndian<T: FixedWidthInteger>(at offset: Int, as: T.Type = T.self) -> T {
         assert(offset >= 0 && offset <= self.count &- MemoryLayout<T>.size, "integer offset out of range")
-        return T(littleEndian: self.base.unsafelyUnwrapped.loadUnaligned(fromByteOffset: offset, as: T.self))
+        return T(littleEndian: self.base.loadUnaligned(fromByteOffset: offset, as: T.self))
     }
 
     /// The big-endian (network order) integer at `offset`; traps unless its bytes are inside
@@ -11,7 +11,7 @@ extension ByteView {
     @inlinable @inline(__always)
     public func loadBigEndian<T: FixedWidthInteger>(at offset: Int, as: T.Type = T.self) -> T {
         assert(offset >= 0 && offset <= self.count &- MemoryLayout<T>.size, "integer offset out of range")
-        return T(bigEndian: self.base.unsafelyUnwrapped.loadUnaligned(fromByteOffset: offset, as: T.self))
+        return T(bigEndian: self.base.loadUnaligned(fromByteOffset: offset, as: T.self))
     }
 
     /// The little-endian integer at `offset`, whose bytes the caller has checked are inside
@@ -19,14 +19,14 @@ extension ByteView {
     @inlinable @inline(__always)
     public func uncheckedLoadLittleEndian<T: FixedWidthInteger>(at offset: Int, as: T.Type = T.self) -> T {
         assert(offset >= 0 && offset <= self.count &- MemoryLayout<T>.size, "integer offset out of range")
-        return T(littleEndian: self.base.unsafelyUnwrapped.loadUnaligned(fromByteOffset: offset, as: T.self))
+        return T(littleEndian: self.base.loadUnaligned(fromByteOffset: offset, as: T.self))
     }
 
     /// The big-endian integer at `offset`, whose bytes the caller has checked are inside the view.
     @inlinable @inline(__always)
     public func uncheckedLoadBigEndian<T: FixedWidthInteger>(at offset: Int, as: T.Type = T.self) -> T {
         assert(offset >= 0 && offset <= self.count &- MemoryLayout<T>.size, "integer offset out of range")
-        return T(bigEndian: self.base.unsafelyUnwrapped.loadUnaligned(fromByteOffset: offset, as: T.self))
+        return T(bigEndian: self.base.loadUnaligned(fromByteOffset: offset, as: T.self))
     }
 
     /// The integer at `offset` in memory order (neither swapped nor interpreted): for hashing
@@ -34,6 +34,6 @@ extension ByteView {
     @inlinable @inline(__always)
     public func loadNative<T: FixedWidthInteger>(at offset: Int, as: T.Type = T.self) -> T {
         assert(offset >= 0 && offset <= self.count &- MemoryLayout<T>.size, "integer offset out of range")
-        return self.base.unsafelyUnwrapped.loadUnaligned(fromByteOffset: offset, as: T.self)
+        return self.base.loadUnaligned(fromByteOffset: offset, as: T.self)
     }
 }

@@ -23,7 +23,7 @@ package struct CacheLineRequests {
     @inlinable @inline(__always)
     package mutating func request(upTo end: Int, in bytes: ByteView) {
         let limit = Swift.min(end, bytes.count)
-        guard let base = bytes.base else { return }
+        let base = bytes.base
         while self.requestedTo < limit {
             cdm_prefetch(base + self.requestedTo)
             self.requestedTo &+= 64

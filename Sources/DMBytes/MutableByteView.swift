@@ -5,14 +5,14 @@
 /// alive: it is valid for as long as its owner says (usually the closure it is passed to).
 @frozen
 public struct MutableByteView {
-    /// The first byte; nil only for an empty view.
-    @usableFromInline let base: UnsafeMutableRawPointer?
+    /// The first byte; never nil (an empty view holds ``ByteView/emptyBase``, never written).
+    @usableFromInline let base: UnsafeMutableRawPointer
     /// How many bytes the view covers.
     public let count: Int
 
     @inlinable
-    init(base: UnsafeMutableRawPointer?, count: Int) {
-        assert(count >= 0 && (count == 0 || base != nil))
+    init(base: UnsafeMutableRawPointer, count: Int) {
+        assert(count >= 0)
         self.base = base
         self.count = count
     }
@@ -21,23 +21,24 @@ public struct MutableByteView {
     /// to fill. The caller guarantees they stay valid for as long as the view is used.
     @inlinable
     public init(unsafeBytes buffer: UnsafeMutableRawBufferPointer) {
-        self.init(base: buffer.baseAddress, count: buffer.count)
+        assert(buffer.count == 0 || buffer.baseAddress != nil)
+        self.init(base: buffer.baseAddress ?? UnsafeMutableRawPointer(mutating: ByteView.emptyBase), count: buffer.count)
     }
 
     /// The same bytes, read-only.
     @inlinable
-    public var view: ByteView { ByteView(base: self.base.map { UnsafeRawPointer($0) }, count: self.count) }
+    public var view: ByteView { ByteView(base: UnsafeRawPointer(self.base), count: self.count) }
 
     /// The byte at `offset`; traps unless `0 ≤ offset < count`.
     @inlinable
     public subscript(offset: Int) -> UInt8 {
         get {
             assert(UInt(bitPattern: offset) < UInt(bitPattern: self.count), "byte offset out of range")
-            return self.base.unsafelyUnwrapped.load(fromByteOffset: offset, as: UInt8.self)
+            return self.base.load(fromByteOffset: offset, as: UInt8.self)
         }
         nonmutating set {
             assert(UInt(bitPattern: offset) < UInt(bitPattern: self.count), "byte offset out of range")
-            self.base.unsafelyUnwrapped.storeBytes(of: newValue, toByteOffset: offset, as: UInt8.self)
+            self.base.storeBytes(of: newValue, toByteOffset: offset, as: UInt8.self)
         }
     }
 
@@ -46,7 +47,7 @@ public struct MutableByteView {
     @inlinable
     public func subview(_ range: Range<Int>) -> MutableByteView {
         assert(range.lowerBound >= 0 && range.upperBound <= self.count, "byte range out of range")
-        return MutableByteView(base: UnsafeMutableRawPointer(bitPattern: Int(bitPattern: self.base) &+ range.lowerBound), count: range.count)
+        return MutableByteView(base: self.base + range.lowerBound, count: range.count)
     }
 
     /// The bytes from `start` to the end; traps unless `0 ≤ start ≤ count`.
@@ -59,7 +60,7 @@ public struct MutableByteView {
     @inlinable @inline(__always)
     public func storeLittleEndian<T: FixedWidthInteger>(_ value: T, at offset: Int) {
         assert(offset >= 0 && offset <= self.count &- MemoryLayout<T>.size, "integer offset out of range")
-        self.base.unsafelyUnwrapped.storeBytes(of: value.littleEndian, toByteOffset: offset, as: T.self)
+        self.base.storeBytes(of: value.littleEndian, toByteOffset: offset, as: T.self)
     }
 
     /// Stores `value` big-endian (network order) at `offset`; traps unless its bytes are inside
@@ -67,14 +68,14 @@ public struct MutableByteView {
     @inlinable @inline(__always)
     public func storeBigEndian<T: FixedWidthInteger>(_ value: T, at offset: Int) {
         assert(offset >= 0 && offset <= self.count &- MemoryLayout<T>.size, "integer offset out of range")
-        self.base.unsafelyUnwrapped.storeBytes(of: value.bigEndian, toByteOffset: offset, as: T.self)
+        self.base.storeBytes(of: value.bigEndian, toByteOffset: offset, as: T.self)
     }
 
     /// Stores `value` in memory order at `offset`, the inverse of ``ByteView/loadNative(at:as:)``.
     @inlinable @inline(__always)
     public func storeNative<T: FixedWidthInteger>(_ value: T, at offset: Int) {
         assert(offset >= 0 && offset <= self.count &- MemoryLayout<T>.size, "integer offset out of range")
-        self.base.unsafelyUnwrapped.storeBytes(of: value, toByteOffset: offset, as: T.self)
+        self.base.storeBytes(of: value, toByteOffset: offset, as: T.self)
     }
 
     /// Copies `bytes` to `offset`; traps unless they fit inside the view there. The two may
@@ -86,9 +87,8 @@ public struct MutableByteView {
         let count = bytes.count
         assert(offset >= 0 && offset <= self.count &- count, "copy out of range")
         guard count > 0 else { return }
-        // Both bases are non-nil: a view of one byte or more always has one.
-        let source = bytes.base.unsafelyUnwrapped
-        let target = self.base.unsafelyUnwrapped + offset
+        let source = bytes.base
+        let target = self.base + offset
         switch count {
         case 1...3:
             let first = source.load(as: UInt8.self)
@@ -130,8 +130,8 @@ public struct MutableByteView {
     /// Sets every byte to `value`.
     @inlinable
     public func fill(with value: UInt8) {
-        guard let base = self.base else { return }
-        base.initializeMemory(as: UInt8.self, repeating: value, count: self.count)
+        guard self.count > 0 else { return }
+        self.base.initializeMemory(as: UInt8.self, repeating: value, count: self.count)
     }
 
     /// Calls `body` with the bytes as a raw buffer, for handing them to C and the kernel to
@@ -140,6 +140,6 @@ public struct MutableByteView {
     public func withUnsafeMutableBytes<Result, Failure: Error>(
         _ body: (UnsafeMutableRawBufferPointer) throws(Failure) -> Result
     ) throws(Failure) -> Result {
-        try body(UnsafeMutableRawBufferPointer(start: self.base, count: self.count))
+        try body(UnsafeMutableRawBufferPointer(start: self.count > 0 ? self.base : nil, count: self.count))
     }
 }
