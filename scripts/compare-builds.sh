@@ -39,7 +39,7 @@
 #   NAME.K.TOOL.err the standard error of stage K (tee's too), with each bin dir (as given
 #                   and resolved) written BIN and dm-filter's list load time ("… in 0.001 s
 #                   (start)") written "<s>"; in dnsmonster.err also the time of its metrics
-#                   lines ("dnsmonster: <time> metrics: …")
+#                   lines ("<time> metrics: …", before issue 20 "dnsmonster: <time> metrics: …")
 #   X.dmr.dump      every DMRecord stream (capture, parse, filter, keep-malformed and the
 #                   filter-NAME ones) as `dm-stream dump --hex` prints it, with only what
 #                   legitimately differs between runs masked: in PROVENANCE entries the
@@ -132,6 +132,9 @@ line ~ /^dm-filter: (skip|allow) list: / && match(line, / in [0-9.]+ s \(/) {
 }
 line ~ /^dnsmonster: [0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9:.]+Z metrics: / {
     sub(/^dnsmonster: [^ ]+ /, "dnsmonster: <time> ", line)
+}
+line ~ /^[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9:.]+Z metrics: / {
+    sub(/^[^ ]+ /, "<time> ", line)
 }
 out_dir == "" { print line; next }
 { out = FILENAME; sub(/.*\//, "", out); print line > (out_dir "/" out) }' "$@"
