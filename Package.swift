@@ -47,6 +47,7 @@ let package = Package(
         .library(name: "DMPacket", targets: ["DMPacket"]),
         .library(name: "DMCapture", targets: ["DMCapture"]),
         .library(name: "DMFilter", targets: ["DMFilter"]),
+        .library(name: "DMClickHouse", targets: ["DMClickHouse"]),
         .library(name: "DMFormats", targets: ["DMFormats"]),
         .library(name: "DMSinks", targets: ["DMSinks"]),
         .library(name: "DMConfiguration", targets: ["DMConfiguration"]),
@@ -81,6 +82,7 @@ let package = Package(
         .target(name: "DNSWire", dependencies: ["DMBytes"]),
         .target(name: "DMPacket", dependencies: ["DMBytes", "DMSystem", "DMRecord", "DMStage", "DNSWire", "CZlib"]),
         .target(name: "DMCapture", dependencies: ["DMBytes", "DMSystem", "DMRecord", "DMStage", "DMPacket", "CPcap"]),
+        .target(name: "DMClickHouse", dependencies: ["DMBytes", "CLZ4"]),
         .target(name: "DMFilter", dependencies: ["DMBytes", "DMSystem", "DMRecord", "DMStage", "DNSWire", "CCurlFetch"]),
         .target(name: "DMFormats", dependencies: ["DMBytes", "DMRecord", "DNSWire"]),
         .target(name: "DMSinks", dependencies: ["DMBytes", "DMSystem", "DMRecord", "DMStage", "DMFormats"]),
@@ -114,6 +116,7 @@ let package = Package(
         unitTests("DMPacketTests", ["DMPacket"]),
         unitTests("DMCaptureTests", ["DMBytes", "DMRecord", "DMStage", "DMPacket", "DMCapture"]),
         unitTests("DMFilterTests", ["DMFilter"]),
+        unitTests("DMClickHouseTests", ["DMBytes", "DMClickHouse"]),
         unitTests("DMFormatsTests", ["DMFormats", propertyBased]),
         unitTests("DMSinksTests", ["DMSinks"]),
         unitTests("DMConfigurationTests", ["DMConfiguration"]),
@@ -122,7 +125,7 @@ let package = Package(
         .testTarget(
             name: "IntegrationTests",
             dependencies: [
-                "DMTestSupport", "DMRecord", "DMStage", "DNSWire", "DMPacket", "DMCapture", "DMFilter", "DMFormats",
+                "DMTestSupport", "DMRecord", "DMStage", "DNSWire", "DMPacket", "DMCapture", "DMFilter", "DMFormats", "DMClickHouse",
                 "DMSinks", "DMConfiguration", "DMMetrics",
             ]),
     ]

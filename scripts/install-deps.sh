@@ -31,4 +31,8 @@ if ((${#missing[@]})); then
 fi
 # dnspython (PyPI): the tests' independent DNS decoder, for whichever python3 is on PATH.
 python3 -c 'import dns.name' 2>/dev/null || python3 -m pip install -q dnspython
+# clickhouse-driver (PyPI, with its lz4 and clickhouse-cityhash): an independent ClickHouse
+# client whose compressed blocks the tests read and whose reader checks ours.
+python3 -c 'import clickhouse_driver.compression.lz4, clickhouse_cityhash.cityhash' 2>/dev/null \
+  || python3 -m pip install -q clickhouse-driver lz4 clickhouse-cityhash
 command -v swift >/dev/null || { echo "install-deps: swift is not on PATH; install the Swift toolchain first" >&2; exit 1; }
