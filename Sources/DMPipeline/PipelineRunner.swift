@@ -51,18 +51,24 @@ public struct PipelineRunner {
     /// Causes with the lanes of one stage that ended alike folded into one line:
     /// "dm-capture (lanes 0, 1) exited with status 1".
     static func grouped(_ causes: [(stage: String, lane: Int?, outcome: String)]) -> [String] {
-        var order: [String] = []
-        var lanes: [String: [Int]] = [:]
-        for cause in causes {
-            let key = "\(cause.stage)\u{0}\(cause.outcome)"
-            if lanes[key] == nil { order.append(key) }
-            lanes[key, default: []] += cause.lane.map { [$0] } ?? []
+        /// One stage that ended one way, and the lanes it did so in.
+        struct Group {
+            var stage: String
+            var outcome: String
+            var lanes: [Int] = []
         }
-        return order.map { key in
-            let parts = key.split(separator: "\u{0}", omittingEmptySubsequences: false)
-            let numbers = lanes[key] ?? []
-            let where_ = numbers.isEmpty ? "" : numbers.count == 1 ? " (lane \(numbers[0]))" : " (lanes \(numbers.map(String.init).joined(separator: ", ")))"
-            return "\(parts[0])\(where_) \(parts[1])"
+        var groups: [Group] = []
+        for cause in causes {
+            let index = groups.firstIndex { $0.stage == cause.stage && $0.outcome == cause.outcome } ?? {
+                groups.append(Group(stage: cause.stage, outcome: cause.outcome))
+                return groups.count - 1
+            }()
+            if let lane = cause.lane { groups[index].lanes.append(lane) }
+        }
+        return groups.map { group in
+            let lanes = group.lanes.map(String.init).joined(separator: ", ")
+            let place = group.lanes.isEmpty ? "" : group.lanes.count == 1 ? " (lane \(lanes))" : " (lanes \(lanes))"
+            return "\(group.stage)\(place) \(group.outcome)"
         }
     }
 

@@ -80,4 +80,24 @@ struct PipelineRunnerTests {
             _ = try MonitorSettings.make(try Self.plan(["--pcapFile=/dev/null", "--metricEndpointType=prometheus", "--metricPrometheusEndpoint=nonsense"]).metrics)
         }
     }
+
+    @Test("causes: lanes of one stage that ended alike on one line, in the order they came")
+    func causesGrouped() {
+        let lines = PipelineRunner.grouped([
+            ("dm-capture", 0, "exited with status 1"), ("dm-out", nil, "was killed by signal 9"),
+            ("dm-capture", 1, "exited with status 1"), ("dm-parse", 2, "exited with status 1"),
+        ])
+        #expect(lines == [
+            "dm-capture (lanes 0, 1) exited with status 1", "dm-out was killed by signal 9", "dm-parse (lane 2) exited with status 1",
+        ])
+    }
+
+    @Test("the relay knows a stage's counter line from its other lines")
+    func counterLines() {
+        #expect(StageErrorRelay.isCounterLine("dm-parse: packets_in=3 dns_out=2"))
+        #expect(StageErrorRelay.isCounterLine("dm-out: stopped by signal; records_in=0"))
+        #expect(!StageErrorRelay.isCounterLine("dm-capture: open /x.pcap: No such file or directory"))
+        #expect(!StageErrorRelay.isCounterLine("dm-filter: skip list: 100 entries"))
+        #expect(!StageErrorRelay.isCounterLine("dnsmonster: packets: captured=3"))
+    }
 }
