@@ -71,6 +71,8 @@ let package = Package(
         .systemLibrary(
             name: "CLZ4", pkgConfig: "liblz4", providers: [.apt(["liblz4-dev"])]),
         .systemLibrary(
+            name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
+        .systemLibrary(
             name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .target(name: "CDMShims"),
         .target(name: "CCurlFetch", linkerSettings: [.linkedLibrary("curl")]),
@@ -82,10 +84,10 @@ let package = Package(
         .target(name: "DNSWire", dependencies: ["DMBytes"]),
         .target(name: "DMPacket", dependencies: ["DMBytes", "DMSystem", "DMRecord", "DMStage", "DNSWire", "CZlib"]),
         .target(name: "DMCapture", dependencies: ["DMBytes", "DMSystem", "DMRecord", "DMStage", "DMPacket", "CPcap"]),
-        .target(name: "DMClickHouse", dependencies: ["DMBytes", "CLZ4"]),
+        .target(name: "DMClickHouse", dependencies: ["DMBytes", "DMSystem", "CLZ4", "CZstd"]),
         .target(name: "DMFilter", dependencies: ["DMBytes", "DMSystem", "DMRecord", "DMStage", "DNSWire", "CCurlFetch"]),
         .target(name: "DMFormats", dependencies: ["DMBytes", "DMRecord", "DNSWire"]),
-        .target(name: "DMSinks", dependencies: ["DMBytes", "DMSystem", "DMRecord", "DMStage", "DMFormats"]),
+        .target(name: "DMSinks", dependencies: ["DMBytes", "DMSystem", "DMRecord", "DMStage", "DNSWire", "DMFormats", "DMClickHouse"]),
         .target(name: "DMStageCommand", dependencies: ["DMRecord", "DMStage", argumentParser]),
         .target(name: "DMConfiguration", dependencies: ["DMBytes", "DMSystem"]),
         .target(
@@ -116,7 +118,7 @@ let package = Package(
         unitTests("DMPacketTests", ["DMPacket"]),
         unitTests("DMCaptureTests", ["DMBytes", "DMRecord", "DMStage", "DMPacket", "DMCapture"]),
         unitTests("DMFilterTests", ["DMFilter"]),
-        unitTests("DMClickHouseTests", ["DMBytes", "DMClickHouse"]),
+        unitTests("DMClickHouseTests", ["DMBytes", "DMSystem", "DMClickHouse"]),
         unitTests("DMFormatsTests", ["DMFormats", propertyBased]),
         unitTests("DMSinksTests", ["DMSinks"]),
         unitTests("DMConfigurationTests", ["DMConfiguration"]),

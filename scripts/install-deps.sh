@@ -5,6 +5,8 @@ set -euo pipefail
 packages=(
   libpcap-dev   # dm-capture (system library target CPcap)
   liblz4-dev    # LZ4 stream compression (CLZ4)
+  libzstd-dev   # ClickHouse's ZSTD-compressed blocks (CZstd)
+  clickhouse-server clickhouse-client  # tests: a real ClickHouse (18.16) the sink writes into
   zlib1g-dev    # gzip-compressed captures (CZlib)
   libcurl4-openssl-dev  # dm-filter: domain lists over http(s) (CCurlFetch)
   tshark        # tests: the independent oracle for capture and DNS parsing
@@ -33,6 +35,6 @@ fi
 python3 -c 'import dns.name' 2>/dev/null || python3 -m pip install -q dnspython
 # clickhouse-driver (PyPI, with its lz4 and clickhouse-cityhash): an independent ClickHouse
 # client whose compressed blocks the tests read and whose reader checks ours.
-python3 -c 'import clickhouse_driver.compression.lz4, clickhouse_cityhash.cityhash' 2>/dev/null \
-  || python3 -m pip install -q clickhouse-driver lz4 clickhouse-cityhash
+python3 -c 'import clickhouse_driver.compression.lz4, clickhouse_driver.compression.zstd, clickhouse_cityhash.cityhash' 2>/dev/null \
+  || python3 -m pip install -q clickhouse-driver lz4 zstd clickhouse-cityhash
 command -v swift >/dev/null || { echo "install-deps: swift is not on PATH; install the Swift toolchain first" >&2; exit 1; }

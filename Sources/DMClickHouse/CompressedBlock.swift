@@ -1,4 +1,5 @@
 import CLZ4
+import CZstd
 import DMBytes
 
 /// ClickHouse's compressed block, the unit of its native protocol's compressed data:
@@ -11,13 +12,15 @@ public enum CompressedBlock {
     public enum Method: UInt8, Sendable, CaseIterable {
         case none = 0x02
         case lz4 = 0x82
+        case zstd = 0x90
     }
 
     /// Bytes in front of the payload.
     public static let headerSize = 16 + 9
 
     /// Appends `data` to `output` as one block compressed with `method`.
-    public static func append(_ data: ByteView, method: Method, to output: inout [UInt8]) {
+    /// - Parameter zstdLevel: the ZSTD level (1–22) when `method` is `zstd`.
+    public static func append(_ data: ByteView, method: Method, zstdLevel: Int32 = 1, to output: inout [UInt8]) {
         let start = output.count
         output += [UInt8](repeating: 0, count: headerSize)
         let payloadSize: Int
@@ -37,6 +40,17 @@ public enum CompressedBlock {
                 }
             }
             precondition(payloadSize > 0 || data.isEmpty, "LZ4 could not compress \(data.count) bytes within its own bound")
+            output.removeLast(bound - payloadSize)
+        case .zstd:
+            let bound = ZSTD_compressBound(data.count)
+            output += [UInt8](repeating: 0, count: bound)
+            let result = output.withUnsafeMutableBytes { buffer in
+                data.withUnsafeBytes { source in
+                    ZSTD_compress(buffer.baseAddress!.advanced(by: start + headerSize), bound, source.baseAddress, data.count, zstdLevel)
+                }
+            }
+            precondition(ZSTD_isError(result) == 0, "ZSTD could not compress \(data.count) bytes within its own bound")
+            payloadSize = result
             output.removeLast(bound - payloadSize)
         }
         output[start + 16] = method.rawValue
@@ -75,7 +89,7 @@ public enum CompressedBlock {
         else { throw ReadError(reason: "checksum does not match") }
         let payload = bytes.subview(headerSize..<total)
         guard let method = Method(rawValue: methodByte) else {
-            throw ReadError(reason: "method 0x\(String(methodByte, radix: 16)) is not supported (none 0x2, lz4 0x82)")
+            throw ReadError(reason: "method 0x\(String(methodByte, radix: 16)) is not supported (none 0x2, lz4 0x82, zstd 0x90)")
         }
         switch method {
         case .none:
@@ -91,6 +105,17 @@ public enum CompressedBlock {
                 }
             }
             guard produced == uncompressedSize else { throw ReadError(reason: "LZ4 payload does not decompress to \(uncompressedSize) bytes") }
+            return (data, total)
+        case .zstd:
+            var data = [UInt8](repeating: 0, count: uncompressedSize)
+            let produced = data.withUnsafeMutableBytes { target in
+                payload.withUnsafeBytes { source in
+                    ZSTD_decompress(target.baseAddress, uncompressedSize, source.baseAddress, payload.count)
+                }
+            }
+            guard ZSTD_isError(produced) == 0, produced == uncompressedSize else {
+                throw ReadError(reason: "ZSTD payload does not decompress to \(uncompressedSize) bytes")
+            }
             return (data, total)
         }
     }

@@ -70,11 +70,7 @@ public struct SyslogHeader {
     }
 
     /// The machine's host name, as the header's HOSTNAME.
-    public static func currentHostname() -> String {
-        var name = [UInt8](repeating: 0, count: 256)
-        guard gethostname(&name, name.count - 1) == 0 else { return "-" }
-        return String(decoding: name.prefix { $0 != 0 }, as: UTF8.self)
-    }
+    public static func currentHostname() -> String { SystemHost.name }
 
     /// Appends the header for a message captured at `timeNanoseconds` to `output`; returns the
     /// bytes written. `output` must hold at least ``maximumLength`` bytes.

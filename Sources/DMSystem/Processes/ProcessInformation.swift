@@ -27,3 +27,13 @@ public enum ProcessInformation {
         return String(path[..<slash])
     }
 }
+
+/// Facts about the machine.
+public enum SystemHost {
+    /// The machine's host name (gethostname), "-" when it cannot be read.
+    public static var name: String {
+        var name = [UInt8](repeating: 0, count: 256)
+        guard gethostname(&name, name.count - 1) == 0 else { return "-" }
+        return String(decoding: name.prefix { $0 != 0 }, as: UTF8.self)
+    }
+}
