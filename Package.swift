@@ -100,7 +100,7 @@ let package = Package(
         stage("dm-capture", ["DMRecord", "DMStage", "DMPacket", "DMCapture"]),
         stage("dm-parse", ["DMSystem", "DMRecord", "DMStage", "DMPacket"]),
         stage("dm-filter", ["DMRecord", "DMStage", "DMFilter"]),
-        stage("dm-out", ["DMRecord", "DMStage", "DMFormats", "DMSinks"]),
+        stage("dm-out", ["DMSystem", "DMRecord", "DMStage", "DMFormats", "DMClickHouse", "DMSinks"]),
         stage("dm-stream", ["DMBytes", "DMRecord", "DMStage"]),
         .executableTarget(name: "dnsmonster", dependencies: ["DMBytes", "DMSystem", "DMRecord", "DMConfiguration", "DMMetrics", "DMPipeline"]),
 

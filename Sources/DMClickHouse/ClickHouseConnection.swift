@@ -22,6 +22,7 @@ public final class ClickHouseConnection {
         public var compression: CompressedBlock.Method?
         /// The ZSTD level (1–22), for ZSTD compression.
         public var zstdLevel: Int32 = 1
+        /// How long connecting and the Hello exchange may take (dnsmonster's DialTimeout).
         public var connectTimeoutNanoseconds: UInt64 = 2_000_000_000
         /// How long any one send or receive may wait: a server that accepts and never answers
         /// costs this much, once.
@@ -57,13 +58,22 @@ public final class ClickHouseConnection {
     public let revision: UInt64
     private let settings: Settings
     private let source: SocketSource
-    private var output: [UInt8] = []
     private var packet: [UInt8] = []
+    /// The table's columns as the server described them before the last INSERT's header
+    /// (`columns format version: 1`, then a line per column: `` `name` Type``, a tab and
+    /// `DEFAULT`/`MATERIALIZED`/`ALIAS` and the expression when it has one).
+    public private(set) var lastTableColumns = ""
 
     private enum ClientPacket: UInt64 { case hello = 0, query = 1, data = 2, ping = 4 }
     private enum ServerPacket: UInt64 {
         case hello = 0, data = 1, exception = 2, progress = 3, pong = 4, endOfStream = 5, profileInfo = 6, totals = 7,
             extremes = 8, tableColumns = 11
+    }
+
+    /// Connects to `address`, logs in and reads the server's Hello.
+    /// - Throws: ``ClickHouseError`` (``ClickHouseError/server(_:peer:)`` for a refused login).
+    public convenience init(_ address: ClickHouseAddress, settings: Settings) throws(ClickHouseError) {
+        try self.init(host: address.host, port: address.port, settings: settings)
     }
 
     /// Connects to `host`:`port`, logs in and reads the server's Hello.
@@ -75,9 +85,11 @@ public final class ClickHouseConnection {
         let socket: StreamSocket
         do {
             let address = try SocketAddress.resolve(host: host, port: port, object: peer)
+            // The Hello exchange is part of connecting: a server that accepts and never
+            // answers is found within the connect timeout.
             socket = try StreamSocket.connect(
                 to: address, peer: peer, timeoutNanoseconds: settings.connectTimeoutNanoseconds,
-                ioTimeoutNanoseconds: settings.ioTimeoutNanoseconds)
+                ioTimeoutNanoseconds: settings.connectTimeoutNanoseconds)
         } catch {
             throw .connection(error)
         }
@@ -107,6 +119,7 @@ public final class ClickHouseConnection {
             self.server = ServerInfo(
                 name: name, versionMajor: major, versionMinor: minor, versionPatch: patch, revision: serverRevision,
                 timezone: timezone, displayName: displayName)
+            socket.setTimeout(nanoseconds: settings.ioTimeoutNanoseconds)
         case .exception:
             throw .server(try Self.readException(self.source), peer: peer)
         default:
@@ -116,6 +129,10 @@ public final class ClickHouseConnection {
 
     /// Closes the connection.
     public func close() { self.source.socket.close() }
+
+    /// Makes a send or receive another thread is blocked in fail now (the connection is
+    /// unusable afterwards).
+    public func interrupt() { self.source.socket.shutdown() }
 
     // MARK: Exchanges
 
@@ -244,8 +261,8 @@ public final class ClickHouseConnection {
                 _ = try self.source.readVarUInt()  // rows before limit
                 _ = try self.source.readByte()  // calculated rows before limit
             case .tableColumns:
-                _ = try self.source.readString()
-                _ = try self.source.readString()
+                _ = try self.source.readString()  // external table name
+                self.lastTableColumns = try self.source.readString()
             case .endOfStream:
                 return nil
             default:

@@ -13,7 +13,9 @@ public struct OutputCounters: StageCounters {
     var sinks: [String: SinkPlan.SinkTotals] = [:]
 
     /// The names sinks report under, in the order their counters follow dm-out's own.
-    public static let sinkNames = ["stdout", "file", "syslog"]
+    public static let sinkNames = ["stdout", "file", "syslog", "clickhouse"]
+    /// The sinks that deliver in batches (``BatchingDelivery``), with counters of their queue and spool.
+    static let batchingSinkNames: Set<String> = ["clickhouse"]
 
     /// dm-out's counters, in the order STATS lists them.
     public static let declared: [Counter<OutputCounters>] = [
@@ -32,5 +34,19 @@ public struct OutputCounters: StageCounters {
             Counter("\(name)_skipped", "records the \(name) sink's output type left out") { $0.sinks[name]?.counters.skipped },
             Counter("\(name)_failed", "records lost to a failing \(name) destination") { $0.sinks[name]?.counters.failed },
         ] + (name == "file" ? [Counter("file_rotations", "times the file sink rotated its file") { $0.sinks[name]?.rotations }] : [])
+            + (batchingSinkNames.contains(name) ? Self.deliveryCounters(name) : [])
+    }
+
+    private static func deliveryCounters(_ name: String) -> [Counter<OutputCounters>] {
+        [
+            Counter("\(name)_batches", "batches the \(name) server took") { $0.sinks[name]?.delivery?.batches },
+            Counter("\(name)_retries", "\(name) deliveries that failed and were tried again") { $0.sinks[name]?.delivery?.retries },
+            Counter("\(name)_spooled", "records that found the \(name) queue full and went to the spool folder") { $0.sinks[name]?.delivery?.spooled },
+            Counter("\(name)_replayed", "records delivered to \(name) from the spool folder") { $0.sinks[name]?.delivery?.replayed },
+            Counter("\(name)_dropped", "records that found the \(name) queue and spool full (or no spool); also in \(name)_failed") {
+                $0.sinks[name]?.delivery?.dropped
+            },
+            Counter("\(name)_queued", "records waiting for \(name) in its queue") { $0.sinks[name]?.delivery?.queued },
+        ]
     }
 }

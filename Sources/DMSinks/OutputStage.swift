@@ -12,6 +12,8 @@ public struct OutputStage {
 
     /// The sinks, each with its output type and the index of its format in ``formats``.
     public let sinks: [SinkPlan.Entry]
+    /// The sinks taking records (databases, buses), each with its output type.
+    public let recordSinks: [SinkPlan.RecordSinkEntry]
     /// The formats the sinks use, each rendered at most once per record.
     public let formats: [RecordFormat]
     /// What the formats leave to the user (escaping, CSV's server column, the template).
@@ -32,10 +34,11 @@ public struct OutputStage {
     }
 
     public init(
-        sinks: [SinkPlan.Entry], formats: [RecordFormat], formatOptions: FormatOptions, statsSchedule: StatsSchedule,
-        order: InputOrder = .arrival
+        sinks: [SinkPlan.Entry], recordSinks: [SinkPlan.RecordSinkEntry] = [], formats: [RecordFormat], formatOptions: FormatOptions,
+        statsSchedule: StatsSchedule, order: InputOrder = .arrival
     ) {
         self.sinks = sinks
+        self.recordSinks = recordSinks
         self.formats = formats
         self.formatOptions = formatOptions
         self.statsSchedule = statsSchedule
@@ -55,7 +58,8 @@ public struct OutputStage {
     ///   written (after the summary shows them as failed), so the exit status tells of the loss.
     public func run(readers: [RecordReader], threads: Int, stats: StatsRelay?) throws {
         try self.render(readers: readers, threads: threads, stats: stats)
-        let failed = self.sinks.map { (name: $0.sink.name, count: $0.sink.counters.failed) }.filter { $0.count > 0 }
+        let failed = (self.sinks.map { (name: $0.sink.name, count: $0.sink.counters.failed) }
+            + self.recordSinks.map { (name: $0.sink.name, count: SinkPlan.totals(of: $0.sink).counters.failed) }).filter { $0.count > 0 }
         if !failed.isEmpty { throw UndeliveredRecords(failedBySink: failed) }
     }
 
@@ -64,13 +68,14 @@ public struct OutputStage {
         if threads > 1 {
             let headers = try self.makeFormatters().map(\.headerLine)
             var parallel = ParallelRendering(
-                sinks: self.sinks, headers: self.sinks.map { headers[$0.format] }, makeFormatters: { try self.makeFormatters() })
+                sinks: self.sinks, recordSinks: self.recordSinks, headers: self.sinks.map { headers[$0.format] },
+                makeFormatters: { try self.makeFormatters() })
             parallel.statsSchedule = self.statsSchedule
             parallel.orderedByTime = self.order == .time
             try parallel.run(readers: readers, threads: threads, stats: stats)
             return
         }
-        let plan = SinkPlan(sinks: self.sinks, formatters: try self.makeFormatters())
+        let plan = SinkPlan(sinks: self.sinks, recordSinks: self.recordSinks, formatters: try self.makeFormatters())
         plan.statsSchedule = self.statsSchedule
         // Concrete types, so the record loop is specialised for the single-input case.
         if readers.count == 1 {

@@ -59,6 +59,7 @@ struct ParallelRendering {
     }
 
     let sinks: [SinkPlan.Entry]
+    let recordSinks: [SinkPlan.RecordSinkEntry]
     let headers: [[UInt8]?]
     let makeFormatters: () throws -> [any RecordFormatter]
     /// When dm-out's periodic STATS are due; the supervising thread writes them.
@@ -77,7 +78,8 @@ struct ParallelRendering {
                 SinkPlan.Entry(sink: shared[index].makePort(), type: entry.type, format: entry.format, headerWritten: true)
             }
             let mine = stride(from: thread, to: readers.count, by: threads).map { readers[$0] }
-            jobs.append(Job(plan: SinkPlan(sinks: ports, formatters: try self.makeFormatters()), readers: mine, orderedByTime: self.orderedByTime))
+            let plan = SinkPlan(sinks: ports, recordSinks: self.recordSinks, finishesRecordSinks: false, formatters: try self.makeFormatters())
+            jobs.append(Job(plan: plan, readers: mine, orderedByTime: self.orderedByTime))
         }
         var workers: [WorkerThread] = []
         for job in jobs {
@@ -89,6 +91,7 @@ struct ParallelRendering {
             if StageSignals.stopRequested { workers.forEach { $0.interrupt() } }
             if let stats, schedule.isDue() {
                 let totals = shared.map { sink in (try? sink.withLock { SinkPlan.totals(of: $0) }) ?? SinkPlan.totals(of: sink.sink) }
+                    + self.recordSinks.map { SinkPlan.totals(of: $0.sink) }
                 let fields = SinkPlan.counterFields(plans: jobs.map(\.publishedCounters), sinks: totals, throughPorts: true)
                 do { try stats.writeStats(kind: .periodic, counters: fields) } catch { StandardError.write("dm-out: \(error)\n") }
             }
@@ -100,8 +103,10 @@ struct ParallelRendering {
         for sink in shared {
             do { try sink.sink.finish() } catch { finishError = finishError ?? error }
         }
+        for entry in self.recordSinks { entry.sink.finish() }
         let counters = SinkPlan.counterFields(
-            plans: jobs.map(\.plan.counters), sinks: shared.map { SinkPlan.totals(of: $0.sink) }, throughPorts: true)
+            plans: jobs.map(\.plan.counters),
+            sinks: shared.map { SinkPlan.totals(of: $0.sink) } + self.recordSinks.map { SinkPlan.totals(of: $0.sink) }, throughPorts: true)
         if let stats {
             try stats.output.finish(stage: "dm-out", counters: counters)
         }

@@ -29,7 +29,23 @@ public final class SinkPlan: InputIdleObserver {
         }
     }
 
+    /// A sink of DNS records (a database or bus) with its output type.
+    public struct RecordSinkEntry {
+        let sink: any RecordSink
+        let type: OutputType
+
+        /// `sink` taking the records its output `type` accepts.
+        public init(sink: any RecordSink, type: OutputType) {
+            self.sink = sink
+            self.type = type
+        }
+    }
+
     @exclusivity(unchecked) private var sinks: [Entry]
+    private let recordSinks: [RecordSinkEntry]
+    /// Whether ``finish()`` finishes the record sinks: the one plan of a single thread does;
+    /// with several threads sharing them, ``ParallelRendering`` does after every thread ended.
+    private let finishesRecordSinks: Bool
     private let formatters: [any RecordFormatter]
     private let buffers: [OutputByteBuffer]
     /// Per format, the serial number of the record its buffer holds (0: none).
@@ -66,8 +82,10 @@ public final class SinkPlan: InputIdleObserver {
     /// hands its counters to whoever writes them (``ParallelRendering``).
     @exclusivity(unchecked) var publish: ((Counters) -> Void)?
 
-    init(sinks: [Entry], formatters: [any RecordFormatter]) {
+    init(sinks: [Entry], recordSinks: [RecordSinkEntry] = [], finishesRecordSinks: Bool = true, formatters: [any RecordFormatter]) {
         self.sinks = sinks
+        self.recordSinks = recordSinks
+        self.finishesRecordSinks = finishesRecordSinks
         self.formatters = formatters
         self.buffers = formatters.map { _ in OutputByteBuffer() }
         self.renderedSerial = formatters.map { _ in 0 }
@@ -83,7 +101,9 @@ public final class SinkPlan: InputIdleObserver {
 
     /// The counters for the summary and STATS: dm-out's own, then each sink's.
     var counterFields: [(name: String, value: UInt64)] {
-        Self.counterFields(plans: [self.counters], sinks: self.sinks.map { Self.totals(of: $0.sink) }, throughPorts: false)
+        Self.counterFields(
+            plans: [self.counters], sinks: self.sinks.map { Self.totals(of: $0.sink) } + self.recordSinks.map { Self.totals(of: $0.sink) },
+            throughPorts: false)
     }
 
     /// What a sink itself counted, and its rotations when it is a file.
@@ -91,6 +111,17 @@ public final class SinkPlan: InputIdleObserver {
         var name: String
         var counters: SinkCounters
         var rotations: UInt64?
+        /// What a batching sink did besides writing.
+        var delivery: DeliveryCounters?
+    }
+
+    static func totals(of sink: any RecordSink) -> SinkTotals {
+        let delivery = sink.deliveryCounters
+        var counters = SinkCounters()
+        counters.written = delivery.written
+        counters.skipped = sink.skipped
+        counters.failed = delivery.failed &+ delivery.dropped
+        return SinkTotals(name: sink.name, counters: counters, delivery: delivery)
     }
 
     static func totals(of sink: any OutputSink) -> SinkTotals {
@@ -186,6 +217,9 @@ public final class SinkPlan: InputIdleObserver {
         self.own.dnsRecords &+= 1
         self.serial &+= 1
         let flags = view.metadata.matchFlags
+        for entry in self.recordSinks {
+            if entry.type.accepts(flags) { entry.sink.write(view, body: record.body) } else { entry.sink.countSkipped() }
+        }
         for index in self.sinks.indices {
             let entry = self.sinks[index]
             guard entry.type.accepts(flags) else {
@@ -232,6 +266,9 @@ public final class SinkPlan: InputIdleObserver {
         var first: SinkError?
         for entry in self.sinks {
             do { try entry.sink.finish() } catch { first = first ?? error }
+        }
+        if self.finishesRecordSinks {
+            for entry in self.recordSinks { entry.sink.finish() }
         }
         return first ?? self.deferredError
     }

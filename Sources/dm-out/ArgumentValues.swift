@@ -1,4 +1,5 @@
 import ArgumentParser
+import DMClickHouse
 import DMFormats
 import DMSinks
 
@@ -16,3 +17,16 @@ extension SyslogSink.Framing: ExpressibleByArgument {}
 
 extension RecordFormat: ExpressibleByArgument {}
 extension OutputStage.InputOrder: ExpressibleByArgument {}
+
+/// `--clickhouse-compression`.
+enum ClickHouseCompression: String, CaseIterable, ExpressibleByArgument {
+    case none, lz4, zstd
+
+    var method: CompressedBlock.Method? {
+        switch self {
+        case .none: return nil
+        case .lz4: return .lz4
+        case .zstd: return .zstd
+        }
+    }
+}

@@ -1,9 +1,11 @@
 import ArgumentParser
+import DMClickHouse
 import DMFormats
 import DMRecord
 import DMSinks
 import DMStage
 import DMStageCommand
+import DMSystem
 
 #if canImport(Glibc)
 import Glibc
@@ -105,6 +107,60 @@ struct DMOut: ParsableCommand {
     @Option(help: ArgumentHelp("Syslog tag (APP-NAME) (default: --server-name for the dnsmonster header, as dnsmonster; dnsmonster for the RFC ones).", valueName: "name"))
     var syslogAppName: String?
 
+    @Option(help: ArgumentHelp("Insert dnsmonster's DNS_LOG rows (one per question) into ClickHouse over its native protocol at HOST[:PORT] (default port 9000). Repeat it for failover: a worker whose server fails moves on to the next address.", valueName: "address"))
+    var clickhouse: [String] = []
+
+    @Option(help: ArgumentHelp("Output type for ClickHouse, 0–4.", valueName: "type"))
+    var clickhouseType: OutputType = .all
+
+    @Option(help: ArgumentHelp("The table (dnsmonster's DNS_LOG schema, docs/clickhouse/; a table with some of its columns, in other types, or more columns with defaults also works).", valueName: "name"))
+    var clickhouseTable: String = "DNS_LOG"
+
+    @Option(help: ArgumentHelp("The database to log in to.", valueName: "name"))
+    var clickhouseDatabase: String = "default"
+
+    @Option(help: ArgumentHelp("The user to log in as.", valueName: "name"))
+    var clickhouseUser: String = "default"
+
+    @Option(help: ArgumentHelp("The password (also from the environment variable DM_CLICKHOUSE_PASSWORD, which keeps it out of ps).", valueName: "text"))
+    var clickhousePassword: String?
+
+    @Option(help: ArgumentHelp("Compression of the blocks sent: none, lz4 or zstd.", valueName: "method"))
+    var clickhouseCompression: ClickHouseCompression = .lz4
+
+    @Option(help: ArgumentHelp("Rows per batch (one INSERT each).", valueName: "N"))
+    var clickhouseBatchSize: Int = 100_000
+
+    @Option(help: ArgumentHelp("The longest a record waits for its batch to fill (e.g. 1s, 200ms).", valueName: "duration"))
+    var clickhouseDelay: DurationArgument = DurationArgument(argument: "1s")!
+
+    @Option(help: ArgumentHelp("Parallel connections, each delivering its own batches.", valueName: "N"))
+    var clickhouseWorkers: Int = 1
+
+    @Flag(help: "Fill FullQuery with dnsmonster's JSON of the message (else it is empty, as in dnsmonster).")
+    var clickhouseSaveFullQuery = false
+
+    @Flag(help: "Fill Server with the record's dnstap identity when it has one (else --server-name).")
+    var clickhouseUseDnstapIdentity = false
+
+    @Option(help: ArgumentHelp("How long one send to or answer from ClickHouse may take before the connection counts as failed (connecting and logging in: 2s, as dnsmonster).", valueName: "duration"))
+    var clickhouseTimeout: DurationArgument = DurationArgument(argument: "30s")!
+
+    @Option(help: ArgumentHelp("Also write every block sent to this file in ClickHouse's Native format (for checking with clickhouse-local or chDB).", valueName: "path"))
+    var clickhouseDump: String?
+
+    @Option(help: ArgumentHelp("Bytes of batches the ClickHouse queue holds while the server is slow or down, before it spools (e.g. 64M).", valueName: "size"))
+    var clickhouseQueueSize: ByteCountArgument = ByteCountArgument(argument: "64M")!
+
+    @Option(help: ArgumentHelp("Keep batches the queue has no room for in this folder (a subfolder per sink), across restarts, and replay them oldest first when the server is back (default: none: such records are dropped and counted).", valueName: "folder"))
+    var spoolDir: String?
+
+    @Option(help: ArgumentHelp("The most the spool folder of each sink holds; past it records are dropped and counted (e.g. 1G).", valueName: "size"))
+    var spoolMax: ByteCountArgument = ByteCountArgument(argument: "1G")!
+
+    @Option(help: ArgumentHelp("At the end of the input or at SIGTERM, how long the sinks keep delivering what they hold; what is left then is spooled (or counted as failed).", valueName: "duration"))
+    var drainTimeout: DurationArgument = DurationArgument(argument: "5s")!
+
     @Option(help: ArgumentHelp("With several --input streams: arrival (as records come, a thread per input: live capture) or time (by capture time, each input being in capture order: the lanes of a replayed file come out in the file's order, still rendered on a thread per input).", valueName: "order"))
     var order: OutputStage.InputOrder = .arrival
 
@@ -132,6 +188,12 @@ struct DMOut: ParsableCommand {
         if let syslog = self.syslog {
             do { _ = try SyslogAddress(parsing: syslog) } catch { throw ValidationError("--syslog \(error)") }
         }
+        for address in self.clickhouse {
+            do { _ = try ClickHouseAddress(parsing: address) } catch { throw ValidationError("--clickhouse \(error)") }
+        }
+        guard self.clickhouseBatchSize >= 1 else { throw ValidationError("--clickhouse-batch-size must be 1 or more") }
+        guard (1...64).contains(self.clickhouseWorkers) else { throw ValidationError("--clickhouse-workers must be between 1 and 64") }
+        guard self.clickhouseDelay.nanoseconds > 0 else { throw ValidationError("--clickhouse-delay must be more than 0") }
         if [self.format, self.stdoutFormat, self.fileFormat, self.syslogFormat].contains(.gotemplate) {
             do { _ = try GoTemplate(self.template) } catch { throw ValidationError("--template: \(error)") }
         }
@@ -140,15 +202,43 @@ struct DMOut: ParsableCommand {
     func run() throws {
         try StageMain.run(tool: OutputStage.name) {
             let (entries, formats) = try self.makeSinks()
+            let recordSinks = try self.makeRecordSinks()
             let readers = try self.openInputs()
             let stats = try self.statsOut.map { StatsRelay(try StageOutput.open(try Endpoint(parsing: $0), tool: OutputStage.name)) }
             let stage = OutputStage(
-                sinks: entries, formats: formats,
+                sinks: entries, recordSinks: recordSinks, formats: formats,
                 formatOptions: FormatOptions(escapesHTML: self.jsonEscapeHTML, serverName: self.serverName, template: self.template),
                 statsSchedule: StatsSchedule(seconds: self.statsInterval ?? 0), order: self.order)
             let cores = Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))
             try stage.run(readers: readers, threads: self.threads ?? cores, stats: stats)
         }
+    }
+
+    /// The sinks of DNS records the options ask for: ClickHouse.
+    private func makeRecordSinks() throws -> [SinkPlan.RecordSinkEntry] {
+        guard !self.clickhouse.isEmpty, self.clickhouseType != .disabled else { return [] }
+        var options = ClickHouseSink.Options()
+        options.addresses = try self.clickhouse.map { try ClickHouseAddress(parsing: $0) }
+        options.table = self.clickhouseTable
+        options.connection.database = self.clickhouseDatabase
+        options.connection.user = self.clickhouseUser
+        options.connection.password = self.clickhousePassword ?? ProcessInformation.environmentValue("DM_CLICKHOUSE_PASSWORD") ?? ""
+        options.connection.compression = self.clickhouseCompression.method
+        options.connection.ioTimeoutNanoseconds = self.clickhouseTimeout.nanoseconds
+        options.serverName = self.serverName
+        options.useDnstapIdentity = self.clickhouseUseDnstapIdentity
+        options.saveFullQuery = self.clickhouseSaveFullQuery
+        options.escapesHTML = self.jsonEscapeHTML
+        options.dumpPath = self.clickhouseDump
+        options.delivery.batchRecords = self.clickhouseBatchSize
+        options.delivery.delayNanoseconds = self.clickhouseDelay.nanoseconds
+        options.delivery.workers = self.clickhouseWorkers
+        options.delivery.queueBytes = Int(clamping: self.clickhouseQueueSize.bytes)
+        options.delivery.spoolFolder = self.spoolDir.map { ($0.hasSuffix("/") ? $0 : $0 + "/") + "clickhouse" }
+        options.delivery.spoolMaximumBytes = Int(clamping: self.spoolMax.bytes)
+        options.delivery.drainNanoseconds = self.drainTimeout.nanoseconds
+        let sink = try ClickHouseSink(options: options) { StandardError.write("dm-out: \($0)\n") }
+        return [SinkPlan.RecordSinkEntry(sink: sink, type: self.clickhouseType)]
     }
 
     /// A reader per input (--input, standard input when none is given).
@@ -172,7 +262,7 @@ struct DMOut: ParsableCommand {
             return renderers.count - 1
         }
         var sinks: [SinkPlan.Entry] = []
-        let wantsStdout = self.stdout || (self.file == nil && self.syslog == nil)
+        let wantsStdout = self.stdout || (self.file == nil && self.syslog == nil && self.clickhouse.isEmpty)
         if wantsStdout && self.stdoutType != .disabled {
             let sink = try FileSink(.standardOutput) { StandardError.write("dm-out: \($0)\n") }
             sinks.append(.init(sink: sink, type: self.stdoutType, format: try formatIndex(self.stdoutFormat)))

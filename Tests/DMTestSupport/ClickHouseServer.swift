@@ -30,6 +30,13 @@ package final class ClickHouseServer {
         _ = try? Programs.shell("\(self.environment) bash \(Self.script) stop")
     }
 
+    /// Kills the server (SIGKILL: no goodbye to its clients) and waits until it is gone.
+    package func kill() throws {
+        let result = try Programs.shell(
+            "pid=$(cat \(self.directory.path)/pid) && kill -9 $pid && while ps -o stat= -p $pid | grep -qv Z; do sleep 0.05; done; rm -f \(self.directory.path)/pid")
+        guard result.status == 0 else { throw TestFailure("could not kill clickhouse-server: \(result.standardError)") }
+    }
+
     /// Starts it again on the same ports and data.
     package func restart() throws {
         let start = try Programs.shell("\(self.environment) bash \(Self.script) start")

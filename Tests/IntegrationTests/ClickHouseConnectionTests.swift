@@ -127,7 +127,7 @@ struct ClickHouseConnectionTests {
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)
         _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(silent, $0, &length) } }
         var quick = Self.settings()
-        quick.ioTimeoutNanoseconds = 500_000_000
+        quick.connectTimeoutNanoseconds = 500_000_000
         let started = Date()
         #expect {
             _ = try ClickHouseConnection(host: "127.0.0.1", port: UInt16(bigEndian: address.sin_port), settings: quick)

@@ -32,7 +32,7 @@ public struct DNSMonsterCSV: Sendable {
     /// miekg would refuse to unpack.
     public func append(_ record: DNSRecordView, to buffer: OutputByteBuffer) throws(DNSWireError) -> Bool {
         let message = record.message
-        var scan = Scan()
+        var scan = DNSQuestionScan()
         let summary = try DNSMessageWalker.walk(message, visitor: &scan)
         guard let question = scan.firstQuestion else { return false }
         let metadata = record.metadata
@@ -67,8 +67,8 @@ public struct DNSMonsterCSV: Sendable {
         DNSPresentationText.appendNameText(at: question.nameOffset, in: message, to: buffer)
         buffer.append(UInt8(ascii: ","))
         buffer.appendDecimal(UInt64(metadata.packetLength))
-        if let ttl = scan.optTTL {
-            buffer.append(ttl & 0x8000 != 0 ? ",1,1," : ",1,0,")
+        if scan.hasEDNS {
+            buffer.append(scan.dnssecOK ? ",1,1," : ",1,0,")
         } else {
             buffer.append(",0,0,")
         }
@@ -82,24 +82,6 @@ public struct DNSMonsterCSV: Sendable {
         address.withBytes { raw in
             if ipVersion == 4 { return UInt64(raw.loadBigEndian(at: 0, as: UInt32.self)) }
             return raw.loadBigEndian(at: 0, as: UInt64.self)
-        }
-    }
-
-    /// The first question and the last OPT record's TTL, from the checking walk.
-    private struct Scan: DNSMessageVisitor {
-        var firstQuestion: DNSMessageIndex.Question?
-        var optTTL: UInt32?
-        var inAdditional = false
-
-        @inline(__always) mutating func question(nameAt offset: Int, in message: ByteView, type: UInt16, class: UInt16) {
-            if self.firstQuestion == nil { self.firstQuestion = .init(nameOffset: offset, type: type, class: `class`) }
-        }
-        @inline(__always) mutating func sectionStart(_ section: DNSSection, count: Int) { self.inAdditional = section == .additional }
-        @inline(__always) mutating func recordStart(
-            nameAt offset: Int, in message: ByteView, type: UInt16, class: UInt16, ttl: UInt32,
-            rdataLength: UInt16
-        ) {
-            if type == 41 && self.inAdditional { self.optTTL = ttl }
         }
     }
 }

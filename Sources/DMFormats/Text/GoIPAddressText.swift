@@ -4,7 +4,7 @@ import DNSWire
 /// IP addresses as Go's `net.IP.String` prints them (dnsmonster's JSON addresses are `net.IP`):
 /// dotted quad for 4 bytes and for IPv4-mapped IPv6 (`::ffff:a.b.c.d` prints as `a.b.c.d`), and
 /// otherwise RFC 5952 text with the first longest run of two or more zero groups as `::`.
-enum GoIPAddressText {
+public enum GoIPAddressText {
     /// Appends the address in the first `length` bytes of `bytes` (4 or 16), without quotes.
     static func append(_ bytes: ByteView, to buffer: OutputByteBuffer) {
         if bytes.count == 4 {
@@ -104,7 +104,7 @@ enum GoIPAddressText {
     }
 
     /// Appends a 16-byte record address field as the IP version says (4: its first 4 bytes).
-    static func append(_ address: IPAddressBytes, ipVersion: UInt8, to buffer: OutputByteBuffer) {
+    public static func append(_ address: IPAddressBytes, ipVersion: UInt8, to buffer: OutputByteBuffer) {
         address.withBytes { raw in
             switch ipVersion {
             case 4: self.append(raw.subview(0..<4), to: buffer)

@@ -4,6 +4,11 @@ import Glibc
 
 /// Facts about the running process: its environment and where its executable is.
 public enum ProcessInformation {
+    /// The value of the environment variable `name`, nil when it is not set.
+    public static func environmentValue(_ name: String) -> String? {
+        getenv(name).map { String(cString: $0) }
+    }
+
     /// The environment as name–value pairs, in the order the process received them.
     public static func environment() -> [(name: String, value: String)] {
         var result: [(name: String, value: String)] = []

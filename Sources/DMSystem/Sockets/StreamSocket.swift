@@ -53,10 +53,15 @@ public final class StreamSocket {
             var one: Int32 = 1
             setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
         }
-        var timeout = timeval(tv_sec: Int(ioTimeoutNanoseconds / 1_000_000_000), tv_usec: Int(ioTimeoutNanoseconds % 1_000_000_000 / 1000))
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        connection.setTimeout(nanoseconds: ioTimeoutNanoseconds)
         return connection
+    }
+
+    /// Sets how long each later send or receive may wait.
+    public func setTimeout(nanoseconds: UInt64) {
+        var timeout = timeval(tv_sec: Int(nanoseconds / 1_000_000_000), tv_usec: Int(nanoseconds % 1_000_000_000 / 1000))
+        setsockopt(self.descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        setsockopt(self.descriptor, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
     }
 
     /// Sends all of `bytes`, retrying short sends.
@@ -83,6 +88,11 @@ public final class StreamSocket {
         case .failed(let code):
             throw SystemError(code: code == EAGAIN ? ETIMEDOUT : code, operation: "wait for an answer from", object: self.peer)
         }
+    }
+
+    /// Shuts both directions down: a send or receive another thread is blocked in returns.
+    public func shutdown() {
+        if self.descriptor >= 0 { _ = Glibc.shutdown(self.descriptor, Int32(SHUT_RDWR)) }
     }
 
     /// Closes the socket; later calls fail with EBADF.

@@ -1,0 +1,241 @@
+import DMBytes
+import DMRecord
+import DMTestSupport
+import Foundation
+import Testing
+
+/// dm-out's ClickHouse sink against a real ClickHouse (Debian's 18.16, started here): the
+/// corpus through the pipeline, rows compared value by value with dm-out's JSON of the same
+/// records (Tests/oracle/clickhouse_rows.py); an outage with and without a spool folder; and
+/// the set-up errors a user meets.
+@Suite("dm-out into a real ClickHouse", .serialized)
+struct ClickHouseSinkTests {
+    static let schema = Programs.packageRoot + "/docs/clickhouse/dns_log-18.16.sql"
+    static let oracle = Programs.packageRoot + "/Tests/oracle/clickhouse_rows.py"
+    static let corpus = Programs.packageRoot + "/../shared/corpus"
+
+    /// Creates DNS_LOG (the 18.16 variant of docs/clickhouse) named `table`.
+    static func createTable(_ table: String, on server: ClickHouseServer) throws {
+        let sql = try String(contentsOfFile: Self.schema, encoding: .utf8).replacingOccurrences(of: "DNS_LOG", with: table)
+        _ = try server.query(sql)
+    }
+
+    /// The records of `capture` (dm-capture | dm-parse) in `path`.
+    static func records(of capture: String, into path: String) throws {
+        let result = try Programs.shell(
+            "'\(Programs.product("dm-capture"))' --input '\(capture)' 2>/dev/null | '\(Programs.product("dm-parse"))' > '\(path)' 2>/dev/null")
+        try #require(result.status == 0, "\(result.standardError)")
+    }
+
+    /// The rows of `table` as JSON lines, addresses as text.
+    static func rows(_ table: String, on server: ClickHouseServer) throws -> String {
+        try server.query(
+            """
+            SELECT PacketTime, Server, IPVersion, IPv6NumToString(SrcIP) AS SrcIP, IPv6NumToString(DstIP) AS DstIP, Protocol, QR,
+              OpCode, Class, Type, Edns0Present, DoBit, FullQuery, ResponseCode, Question, Size FROM \(table)
+            """, format: "JSONEachRow")
+    }
+
+    static func counter(_ name: String, in text: String) -> UInt64? {
+        guard let range = text.range(of: " \(name)=") else { return nil }
+        return UInt64(text[range.upperBound...].prefix { $0.isNumber })
+    }
+
+    @Test("captures through the pipeline into ClickHouse, uncompressed, LZ4 and ZSTD: every row equals the JSON of its record")
+    func corpusRowsEqualJSON() throws {
+        let server = try ClickHouseServer()
+        let directory = try TemporaryDirectory()
+        let captures = [
+            (Programs.packageRoot + "/examples/sample.pcap", "none"),
+            (Programs.packageRoot + "/examples/sample.pcap", "lz4"),
+            (Programs.packageRoot + "/examples/sample.pcap", "zstd"),
+            (Self.corpus + "/generated/dns_lo_udp_tcp.pcap", "lz4"),
+            (Self.corpus + "/public/dnscap/edns.pcap", "zstd"),
+            (Self.corpus + "/public/tcpdump/dnssec.pcap", "none"),
+            (Self.corpus + "/public/dnscap/dnso1tcp.pcap", "lz4"),
+            (Self.corpus + "/public/tcpdump/LINKTYPE_RAW_ipv6.pcap", "zstd"),
+        ]
+        for (index, (capture, compression)) in captures.enumerated() {
+            let table = "dns_log_\(index)"
+            try Self.createTable(table, on: server)
+            let records = directory.file("\(index).records")
+            try Self.records(of: capture, into: records)
+            let fullQuery = index % 2 == 0
+            let result = try Programs.run(
+                Programs.product("dm-out"),
+                ["--input", records, "--file", directory.file("\(index).json"), "--clickhouse", "127.0.0.1:\(server.port)",
+                 "--clickhouse-table", table, "--clickhouse-compression", compression, "--clickhouse-batch-size", "5000",
+                 "--server-name", "ns\(index)"] + (fullQuery ? ["--clickhouse-save-full-query"] : []))
+            #expect(result.status == 0, "\(capture) \(compression): \(result.standardError)")
+            let lines = try String(contentsOfFile: directory.file("\(index).json"), encoding: .utf8).split(separator: "\n").count
+            #expect(lines > 0)
+            #expect(Self.counter("clickhouse_written", in: result.standardError) == UInt64(lines), "\(result.standardError)")
+            #expect(Self.counter("clickhouse_failed", in: result.standardError) == 0)
+            try Self.rows(table, on: server).write(toFile: directory.file("\(index).rows"), atomically: false, encoding: .utf8)
+            let compare = try Programs.run(
+                "/usr/bin/env",
+                ["python3", Self.oracle, directory.file("\(index).json"), directory.file("\(index).rows"), "ns\(index)"]
+                    + (fullQuery ? ["--full-query"] : []),
+                output: directory.file("\(index).compare"))
+            let report = try String(contentsOfFile: directory.file("\(index).compare"), encoding: .utf8)
+            #expect(compare.status == 0, "\(capture) \(compression): \(report) \(compare.standardError)")
+        }
+    }
+
+    /// Runs dm-out on a pipe the test feeds: the first `firstPart` DNS records of
+    /// `recordsFile`, then (after `between`) the rest, then (after `beforeEnd`) the end.
+    static func feed(
+        _ arguments: [String], recordsFile: String, firstPart: Int, between: () throws -> Void, beforeEnd: () throws -> Void
+    ) throws -> (status: Int32, standardError: String, records: Int) {
+        let items = try StreamFiles.read(recordsFile)
+        let input = try PipePair()
+        let errors = try PipePair()
+        let child = try ChildProcess(
+            Programs.product("dm-out"), arguments, standardInput: input.readEnd, standardOutput: open("/dev/null", O_WRONLY),
+            standardError: errors.writeEnd)
+        input.closeReadEnd()
+        errors.closeWriteEnd()
+        let writer = RecordWriter(fileDescriptor: input.writeEnd, outputName: "test pipe")
+        var count = 0
+        for item in items {
+            switch item {
+            case .header(let header): try writer.writeHeader(header)
+            case .record(let type, let flags, let body):
+                guard type == RecordType.dns.rawValue else { continue }
+                try writer.writeRecord(type: .dns, flags: flags, body: body)
+                count += 1
+                if count == firstPart {
+                    try writer.flush()
+                    try between()
+                }
+            }
+        }
+        try writer.flush()
+        try beforeEnd()
+        try writer.finish()
+        input.closeWriteEnd()
+        let text = errors.readAll()
+        let (status, _) = child.wait()
+        return (status, text, count)
+    }
+
+    /// Waits up to 10 s for `table` to hold `count` rows, or (nil) for its count to stay the
+    /// same for a second; returns what it holds.
+    static func waitForRows(_ table: String, count: Int?, on server: ClickHouseServer) throws -> Int {
+        var rows = 0
+        var unchanged = 0
+        for _ in 0..<100 {
+            let now = Int(try server.query("SELECT count() FROM \(table)").trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
+            unchanged = now == rows && now > 0 ? unchanged + 1 : 0
+            rows = now
+            if let count, rows >= count { break }
+            if count == nil && unchanged >= 10 { break }
+            usleep(100_000)
+        }
+        return rows
+    }
+
+    @Test("the server killed mid-stream and restarted: with a spool folder every record arrives once; without, the loss is counted exactly")
+    func outage() throws {
+        let server = try ClickHouseServer()
+        let directory = try TemporaryDirectory()
+        let records = directory.file("sample.records")
+        try Self.records(of: Programs.packageRoot + "/examples/sample.pcap", into: records)
+        for spooled in [true, false] {
+            let table = spooled ? "with_spool" : "without_spool"
+            try Self.createTable(table, on: server)
+            var arguments = [
+                "--clickhouse", "127.0.0.1:\(server.port)", "--clickhouse-table", table, "--clickhouse-batch-size", "20",
+                "--clickhouse-delay", "100ms", "--clickhouse-queue-size", "4K", "--drain-timeout", "20s",
+            ]
+            if spooled { arguments += ["--spool-dir", directory.file("spool")] }
+            var firstRows = 0
+            let run = try Self.feed(arguments, recordsFile: records, firstPart: 100) {
+                // The first part is in; then the server goes away while the rest comes.
+                // Without a spool, the burst itself overflows the 4 KiB queue: fewer arrive.
+                firstRows = try Self.waitForRows(table, count: spooled ? 100 : nil, on: server)
+                try server.kill()
+            } beforeEnd: {
+                // The rest waits in the queue, the spool, or is dropped; the server comes back
+                // before the input ends, and dm-out delivers what it kept while draining.
+                usleep(1_000_000)
+                try server.restart()
+            }
+            #expect(run.records == 400)
+            #expect(spooled ? firstRows == 100 : firstRows >= 20, "\(run.standardError)")
+            let written = Self.counter("clickhouse_written", in: run.standardError)
+            let dropped = Self.counter("clickhouse_dropped", in: run.standardError)
+            let failed = Self.counter("clickhouse_failed", in: run.standardError)
+            let rows = try Self.waitForRows(table, count: spooled ? 400 : nil, on: server)
+            if spooled {
+                #expect(run.status == 0, "\(run.standardError)")
+                #expect(rows == 400, "\(run.standardError)")
+                #expect(written == 400 && failed == 0, "\(run.standardError)")
+                #expect((Self.counter("clickhouse_spooled", in: run.standardError) ?? 0) > 0, "\(run.standardError)")
+                #expect(Self.counter("clickhouse_replayed", in: run.standardError) == Self.counter("clickhouse_spooled", in: run.standardError))
+                let left = try FileManager.default.contentsOfDirectory(atPath: directory.file("spool/clickhouse"))
+                #expect(left.isEmpty, "every spooled batch was replayed and removed: \(left)")
+            } else {
+                #expect(run.status == 1, "lost records make the exit status 1: \(run.standardError)")
+                #expect(UInt64(rows) == written, "\(run.standardError)")
+                #expect(written.map { $0 + (failed ?? 0) } == 400, "every record is written or counted as failed: \(run.standardError)")
+                #expect((dropped ?? 0) > 0, "\(run.standardError)")
+                #expect(run.standardError.contains("dropping records"), "\(run.standardError)")
+            }
+        }
+    }
+
+    @Test("set-up errors: a refused login, a missing table, a column no DNS value fits: exit 1 naming it; a column with a default is left to it")
+    func setUpErrors() throws {
+        let server = try ClickHouseServer()
+        let directory = try TemporaryDirectory()
+        let records = directory.file("sample.records")
+        try Self.records(of: Programs.packageRoot + "/examples/sample.pcap", into: records)
+        _ = try server.query("CREATE TABLE odd (PacketTime DateTime, Question String, Note String) ENGINE = Memory")
+        _ = try server.query("CREATE TABLE typed (PacketTime DateTime, Question UInt8) ENGINE = Memory")
+        _ = try server.query("CREATE TABLE defaulted (PacketTime DateTime, Question String, Note String DEFAULT 'n') ENGINE = Memory")
+        let cases: [(arguments: [String], message: String)] = [
+            (["--clickhouse-user", "nobody"], "nobody"),
+            (["--clickhouse-table", "missing"], "missing"),
+            (["--clickhouse-table", "odd"], "column Note (String) of odd is not one dnsmonster fills"),
+            (["--clickhouse-table", "typed"], "column Question of typed has type UInt8, which cannot hold a text"),
+        ]
+        for (arguments, message) in cases {
+            let result = try Programs.run(
+                Programs.product("dm-out"), ["--input", records, "--clickhouse", "127.0.0.1:\(server.port)"] + arguments)
+            #expect(result.status == 1, "\(arguments): \(result.standardError)")
+            #expect(result.standardError.contains(message), "\(arguments): \(result.standardError)")
+            #expect(result.standardError.split(separator: "\n").count <= 3, "one clear error, not a flood: \(result.standardError)")
+        }
+        let result = try Programs.run(
+            Programs.product("dm-out"), ["--input", records, "--clickhouse", "127.0.0.1:\(server.port)", "--clickhouse-table", "defaulted"])
+        #expect(result.status == 0, "\(result.standardError)")
+        #expect(try server.query("SELECT count(), min(Note), max(Note) FROM defaulted") == "400\tn\tn\n")
+    }
+
+    @Test("a server that accepts and never answers: no hang, no busy loop, every record counted as failed")
+    func silentServer() throws {
+        let directory = try TemporaryDirectory()
+        let records = directory.file("sample.records")
+        try Self.records(of: Programs.packageRoot + "/examples/sample.pcap", into: records)
+        // A listener that accepts (the kernel completes the handshake) and never reads or answers.
+        let port = 20000 + Int(getpid() % 5000) * 2 + 1
+        let silent = try ChildProcess(
+            "/usr/bin/env", ["python3", "-c", "import socket,time; s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(('127.0.0.1', \(port))); s.listen(16); time.sleep(60)"],
+            standardInput: open("/dev/null", O_RDONLY), standardOutput: open("/dev/null", O_WRONLY), standardError: open("/dev/null", O_WRONLY))
+        defer { silent.signal(SIGKILL) }
+        usleep(500_000)
+        let started = Date()
+        let result = try Programs.shell(
+            "TIMEFORMAT=%U+%S; time '\(Programs.product("dm-out"))' --input '\(records)' --clickhouse 127.0.0.1:\(port) --drain-timeout 1s 2>'\(directory.file("err"))'")
+        let elapsed = Date().timeIntervalSince(started)
+        let errors = try String(contentsOfFile: directory.file("err"), encoding: .utf8)
+        #expect(result.status == 1, "\(errors)")
+        #expect(errors.contains("no server reachable at start"), "\(errors)")
+        #expect(errors.contains("timed out"), "\(errors)")
+        #expect(Self.counter("clickhouse_failed", in: errors) == 400, "\(errors)")
+        #expect(elapsed < 12, "dm-out took \(elapsed) s")
+        let cpu = result.standardError.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: "+").compactMap { Double($0) }.reduce(0, +)
+        #expect(cpu < 1.0, "CPU \(result.standardError) s while waiting: a busy loop?")
+    }
+}
