@@ -120,7 +120,7 @@ let package = Package(
         unitTests("DMFilterTests", ["DMFilter"]),
         unitTests("DMClickHouseTests", ["DMBytes", "DMSystem", "DMClickHouse"]),
         unitTests("DMFormatsTests", ["DMFormats", propertyBased]),
-        unitTests("DMSinksTests", ["DMSinks"]),
+        unitTests("DMSinksTests", ["DMBytes", "DMSystem", "DMSinks"]),
         unitTests("DMConfigurationTests", ["DMConfiguration"]),
         unitTests("DMMetricsTests", ["DMMetrics"]),
         unitTests("DMPipelineTests", ["DMSystem", "DMConfiguration", "DMMetrics", "DMPipeline"]),

@@ -23,7 +23,7 @@ public enum OptionSupport: Sendable, Equatable {
     }
 
     private static let unbuiltOutputs: [(section: String, title: String)] = [
-        ("clickhouse_output", "ClickHouse"), ("elastic_output", "Elastic"), ("influx_output", "InfluxDB"),
+        ("elastic_output", "Elastic"), ("influx_output", "InfluxDB"),
         ("kafka_output", "Kafka"), ("nats_output", "NATS"), ("parquet_output", "Parquet"),
         ("psql_output", "PostgreSQL"), ("sentinel_output", "Microsoft Sentinel"), ("splunk_output", "Splunk HEC"),
         ("victoria_output", "VictoriaLogs"), ("zinc_output", "Zinc"),
@@ -78,6 +78,21 @@ public enum OptionSupport: Sendable, Equatable {
         entry(.stdoutOutputGoTemplate, .mapped("dm-out --template")),
         entry(.syslogOutputType, .mapped("dm-out --syslog-type")),
         entry(.syslogOutputEndpoint, .mapped("dm-out --syslog")),
+        entry(.clickhouseOutputType, .mapped("dm-out --clickhouse-type")),
+        entry(.clickhouseAddress, .mapped("dm-out --clickhouse (each address; a worker whose server fails moves on to the next)")),
+        entry(.clickhouseUsername, .mapped("dm-out --clickhouse-user (empty: default)")),
+        entry(.clickhousePassword, .mapped("dm-out's environment DM_CLICKHOUSE_PASSWORD (kept out of ps)")),
+        entry(.clickhouseDatabase, .mapped("dm-out --clickhouse-database")),
+        entry(.clickhouseTable, .mapped("dm-out --clickhouse-table")),
+        entry(.clickhouseDelay, .mapped("dm-out --clickhouse-delay (0, dnsmonster's default, means 1s here: a batch goes out when full or when its first record is that old)")),
+        entry(.clickhouseCompress, .mapped("dm-out --clickhouse-compression (0: none, as dnsmonster; any level: lz4)")),
+        entry(.clickhouseBatchSize, .mapped("dm-out --clickhouse-batch-size")),
+        entry(.clickhouseWorkers, .mapped("dm-out --clickhouse-workers (parallel connections)")),
+        entry(.clickhouseSaveFullQuery, .mapped("dm-out --clickhouse-save-full-query")),
+        entry(.clickhouseUseDnstapIdentity, .mapped("dm-out --clickhouse-use-dnstap-identity")),
+        entry(.clickhouseSecure, .notYet("TLS to ClickHouse is not built yet; reach a TLS-only server through a local TLS tunnel (stunnel, socat) meanwhile")),
+        entry(.clickhouseDebug, .ignored("dm-out reports the server it reached, each outage and each refusal itself")),
+        entry(.clickhouseWorkerChannelSize, .ignored("dnsmonster does not use it either; dm-out's queue is --clickhouse-queue-size bytes")),
         entry(.kafkaSASLCredentials, .notYet("dnsmonster declares it on an unexported field, so its own parser never reads it, and the Kafka output is not built yet")),
         // metrics
         entry(.metricEndpointType, .wrapper("dnsmonster reads every stage's STATS and exports them: stderr lines, statsd over UDP, or a Prometheus endpoint")),

@@ -42,6 +42,9 @@ public struct PipelinePlan: Sendable, Equatable {
     /// dnsmonster's `--logLevel` (0 panic … 3 info, the default, 4 debug): what of the stages'
     /// standard error reaches the user.
     public var logLevel: UInt64 = 3
+    /// Variables the stages get in their environment rather than on their command line
+    /// (secrets, which `ps` would show): `DM_CLICKHOUSE_PASSWORD`.
+    public var environment: [String: String] = [:]
 
     /// dnsmonster's `[metric]` options, checked.
     public struct Metrics: Sendable, Equatable {

@@ -44,9 +44,14 @@ public enum PipelinePlanner {
             // the file's order, as one reader writes it. A live capture keeps arrival order.
             if !c[.pcapFile].isEmpty { out = ["--order", "time"] + out }
         }
-        return PipelinePlan(
+        var plan = PipelinePlan(
             lanes: lanes, out: .init(name: "dm-out", arguments: out), notes: notes, metrics: metrics, statsDescriptor: statsDescriptor,
             logLevel: c[.logLevel])
+        // The password goes to dm-out in its environment, where ps does not show it.
+        if c[.clickhouseOutputType] != 0 && !c[.clickhousePassword].isEmpty {
+            plan.environment["DM_CLICKHOUSE_PASSWORD"] = c[.clickhousePassword]
+        }
+        return plan
     }
 
     /// dnsmonster's `[metric]` options; the endpoint an endpoint type needs must be given.
@@ -185,7 +190,11 @@ public enum PipelinePlanner {
         if syslogType != 0 {
             arguments += ["--syslog", c[.syslogOutputEndpoint], "--syslog-type", String(syslogType)]
         }
-        if stdoutType == 0 && fileType == 0 && syslogType == 0 {
+        let clickhouseType = c[.clickhouseOutputType]
+        if clickhouseType != 0 {
+            arguments += try clickhouseArguments(c, type: clickhouseType)
+        }
+        if stdoutType == 0 && fileType == 0 && syslogType == 0 && clickhouseType == 0 {
             // dm-out writes to standard output when given no sink; dnsmonster writes nothing.
             arguments += ["--stdout", "--stdout-type", "0"]
             notes.append("no output is enabled (every *OutputType is 0): records are counted, not written; try --stdoutOutputType=1")
@@ -195,6 +204,25 @@ public enum PipelinePlanner {
         }
         if let template = templates.first { arguments += ["--template", template] }
         if c.isChanged(.serverName) { arguments += ["--server-name", c[.serverName]] }
+        return arguments
+    }
+
+    /// dm-out's ClickHouse options for dnsmonster's `[clickhouse_output]`.
+    static func clickhouseArguments(_ c: Configuration, type: UInt64) throws(ConfigurationError) -> [String] {
+        let addresses = c[.clickhouseAddress]
+        guard !addresses.isEmpty else { throw .conflict("--clickhouseOutputType=\(type) needs --clickhouseAddress=HOST:PORT") }
+        var arguments = addresses.flatMap { ["--clickhouse", $0] } + ["--clickhouse-type", String(type)]
+        if c.isChanged(.clickhouseTable) { arguments += ["--clickhouse-table", c[.clickhouseTable]] }
+        if c.isChanged(.clickhouseDatabase) { arguments += ["--clickhouse-database", c[.clickhouseDatabase]] }
+        if !c[.clickhouseUsername].isEmpty { arguments += ["--clickhouse-user", c[.clickhouseUsername]] }
+        // dnsmonster's --clickhouseCompress is an LZ4 level, 0 (its default) for none.
+        arguments += ["--clickhouse-compression", c[.clickhouseCompress] > 0 ? "lz4" : "none"]
+        if c.isChanged(.clickhouseBatchSize) { arguments += ["--clickhouse-batch-size", String(c[.clickhouseBatchSize])] }
+        let delay = c[.clickhouseDelay].nanoseconds
+        if delay > 0 { arguments += ["--clickhouse-delay", GoValue.stageDuration(nanoseconds: delay)] }
+        if c.isChanged(.clickhouseWorkers) { arguments += ["--clickhouse-workers", String(c[.clickhouseWorkers])] }
+        if c[.clickhouseSaveFullQuery] { arguments.append("--clickhouse-save-full-query") }
+        if c[.clickhouseUseDnstapIdentity] { arguments.append("--clickhouse-use-dnstap-identity") }
         return arguments
     }
 

@@ -132,7 +132,9 @@ public struct PipelineAccount: Sendable, Equatable {
             let entry = Sink(
                 name: sink, written: sum("dm-out", name), skipped: sum("dm-out", sink + "_skipped"), failed: sum("dm-out", sink + "_failed"))
             self.sinks.append(entry)
-            check("dm-out's \(sink) records", outIn, entry.written &+ entry.skipped &+ entry.failed &+ self.unrendered)
+            // A batching sink may keep records in its spool folder for the next run.
+            let kept = sum("dm-out", sink + "_kept")
+            check("dm-out's \(sink) records", outIn, entry.written &+ entry.skipped &+ entry.failed &+ kept &+ self.unrendered)
         }
     }
 

@@ -102,6 +102,8 @@ public struct PipelineRunner {
         for stage in plan.stages where access(directory + "/" + stage.name, X_OK) != 0 {
             throw StartError(description: "\(stage.name) not found next to dnsmonster in \(directory): build every product (swift build -c release)")
         }
+        // The stages inherit this process's environment.
+        for (name, value) in plan.environment { ProcessInformation.setEnvironmentValue(name, value) }
         // Block the signals handled here before starting anything (the monitor's threads
         // inherit the mask, so the signals reach sigtimedwait); children get an empty mask.
         var handled = sigset_t()

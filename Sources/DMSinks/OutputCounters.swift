@@ -47,6 +47,12 @@ public struct OutputCounters: StageCounters {
                 $0.sinks[name]?.delivery?.dropped
             },
             Counter("\(name)_queued", "records waiting for \(name) in its queue") { $0.sinks[name]?.delivery?.queued },
+            Counter("\(name)_kept", "records of this run left in the \(name) spool folder at the end, for the next run") {
+                $0.sinks[name]?.delivery?.kept
+            },
+            Counter("\(name)_earlier", "records an earlier run left in the \(name) spool folder, delivered now (not in \(name)_written)") {
+                $0.sinks[name]?.delivery?.earlier
+            },
         ]
     }
 }

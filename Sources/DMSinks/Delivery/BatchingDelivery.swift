@@ -56,6 +56,10 @@ public final class BatchingDelivery: @unchecked Sendable {
     private var queuedBytes = 0
     private var counters = DeliveryCounters()
     private var nextSequence: UInt64
+    /// The first sequence number of this run: lower ones are an earlier run's spooled batches.
+    private let firstSequence: UInt64
+    /// This run's spooled batches not delivered yet, by sequence number, with their record counts.
+    private var spooledThisRun: [UInt64: Int] = [:]
     private var spool: SpoolFolder?
     /// Spooled batches a worker is replaying now.
     private var replaying: Set<UInt64> = []
@@ -81,11 +85,13 @@ public final class BatchingDelivery: @unchecked Sendable {
             let spool = try SpoolFolder(path: folder, maximumBytes: configuration.spoolMaximumBytes)
             self.spool = spool
             self.nextSequence = spool.nextSequence
+            self.firstSequence = spool.nextSequence
             if !spool.isEmpty {
                 report("\(name): \(spool.files.count) batches left in the spool folder \(folder) by an earlier run go first")
             }
         } else {
             self.nextSequence = 1
+            self.firstSequence = 1
         }
     }
 
@@ -165,6 +171,10 @@ public final class BatchingDelivery: @unchecked Sendable {
                 let destination = self.spool.map { "spooled to \($0.path)" } ?? "lost"
                 self.report("\(self.name): \(left) records could not be delivered within the drain time; \(destination)")
             }
+            self.counters.kept = UInt64(self.spooledThisRun.values.reduce(0, +))
+            if self.counters.kept > 0, let spool = self.spool {
+                self.report("\(self.name): \(self.counters.kept) records wait in \(spool.path) for the next run")
+            }
             return self.counters
         }
     }
@@ -193,6 +203,7 @@ public final class BatchingDelivery: @unchecked Sendable {
             do {
                 if try spool.store(batch) {
                     self.counters.spooled &+= UInt64(batch.records)
+                    self.spooledThisRun[batch.sequence] = batch.records
                     return
                 }
             } catch {
@@ -211,6 +222,14 @@ public final class BatchingDelivery: @unchecked Sendable {
             self.reportedDrop = true
             let reason = self.spool.map { "the spool folder \($0.path) is full (\($0.maximumBytes) bytes)" } ?? "there is no spool folder (--spool-dir)"
             self.report("\(self.name): dropping records: the queue is full and \(reason); the loss is counted")
+        }
+    }
+
+    /// Deletes a spooled batch's file; a failure is reported (the batch would be sent again
+    /// by the next run).
+    private func removeSpooled(_ sequence: UInt64) {
+        do { try self.spool?.remove(sequence) } catch {
+            self.report("\(self.name): cannot remove a spooled batch: \(error); the next run would send it again")
         }
     }
 
@@ -252,15 +271,17 @@ public final class BatchingDelivery: @unchecked Sendable {
                     self.report("\(self.name): cannot read spooled batch: \(error)")
                     self.condition.withLock {
                         self.replaying.remove(sequence)
-                        try? self.spool?.remove(sequence)
+                        self.removeSpooled(sequence)
                     }
                     continue
                 }
                 guard let batch = loaded else {
                     self.condition.withLock {
                         self.report("\(self.name): a spooled batch (\(sequence)) is damaged; removed")
+                        self.counters.failed &+= UInt64(self.spooledThisRun[sequence] ?? 0)
+                        self.spooledThisRun[sequence] = nil
                         self.replaying.remove(sequence)
-                        try? self.spool?.remove(sequence)
+                        self.removeSpooled(sequence)
                     }
                     continue
                 }
@@ -300,14 +321,17 @@ public final class BatchingDelivery: @unchecked Sendable {
             do {
                 try destination.deliver(batch)
                 self.condition.withLock {
-                    self.counters.written &+= UInt64(batch.records)
+                    if batch.sequence < self.firstSequence {
+                        self.counters.earlier &+= UInt64(batch.records)
+                    } else {
+                        self.counters.written &+= UInt64(batch.records)
+                    }
                     self.counters.batches &+= 1
                     if fromSpool {
+                        self.spooledThisRun[batch.sequence] = nil
                         self.counters.replayed &+= UInt64(batch.records)
                         self.replaying.remove(batch.sequence)
-                        do { try self.spool?.remove(batch.sequence) } catch {
-                            self.report("\(self.name): cannot remove a replayed spool file: \(error)")
-                        }
+                        self.removeSpooled(batch.sequence)
                     }
                     if self.inOutage {
                         self.inOutage = false
@@ -324,8 +348,9 @@ public final class BatchingDelivery: @unchecked Sendable {
                             self.report("\(self.name): a batch of \(batch.records) records was refused: \(error.message); such records are counted as failed")
                         }
                         if fromSpool {
+                            self.spooledThisRun[batch.sequence] = nil
                             self.replaying.remove(batch.sequence)
-                            try? self.spool?.remove(batch.sequence)
+                            self.removeSpooled(batch.sequence)
                         }
                         return true
                     }

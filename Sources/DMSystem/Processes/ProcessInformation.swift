@@ -9,6 +9,11 @@ public enum ProcessInformation {
         getenv(name).map { String(cString: $0) }
     }
 
+    /// Sets the environment variable `name` (for the children started after).
+    public static func setEnvironmentValue(_ name: String, _ value: String) {
+        setenv(name, value, 1)
+    }
+
     /// The environment as name–value pairs, in the order the process received them.
     public static func environment() -> [(name: String, value: String)] {
         var result: [(name: String, value: String)] = []
