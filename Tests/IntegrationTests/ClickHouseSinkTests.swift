@@ -83,9 +83,11 @@ struct ClickHouseSinkTests {
     }
 
     /// Runs dm-out on a pipe the test feeds: the first `firstPart` DNS records of
-    /// `recordsFile`, then (after `between`) the rest, then (after `beforeEnd`) the end.
+    /// `recordsFile`, then (after `between`) the rest, then (after `beforeEnd`) the end of the
+    /// input, or SIGTERM with the input still open (`terminate`).
     static func feed(
-        _ arguments: [String], recordsFile: String, firstPart: Int, between: () throws -> Void, beforeEnd: () throws -> Void
+        _ arguments: [String], recordsFile: String, firstPart: Int, terminate: Bool = false, between: () throws -> Void,
+        beforeEnd: () throws -> Void
     ) throws -> (status: Int32, standardError: String, records: Int) {
         let items = try StreamFiles.read(recordsFile)
         let input = try PipePair()
@@ -112,8 +114,12 @@ struct ClickHouseSinkTests {
         }
         try writer.flush()
         try beforeEnd()
-        try writer.finish()
-        input.closeWriteEnd()
+        if terminate {
+            child.signal(SIGTERM)
+        } else {
+            try writer.finish()
+            input.closeWriteEnd()
+        }
         let text = errors.readAll()
         let (status, _) = child.wait()
         return (status, text, count)
@@ -237,5 +243,55 @@ struct ClickHouseSinkTests {
         #expect(elapsed < 12, "dm-out took \(elapsed) s")
         let cpu = result.standardError.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: "+").compactMap { Double($0) }.reduce(0, +)
         #expect(cpu < 1.0, "CPU \(result.standardError) s while waiting: a busy loop?")
+    }
+
+    @Test("bin/dnsmonster with dnsmonster's ClickHouse flags, two lanes: every record in the table once, and its metrics say so")
+    func dnsmonsterIntoClickHouse() throws {
+        let server = try ClickHouseServer()
+        let directory = try TemporaryDirectory()
+        try Self.createTable("wrapped", on: server)
+        let result = try Programs.run(
+            Programs.product("dnsmonster"),
+            ["--pcapFile", Programs.packageRoot + "/examples/sample.pcap", "--lanes", "2", "--clickhouseOutputType", "1",
+             "--clickhouseAddress", "127.0.0.1:\(server.port)", "--clickhouseTable", "wrapped", "--clickhouseCompress", "1",
+             "--clickhouseBatchSize", "64", "--serverName", "tap1"],
+            output: directory.file("stdout"))
+        #expect(result.status == 0, "\(result.standardError)")
+        #expect(result.standardError.contains("\"clickhouseSentToOutput\":{\"count\":400}"), "\(result.standardError)")
+        #expect(result.standardError.contains("\"clickhouseFailed\":{\"count\":0}"), "\(result.standardError)")
+        #expect(result.standardError.contains("accounted: every packet and record is counted where it ended"), "\(result.standardError)")
+        #expect(try server.query("SELECT count(), uniqExact(Server), any(Server) FROM wrapped") == "400\t1\ttap1\n")
+        #expect(try String(contentsOfFile: directory.file("stdout"), encoding: .utf8).isEmpty, "ClickHouse alone: nothing on stdout")
+    }
+
+    @Test("SIGTERM while the server is down: dm-out drains, keeps the rest in the spool (exit 0), and the next run delivers it")
+    func sigtermSpoolsAndTheNextRunReplays() throws {
+        let server = try ClickHouseServer()
+        let directory = try TemporaryDirectory()
+        let records = directory.file("sample.records")
+        try Self.records(of: Programs.packageRoot + "/examples/sample.pcap", into: records)
+        try Self.createTable("drained", on: server)
+        let arguments = [
+            "--clickhouse", "127.0.0.1:\(server.port)", "--clickhouse-table", "drained", "--clickhouse-batch-size", "50",
+            "--spool-dir", directory.file("spool"), "--drain-timeout", "500ms",
+        ]
+        try server.kill()
+        var stopped = Date()
+        let (status, text, _) = try Self.feed(arguments, recordsFile: records, firstPart: 400, terminate: true) {
+        } beforeEnd: {
+            usleep(500_000)
+            stopped = Date()
+        }
+        #expect(Date().timeIntervalSince(stopped) < 5, "the drain is bounded")
+        #expect(status == 0, "nothing was lost: \(text)")
+        #expect(Self.counter("clickhouse_kept", in: text) == 400, "\(text)")
+        #expect(Self.counter("clickhouse_written", in: text) == 0, "\(text)")
+
+        try server.restart()
+        let second = try Programs.run(Programs.product("dm-out"), arguments + ["--input", "/dev/null"])
+        #expect(second.status == 0, "\(second.standardError)")
+        #expect(Self.counter("clickhouse_earlier", in: second.standardError) == 400, "\(second.standardError)")
+        #expect(try server.query("SELECT count() FROM drained") == "400\n")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.file("spool/clickhouse")).isEmpty)
     }
 }
