@@ -37,4 +37,7 @@ python3 -c 'import dns.name' 2>/dev/null || python3 -m pip install -q dnspython
 # client whose compressed blocks the tests read and whose reader checks ours.
 python3 -c 'import clickhouse_driver.compression.lz4, clickhouse_driver.compression.zstd, clickhouse_cityhash.cityhash' 2>/dev/null \
   || python3 -m pip install -q clickhouse-driver lz4 zstd clickhouse-cityhash
+# chDB (PyPI, embedded current ClickHouse): the tests check the modern schema and the sink's
+# Native blocks (DateTime64, IPv6, LowCardinality) on it; Debian's 18.16 has none of those.
+python3 -c 'import chdb' 2>/dev/null || python3 -m pip install -q chdb
 command -v swift >/dev/null || { echo "install-deps: swift is not on PATH; install the Swift toolchain first" >&2; exit 1; }

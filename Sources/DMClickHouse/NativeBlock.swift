@@ -21,6 +21,51 @@ public enum NativeBlock {
     public struct ColumnDescription: Hashable, Sendable {
         public var name: String
         public var typeName: String
+
+        public init(name: String, typeName: String) {
+            self.name = name
+            self.typeName = typeName
+        }
+    }
+
+    /// The columns of a structure as `clickhouse-local --structure` and `file()` take it:
+    /// `name Type, name Type(…, …), …` (names may be backquoted).
+    /// - Throws: a message naming the part that is not `name Type`.
+    public static func columns(ofStructure structure: String) throws(StructureError) -> [ColumnDescription] {
+        var parts: [String] = []
+        var current = ""
+        var depth = 0
+        var quoted = false
+        for character in structure {
+            if character == "'" { quoted.toggle() }
+            if !quoted {
+                if character == "(" { depth += 1 }
+                if character == ")" { depth -= 1 }
+                if character == "," && depth == 0 {
+                    parts.append(current)
+                    current = ""
+                    continue
+                }
+            }
+            current.append(character)
+        }
+        parts.append(current)
+        return try parts.map { (part) throws(StructureError) in
+            let trimmed = part.drop { $0 == " " || $0 == "\n" || $0 == "\t" }
+            guard let space = trimmed.firstIndex(where: { $0 == " " || $0 == "\t" }) else {
+                throw StructureError(part: String(trimmed))
+            }
+            let name = trimmed[..<space].filter { $0 != "`" }
+            let type = String(trimmed[space...].drop { $0 == " " || $0 == "\t" }).trimmingTrailingSpaces
+            guard !name.isEmpty, !type.isEmpty else { throw StructureError(part: String(trimmed)) }
+            return ColumnDescription(name: String(name), typeName: type)
+        }
+    }
+
+    /// A structure part that is not `name Type`.
+    public struct StructureError: Error, Hashable, Sendable, CustomStringConvertible {
+        public var part: String
+        public var description: String { "'\(self.part)' is not 'name Type'" }
     }
 
     /// A block the server sent: its columns and, for columns of integer or String type, its
@@ -72,5 +117,13 @@ public enum NativeBlock {
             decoded.values.append(values)
         }
         return decoded
+    }
+}
+
+extension String {
+    fileprivate var trimmingTrailingSpaces: String {
+        var text = self
+        while let last = text.last, last == " " || last == "\n" || last == "\t" { text.removeLast() }
+        return text
     }
 }

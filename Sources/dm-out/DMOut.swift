@@ -146,8 +146,11 @@ struct DMOut: ParsableCommand {
     @Option(help: ArgumentHelp("How long one send to or answer from ClickHouse may take before the connection counts as failed (connecting and logging in: 2s, as dnsmonster).", valueName: "duration"))
     var clickhouseTimeout: DurationArgument = DurationArgument(argument: "30s")!
 
-    @Option(help: ArgumentHelp("Also write every block sent to this file in ClickHouse's Native format (for checking with clickhouse-local or chDB).", valueName: "path"))
+    @Option(help: ArgumentHelp("Also write every block sent to this file in ClickHouse's Native format (for checking with clickhouse-local or chDB); without --clickhouse, write the rows only there, for the columns of --clickhouse-dump-structure.", valueName: "path"))
     var clickhouseDump: String?
+
+    @Option(help: ArgumentHelp("The columns of --clickhouse-dump's file when there is no server to ask, as clickhouse-local's --structure: 'PacketTime DateTime64(3), Question String, …' (default: docs/clickhouse/dns_log.sql's DNS_LOG).", valueName: "structure"))
+    var clickhouseDumpStructure: String?
 
     @Option(help: ArgumentHelp("Bytes of batches the ClickHouse queue holds while the server is slow or down, before it spools (e.g. 64M).", valueName: "size"))
     var clickhouseQueueSize: ByteCountArgument = ByteCountArgument(argument: "64M")!
@@ -158,7 +161,7 @@ struct DMOut: ParsableCommand {
     @Option(help: ArgumentHelp("The most the spool folder of each sink holds; past it records are dropped and counted (e.g. 1G).", valueName: "size"))
     var spoolMax: ByteCountArgument = ByteCountArgument(argument: "1G")!
 
-    @Option(help: ArgumentHelp("At the end of the input or at SIGTERM, how long the sinks keep delivering what they hold; what is left then is spooled (or counted as failed).", valueName: "duration"))
+    @Option(help: ArgumentHelp("At the end of the input or at SIGTERM, the sinks deliver what they hold while deliveries succeed; once none has for this long, what is left is spooled (or counted as failed).", valueName: "duration"))
     var drainTimeout: DurationArgument = DurationArgument(argument: "5s")!
 
     @Option(help: ArgumentHelp("With several --input streams: arrival (as records come, a thread per input: live capture) or time (by capture time, each input being in capture order: the lanes of a replayed file come out in the file's order, still rendered on a thread per input).", valueName: "order"))
@@ -191,6 +194,12 @@ struct DMOut: ParsableCommand {
         for address in self.clickhouse {
             do { _ = try ClickHouseAddress(parsing: address) } catch { throw ValidationError("--clickhouse \(error)") }
         }
+        if let structure = self.clickhouseDumpStructure {
+            guard self.clickhouse.isEmpty && self.clickhouseDump != nil else {
+                throw ValidationError("--clickhouse-dump-structure is for --clickhouse-dump without --clickhouse (with a server, its table decides)")
+            }
+            do { _ = try NativeBlock.columns(ofStructure: structure) } catch { throw ValidationError("--clickhouse-dump-structure: \(error)") }
+        }
         guard self.clickhouseBatchSize >= 1 else { throw ValidationError("--clickhouse-batch-size must be 1 or more") }
         guard (1...64).contains(self.clickhouseWorkers) else { throw ValidationError("--clickhouse-workers must be between 1 and 64") }
         guard self.clickhouseDelay.nanoseconds > 0 else { throw ValidationError("--clickhouse-delay must be more than 0") }
@@ -216,8 +225,9 @@ struct DMOut: ParsableCommand {
 
     /// The sinks of DNS records the options ask for: ClickHouse.
     private func makeRecordSinks() throws -> [SinkPlan.RecordSinkEntry] {
-        guard !self.clickhouse.isEmpty, self.clickhouseType != .disabled else { return [] }
+        guard !self.clickhouse.isEmpty || self.clickhouseDump != nil, self.clickhouseType != .disabled else { return [] }
         var options = ClickHouseSink.Options()
+        if let structure = self.clickhouseDumpStructure { options.dumpColumns = try NativeBlock.columns(ofStructure: structure) }
         options.addresses = try self.clickhouse.map { try ClickHouseAddress(parsing: $0) }
         options.table = self.clickhouseTable
         options.connection.database = self.clickhouseDatabase
@@ -262,7 +272,7 @@ struct DMOut: ParsableCommand {
             return renderers.count - 1
         }
         var sinks: [SinkPlan.Entry] = []
-        let wantsStdout = self.stdout || (self.file == nil && self.syslog == nil && self.clickhouse.isEmpty)
+        let wantsStdout = self.stdout || (self.file == nil && self.syslog == nil && self.clickhouse.isEmpty && self.clickhouseDump == nil)
         if wantsStdout && self.stdoutType != .disabled {
             let sink = try FileSink(.standardOutput) { StandardError.write("dm-out: \($0)\n") }
             sinks.append(.init(sink: sink, type: self.stdoutType, format: try formatIndex(self.stdoutFormat)))

@@ -294,4 +294,29 @@ struct ClickHouseSinkTests {
         #expect(try server.query("SELECT count() FROM drained") == "400\n")
         #expect(try FileManager.default.contentsOfDirectory(atPath: directory.file("spool/clickhouse")).isEmpty)
     }
+
+    @Test("the modern schema on a current engine: chDB runs docs/clickhouse/dns_log.sql and loads dm-out's Native file (DateTime64, IPv6, LowCardinality), every row equal to the JSON")
+    func modernSchemaOnChDB() throws {
+        let directory = try TemporaryDirectory()
+        for (index, capture) in [Programs.packageRoot + "/examples/sample.pcap", Self.corpus + "/generated/dns_lo_udp_tcp.pcap"].enumerated() {
+            let records = directory.file("\(index).records")
+            try Self.records(of: capture, into: records)
+            let result = try Programs.run(
+                Programs.product("dm-out"),
+                ["--input", records, "--file", directory.file("\(index).json"), "--clickhouse-dump", directory.file("\(index).native"),
+                 "--clickhouse-save-full-query", "--clickhouse-batch-size", "7000"])
+            #expect(result.status == 0, "\(result.standardError)")
+            let load = try Programs.shell(
+                "python3 '\(Programs.packageRoot)/Tests/oracle/chdb_dns_log.py' '\(Programs.packageRoot)/docs/clickhouse/dns_log.sql' '\(directory.file("\(index).native"))' '\(directory.file("\(index).chdb"))' > '\(directory.file("\(index).rows"))'")
+            try #require(load.status == 0, "\(load.standardError)")
+            #expect(load.standardError.contains("SrcIP\tIPv6") && load.standardError.contains("Server\tLowCardinality(String)")
+                && load.standardError.contains("PacketTime\tDateTime64(3, \\'UTC\\')"), "\(load.standardError)")
+            let compare = try Programs.run(
+                "/usr/bin/env",
+                ["python3", Self.oracle, directory.file("\(index).json"), directory.file("\(index).rows"), "default", "--full-query", "--milliseconds"],
+                output: directory.file("\(index).compare"))
+            let report = try String(contentsOfFile: directory.file("\(index).compare"), encoding: .utf8)
+            #expect(compare.status == 0, "\(capture): \(report)")
+        }
+    }
 }

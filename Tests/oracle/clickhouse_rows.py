@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Compares DNS_LOG rows read back from ClickHouse with dm-out's JSON of the same records.
 
-Usage: clickhouse_rows.py JSON_LINES ROWS_JSONEACHROW SERVER_NAME [--full-query]
+Usage: clickhouse_rows.py JSON_LINES ROWS_JSONEACHROW SERVER_NAME [--full-query] [--milliseconds]
 
 From each JSON line (dnsmonster's JSON) it derives the rows dnsmonster's ClickHouse output
 inserts: one per question, with the time to the second, IPv4 addresses mapped to IPv6
@@ -26,10 +26,15 @@ def mapped(text):
     return str(address)
 
 
+milliseconds = '--milliseconds' in sys.argv[4:]
+
+
 def seconds(timestamp):
-    # RFC 3339 with up to 9 fractional digits; keep whole seconds.
-    whole = timestamp.split('.')[0].rstrip('Z')
-    return datetime.strptime(whole, '%Y-%m-%dT%H:%M:%S').replace(tzinfo=timezone.utc).strftime('%Y-%m-%d %H:%M:%S')
+    # RFC 3339 with up to 9 fractional digits; keep whole seconds (DateTime) or milliseconds
+    # (DateTime64(3)), both cut, not rounded, as ClickHouse stores them.
+    whole, _, fraction = timestamp.rstrip('Z').partition('.')
+    text = datetime.strptime(whole, '%Y-%m-%dT%H:%M:%S').replace(tzinfo=timezone.utc).strftime('%Y-%m-%d %H:%M:%S')
+    return text + '.' + (fraction + '000')[:3] if milliseconds else text
 
 
 expected = collections.Counter()

@@ -97,7 +97,9 @@ final class ClickHouseDestination: BatchDestination {
             NativeBlock.encode(columns: rows.columns, rows: rows.rows, withBlockInfo: true, into: &self.block)
             try self.block.withByteView { (view) throws(ClickHouseError) in try connection.sendData(view) }
             try connection.endInsert()
-            self.dump?.write(columns: rows.columns, rows: rows.rows)
+            if let error = self.dump?.write(columns: rows.columns, rows: rows.rows) {
+                StandardError.write("dm-out: --clickhouse-dump: \(error)\n")
+            }
         } catch let error as ClickHouseError {
             self.drop()
             throw DeliveryFailure(message: error.description, isPermanent: error.isPermanent)
@@ -134,6 +136,35 @@ final class ClickHouseDestination: BatchDestination {
     }
 }
 
+/// DNS_LOG rows into a Native file only, for a table of the given columns (`--clickhouse-dump`
+/// without a server): what `clickhouse-local` or chDB load, or a server takes later with
+/// `INSERT INTO DNS_LOG FORMAT Native`.
+final class NativeFileDestination: BatchDestination {
+    private let rows: DNSLogRows
+    private let dump: NativeDump
+
+    /// - Throws: ``DNSLogRows/TableError`` for columns the rows cannot fill.
+    init(columns: [NativeBlock.ColumnDescription], rowOptions: DNSLogRows.Options, dump: NativeDump) throws {
+        self.rows = try DNSLogRows(table: "the --clickhouse-dump structure", header: columns, columnsWithDefaults: [], options: rowOptions)
+        self.dump = dump
+    }
+
+    func deliver(_ batch: RecordBatch) throws(DeliveryFailure) {
+        self.rows.removeAll()
+        let indexTime = WallClock.nowNanoseconds()
+        batch.forEachRecord { body in
+            guard let record = try? DNSRecordView(body: body) else { return }
+            _ = self.rows.append(record, indexTimeNanoseconds: indexTime)
+        }
+        if let error = self.dump.write(columns: self.rows.columns, rows: self.rows.rows) {
+            throw DeliveryFailure(message: error.description, isPermanent: false)
+        }
+    }
+
+    func interrupt() {}
+    func close() {}
+}
+
 /// Native-format files of the blocks sent (`--clickhouse-dump FILE`): what chDB or
 /// `clickhouse-local --input-format Native` read, for checking the encoding on a current engine.
 final class NativeDump: @unchecked Sendable {
@@ -147,15 +178,13 @@ final class NativeDump: @unchecked Sendable {
         self.fd = try WholeFiles.create(path)
     }
 
-    func write(columns: [ColumnWriter], rows: Int) {
+    /// Appends a block of `columns`; returns why it could not be written whole.
+    @discardableResult
+    func write(columns: [ColumnWriter], rows: Int) -> SystemError? {
         self.lock.withLock {
             self.bytes.removeAll(keepingCapacity: true)
             NativeBlock.encode(columns: columns, rows: rows, withBlockInfo: false, into: &self.bytes)
-            self.bytes.withByteView { view in
-                if let error = FileDescriptorIO.writeUntilFailure(self.fd, view, object: self.path).error {
-                    StandardError.write("dm-out: --clickhouse-dump: \(error)\n")
-                }
-            }
+            return self.bytes.withByteView { view in FileDescriptorIO.writeUntilFailure(self.fd, view, object: self.path).error }
         }
     }
 }

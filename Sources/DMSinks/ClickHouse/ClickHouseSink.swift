@@ -20,8 +20,18 @@ public final class ClickHouseSink: RecordSink, @unchecked Sendable {
         public var useDnstapIdentity = false
         public var saveFullQuery = false
         public var escapesHTML = false
-        /// Also write each block sent as a Native file here.
+        /// Also write each block sent as a Native file here; with no address, only that.
         public var dumpPath: String?
+        /// The columns of the file when there is no server to ask (dnsmonster's DNS_LOG by default).
+        public var dumpColumns: [NativeBlock.ColumnDescription] = Options.dnsLogStructure
+
+        /// docs/clickhouse/dns_log.sql's columns, as a current server announces them.
+        public static let dnsLogStructure: [NativeBlock.ColumnDescription] = [
+            ("PacketTime", "DateTime64(3, 'UTC')"), ("IndexTime", "DateTime64(3, 'UTC')"), ("Server", "LowCardinality(String)"),
+            ("IPVersion", "UInt8"), ("SrcIP", "IPv6"), ("DstIP", "IPv6"), ("Protocol", "FixedString(3)"), ("QR", "UInt8"),
+            ("OpCode", "UInt8"), ("Class", "UInt16"), ("Type", "UInt16"), ("Edns0Present", "UInt8"), ("DoBit", "UInt8"),
+            ("FullQuery", "String"), ("ResponseCode", "UInt8"), ("Question", "String"), ("Size", "UInt16"),
+        ].map { NativeBlock.ColumnDescription(name: $0.0, typeName: $0.1) }
 
         public init() {}
     }
@@ -36,11 +46,20 @@ public final class ClickHouseSink: RecordSink, @unchecked Sendable {
     /// - Throws: ``ClickHouseSinkError`` for what no retry can mend (login refused, no such
     ///   table, a column no DNS value fits), or a spool folder that cannot be used.
     public init(options: Options, report: @escaping (String) -> Void) throws {
-        precondition(!options.addresses.isEmpty)
+        precondition(!options.addresses.isEmpty || options.dumpPath != nil)
         let rowOptions = DNSLogRows.Options(
             serverName: Array(options.serverName.utf8), useDnstapIdentity: options.useDnstapIdentity,
             saveFullQuery: options.saveFullQuery, escapesHTML: options.escapesHTML)
         let dump = try options.dumpPath.map { (path) throws(SystemError) in try NativeDump(path: path) }
+        if options.addresses.isEmpty, let dump {
+            let destination: NativeFileDestination
+            do { destination = try NativeFileDestination(columns: options.dumpColumns, rowOptions: rowOptions, dump: dump) } catch {
+                throw ClickHouseSinkError(message: "\(error)")
+            }
+            self.delivery = try BatchingDelivery(name: "clickhouse", configuration: options.delivery, destinations: [destination], report: report)
+            try self.delivery.start()
+            return
+        }
         let destinations = (0..<max(1, options.delivery.workers)).map { index in
             ClickHouseDestination(
                 addresses: options.addresses, firstAddress: index, table: options.table, settings: options.connection,

@@ -35,7 +35,8 @@ public final class BatchingDelivery: @unchecked Sendable {
         /// The first retry's wait; each next one doubles, up to ``retryMaximumNanoseconds``.
         public var retryInitialNanoseconds: UInt64 = 100_000_000
         public var retryMaximumNanoseconds: UInt64 = 5_000_000_000
-        /// How long ``finish()`` keeps delivering before it spools what is left.
+        /// How long ``finish()`` may go without delivering a batch before it spools what is
+        /// left: a working destination is drained whatever it holds, a dead one costs this once.
         public var drainNanoseconds: UInt64 = 5_000_000_000
 
         public init() {}
@@ -67,6 +68,8 @@ public final class BatchingDelivery: @unchecked Sendable {
     private var abandoning = false
     private var liveWorkers = 0
     private var inOutage = false
+    /// When a batch was last delivered (monotonic): the drain waits while deliveries go on.
+    private var lastDelivery: UInt64 = 0
     private var reportedRefusals: Set<String> = []
     private var reportedDrop = false
     private var reportedSpoolError = false
@@ -135,17 +138,20 @@ public final class BatchingDelivery: @unchecked Sendable {
         }
     }
 
-    /// Delivers what is left, waiting at most the drain time; spools (or counts as failed)
-    /// what is still undelivered then; stops the workers and closes the destinations.
+    /// Delivers what is left as long as deliveries go on, giving up once none succeeded for
+    /// the drain time; spools (or counts as failed) what is still undelivered then; stops the
+    /// workers and closes the destinations.
     /// - Returns: the final counters.
     @discardableResult
     public func finish() -> DeliveryCounters {
-        let deadline = WallClock.monotonicNanoseconds() &+ self.configuration.drainNanoseconds
         self.condition.withLock {
             self.finishing = true
+            self.lastDelivery = WallClock.monotonicNanoseconds()
             if self.open != nil { self.closeOpenBatch() }
             self.condition.broadcast()
-            while self.liveWorkers > 0 && WallClock.monotonicNanoseconds() < deadline {
+            while self.liveWorkers > 0 {
+                let deadline = self.lastDelivery &+ self.configuration.drainNanoseconds
+                guard WallClock.monotonicNanoseconds() < deadline else { break }
                 self.condition.wait(untilMonotonic: deadline)
             }
             if self.liveWorkers > 0 {
@@ -169,7 +175,7 @@ public final class BatchingDelivery: @unchecked Sendable {
             self.queuedBytes = 0
             if left > 0 {
                 let destination = self.spool.map { "spooled to \($0.path)" } ?? "lost"
-                self.report("\(self.name): \(left) records could not be delivered within the drain time; \(destination)")
+                self.report("\(self.name): \(left) records could not be delivered (nothing went out for the drain time); \(destination)")
             }
             self.counters.kept = UInt64(self.spooledThisRun.values.reduce(0, +))
             if self.counters.kept > 0, let spool = self.spool {
@@ -327,6 +333,7 @@ public final class BatchingDelivery: @unchecked Sendable {
                         self.counters.written &+= UInt64(batch.records)
                     }
                     self.counters.batches &+= 1
+                    self.lastDelivery = WallClock.monotonicNanoseconds()
                     if fromSpool {
                         self.spooledThisRun[batch.sequence] = nil
                         self.counters.replayed &+= UInt64(batch.records)
