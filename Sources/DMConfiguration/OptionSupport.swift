@@ -124,6 +124,7 @@ public enum OptionSupport: Sendable, Equatable {
         entry(.writeConfig, .wrapper("writes the effective INI")),
         // this dnsmonster's own
         entry(.lanes, .wrapper("runs that many capture|parse|filter lanes into one dm-out")),
+        entry(.clickhouseCreateSchema, .mapped("dm-out --clickhouse-create-schema")),
         entry(.manPage, .notYet("no manual page is generated yet; see dnsmonster --help")),
         entry(.bashCompletion, .notYet("no shell completion is generated yet")),
         entry(.fishCompletion, .notYet("no shell completion is generated yet")),

@@ -223,6 +223,7 @@ public enum PipelinePlanner {
         if c.isChanged(.clickhouseWorkers) { arguments += ["--clickhouse-workers", String(c[.clickhouseWorkers])] }
         if c[.clickhouseSaveFullQuery] { arguments.append("--clickhouse-save-full-query") }
         if c[.clickhouseUseDnstapIdentity] { arguments.append("--clickhouse-use-dnstap-identity") }
+        if c[.clickhouseCreateSchema] { arguments.append("--clickhouse-create-schema") }
         return arguments
     }
 

@@ -30,3 +30,5 @@ enum ClickHouseCompression: String, CaseIterable, ExpressibleByArgument {
         }
     }
 }
+
+extension ClickHouseSchema.Variant: ExpressibleByArgument {}

@@ -143,13 +143,19 @@ struct DMOut: ParsableCommand {
     @Flag(help: "Fill Server with the record's dnstap identity when it has one (else --server-name).")
     var clickhouseUseDnstapIdentity = false
 
+    @Flag(help: "Before inserting, create dnsmonster's schema (docs/clickhouse/: DNS_LOG, per-minute aggregates, DNS_SCHEMA_VERSION) on the first server reached, or bring it from an older version (dnsmonster's own is version 1) by adding what is missing; nothing is dropped.")
+    var clickhouseCreateSchema = false
+
+    @Option(help: ArgumentHelp("Print the schema --clickhouse-create-schema applies for a server of this kind (current: 20.1 and later; 18.16: older) and exit.", valueName: "variant"))
+    var clickhousePrintSchema: ClickHouseSchema.Variant?
+
     @Option(help: ArgumentHelp("How long one send to or answer from ClickHouse may take before the connection counts as failed (connecting and logging in: 2s, as dnsmonster).", valueName: "duration"))
     var clickhouseTimeout: DurationArgument = DurationArgument(argument: "30s")!
 
     @Option(help: ArgumentHelp("Also write every block sent to this file in ClickHouse's Native format (for checking with clickhouse-local or chDB); without --clickhouse, write the rows only there, for the columns of --clickhouse-dump-structure.", valueName: "path"))
     var clickhouseDump: String?
 
-    @Option(help: ArgumentHelp("The columns of --clickhouse-dump's file when there is no server to ask, as clickhouse-local's --structure: 'PacketTime DateTime64(3), Question String, …' (default: docs/clickhouse/dns_log.sql's DNS_LOG).", valueName: "structure"))
+    @Option(help: ArgumentHelp("The columns of --clickhouse-dump's file when there is no server to ask, as clickhouse-local's --structure: 'PacketTime DateTime64(3), Question String, …' (default: docs/clickhouse/tables.sql's DNS_LOG).", valueName: "structure"))
     var clickhouseDumpStructure: String?
 
     @Option(help: ArgumentHelp("Bytes of batches the ClickHouse queue holds while the server is slow or down, before it spools (e.g. 64M).", valueName: "size"))
@@ -209,6 +215,10 @@ struct DMOut: ParsableCommand {
     }
 
     func run() throws {
+        if let variant = self.clickhousePrintSchema {
+            print(variant.text(table: self.clickhouseTable), terminator: "")
+            return
+        }
         try StageMain.run(tool: OutputStage.name) {
             let (entries, formats) = try self.makeSinks()
             let recordSinks = try self.makeRecordSinks()
@@ -240,6 +250,8 @@ struct DMOut: ParsableCommand {
         options.saveFullQuery = self.clickhouseSaveFullQuery
         options.escapesHTML = self.jsonEscapeHTML
         options.dumpPath = self.clickhouseDump
+        options.createSchema = self.clickhouseCreateSchema
+        options.schemaAppliedBy = "dm-out \(DMRecordVersion.string)"
         options.delivery.batchRecords = self.clickhouseBatchSize
         options.delivery.delayNanoseconds = self.clickhouseDelay.nanoseconds
         options.delivery.workers = self.clickhouseWorkers

@@ -22,12 +22,16 @@ public final class ClickHouseSink: RecordSink, @unchecked Sendable {
         public var escapesHTML = false
         /// Also write each block sent as a Native file here; with no address, only that.
         public var dumpPath: String?
+        /// Create the schema (or bring it to ``ClickHouseSchema/version``) before inserting.
+        public var createSchema = false
+        /// What DNS_SCHEMA_VERSION records as having applied the schema.
+        public var schemaAppliedBy = "dm-out"
         /// The columns of the file when there is no server to ask (dnsmonster's DNS_LOG by default).
         public var dumpColumns: [NativeBlock.ColumnDescription] = Options.dnsLogStructure
 
-        /// docs/clickhouse/dns_log.sql's columns, as a current server announces them.
+        /// docs/clickhouse/tables.sql's DNS_LOG columns, as a current server announces them.
         public static let dnsLogStructure: [NativeBlock.ColumnDescription] = [
-            ("PacketTime", "DateTime64(3, 'UTC')"), ("IndexTime", "DateTime64(3, 'UTC')"), ("Server", "LowCardinality(String)"),
+            ("PacketTime", "DateTime64(3)"), ("IndexTime", "DateTime64(3)"), ("Server", "LowCardinality(String)"),
             ("IPVersion", "UInt8"), ("SrcIP", "IPv6"), ("DstIP", "IPv6"), ("Protocol", "FixedString(3)"), ("QR", "UInt8"),
             ("OpCode", "UInt8"), ("Class", "UInt16"), ("Type", "UInt16"), ("Edns0Present", "UInt8"), ("DoBit", "UInt8"),
             ("FullQuery", "String"), ("ResponseCode", "UInt8"), ("Question", "String"), ("Size", "UInt16"),
@@ -68,12 +72,18 @@ public final class ClickHouseSink: RecordSink, @unchecked Sendable {
         let probe = destinations[0]
         do {
             let connection = try probe.connect()
+            if options.createSchema {
+                let (previous, now) = try ClickHouseSchema.apply(on: connection, table: options.table, appliedBy: options.schemaAppliedBy)
+                report(previous == now
+                    ? "clickhouse: the schema on \(connection.peer) is at version \(now); nothing to do"
+                    : "clickhouse: brought the schema on \(connection.peer) from version \(previous) to \(now) (\(ClickHouseSchema.Variant(serverMajorVersion: connection.server.versionMajor).rawValue) variant)")
+            }
             let rows = try probe.learnRows(connection)
             report("clickhouse: \(connection.peer) is ClickHouse \(connection.server.version) (protocol revision \(connection.revision)); \(options.table) has \(rows.fields.count) of dnsmonster's columns")
-        } catch let error as ClickHouseError where !error.isPermanent {
+        } catch let error as ClickHouseError where !error.isPermanent && !options.createSchema {
             report("clickhouse: no server reachable at start (\(error)); records queue\(options.delivery.spoolFolder == nil ? "" : " and spool") until one is")
         } catch let error as ClickHouseError {
-            throw ClickHouseSinkError(message: error.description)
+            throw ClickHouseSinkError(message: options.createSchema && !error.isPermanent ? "cannot create the schema: \(error)" : error.description)
         } catch let error as DNSLogRows.TableError {
             throw ClickHouseSinkError(message: error.description)
         }
