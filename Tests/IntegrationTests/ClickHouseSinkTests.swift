@@ -351,6 +351,11 @@ struct ClickHouseSinkTests {
                 """)
             #expect(text == "1\n800\n800\n400\n200\n", "\(database): \(text)")
         }
+        // As a user loads it: clickhouse-client --multiquery < docs/clickhouse/tables-18.16.sql.
+        let loaded = try Programs.shell(
+            "clickhouse-client --host 127.0.0.1 --port \(server.port) --query 'CREATE DATABASE by_hand' && clickhouse-client --host 127.0.0.1 --port \(server.port) --database by_hand --multiquery < '\(Self.schema)'")
+        #expect(loaded.status == 0, "\(loaded.standardError)")
+        #expect(try server.query("SELECT count() FROM system.tables WHERE database = 'by_hand'") == "24\n")
         for variant in ["current", "18.16"] {
             let printed = directory.file("\(variant).sql")
             let result = try Programs.run(Programs.product("dm-out"), ["--clickhouse-print-schema", variant], output: printed)

@@ -1,8 +1,8 @@
 -- dnsmonster's ClickHouse schema for old servers such as Debian 12's clickhouse-server 18.16,
--- version 2 (dm-out --clickhouse-create-schema applies it to servers before 20.1;
+-- version 2 (dm-out --clickhouse-create-schema applies it to servers before 20.1,
 -- dm-out --clickhouse-print-schema 18.16 prints it). Those servers have no TTL, codecs, IPv6,
 -- DateTime64 or SimpleAggregateFunction, and LowCardinality only behind a setting, so: times to
--- the second, addresses as 16 bytes (IPv4 mapped as ::ffff:a.b.c.d; read them with
+-- the second, addresses as 16 bytes (IPv4 mapped as ::ffff:a.b.c.d, read them with
 -- IPv6NumToString), names as String, and the *_1M aggregates as sumState/AggregateFunction
 -- (read them with sumMerge(c), uniqMerge, avgMerge). dm-out fills the same rows into this or
 -- the current schema: it writes each column in the type the server announces.

@@ -71,16 +71,16 @@ public enum ClickHouseSchema {
     static let current = """
 -- dnsmonster's ClickHouse schema for current servers (20.1 and later), version 2 (version 1 is
 -- dnsmonster's tables.sql). dm-out --clickhouse-create-schema applies it (or
--- dm-out --clickhouse-print-schema current prints it); every statement is IF NOT EXISTS, so
+-- dm-out --clickhouse-print-schema current prints it): every statement is IF NOT EXISTS, so
 -- applying it again, or over dnsmonster's version 1, changes nothing that exists.
 --
--- DNS_LOG is dnsmonster's, one row per question, as dm-out and dnsmonster insert it; its TTL
+-- DNS_LOG is dnsmonster's, one row per question, as dm-out and dnsmonster insert it: its TTL
 -- (30 days) drops rows older than that, also rows of old captures replayed into it.
 -- The *_1M tables aggregate it per minute, fixed where dnsmonster's version 1 goes wrong:
 --   * every dimension is in the sorting key: version 1 kept Question, the time and IPs outside
---     it, so merges kept an arbitrary value for them (current servers refuse such tables);
+--     it, so merges kept an arbitrary value for them (current servers refuse such tables),
 --   * the time is toStartOfMinute(PacketTime), a DateTime: version 1 grouped some views by the
---     raw DateTime64 PacketTime, a row per packet instead of per minute;
+--     raw DateTime64 PacketTime, a row per packet instead of per minute,
 --   * every count and sum is UInt64 (toUInt64 before summing), never a UInt8/UInt16 state.
 -- Read them with sum(c) (and uniqMerge, avgMerge for the two aggregate states), e.g.
 --   SELECT t, sum(c) FROM DNS_PROTOCOL_1M WHERE t > now() - INTERVAL 1 HOUR GROUP BY t ORDER BY t
@@ -290,10 +290,10 @@ CREATE TABLE IF NOT EXISTS DNS_SCHEMA_VERSION (
 
     static let legacy = """
 -- dnsmonster's ClickHouse schema for old servers such as Debian 12's clickhouse-server 18.16,
--- version 2 (dm-out --clickhouse-create-schema applies it to servers before 20.1;
+-- version 2 (dm-out --clickhouse-create-schema applies it to servers before 20.1,
 -- dm-out --clickhouse-print-schema 18.16 prints it). Those servers have no TTL, codecs, IPv6,
 -- DateTime64 or SimpleAggregateFunction, and LowCardinality only behind a setting, so: times to
--- the second, addresses as 16 bytes (IPv4 mapped as ::ffff:a.b.c.d; read them with
+-- the second, addresses as 16 bytes (IPv4 mapped as ::ffff:a.b.c.d, read them with
 -- IPv6NumToString), names as String, and the *_1M aggregates as sumState/AggregateFunction
 -- (read them with sumMerge(c), uniqMerge, avgMerge). dm-out fills the same rows into this or
 -- the current schema: it writes each column in the type the server announces.
