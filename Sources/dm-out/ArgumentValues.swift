@@ -32,3 +32,8 @@ enum ClickHouseCompression: String, CaseIterable, ExpressibleByArgument {
 }
 
 extension ClickHouseSchema.Variant: ExpressibleByArgument {}
+
+/// `--queue-full`: what a batch does when a working sink's queue is full.
+enum QueueFullMode: String, CaseIterable, ExpressibleByArgument {
+    case wait, spool
+}

@@ -167,6 +167,9 @@ struct DMOut: ParsableCommand {
     @Option(help: ArgumentHelp("The most the spool folder of each sink holds; past it records are dropped and counted (e.g. 1G).", valueName: "size"))
     var spoolMax: ByteCountArgument = ByteCountArgument(argument: "1G")!
 
+    @Option(help: ArgumentHelp("What a batch does when it finds a sink's queue full while the server works but is slower than the input: wait (dm-out reads on when there is room: for a file replayed) or spool (to --spool-dir, else dropped and counted: never holds up the other sinks, for live capture). During an outage batches always spool. Default: wait when every --input is a regular file, else spool.", valueName: "mode"))
+    var queueFull: QueueFullMode?
+
     @Option(help: ArgumentHelp("At the end of the input or at SIGTERM, the sinks deliver what they hold while deliveries succeed; once none has for this long, what is left is spooled (or counted as failed).", valueName: "duration"))
     var drainTimeout: DurationArgument = DurationArgument(argument: "5s")!
 
@@ -221,8 +224,8 @@ struct DMOut: ParsableCommand {
         }
         try StageMain.run(tool: OutputStage.name) {
             let (entries, formats) = try self.makeSinks()
-            let recordSinks = try self.makeRecordSinks()
-            let readers = try self.openInputs()
+            let (readers, allFiles) = try self.openInputs()
+            let recordSinks = try self.makeRecordSinks(waitsWhenFull: (self.queueFull ?? (allFiles ? .wait : .spool)) == .wait)
             let stats = try self.statsOut.map { StatsRelay(try StageOutput.open(try Endpoint(parsing: $0), tool: OutputStage.name)) }
             let stage = OutputStage(
                 sinks: entries, recordSinks: recordSinks, formats: formats,
@@ -234,7 +237,7 @@ struct DMOut: ParsableCommand {
     }
 
     /// The sinks of DNS records the options ask for: ClickHouse.
-    private func makeRecordSinks() throws -> [SinkPlan.RecordSinkEntry] {
+    private func makeRecordSinks(waitsWhenFull: Bool) throws -> [SinkPlan.RecordSinkEntry] {
         guard !self.clickhouse.isEmpty || self.clickhouseDump != nil, self.clickhouseType != .disabled else { return [] }
         var options = ClickHouseSink.Options()
         if let structure = self.clickhouseDumpStructure { options.dumpColumns = try NativeBlock.columns(ofStructure: structure) }
@@ -259,18 +262,22 @@ struct DMOut: ParsableCommand {
         options.delivery.spoolFolder = self.spoolDir.map { ($0.hasSuffix("/") ? $0 : $0 + "/") + "clickhouse" }
         options.delivery.spoolMaximumBytes = Int(clamping: self.spoolMax.bytes)
         options.delivery.drainNanoseconds = self.drainTimeout.nanoseconds
+        options.delivery.waitsWhenFull = waitsWhenFull
         let sink = try ClickHouseSink(options: options) { StandardError.write("dm-out: \($0)\n") }
         return [SinkPlan.RecordSinkEntry(sink: sink, type: self.clickhouseType)]
     }
 
-    /// A reader per input (--input, standard input when none is given).
-    private func openInputs() throws -> [RecordReader] {
+    /// A reader per input (--input, standard input when none is given), and whether every
+    /// input is a regular file.
+    private func openInputs() throws -> (readers: [RecordReader], allFiles: Bool) {
         var readers: [RecordReader] = []
+        var allFiles = true
         for text in self.input.isEmpty ? ["-"] : self.input {
             let opened = try Endpoint(parsing: text).openForReading()
+            allFiles = allFiles && FileDescriptorIO.isRegularFile(opened.fileDescriptor)
             readers.append(RecordReader(fileDescriptor: opened.fileDescriptor, inputName: opened.name, closesDescriptor: opened.owned))
         }
-        return readers
+        return (readers, allFiles)
     }
 
     /// The sinks the options ask for, each with its output type and the index of its format

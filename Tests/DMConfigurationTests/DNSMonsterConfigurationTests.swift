@@ -286,7 +286,7 @@ import Testing
         let defaults = try PipelinePlanner.plan(
             Configuration.resolve(arguments: ["--pcapFile=a.pcap", "--clickhouseOutputType=1"], environment: [:]),
             host: .with(cores: 1, every: .regularFile))
-        #expect(defaults.out.arguments.starts(with: ["--clickhouse", "localhost:9000", "--clickhouse-type", "1", "--clickhouse-compression", "none", "--stats-out"]))
+        #expect(defaults.out.arguments.starts(with: ["--clickhouse", "localhost:9000", "--clickhouse-type", "1", "--clickhouse-compression", "none", "--queue-full", "wait", "--stats-out"]))
         #expect(defaults.environment.isEmpty)
         #expect(throws: ConfigurationError.self) {
             try SupportCheck.check(Configuration.resolve(arguments: ["--clickhouseSecure"], environment: [:]))

@@ -16,10 +16,12 @@ struct BatchingDeliveryTests {
         private var delivered: [[UInt32]] = []
         private var failures: Int
         private let permanent: Bool
+        private let delay: useconds_t
 
-        init(failures: Int = 0, permanent: Bool = false) {
+        init(failures: Int = 0, permanent: Bool = false, delay: useconds_t = 0) {
             self.failures = failures
             self.permanent = permanent
+            self.delay = delay
         }
 
         var batches: [[UInt32]] { self.lock.withLock { self.delivered } }
@@ -34,6 +36,7 @@ struct BatchingDeliveryTests {
                 return true
             }
             if failing { throw DeliveryFailure(message: "server down", isPermanent: self.permanent) }
+            if self.delay > 0 { usleep(self.delay) }
             var numbers: [UInt32] = []
             batch.forEachRecord { numbers.append($0.loadLittleEndian(at: 0, as: UInt32.self)) }
             self.lock.withLock { self.delivered.append(numbers) }
@@ -181,5 +184,49 @@ struct BatchingDeliveryTests {
         _ = third.finish()
         #expect(reports.lines.contains { $0.contains("is damaged; removed") })
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder.file("spool")).isEmpty)
+    }
+
+    @Test("a working destination slower than the input: with waitsWhenFull nothing is dropped; without, the overflow is")
+    func slowDestinationWaitsOrDrops() throws {
+        for waits in [true, false] {
+            let destination = Destination(delay: 2_000)
+            let delivery = try BatchingDelivery(
+                name: "test",
+                configuration: Self.configuration {
+                    $0.batchRecords = 10
+                    $0.queueBytes = 100
+                    $0.waitsWhenFull = waits
+                },
+                destinations: [destination], report: { _ in })
+            try delivery.start()
+            Self.append(0..<500, to: delivery)
+            let counters = delivery.finish()
+            if waits {
+                #expect(counters.written == 500 && counters.dropped == 0, "\(counters)")
+                #expect(destination.batches.flatMap { $0 } == Array(0..<500))
+            } else {
+                #expect(counters.dropped > 0 && counters.written + counters.dropped == 500, "\(counters)")
+            }
+        }
+    }
+
+    @Test("waiting for room ends when the destination fails: the waiting batch spools instead")
+    func outageEndsTheWait() throws {
+        let folder = try TemporaryDirectory()
+        let destination = Destination(failures: 1_000_000)
+        let delivery = try BatchingDelivery(
+            name: "test",
+            configuration: Self.configuration {
+                $0.batchRecords = 10
+                $0.queueBytes = 100
+                $0.waitsWhenFull = true
+                $0.spoolFolder = folder.file("spool")
+                $0.drainNanoseconds = 100_000_000
+            },
+            destinations: [destination], report: { _ in })
+        try delivery.start()
+        Self.append(0..<100, to: delivery)
+        let counters = delivery.finish()
+        #expect(counters.kept + counters.failed == 100 && counters.spooled > 0, "\(counters)")
     }
 }

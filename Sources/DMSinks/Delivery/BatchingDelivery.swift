@@ -32,6 +32,10 @@ public final class BatchingDelivery: @unchecked Sendable {
         public var spoolFolder: String?
         /// The spool's size cap.
         public var spoolMaximumBytes = 1 << 30
+        /// Whether a full queue makes ``append(_:)`` wait while the destination works (it is
+        /// only slower than the input): for inputs that can wait, such as a file replayed.
+        /// During an outage batches spool (or drop) as always, so an outage never blocks.
+        public var waitsWhenFull = false
         /// The first retry's wait; each next one doubles, up to ``retryMaximumNanoseconds``.
         public var retryInitialNanoseconds: UInt64 = 100_000_000
         public var retryMaximumNanoseconds: UInt64 = 5_000_000_000
@@ -106,7 +110,8 @@ public final class BatchingDelivery: @unchecked Sendable {
         }
     }
 
-    /// Adds one record body to the open batch. Never waits on the network.
+    /// Adds one record body to the open batch. Never waits on the network; with
+    /// ``Configuration/waitsWhenFull``, waits for room in the queue while the destination works.
     public func append(_ body: ByteView) {
         self.condition.withLock {
             let batch: RecordBatch
@@ -117,14 +122,24 @@ public final class BatchingDelivery: @unchecked Sendable {
                 batch.openedAt = WallClock.monotonicNanoseconds()
                 self.open = batch
                 // A worker waits for this batch's deadline.
-                self.condition.signal()
+                self.condition.broadcast()
             }
             batch.append(body)
-            if batch.records >= self.configuration.batchRecords {
-                self.closeOpenBatch()
-                self.condition.signal()
+            guard batch.records >= self.configuration.batchRecords else { return }
+            self.open = nil
+            if self.configuration.waitsWhenFull {
+                while self.isFull(for: batch) && !self.inOutage && !self.abandoning {
+                    self.condition.wait(untilMonotonic: nil)
+                }
             }
+            self.close(batch)
+            self.condition.broadcast()
         }
+    }
+
+    /// Whether `batch` finds the queue full.
+    private func isFull(for batch: RecordBatch) -> Bool {
+        self.queue.count > self.queueHead && self.queuedBytes + batch.bytes.count > self.configuration.queueBytes
     }
 
     /// The counters now.
@@ -191,14 +206,18 @@ public final class BatchingDelivery: @unchecked Sendable {
     private func closeOpenBatch() {
         guard let batch = self.open else { return }
         self.open = nil
+        self.close(batch)
+    }
+
+    /// Puts `batch`, closed, in the queue, or in the spool when the queue is full.
+    private func close(_ batch: RecordBatch) {
         batch.sequence = self.nextSequence
         self.nextSequence &+= 1
-        let waiting = self.queue.count - self.queueHead
-        if waiting == 0 || self.queuedBytes + batch.bytes.count <= self.configuration.queueBytes {
+        if self.isFull(for: batch) {
+            self.setAside(batch)
+        } else {
             self.queue.append(batch)
             self.queuedBytes += batch.bytes.count
-        } else {
-            self.setAside(batch)
         }
     }
 
@@ -255,6 +274,8 @@ public final class BatchingDelivery: @unchecked Sendable {
         guard let queued else { return nil }
         self.queueHead += 1
         self.queuedBytes -= queued.bytes.count
+        // Room for a producer waiting for it.
+        self.condition.broadcast()
         if self.queueHead > 64 && self.queueHead * 2 > self.queue.count {
             self.queue.removeFirst(self.queueHead)
             self.queueHead = 0
@@ -364,6 +385,8 @@ public final class BatchingDelivery: @unchecked Sendable {
                     self.counters.retries &+= 1
                     if !self.inOutage {
                         self.inOutage = true
+                        // Producers waiting for room spool (or drop) instead.
+                        self.condition.broadcast()
                         let meanwhile = self.spool.map { "the queue fills, then the spool folder \($0.path)" } ?? "the queue fills, then records are dropped (counted)"
                         self.report("\(self.name): \(error.message); retrying (meanwhile \(meanwhile))")
                     }
