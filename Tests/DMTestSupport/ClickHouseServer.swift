@@ -11,12 +11,19 @@ package final class ClickHouseServer {
     private static let nextOffset = LockedCounter()
 
     /// Starts a server; each server of a test process gets its own ports.
-    package init() throws {
+    /// - Parameter extraConfiguration: the body of a `config.d` file merged into the
+    ///   server's configuration (`<remote_servers>…`), made from the server's own port.
+    package init(extraConfiguration: ((Int) -> String)? = nil) throws {
         guard FileManager.default.fileExists(atPath: Self.script) else { throw TestFailure("the shared server scripts are missing: \(Self.script)") }
         self.directory = try TemporaryDirectory()
         let offset = Self.nextOffset.next()
         self.port = 21000 + Int(getpid() % 1000) * 10 + (offset % 5) * 2
         self.httpPort = self.port + 1
+        if let extraConfiguration {
+            try FileManager.default.createDirectory(atPath: self.directory.file("config.d"), withIntermediateDirectories: true)
+            try "<?xml version=\"1.0\"?>\n<yandex>\n\(extraConfiguration(self.port))\n</yandex>\n".write(
+                toFile: self.directory.file("config.d/extra.xml"), atomically: false, encoding: .utf8)
+        }
         let start = try Programs.shell("\(self.environment) bash \(Self.script) start")
         guard start.status == 0 else { throw TestFailure("clickhouse-server did not start: \(start.standardError)") }
     }

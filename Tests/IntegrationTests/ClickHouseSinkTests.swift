@@ -364,4 +364,36 @@ struct ClickHouseSinkTests {
             #expect(try StreamFiles.bytes(printed) == StreamFiles.bytes(file), "\(file) is what dm-out --clickhouse-print-schema \(variant) prints")
         }
     }
+
+    @Test("two shards behind a Distributed table: the rows dm-out inserts land on both, all of them once")
+    func distributedOverTwoShards() throws {
+        let second = try ClickHouseServer()
+        let first = try ClickHouseServer { port in
+            """
+            <remote_servers><dns>
+              <shard><replica><host>127.0.0.1</host><port>\(port)</port></replica></shard>
+              <shard><replica><host>127.0.0.1</host><port>\(second.port)</port></replica></shard>
+            </dns></remote_servers>
+            """
+        }
+        for server in [first, second] { try Self.createTable("DNS_LOG_LOCAL", on: server) }
+        _ = try first.query("CREATE TABLE DNS_LOG AS DNS_LOG_LOCAL ENGINE = Distributed(dns, default, DNS_LOG_LOCAL, rand())")
+        let directory = try TemporaryDirectory()
+        let records = directory.file("sample.records")
+        try Self.records(of: Programs.packageRoot + "/examples/sample.pcap", into: records)
+        let result = try Programs.run(
+            Programs.product("dm-out"), ["--input", records, "--clickhouse", "127.0.0.1:\(first.port)", "--clickhouse-batch-size", "50"])
+        #expect(result.status == 0, "\(result.standardError)")
+        #expect(Self.counter("clickhouse_written", in: result.standardError) == 400)
+        // The Distributed table forwards to the other shard in the background.
+        var counts = [0, 0]
+        for _ in 0..<100 {
+            counts = try [first, second].map { Int(try $0.query("SELECT count() FROM DNS_LOG_LOCAL").trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1 }
+            if counts[0] + counts[1] >= 400 { break }
+            usleep(100_000)
+        }
+        #expect(counts[0] + counts[1] == 400, "\(counts)")
+        #expect(counts[0] > 0 && counts[1] > 0, "rows on both shards: \(counts)")
+        #expect(try first.query("SELECT count(), uniqExact(Question) FROM DNS_LOG") == "400\t200\n")
+    }
 }
