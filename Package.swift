@@ -76,9 +76,10 @@ let package = Package(
             name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .target(name: "CDMShims"),
         .target(name: "CCurlFetch", linkerSettings: [.linkedLibrary("curl")]),
+        .target(name: "CTLSClient", linkerSettings: [.linkedLibrary("ssl"), .linkedLibrary("crypto")]),
 
         .target(name: "DMBytes", dependencies: ["CDMShims"]),
-        .target(name: "DMSystem", dependencies: ["DMBytes", "CDMShims"]),
+        .target(name: "DMSystem", dependencies: ["DMBytes", "CDMShims", "CTLSClient"]),
         .target(name: "DMRecord", dependencies: ["DMBytes", "DMSystem", "CLZ4"]),
         .target(name: "DMStage", dependencies: ["DMBytes", "DMSystem", "DMRecord", "CDMShims"]),
         .target(name: "DNSWire", dependencies: ["DMBytes"]),

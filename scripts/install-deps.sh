@@ -9,6 +9,8 @@ packages=(
   clickhouse-server clickhouse-client  # tests: a real ClickHouse (18.16) the sink writes into
   zlib1g-dev    # gzip-compressed captures (CZlib)
   libcurl4-openssl-dev  # dm-filter: domain lists over http(s) (CCurlFetch)
+  libssl-dev    # TLS to ClickHouse (CTLSClient); openssl: the tests' certificates
+  openssl
   tshark        # tests: the independent oracle for capture and DNS parsing
   gzip
   xz-utils      # tests: an xz-compressed capture gets a hint instead of garbage

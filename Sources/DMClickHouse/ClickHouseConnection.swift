@@ -29,11 +29,26 @@ public final class ClickHouseConnection {
         public var ioTimeoutNanoseconds: UInt64 = 30_000_000_000
         /// The client name the server logs.
         public var clientName = "dnsmonster-swift"
+        /// TLS (ClickHouse's secure port, 9440): nil for a plain connection.
+        public var tls: TLS?
         /// Settings sent with every query (integer and boolean ones: at this revision their
         /// values go as varints), e.g. `allow_experimental_low_cardinality_type` for 18.16.
         public var querySettings: [(name: String, value: UInt64)] = []
 
         public init() {}
+    }
+
+    /// How TLS checks the server.
+    public struct TLS: Sendable {
+        /// Whether the certificate and the host name are checked.
+        public var verify = true
+        /// PEM file of the CAs to trust (nil: the system's store).
+        public var caFile: String?
+
+        public init(verify: Bool = true, caFile: String? = nil) {
+            self.verify = verify
+            self.caFile = caFile
+        }
     }
 
     /// What the server said of itself in its Hello.
@@ -93,7 +108,15 @@ public final class ClickHouseConnection {
         } catch {
             throw .connection(error)
         }
-        self.source = SocketSource(socket: socket)
+        if let tls = settings.tls {
+            do {
+                self.source = SocketSource(socket: try TLSStream(over: socket, serverName: host, caFile: tls.caFile, verify: tls.verify))
+            } catch {
+                throw .tls(peer: peer, reason: error.reason, untrusted: error.isUntrustedCertificate)
+            }
+        } else {
+            self.source = SocketSource(socket: socket)
+        }
         var hello: [UInt8] = []
         hello.appendVarUInt(ClientPacket.hello.rawValue)
         hello.appendNativeString(settings.clientName)
@@ -103,7 +126,8 @@ public final class ClickHouseConnection {
         hello.appendNativeString(settings.database)
         hello.appendNativeString(settings.user)
         hello.appendNativeString(settings.password)
-        do { try hello.withByteView { (bytes) throws(SystemError) in try socket.sendAll(bytes) } } catch { throw .connection(error) }
+        let stream = self.source.socket
+        do { try hello.withByteView { (bytes) throws(SystemError) in try stream.sendAll(bytes) } } catch { throw .connection(error) }
         let type = try self.source.readVarUInt()
         switch ServerPacket(rawValue: type) {
         case .hello:
@@ -133,6 +157,9 @@ public final class ClickHouseConnection {
     /// Makes a send or receive another thread is blocked in fail now (the connection is
     /// unusable afterwards).
     public func interrupt() { self.source.socket.shutdown() }
+
+    /// Whether the connection is encrypted.
+    public var isSecure: Bool { self.source.socket is TLSStream }
 
     // MARK: Exchanges
 

@@ -44,6 +44,8 @@ public enum ClickHouseError: Error, Hashable, Sendable, CustomStringConvertible 
     case protocolViolation(peer: String, reason: String)
     /// The table has a column of a type this client does not write.
     case unsupportedType(column: String, type: String)
+    /// The TLS handshake failed; `untrusted` when the server's certificate was refused.
+    case tls(peer: String, reason: String, untrusted: Bool)
 
     public var description: String {
         switch self {
@@ -52,6 +54,7 @@ public enum ClickHouseError: Error, Hashable, Sendable, CustomStringConvertible 
         case .server(let exception, let peer): return "ClickHouse \(peer) refused: \(exception)"
         case .protocolViolation(let peer, let reason): return "ClickHouse \(peer) sent something unexpected: \(reason)"
         case .unsupportedType(let column, let type): return "column \(column) has type \(type), which this sink cannot write"
+        case .tls(let peer, let reason, _): return "ClickHouse \(peer): TLS: \(reason)"
         }
     }
 
@@ -60,6 +63,7 @@ public enum ClickHouseError: Error, Hashable, Sendable, CustomStringConvertible 
         switch self {
         case .server(let exception, _): return exception.isPermanent
         case .unsupportedType: return true
+        case .tls(_, _, let untrusted): return untrusted
         default: return false
         }
     }

@@ -45,13 +45,13 @@ extension NativeSource {
 
 /// Bytes from the connection's socket, through a receive buffer.
 final class SocketSource: NativeSource {
-    let socket: StreamSocket
+    let socket: ByteStream
     var peer: String { self.socket.peer }
     private var buffer: [UInt8] = []
     private var position = 0
     private let chunk = ByteStorage(count: 1 << 16)
 
-    init(socket: StreamSocket) {
+    init(socket: ByteStream) {
         self.socket = socket
     }
 

@@ -90,7 +90,7 @@ public enum OptionSupport: Sendable, Equatable {
         entry(.clickhouseWorkers, .mapped("dm-out --clickhouse-workers (parallel connections)")),
         entry(.clickhouseSaveFullQuery, .mapped("dm-out --clickhouse-save-full-query")),
         entry(.clickhouseUseDnstapIdentity, .mapped("dm-out --clickhouse-use-dnstap-identity")),
-        entry(.clickhouseSecure, .notYet("TLS to ClickHouse is not built yet; reach a TLS-only server through a local TLS tunnel (stunnel, socat) meanwhile")),
+        entry(.clickhouseSecure, .mapped("dm-out --clickhouse-secure (TLS 1.2+, the certificate and name checked against the system's CA store)")),
         entry(.clickhouseDebug, .ignored("dm-out reports the server it reached, each outage and each refusal itself")),
         entry(.clickhouseWorkerChannelSize, .ignored("dnsmonster does not use it either; dm-out's queue is --clickhouse-queue-size bytes")),
         entry(.kafkaSASLCredentials, .notYet("dnsmonster declares it on an unexported field, so its own parser never reads it, and the Kafka output is not built yet")),
@@ -117,7 +117,7 @@ public enum OptionSupport: Sendable, Equatable {
         entry(.allowDomainsFile, .mapped("dm-filter --allow-domains --tag-only")),
         entry(.allowDomainsRefreshInterval, .mapped("dm-filter --refresh")),
         entry(.allowDomainsFileType, .ignored("deprecated and hidden in dnsmonster; the list kinds are in the file")),
-        entry(.skipTLSVerification, .notYet("dm-filter's list download always verifies TLS certificates")),
+        entry(.skipTLSVerification, .mapped("dm-out --clickhouse-tls-skip-verify (ClickHouse over TLS); dm-filter's list downloads still verify certificates")),
         entry(.version, .wrapper("prints the version")),
         // help
         entry(.help, .wrapper("prints the options")),

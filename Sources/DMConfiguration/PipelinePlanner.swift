@@ -224,6 +224,10 @@ public enum PipelinePlanner {
         if c[.clickhouseSaveFullQuery] { arguments.append("--clickhouse-save-full-query") }
         if c[.clickhouseUseDnstapIdentity] { arguments.append("--clickhouse-use-dnstap-identity") }
         if c[.clickhouseCreateSchema] { arguments.append("--clickhouse-create-schema") }
+        if c[.clickhouseSecure] {
+            arguments.append("--clickhouse-secure")
+            if c[.skipTLSVerification] { arguments.append("--clickhouse-tls-skip-verify") }
+        }
         // A file replayed can wait for a server slower than the file is read; live capture cannot.
         if !c[.pcapFile].isEmpty { arguments += ["--queue-full", "wait"] }
         return arguments

@@ -125,6 +125,15 @@ struct DMOut: ParsableCommand {
     @Option(help: ArgumentHelp("The password (also from the environment variable DM_CLICKHOUSE_PASSWORD, which keeps it out of ps).", valueName: "text"))
     var clickhousePassword: String?
 
+    @Flag(help: "Connect to ClickHouse over TLS (its secure native port, 9440 when an address has no port), checking the server's certificate and name.")
+    var clickhouseSecure = false
+
+    @Option(help: ArgumentHelp("With --clickhouse-secure: the PEM file of the CAs to trust (default: the system's store).", valueName: "path"))
+    var clickhouseCaFile: String?
+
+    @Flag(help: "With --clickhouse-secure: do not check the server's certificate (dnsmonster's --skipTLSVerification).")
+    var clickhouseTlsSkipVerify = false
+
     @Option(help: ArgumentHelp("Compression of the blocks sent: none, lz4 or zstd.", valueName: "method"))
     var clickhouseCompression: ClickHouseCompression = .lz4
 
@@ -203,6 +212,9 @@ struct DMOut: ParsableCommand {
         for address in self.clickhouse {
             do { _ = try ClickHouseAddress(parsing: address) } catch { throw ValidationError("--clickhouse \(error)") }
         }
+        if !self.clickhouseSecure && (self.clickhouseCaFile != nil || self.clickhouseTlsSkipVerify) {
+            throw ValidationError("--clickhouse-ca-file and --clickhouse-tls-skip-verify are for --clickhouse-secure")
+        }
         if let structure = self.clickhouseDumpStructure {
             guard self.clickhouse.isEmpty && self.clickhouseDump != nil else {
                 throw ValidationError("--clickhouse-dump-structure is for --clickhouse-dump without --clickhouse (with a server, its table decides)")
@@ -241,7 +253,10 @@ struct DMOut: ParsableCommand {
         guard !self.clickhouse.isEmpty || self.clickhouseDump != nil, self.clickhouseType != .disabled else { return [] }
         var options = ClickHouseSink.Options()
         if let structure = self.clickhouseDumpStructure { options.dumpColumns = try NativeBlock.columns(ofStructure: structure) }
-        options.addresses = try self.clickhouse.map { try ClickHouseAddress(parsing: $0) }
+        options.addresses = try self.clickhouse.map { try ClickHouseAddress(parsing: $0, defaultPort: self.clickhouseSecure ? 9440 : 9000) }
+        if self.clickhouseSecure {
+            options.connection.tls = .init(verify: !self.clickhouseTlsSkipVerify, caFile: self.clickhouseCaFile)
+        }
         options.table = self.clickhouseTable
         options.connection.database = self.clickhouseDatabase
         options.connection.user = self.clickhouseUser

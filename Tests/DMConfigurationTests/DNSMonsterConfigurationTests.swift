@@ -288,8 +288,9 @@ import Testing
             host: .with(cores: 1, every: .regularFile))
         #expect(defaults.out.arguments.starts(with: ["--clickhouse", "localhost:9000", "--clickhouse-type", "1", "--clickhouse-compression", "none", "--queue-full", "wait", "--stats-out"]))
         #expect(defaults.environment.isEmpty)
-        #expect(throws: ConfigurationError.self) {
-            try SupportCheck.check(Configuration.resolve(arguments: ["--clickhouseSecure"], environment: [:]))
-        }
+        let secure = try PipelinePlanner.plan(
+            Configuration.resolve(arguments: ["--pcapFile=a.pcap", "--clickhouseOutputType=1", "--clickhouseSecure", "--skipTLSVerification"], environment: [:]),
+            host: .with(cores: 1, every: .regularFile))
+        #expect(secure.out.arguments.contains("--clickhouse-secure") && secure.out.arguments.contains("--clickhouse-tls-skip-verify"))
     }
 }

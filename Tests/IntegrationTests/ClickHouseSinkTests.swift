@@ -396,4 +396,41 @@ struct ClickHouseSinkTests {
         #expect(counts[0] > 0 && counts[1] > 0, "rows on both shards: \(counts)")
         #expect(try first.query("SELECT count(), uniqExact(Question) FROM DNS_LOG") == "400\t200\n")
     }
+
+    @Test("TLS: --clickhouse-secure to the server's secure port with its CA: every row; an untrusted certificate: a clear error at start; skip-verify: rows")
+    func tls() throws {
+        let directory = try TemporaryDirectory()
+        let made = try Programs.shell(
+            "cd '\(directory.path)' && openssl req -x509 -newkey rsa:2048 -nodes -keyout key.pem -out cert.pem -days 2 -subj /CN=localhost -addext 'subjectAltName=IP:127.0.0.1,DNS:localhost'")
+        try #require(made.status == 0, "\(made.standardError)")
+        let server = try ClickHouseServer { port in
+            """
+            <tcp_port_secure>\(port - 10_000)</tcp_port_secure>
+            <openSSL><server>
+              <certificateFile>\(directory.file("cert.pem"))</certificateFile><privateKeyFile>\(directory.file("key.pem"))</privateKeyFile>
+              <verificationMode>none</verificationMode><loadDefaultCAFile>false</loadDefaultCAFile>
+              <disableProtocols>sslv2,sslv3</disableProtocols><preferServerCiphers>true</preferServerCiphers>
+            </server></openSSL>
+            """
+        }
+        let securePort = server.port - 10_000
+        let records = directory.file("sample.records")
+        try Self.records(of: Programs.packageRoot + "/examples/sample.pcap", into: records)
+        try Self.createTable("secure", on: server)
+        let cases: [(arguments: [String], status: Int32, message: String)] = [
+            (["--clickhouse-ca-file", directory.file("cert.pem")], 0, "TLS)"),
+            ([], 1, "the server's certificate is not trusted"),
+            (["--clickhouse-tls-skip-verify"], 0, "TLS)"),
+        ]
+        var expectedRows = 0
+        for (arguments, status, message) in cases {
+            let result = try Programs.run(
+                Programs.product("dm-out"),
+                ["--input", records, "--clickhouse", "127.0.0.1:\(securePort)", "--clickhouse-secure", "--clickhouse-table", "secure"] + arguments)
+            #expect(result.status == status, "\(arguments): \(result.standardError)")
+            #expect(result.standardError.contains(message), "\(arguments): \(result.standardError)")
+            if status == 0 { expectedRows += 400 }
+            #expect(try server.query("SELECT count() FROM secure") == "\(expectedRows)\n")
+        }
+    }
 }

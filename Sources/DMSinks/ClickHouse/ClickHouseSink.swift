@@ -79,7 +79,7 @@ public final class ClickHouseSink: RecordSink, @unchecked Sendable {
                     : "clickhouse: brought the schema on \(connection.peer) from version \(previous) to \(now) (\(ClickHouseSchema.Variant(serverMajorVersion: connection.server.versionMajor).rawValue) variant)")
             }
             let rows = try probe.learnRows(connection)
-            report("clickhouse: \(connection.peer) is ClickHouse \(connection.server.version) (protocol revision \(connection.revision)); \(options.table) has \(rows.fields.count) of dnsmonster's columns")
+            report("clickhouse: \(connection.peer) is ClickHouse \(connection.server.version) (protocol revision \(connection.revision)\(connection.isSecure ? ", TLS" : "")); \(options.table) has \(rows.fields.count) of dnsmonster's columns")
         } catch let error as ClickHouseError where !error.isPermanent && !options.createSchema {
             report("clickhouse: no server reachable at start (\(error)); records queue\(options.delivery.spoolFolder == nil ? "" : " and spool") until one is")
         } catch let error as ClickHouseError {
