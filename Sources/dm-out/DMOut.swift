@@ -179,7 +179,7 @@ struct DMOut: ParsableCommand {
     @Option(help: ArgumentHelp("What a batch does when it finds a sink's queue full while the server works but is slower than the input: wait (dm-out reads on when there is room: for a file replayed) or spool (to --spool-dir, else dropped and counted: never holds up the other sinks, for live capture). During an outage batches always spool. Default: wait when every --input is a regular file, else spool.", valueName: "mode"))
     var queueFull: QueueFullMode?
 
-    @Option(help: ArgumentHelp("At the end of the input or at SIGTERM, the sinks deliver what they hold while deliveries succeed; once none has for this long, what is left is spooled (or counted as failed).", valueName: "duration"))
+    @Option(help: ArgumentHelp("At the end of the input or at SIGTERM, the sinks deliver what they hold while the server works; once deliveries have failed for this long, what is left is spooled (or counted as failed).", valueName: "duration"))
     var drainTimeout: DurationArgument = DurationArgument(argument: "5s")!
 
     @Option(help: ArgumentHelp("With several --input streams: arrival (as records come, a thread per input: live capture) or time (by capture time, each input being in capture order: the lanes of a replayed file come out in the file's order, still rendered on a thread per input).", valueName: "order"))

@@ -309,9 +309,10 @@ struct ClickHouseSinkTests {
                  "--clickhouse-save-full-query", "--clickhouse-batch-size", "7000"])
             #expect(result.status == 0, "\(result.standardError)")
             let load = try Programs.shell(
-                "python3 '\(Programs.packageRoot)/Tests/oracle/chdb_dns_log.py' '\(Programs.packageRoot)/docs/clickhouse/tables.sql' '\(directory.file("\(index).native"))' '\(directory.file("\(index).chdb"))' > '\(directory.file("\(index).rows"))'")
+                "python3 '\(Programs.packageRoot)/Tests/oracle/chdb_dns_log.py' '\(Programs.packageRoot)/docs/clickhouse/tables.sql' '\(directory.file("\(index).native"))' '\(directory.file("\(index).chdb"))' '\(Programs.packageRoot)/docs/clickhouse/dictionaries.sql' '\(Programs.packageRoot)/docs/clickhouse/grafana-dashboard.json' > '\(directory.file("\(index).rows"))'")
             try #require(load.status == 0, "\(load.standardError)")
             #expect(load.standardError.contains("aggregates agree with DNS_LOG"), "\(load.standardError)")
+            #expect(load.standardError.contains("dashboard: every one of 11 panels returns rows"), "\(load.standardError)")
             #expect(load.standardError.contains("SrcIP\tIPv6") && load.standardError.contains("Server\tLowCardinality(String)")
                 && load.standardError.contains("PacketTime\tDateTime64(3)"), "\(load.standardError)")
             let compare = try Programs.run(
@@ -325,8 +326,12 @@ struct ClickHouseSinkTests {
 
     @Test("--clickhouse-create-schema: the 18.16 variant on an empty database and beside dnsmonster's own DNS_LOG, once; the views count every row; the docs are the schema")
     func createSchema() throws {
-        let server = try ClickHouseServer()
+        // The 18.16 dictionaries as a user installs them: the XML, its paths at the TSV files.
         let directory = try TemporaryDirectory()
+        let xml = try String(contentsOfFile: Programs.packageRoot + "/docs/clickhouse/dictionaries-18.16.xml", encoding: .utf8)
+            .replacingOccurrences(of: "/etc/clickhouse-server/dnsmonster/", with: Programs.packageRoot + "/docs/clickhouse/dictionaries/")
+        try xml.write(toFile: directory.file("dictionaries.xml"), atomically: false, encoding: .utf8)
+        let server = try ClickHouseServer { _ in "<dictionaries_config>\(directory.file("dictionaries.xml"))</dictionaries_config>" }
         let records = directory.file("sample.records")
         try Self.records(of: Programs.packageRoot + "/examples/sample.pcap", into: records)
         let dnsmonsterTable = try String(contentsOfFile: Programs.packageRoot + "/../shared/reference/sinks/clickhouse/table-18.16.sql", encoding: .utf8)
@@ -351,6 +356,14 @@ struct ClickHouseSinkTests {
                 """)
             #expect(text == "1\n800\n800\n400\n200\n", "\(database): \(text)")
         }
+        let names = try server.query(
+            """
+            SELECT dictGetString('dns_type', 'Name', toUInt64(Type)) AS type, sumMerge(c) FROM fresh.DNS_TYPE_1M GROUP BY type ORDER BY type;
+            SELECT dictGetString('dns_response', 'Name', toUInt64(3)), dictGetString('dns_class', 'Name', toUInt64(1)), dictGetString('dns_opcode', 'Name', toUInt64(0))
+            """)
+        let typeRows = names.split(separator: "\n").dropLast()
+        #expect(typeRows.allSatisfy { !$0.hasPrefix("\t") } && typeRows.contains { $0.hasPrefix("AAAA\t") }, "every type has a name: \(names)")
+        #expect(names.hasSuffix("NXDOMAIN\tIN\tQUERY\n"), "\(names)")
         // As a user loads it: clickhouse-client --multiquery < docs/clickhouse/tables-18.16.sql.
         let loaded = try Programs.shell(
             "clickhouse-client --host 127.0.0.1 --port \(server.port) --query 'CREATE DATABASE by_hand' && clickhouse-client --host 127.0.0.1 --port \(server.port) --database by_hand --multiquery < '\(Self.schema)'")

@@ -2,7 +2,11 @@
 """Loads Native blocks into docs/clickhouse/tables.sql's DNS_LOG on chDB (embedded current
 ClickHouse) and prints the rows as JSON lines for clickhouse_rows.py.
 
-Usage: chdb_dns_log.py SCHEMA_SQL NATIVE_FILE SESSION_FOLDER > rows.json
+Usage: chdb_dns_log.py SCHEMA_SQL NATIVE_FILE SESSION_FOLDER [DICTIONARIES_SQL DASHBOARD_JSON] > rows.json
+
+With the dictionaries and the Grafana dashboard, each panel's query (its macros replaced as the
+ClickHouse data source would: the time range made to cover the capture, every server) runs on
+the loaded data and must return rows.
 
 The schema is executed as written, then the tables' TTLs are removed (ALTER TABLE … REMOVE
 TTL): the captures are older than the 30 days they keep, and ClickHouse drops expired rows as
@@ -46,3 +50,23 @@ for table in ['DNS_DOMAIN_COUNT_1M', 'DNS_OPCODE_1M', 'DNS_TYPE_1M', 'DNS_CLASS_
     if total != queries:
         sys.exit(f'{table} counts {total} queries, DNS_LOG holds {queries}')
 sys.stderr.write(f'aggregates agree with DNS_LOG: {log_rows} rows, {queries} queries\n')
+
+if len(sys.argv) > 5:
+    import json
+    dictionaries_path, dashboard_path = sys.argv[4:6]
+    code = '\n'.join(line for line in open(dictionaries_path, encoding='utf-8').read().splitlines() if not line.startswith('--'))
+    for statement in code.split(';'):
+        if statement.strip():
+            db.query(statement)
+    dashboard = json.load(open(dashboard_path, encoding='utf-8'))
+    servers = db.query("SELECT arrayStringConcat(groupUniqArray(concat('\\'', Server, '\\'')), ',') FROM DNS_LOG FORMAT TSVRaw").bytes().decode().strip()
+    for panel in dashboard['panels']:
+        for target in panel['targets']:
+            sql = target['rawSql']
+            for column in ['t', 'PacketTime']:
+                sql = sql.replace(f'$__timeFilter({column})', f"{column} >= toDateTime('2000-01-01 00:00:00') AND {column} <= now()")
+            sql = sql.replace('${server:singlequote}', servers)
+            result = db.query(sql + ' FORMAT TSV').bytes().decode()
+            if not result.strip():
+                sys.exit(f"panel '{panel['title']}' returns no rows: {sql}")
+    sys.stderr.write(f"dashboard: every one of {len(dashboard['panels'])} panels returns rows\n")

@@ -39,8 +39,9 @@ public final class BatchingDelivery: @unchecked Sendable {
         /// The first retry's wait; each next one doubles, up to ``retryMaximumNanoseconds``.
         public var retryInitialNanoseconds: UInt64 = 100_000_000
         public var retryMaximumNanoseconds: UInt64 = 5_000_000_000
-        /// How long ``finish()`` may go without delivering a batch before it spools what is
-        /// left: a working destination is drained whatever it holds, a dead one costs this once.
+        /// How long ``finish()`` waits through an outage (deliveries failing) before it spools
+        /// what is left: a working destination is drained whatever it holds and however slowly,
+        /// a dead one costs this once.
         public var drainNanoseconds: UInt64 = 5_000_000_000
 
         public init() {}
@@ -164,10 +165,13 @@ public final class BatchingDelivery: @unchecked Sendable {
             self.lastDelivery = WallClock.monotonicNanoseconds()
             if self.open != nil { self.closeOpenBatch() }
             self.condition.broadcast()
+            // Only time in an outage counts: a working destination, however slow, is drained.
             while self.liveWorkers > 0 {
+                let now = WallClock.monotonicNanoseconds()
+                if !self.inOutage { self.lastDelivery = now }
                 let deadline = self.lastDelivery &+ self.configuration.drainNanoseconds
-                guard WallClock.monotonicNanoseconds() < deadline else { break }
-                self.condition.wait(untilMonotonic: deadline)
+                guard now < deadline else { break }
+                self.condition.wait(untilMonotonic: min(deadline, now &+ 100_000_000))
             }
             if self.liveWorkers > 0 {
                 self.abandoning = true
