@@ -218,16 +218,18 @@ public final class SinkPlan: InputIdleObserver {
         self.serial &+= 1
         let flags = view.metadata.matchFlags
         for entry in self.recordSinks {
-            if entry.type.accepts(flags) { entry.sink.write(view, body: record.body) } else { entry.sink.countSkipped() }
+            if entry.type.accepts(flags) {
+                entry.sink.write(view, body: record.body)
+            } else {
+                entry.sink.countSkipped()
+                self.warnIfUnmarked(flags, type: entry.type, sink: entry.sink.name)
+            }
         }
         for index in self.sinks.indices {
             let entry = self.sinks[index]
             guard entry.type.accepts(flags) else {
                 entry.sink.counters.skipped &+= 1
-                if entry.type.needsMatchFlags && !flags.contains(.evaluated) && !self.warnedUnmarked {
-                    self.warnedUnmarked = true
-                    StandardError.write("dm-out: warning: \(entry.sink.name) has output type \(entry.type.rawValue), but records were not checked against domain lists (put dm-filter --tag-only with --skip-domains/--allow-domains before dm-out); they match neither list\n")
-                }
+                self.warnIfUnmarked(flags, type: entry.type, sink: entry.sink.name)
                 continue
             }
             let buffer = self.buffers[entry.format]
@@ -259,6 +261,13 @@ public final class SinkPlan: InputIdleObserver {
             }
             try entry.sink.write(buffer.bytes, timeNanoseconds: view.metadata.timeNanoseconds)
         }
+    }
+
+    /// Warns once when a sink's output type needs the domain lists' marks and a record has none.
+    private func warnIfUnmarked(_ flags: DNSMatchFlags, type: OutputType, sink: String) {
+        guard type.needsMatchFlags && !flags.contains(.evaluated) && !self.warnedUnmarked else { return }
+        self.warnedUnmarked = true
+        StandardError.write("dm-out: warning: \(sink) has output type \(type.rawValue), but records were not checked against domain lists (put dm-filter --tag-only with --skip-domains/--allow-domains before dm-out); they match neither list\n")
     }
 
     /// Flushes and closes every sink; returns the first failure.

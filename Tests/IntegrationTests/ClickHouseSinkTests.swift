@@ -62,11 +62,13 @@ struct ClickHouseSinkTests {
             let records = directory.file("\(index).records")
             try Self.records(of: capture, into: records)
             let fullQuery = index % 2 == 0
+            // The big capture goes through three workers, each with its own connection.
+            let workers = index == 3 ? ["--clickhouse-workers", "3", "--clickhouse-batch-size", "1000"] : ["--clickhouse-batch-size", "5000"]
             let result = try Programs.run(
                 Programs.product("dm-out"),
                 ["--input", records, "--file", directory.file("\(index).json"), "--clickhouse", "127.0.0.1:\(server.port)",
-                 "--clickhouse-table", table, "--clickhouse-compression", compression, "--clickhouse-batch-size", "5000",
-                 "--server-name", "ns\(index)"] + (fullQuery ? ["--clickhouse-save-full-query"] : []))
+                 "--clickhouse-table", table, "--clickhouse-compression", compression, "--server-name", "ns\(index)"]
+                    + workers + (fullQuery ? ["--clickhouse-save-full-query"] : []))
             #expect(result.status == 0, "\(capture) \(compression): \(result.standardError)")
             let lines = try String(contentsOfFile: directory.file("\(index).json"), encoding: .utf8).split(separator: "\n").count
             #expect(lines > 0)
@@ -445,5 +447,31 @@ struct ClickHouseSinkTests {
             if status == 0 { expectedRows += 400 }
             #expect(try server.query("SELECT count() FROM secure") == "\(expectedRows)\n")
         }
+    }
+
+    @Test("failover: a dead first address, a live second one: every row arrives; output type 3 on unmarked records: all skipped, with the hint")
+    func failoverAndOutputType() throws {
+        let server = try ClickHouseServer()
+        let directory = try TemporaryDirectory()
+        let records = directory.file("sample.records")
+        try Self.records(of: Programs.packageRoot + "/examples/sample.pcap", into: records)
+        try Self.createTable("failover", on: server)
+        // Nothing listens on the first address (a port of this test's own range, not started).
+        let dead = "127.0.0.1:\(server.port - 10_001)"
+        let result = try Programs.run(
+            Programs.product("dm-out"),
+            ["--input", records, "--clickhouse", dead, "--clickhouse", "127.0.0.1:\(server.port)", "--clickhouse-table", "failover",
+             "--clickhouse-workers", "2", "--clickhouse-batch-size", "30"])
+        #expect(result.status == 0, "\(result.standardError)")
+        #expect(Self.counter("clickhouse_written", in: result.standardError) == 400, "\(result.standardError)")
+        #expect(try server.query("SELECT count() FROM failover") == "400\n")
+
+        let typed = try Programs.run(
+            Programs.product("dm-out"),
+            ["--input", records, "--clickhouse", "127.0.0.1:\(server.port)", "--clickhouse-table", "failover", "--clickhouse-type", "3"])
+        #expect(typed.status == 0, "\(typed.standardError)")
+        #expect(Self.counter("clickhouse_skipped", in: typed.standardError) == 400 && Self.counter("clickhouse_written", in: typed.standardError) == 0)
+        #expect(typed.standardError.contains("clickhouse has output type 3, but records were not checked against domain lists"), "\(typed.standardError)")
+        #expect(try server.query("SELECT count() FROM failover") == "400\n")
     }
 }
