@@ -22,7 +22,7 @@ public enum ClickHouseSchema {
 
         /// The schema's text, with DNS_LOG named `table`.
         public func text(table: String = "DNS_LOG") -> String {
-            let text = self == .current ? ClickHouseSchema.current : ClickHouseSchema.legacy
+            let text = ClickHouseSchema.render(self)
             return table == "DNS_LOG" ? text : text.replacingWord("DNS_LOG", with: table)
         }
 
@@ -68,7 +68,102 @@ public enum ClickHouseSchema {
         return exists.first?.first == "1" ? 1 : 0
     }
 
-    static let current = """
+    /// The text's pieces: the comment at its top and DNS_LOG per variant, then the per-minute
+    /// aggregates (one description rendered for either variant), then the version table.
+    static func render(_ variant: Variant) -> String {
+        let current = variant == .current
+        var parts = [(current ? self.currentHeader : self.legacyHeader) + "\n" + (current ? self.currentLog : self.legacyLog)]
+        for aggregate in self.aggregates { parts += aggregate.statements(current: current) }
+        parts.append(self.versionTable)
+        return parts.joined(separator: "\n\n") + "\n"
+    }
+
+    /// A per-minute aggregate of DNS_LOG: its table and the materialized view that feeds it.
+    struct Aggregate {
+        /// What a value column holds: a sum of a number (a count when the number is 1), or
+        /// the state of another aggregate function.
+        enum Measure {
+            case sum(column: String, of: String)
+            case state(column: String, function: String, argumentType: String, of: String)
+        }
+
+        var name: String
+        /// The dimension columns after `t` and `Server`, as `name Type` (`IPv6` is written
+        /// `FixedString(16)` for old servers).
+        var dimensions: [String] = []
+        /// The sorting key after `Server`.
+        var key = "t"
+        var sample: String?
+        /// The rows of DNS_LOG it counts (`QR = 0`: queries).
+        var filter: String?
+        /// The dimension values the view selects, and groups by.
+        var selected: [String] = []
+        var grouped: [String] = []
+        var measures: [Measure] = [.sum(column: "c", of: "1")]
+
+        func statements(current: Bool) -> [String] {
+            let columns = ["  t DateTime", "  Server \(current ? "LowCardinality(String)" : "String")"]
+                + (self.dimensions.isEmpty ? [] : ["  " + self.dimensions.joined(separator: ", ").replacingWord("IPv6", with: current ? "IPv6" : "FixedString(16)")])
+                + self.measures.map { measure in
+                    switch measure {
+                    case .sum(let column, _): return "  \(column) \(current ? "SimpleAggregateFunction" : "AggregateFunction")(sum, UInt64)"
+                    case .state(let column, let function, let type, _): return "  \(column) AggregateFunction(\(function), \(type))"
+                    }
+                }
+            let table = """
+                CREATE TABLE IF NOT EXISTS \(self.name) (
+                \(columns.joined(separator: ",\n"))
+                  )
+                  ENGINE = AggregatingMergeTree()
+                  PARTITION BY toYYYYMMDD(t)
+                  ORDER BY (Server, \(self.key))
+                """ + (self.sample.map { "\n  SAMPLE BY \($0)" } ?? "") + (current ? "\n  TTL toDate(t) + INTERVAL 30 DAY;" : ";")
+            let values = self.measures.map { measure in
+                switch measure {
+                case .sum(let column, let expression): return "\(current ? "sum" : "sumState")(toUInt64(\(expression))) AS \(column)"
+                case .state(let column, let function, let type, let expression):
+                    return "\(function)State(\(type == "String" ? expression : "toUInt64(\(expression))")) AS \(column)"
+                }
+            }
+            let view = """
+                CREATE MATERIALIZED VIEW IF NOT EXISTS \(self.name)_MV TO \(self.name)
+                  AS SELECT \((["toStartOfMinute(PacketTime) AS t", "Server"] + self.selected + values).joined(separator: ", "))
+                  FROM DNS_LOG\(self.filter.map { " WHERE \($0)" } ?? "") GROUP BY \((["t", "Server"] + self.grouped).joined(separator: ", "));
+                """
+            return [table, view]
+        }
+    }
+
+    static let aggregates: [Aggregate] = [
+        Aggregate(
+            name: "DNS_DOMAIN_COUNT_1M", dimensions: ["QH UInt64", "Question String"], key: "QH, t, Question", sample: "QH",
+            filter: "QR = 0", selected: ["cityHash64(Question) AS QH", "Question"], grouped: ["QH", "Question"]),
+        Aggregate(name: "DNS_PROTOCOL_1M", dimensions: ["Protocol FixedString(3)"], key: "t, Protocol", selected: ["Protocol"], grouped: ["Protocol"]),
+        Aggregate(name: "DNS_OPCODE_1M", dimensions: ["OpCode UInt8"], key: "OpCode, t", filter: "QR = 0", selected: ["OpCode"], grouped: ["OpCode"]),
+        Aggregate(name: "DNS_TYPE_1M", dimensions: ["Type UInt16"], key: "Type, t", filter: "QR = 0", selected: ["Type"], grouped: ["Type"]),
+        Aggregate(name: "DNS_CLASS_1M", dimensions: ["Class UInt16"], key: "Class, t", filter: "QR = 0", selected: ["Class"], grouped: ["Class"]),
+        Aggregate(
+            name: "DNS_RESPONSECODE_1M", dimensions: ["ResponseCode UInt8"], key: "ResponseCode, t", filter: "QR = 1",
+            selected: ["ResponseCode"], grouped: ["ResponseCode"]),
+        Aggregate(
+            name: "DNS_SRCIP_MASK_1M", dimensions: ["IPVersion UInt8", "SrcIP IPv6"], key: "IPVersion, cityHash64(SrcIP), SrcIP, t",
+            sample: "cityHash64(SrcIP)", selected: ["IPVersion", "SrcIP"], grouped: ["IPVersion", "SrcIP"]),
+        Aggregate(
+            name: "DNS_DSTIP_MASK_1M", dimensions: ["IPVersion UInt8", "DstIP IPv6"], key: "IPVersion, cityHash64(DstIP), DstIP, t",
+            sample: "cityHash64(DstIP)", selected: ["IPVersion", "DstIP"], grouped: ["IPVersion", "DstIP"]),
+        Aggregate(
+            name: "DNS_DOMAIN_UNIQUE_1M", filter: "QR = 0",
+            measures: [.state(column: "UniqueDnsCount", function: "uniq", argumentType: "String", of: "Question")]),
+        Aggregate(
+            name: "DNS_GENERAL_AGGREGATIONS_1M",
+            measures: [.sum(column: "c", of: "1"), .sum(column: "TotalSize", of: "Size"),
+                       .state(column: "AverageSize", function: "avg", argumentType: "UInt64", of: "Size")]),
+        Aggregate(
+            name: "DNS_EDNS_1M", filter: "QR = 0",
+            measures: [.sum(column: "c", of: "1"), .sum(column: "EdnsCount", of: "Edns0Present"), .sum(column: "DoBitCount", of: "DoBit")]),
+    ]
+
+    static let currentHeader = """
 -- dnsmonster's ClickHouse schema for current servers (20.1 and later), version 2 (version 1 is
 -- dnsmonster's tables.sql). dm-out --clickhouse-create-schema applies it (or
 -- dm-out --clickhouse-print-schema current prints it): every statement is IF NOT EXISTS, so
@@ -86,6 +181,9 @@ public enum ClickHouseSchema {
 --   SELECT t, sum(c) FROM DNS_PROTOCOL_1M WHERE t > now() - INTERVAL 1 HOUR GROUP BY t ORDER BY t
 -- DNS_SCHEMA_VERSION records each version applied.
 
+"""
+
+    static let currentLog = """
 CREATE TABLE IF NOT EXISTS DNS_LOG (
   PacketTime DateTime64(3),
   IndexTime DateTime64(3),
@@ -110,185 +208,9 @@ CREATE TABLE IF NOT EXISTS DNS_LOG (
   ORDER BY (toStartOfHour(PacketTime), Server, reverse(Question), toUnixTimestamp(PacketTime))
   SAMPLE BY toUnixTimestamp(PacketTime)
   TTL toDate(PacketTime) + INTERVAL 30 DAY;
-
-CREATE TABLE IF NOT EXISTS DNS_DOMAIN_COUNT_1M (
-  t DateTime,
-  Server LowCardinality(String),
-  QH UInt64, Question String,
-  c SimpleAggregateFunction(sum, UInt64)
-  )
-  ENGINE = AggregatingMergeTree()
-  PARTITION BY toYYYYMMDD(t)
-  ORDER BY (Server, QH, t, Question)
-  SAMPLE BY QH
-  TTL toDate(t) + INTERVAL 30 DAY;
-
-CREATE MATERIALIZED VIEW IF NOT EXISTS DNS_DOMAIN_COUNT_1M_MV TO DNS_DOMAIN_COUNT_1M
-  AS SELECT toStartOfMinute(PacketTime) AS t, Server, cityHash64(Question) AS QH, Question, sum(toUInt64(1)) AS c
-  FROM DNS_LOG WHERE QR = 0 GROUP BY t, Server, QH, Question;
-
-CREATE TABLE IF NOT EXISTS DNS_PROTOCOL_1M (
-  t DateTime,
-  Server LowCardinality(String),
-  Protocol FixedString(3),
-  c SimpleAggregateFunction(sum, UInt64)
-  )
-  ENGINE = AggregatingMergeTree()
-  PARTITION BY toYYYYMMDD(t)
-  ORDER BY (Server, t, Protocol)
-  TTL toDate(t) + INTERVAL 30 DAY;
-
-CREATE MATERIALIZED VIEW IF NOT EXISTS DNS_PROTOCOL_1M_MV TO DNS_PROTOCOL_1M
-  AS SELECT toStartOfMinute(PacketTime) AS t, Server, Protocol, sum(toUInt64(1)) AS c
-  FROM DNS_LOG GROUP BY t, Server, Protocol;
-
-CREATE TABLE IF NOT EXISTS DNS_OPCODE_1M (
-  t DateTime,
-  Server LowCardinality(String),
-  OpCode UInt8,
-  c SimpleAggregateFunction(sum, UInt64)
-  )
-  ENGINE = AggregatingMergeTree()
-  PARTITION BY toYYYYMMDD(t)
-  ORDER BY (Server, OpCode, t)
-  TTL toDate(t) + INTERVAL 30 DAY;
-
-CREATE MATERIALIZED VIEW IF NOT EXISTS DNS_OPCODE_1M_MV TO DNS_OPCODE_1M
-  AS SELECT toStartOfMinute(PacketTime) AS t, Server, OpCode, sum(toUInt64(1)) AS c
-  FROM DNS_LOG WHERE QR = 0 GROUP BY t, Server, OpCode;
-
-CREATE TABLE IF NOT EXISTS DNS_TYPE_1M (
-  t DateTime,
-  Server LowCardinality(String),
-  Type UInt16,
-  c SimpleAggregateFunction(sum, UInt64)
-  )
-  ENGINE = AggregatingMergeTree()
-  PARTITION BY toYYYYMMDD(t)
-  ORDER BY (Server, Type, t)
-  TTL toDate(t) + INTERVAL 30 DAY;
-
-CREATE MATERIALIZED VIEW IF NOT EXISTS DNS_TYPE_1M_MV TO DNS_TYPE_1M
-  AS SELECT toStartOfMinute(PacketTime) AS t, Server, Type, sum(toUInt64(1)) AS c
-  FROM DNS_LOG WHERE QR = 0 GROUP BY t, Server, Type;
-
-CREATE TABLE IF NOT EXISTS DNS_CLASS_1M (
-  t DateTime,
-  Server LowCardinality(String),
-  Class UInt16,
-  c SimpleAggregateFunction(sum, UInt64)
-  )
-  ENGINE = AggregatingMergeTree()
-  PARTITION BY toYYYYMMDD(t)
-  ORDER BY (Server, Class, t)
-  TTL toDate(t) + INTERVAL 30 DAY;
-
-CREATE MATERIALIZED VIEW IF NOT EXISTS DNS_CLASS_1M_MV TO DNS_CLASS_1M
-  AS SELECT toStartOfMinute(PacketTime) AS t, Server, Class, sum(toUInt64(1)) AS c
-  FROM DNS_LOG WHERE QR = 0 GROUP BY t, Server, Class;
-
-CREATE TABLE IF NOT EXISTS DNS_RESPONSECODE_1M (
-  t DateTime,
-  Server LowCardinality(String),
-  ResponseCode UInt8,
-  c SimpleAggregateFunction(sum, UInt64)
-  )
-  ENGINE = AggregatingMergeTree()
-  PARTITION BY toYYYYMMDD(t)
-  ORDER BY (Server, ResponseCode, t)
-  TTL toDate(t) + INTERVAL 30 DAY;
-
-CREATE MATERIALIZED VIEW IF NOT EXISTS DNS_RESPONSECODE_1M_MV TO DNS_RESPONSECODE_1M
-  AS SELECT toStartOfMinute(PacketTime) AS t, Server, ResponseCode, sum(toUInt64(1)) AS c
-  FROM DNS_LOG WHERE QR = 1 GROUP BY t, Server, ResponseCode;
-
-CREATE TABLE IF NOT EXISTS DNS_SRCIP_MASK_1M (
-  t DateTime,
-  Server LowCardinality(String),
-  IPVersion UInt8, SrcIP IPv6,
-  c SimpleAggregateFunction(sum, UInt64)
-  )
-  ENGINE = AggregatingMergeTree()
-  PARTITION BY toYYYYMMDD(t)
-  ORDER BY (Server, IPVersion, cityHash64(SrcIP), SrcIP, t)
-  SAMPLE BY cityHash64(SrcIP)
-  TTL toDate(t) + INTERVAL 30 DAY;
-
-CREATE MATERIALIZED VIEW IF NOT EXISTS DNS_SRCIP_MASK_1M_MV TO DNS_SRCIP_MASK_1M
-  AS SELECT toStartOfMinute(PacketTime) AS t, Server, IPVersion, SrcIP, sum(toUInt64(1)) AS c
-  FROM DNS_LOG GROUP BY t, Server, IPVersion, SrcIP;
-
-CREATE TABLE IF NOT EXISTS DNS_DSTIP_MASK_1M (
-  t DateTime,
-  Server LowCardinality(String),
-  IPVersion UInt8, DstIP IPv6,
-  c SimpleAggregateFunction(sum, UInt64)
-  )
-  ENGINE = AggregatingMergeTree()
-  PARTITION BY toYYYYMMDD(t)
-  ORDER BY (Server, IPVersion, cityHash64(DstIP), DstIP, t)
-  SAMPLE BY cityHash64(DstIP)
-  TTL toDate(t) + INTERVAL 30 DAY;
-
-CREATE MATERIALIZED VIEW IF NOT EXISTS DNS_DSTIP_MASK_1M_MV TO DNS_DSTIP_MASK_1M
-  AS SELECT toStartOfMinute(PacketTime) AS t, Server, IPVersion, DstIP, sum(toUInt64(1)) AS c
-  FROM DNS_LOG GROUP BY t, Server, IPVersion, DstIP;
-
-CREATE TABLE IF NOT EXISTS DNS_DOMAIN_UNIQUE_1M (
-  t DateTime,
-  Server LowCardinality(String),
-  UniqueDnsCount AggregateFunction(uniq, String)
-  )
-  ENGINE = AggregatingMergeTree()
-  PARTITION BY toYYYYMMDD(t)
-  ORDER BY (Server, t)
-  TTL toDate(t) + INTERVAL 30 DAY;
-
-CREATE MATERIALIZED VIEW IF NOT EXISTS DNS_DOMAIN_UNIQUE_1M_MV TO DNS_DOMAIN_UNIQUE_1M
-  AS SELECT toStartOfMinute(PacketTime) AS t, Server, uniqState(Question) AS UniqueDnsCount
-  FROM DNS_LOG WHERE QR = 0 GROUP BY t, Server;
-
-CREATE TABLE IF NOT EXISTS DNS_GENERAL_AGGREGATIONS_1M (
-  t DateTime,
-  Server LowCardinality(String),
-  c SimpleAggregateFunction(sum, UInt64),
-  TotalSize SimpleAggregateFunction(sum, UInt64),
-  AverageSize AggregateFunction(avg, UInt64)
-  )
-  ENGINE = AggregatingMergeTree()
-  PARTITION BY toYYYYMMDD(t)
-  ORDER BY (Server, t)
-  TTL toDate(t) + INTERVAL 30 DAY;
-
-CREATE MATERIALIZED VIEW IF NOT EXISTS DNS_GENERAL_AGGREGATIONS_1M_MV TO DNS_GENERAL_AGGREGATIONS_1M
-  AS SELECT toStartOfMinute(PacketTime) AS t, Server, sum(toUInt64(1)) AS c, sum(toUInt64(Size)) AS TotalSize, avgState(toUInt64(Size)) AS AverageSize
-  FROM DNS_LOG GROUP BY t, Server;
-
-CREATE TABLE IF NOT EXISTS DNS_EDNS_1M (
-  t DateTime,
-  Server LowCardinality(String),
-  c SimpleAggregateFunction(sum, UInt64),
-  EdnsCount SimpleAggregateFunction(sum, UInt64),
-  DoBitCount SimpleAggregateFunction(sum, UInt64)
-  )
-  ENGINE = AggregatingMergeTree()
-  PARTITION BY toYYYYMMDD(t)
-  ORDER BY (Server, t)
-  TTL toDate(t) + INTERVAL 30 DAY;
-
-CREATE MATERIALIZED VIEW IF NOT EXISTS DNS_EDNS_1M_MV TO DNS_EDNS_1M
-  AS SELECT toStartOfMinute(PacketTime) AS t, Server, sum(toUInt64(1)) AS c, sum(toUInt64(Edns0Present)) AS EdnsCount, sum(toUInt64(DoBit)) AS DoBitCount
-  FROM DNS_LOG WHERE QR = 0 GROUP BY t, Server;
-
-CREATE TABLE IF NOT EXISTS DNS_SCHEMA_VERSION (
-  Version UInt32,
-  AppliedAt DateTime,
-  AppliedBy String
-  )
-  ENGINE = TinyLog;
 """
 
-    static let legacy = """
+    static let legacyHeader = """
 -- dnsmonster's ClickHouse schema for old servers such as Debian 12's clickhouse-server 18.16,
 -- version 2 (dm-out --clickhouse-create-schema applies it to servers before 20.1,
 -- dm-out --clickhouse-print-schema 18.16 prints it). Those servers have no TTL, codecs, IPv6,
@@ -298,6 +220,9 @@ CREATE TABLE IF NOT EXISTS DNS_SCHEMA_VERSION (
 -- (read them with sumMerge(c), uniqMerge, avgMerge). dm-out fills the same rows into this or
 -- the current schema: it writes each column in the type the server announces.
 
+"""
+
+    static let legacyLog = """
 CREATE TABLE IF NOT EXISTS DNS_LOG (
   PacketTime DateTime,
   IndexTime DateTime,
@@ -321,165 +246,9 @@ CREATE TABLE IF NOT EXISTS DNS_LOG (
   PARTITION BY toYYYYMMDD(PacketTime)
   ORDER BY (toStartOfHour(PacketTime), Server, reverse(Question), toUnixTimestamp(PacketTime))
   SAMPLE BY toUnixTimestamp(PacketTime);
+"""
 
-CREATE TABLE IF NOT EXISTS DNS_DOMAIN_COUNT_1M (
-  t DateTime,
-  Server String,
-  QH UInt64, Question String,
-  c AggregateFunction(sum, UInt64)
-  )
-  ENGINE = AggregatingMergeTree()
-  PARTITION BY toYYYYMMDD(t)
-  ORDER BY (Server, QH, t, Question)
-  SAMPLE BY QH;
-
-CREATE MATERIALIZED VIEW IF NOT EXISTS DNS_DOMAIN_COUNT_1M_MV TO DNS_DOMAIN_COUNT_1M
-  AS SELECT toStartOfMinute(PacketTime) AS t, Server, cityHash64(Question) AS QH, Question, sumState(toUInt64(1)) AS c
-  FROM DNS_LOG WHERE QR = 0 GROUP BY t, Server, QH, Question;
-
-CREATE TABLE IF NOT EXISTS DNS_PROTOCOL_1M (
-  t DateTime,
-  Server String,
-  Protocol FixedString(3),
-  c AggregateFunction(sum, UInt64)
-  )
-  ENGINE = AggregatingMergeTree()
-  PARTITION BY toYYYYMMDD(t)
-  ORDER BY (Server, t, Protocol);
-
-CREATE MATERIALIZED VIEW IF NOT EXISTS DNS_PROTOCOL_1M_MV TO DNS_PROTOCOL_1M
-  AS SELECT toStartOfMinute(PacketTime) AS t, Server, Protocol, sumState(toUInt64(1)) AS c
-  FROM DNS_LOG GROUP BY t, Server, Protocol;
-
-CREATE TABLE IF NOT EXISTS DNS_OPCODE_1M (
-  t DateTime,
-  Server String,
-  OpCode UInt8,
-  c AggregateFunction(sum, UInt64)
-  )
-  ENGINE = AggregatingMergeTree()
-  PARTITION BY toYYYYMMDD(t)
-  ORDER BY (Server, OpCode, t);
-
-CREATE MATERIALIZED VIEW IF NOT EXISTS DNS_OPCODE_1M_MV TO DNS_OPCODE_1M
-  AS SELECT toStartOfMinute(PacketTime) AS t, Server, OpCode, sumState(toUInt64(1)) AS c
-  FROM DNS_LOG WHERE QR = 0 GROUP BY t, Server, OpCode;
-
-CREATE TABLE IF NOT EXISTS DNS_TYPE_1M (
-  t DateTime,
-  Server String,
-  Type UInt16,
-  c AggregateFunction(sum, UInt64)
-  )
-  ENGINE = AggregatingMergeTree()
-  PARTITION BY toYYYYMMDD(t)
-  ORDER BY (Server, Type, t);
-
-CREATE MATERIALIZED VIEW IF NOT EXISTS DNS_TYPE_1M_MV TO DNS_TYPE_1M
-  AS SELECT toStartOfMinute(PacketTime) AS t, Server, Type, sumState(toUInt64(1)) AS c
-  FROM DNS_LOG WHERE QR = 0 GROUP BY t, Server, Type;
-
-CREATE TABLE IF NOT EXISTS DNS_CLASS_1M (
-  t DateTime,
-  Server String,
-  Class UInt16,
-  c AggregateFunction(sum, UInt64)
-  )
-  ENGINE = AggregatingMergeTree()
-  PARTITION BY toYYYYMMDD(t)
-  ORDER BY (Server, Class, t);
-
-CREATE MATERIALIZED VIEW IF NOT EXISTS DNS_CLASS_1M_MV TO DNS_CLASS_1M
-  AS SELECT toStartOfMinute(PacketTime) AS t, Server, Class, sumState(toUInt64(1)) AS c
-  FROM DNS_LOG WHERE QR = 0 GROUP BY t, Server, Class;
-
-CREATE TABLE IF NOT EXISTS DNS_RESPONSECODE_1M (
-  t DateTime,
-  Server String,
-  ResponseCode UInt8,
-  c AggregateFunction(sum, UInt64)
-  )
-  ENGINE = AggregatingMergeTree()
-  PARTITION BY toYYYYMMDD(t)
-  ORDER BY (Server, ResponseCode, t);
-
-CREATE MATERIALIZED VIEW IF NOT EXISTS DNS_RESPONSECODE_1M_MV TO DNS_RESPONSECODE_1M
-  AS SELECT toStartOfMinute(PacketTime) AS t, Server, ResponseCode, sumState(toUInt64(1)) AS c
-  FROM DNS_LOG WHERE QR = 1 GROUP BY t, Server, ResponseCode;
-
-CREATE TABLE IF NOT EXISTS DNS_SRCIP_MASK_1M (
-  t DateTime,
-  Server String,
-  IPVersion UInt8, SrcIP FixedString(16),
-  c AggregateFunction(sum, UInt64)
-  )
-  ENGINE = AggregatingMergeTree()
-  PARTITION BY toYYYYMMDD(t)
-  ORDER BY (Server, IPVersion, cityHash64(SrcIP), SrcIP, t)
-  SAMPLE BY cityHash64(SrcIP);
-
-CREATE MATERIALIZED VIEW IF NOT EXISTS DNS_SRCIP_MASK_1M_MV TO DNS_SRCIP_MASK_1M
-  AS SELECT toStartOfMinute(PacketTime) AS t, Server, IPVersion, SrcIP, sumState(toUInt64(1)) AS c
-  FROM DNS_LOG GROUP BY t, Server, IPVersion, SrcIP;
-
-CREATE TABLE IF NOT EXISTS DNS_DSTIP_MASK_1M (
-  t DateTime,
-  Server String,
-  IPVersion UInt8, DstIP FixedString(16),
-  c AggregateFunction(sum, UInt64)
-  )
-  ENGINE = AggregatingMergeTree()
-  PARTITION BY toYYYYMMDD(t)
-  ORDER BY (Server, IPVersion, cityHash64(DstIP), DstIP, t)
-  SAMPLE BY cityHash64(DstIP);
-
-CREATE MATERIALIZED VIEW IF NOT EXISTS DNS_DSTIP_MASK_1M_MV TO DNS_DSTIP_MASK_1M
-  AS SELECT toStartOfMinute(PacketTime) AS t, Server, IPVersion, DstIP, sumState(toUInt64(1)) AS c
-  FROM DNS_LOG GROUP BY t, Server, IPVersion, DstIP;
-
-CREATE TABLE IF NOT EXISTS DNS_DOMAIN_UNIQUE_1M (
-  t DateTime,
-  Server String,
-  UniqueDnsCount AggregateFunction(uniq, String)
-  )
-  ENGINE = AggregatingMergeTree()
-  PARTITION BY toYYYYMMDD(t)
-  ORDER BY (Server, t);
-
-CREATE MATERIALIZED VIEW IF NOT EXISTS DNS_DOMAIN_UNIQUE_1M_MV TO DNS_DOMAIN_UNIQUE_1M
-  AS SELECT toStartOfMinute(PacketTime) AS t, Server, uniqState(Question) AS UniqueDnsCount
-  FROM DNS_LOG WHERE QR = 0 GROUP BY t, Server;
-
-CREATE TABLE IF NOT EXISTS DNS_GENERAL_AGGREGATIONS_1M (
-  t DateTime,
-  Server String,
-  c AggregateFunction(sum, UInt64),
-  TotalSize AggregateFunction(sum, UInt64),
-  AverageSize AggregateFunction(avg, UInt64)
-  )
-  ENGINE = AggregatingMergeTree()
-  PARTITION BY toYYYYMMDD(t)
-  ORDER BY (Server, t);
-
-CREATE MATERIALIZED VIEW IF NOT EXISTS DNS_GENERAL_AGGREGATIONS_1M_MV TO DNS_GENERAL_AGGREGATIONS_1M
-  AS SELECT toStartOfMinute(PacketTime) AS t, Server, sumState(toUInt64(1)) AS c, sumState(toUInt64(Size)) AS TotalSize, avgState(toUInt64(Size)) AS AverageSize
-  FROM DNS_LOG GROUP BY t, Server;
-
-CREATE TABLE IF NOT EXISTS DNS_EDNS_1M (
-  t DateTime,
-  Server String,
-  c AggregateFunction(sum, UInt64),
-  EdnsCount AggregateFunction(sum, UInt64),
-  DoBitCount AggregateFunction(sum, UInt64)
-  )
-  ENGINE = AggregatingMergeTree()
-  PARTITION BY toYYYYMMDD(t)
-  ORDER BY (Server, t);
-
-CREATE MATERIALIZED VIEW IF NOT EXISTS DNS_EDNS_1M_MV TO DNS_EDNS_1M
-  AS SELECT toStartOfMinute(PacketTime) AS t, Server, sumState(toUInt64(1)) AS c, sumState(toUInt64(Edns0Present)) AS EdnsCount, sumState(toUInt64(DoBit)) AS DoBitCount
-  FROM DNS_LOG WHERE QR = 0 GROUP BY t, Server;
-
+    static let versionTable = """
 CREATE TABLE IF NOT EXISTS DNS_SCHEMA_VERSION (
   Version UInt32,
   AppliedAt DateTime,
@@ -491,7 +260,7 @@ CREATE TABLE IF NOT EXISTS DNS_SCHEMA_VERSION (
 
 extension String {
     /// The text with each name (a run of letters, digits and `_`) equal to `word` replaced.
-    fileprivate func replacingWord(_ word: String, with replacement: String) -> String {
+    func replacingWord(_ word: String, with replacement: String) -> String {
         var result = ""
         var name = ""
         for character in self {

@@ -2,19 +2,15 @@
 import Glibc
 #endif
 
-/// A lock with a condition variable over pthread_mutex and pthread_cond (on the monotonic
-/// clock), for a queue whose consumers sleep until work comes or a deadline passes.
+/// A ``ThreadLock`` with a condition variable (pthread_cond on the monotonic clock), for a
+/// queue whose consumers sleep until work comes or a deadline passes.
 ///
-/// The condition is always waited for and signalled holding the lock: ``withLock(_:)`` runs
-/// a body holding it, and ``wait(untilMonotonic:)`` may only be called from such a body.
-public final class ThreadCondition: @unchecked Sendable {
-    private let mutex: UnsafeMutablePointer<pthread_mutex_t>
+/// The condition is always waited for and signalled holding the lock: ``wait(untilMonotonic:)``
+/// may only be called from a body run by ``ThreadLock/withLock(_:)``.
+public final class ThreadCondition: ThreadLock, @unchecked Sendable {
     private let condition: UnsafeMutablePointer<pthread_cond_t>
 
-    public init() {
-        self.mutex = .allocate(capacity: 1)
-        self.mutex.initialize(to: pthread_mutex_t())
-        pthread_mutex_init(self.mutex, nil)
+    public override init() {
         var attributes = pthread_condattr_t()
         pthread_condattr_init(&attributes)
         pthread_condattr_setclock(&attributes, CLOCK_MONOTONIC)
@@ -22,25 +18,13 @@ public final class ThreadCondition: @unchecked Sendable {
         self.condition.initialize(to: pthread_cond_t())
         pthread_cond_init(self.condition, &attributes)
         pthread_condattr_destroy(&attributes)
+        super.init()
     }
 
     deinit {
         pthread_cond_destroy(self.condition)
         self.condition.deallocate()
-        pthread_mutex_destroy(self.mutex)
-        self.mutex.deallocate()
     }
-
-    /// Runs `body` holding the lock.
-    @inlinable
-    public func withLock<Result, Failure: Error>(_ body: () throws(Failure) -> Result) throws(Failure) -> Result {
-        self.lock()
-        defer { self.unlock() }
-        return try body()
-    }
-
-    @usableFromInline func lock() { pthread_mutex_lock(self.mutex) }
-    @usableFromInline func unlock() { pthread_mutex_unlock(self.mutex) }
 
     /// Releases the lock until signalled or until the monotonic clock
     /// (``WallClock/monotonicNanoseconds()``) reaches `deadline`, then holds it again. Call it
@@ -57,7 +41,4 @@ public final class ThreadCondition: @unchecked Sendable {
 
     /// Wakes every waiting thread.
     public func broadcast() { pthread_cond_broadcast(self.condition) }
-
-    /// Wakes one waiting thread.
-    public func signal() { pthread_cond_signal(self.condition) }
 }

@@ -4,8 +4,8 @@ import Glibc
 
 /// A mutual-exclusion lock over pthread_mutex, for state several threads of one stage share
 /// (dm-out's sinks written by its rendering threads). Typed throws pass through ``withLock(_:)``.
-public final class ThreadLock: @unchecked Sendable {
-    private let mutex: UnsafeMutablePointer<pthread_mutex_t>
+public class ThreadLock: @unchecked Sendable {
+    let mutex: UnsafeMutablePointer<pthread_mutex_t>
 
     public init() {
         self.mutex = .allocate(capacity: 1)
@@ -20,12 +20,12 @@ public final class ThreadLock: @unchecked Sendable {
 
     /// Runs `body` holding the lock.
     @inlinable
-    public func withLock<Result, Failure: Error>(_ body: () throws(Failure) -> Result) throws(Failure) -> Result {
+    public final func withLock<Result, Failure: Error>(_ body: () throws(Failure) -> Result) throws(Failure) -> Result {
         self.lock()
         defer { self.unlock() }
         return try body()
     }
 
-    @usableFromInline func lock() { pthread_mutex_lock(self.mutex) }
-    @usableFromInline func unlock() { pthread_mutex_unlock(self.mutex) }
+    @usableFromInline final func lock() { pthread_mutex_lock(self.mutex) }
+    @usableFromInline final func unlock() { pthread_mutex_unlock(self.mutex) }
 }
