@@ -50,6 +50,24 @@ package final class ClickHouseServer {
         guard start.status == 0 else { throw TestFailure("clickhouse-server did not start again: \(start.standardError)") }
     }
 
+    /// Adds a user with a password (a users.d file, which the server reloads) and waits up to
+    /// 10 s until it can log in.
+    package func addUser(_ name: String, password: String) throws {
+        try FileManager.default.createDirectory(atPath: self.directory.file("users.d"), withIntermediateDirectories: true)
+        try """
+            <?xml version="1.0"?>
+            <yandex><users><\(name)><password>\(password)</password><networks><ip>127.0.0.1</ip><ip>::1</ip></networks>
+            <profile>default</profile><quota>default</quota></\(name)></users></yandex>
+            """.write(toFile: self.directory.file("users.d/\(name).xml"), atomically: true, encoding: .utf8)
+        for _ in 0..<100 {
+            let login = try Programs.run(
+                "/usr/bin/clickhouse-client", ["--host", "127.0.0.1", "--port", String(self.port), "--user", name, "--password", password, "--query", "SELECT 1"])
+            if login.status == 0 { return }
+            usleep(100_000)
+        }
+        throw TestFailure("the user \(name) could not log in after 10 s")
+    }
+
     /// Runs `query` with clickhouse-client and returns what it printed (TabSeparated).
     /// - Throws: when the client fails, with its message.
     package func query(_ query: String, format: String = "TabSeparated") throws -> String {

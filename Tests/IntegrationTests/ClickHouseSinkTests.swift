@@ -220,6 +220,19 @@ struct ClickHouseSinkTests {
             Programs.product("dm-out"), ["--input", records, "--clickhouse", "127.0.0.1:\(server.port)", "--clickhouse-table", "defaulted"])
         #expect(result.status == 0, "\(result.standardError)")
         #expect(try server.query("SELECT count(), min(Note), max(Note) FROM defaulted") == "400\tn\tn\n")
+
+        // A user with a password: from dm-out's environment, from dnsmonster's, or refused.
+        try server.addUser("writer", password: "s3cret")
+        try Self.createTable("DNS_LOG", on: server)
+        let dmOut = "'\(Programs.product("dm-out"))' --input '\(records)' --clickhouse 127.0.0.1:\(server.port) --clickhouse-user writer"
+        let byEnvironment = try Programs.shell("DM_CLICKHOUSE_PASSWORD=s3cret \(dmOut)")
+        #expect(byEnvironment.status == 0, "\(byEnvironment.standardError)")
+        let wrong = try Programs.shell("\(dmOut) --clickhouse-password nope")
+        #expect(wrong.status == 1 && wrong.standardError.contains("Wrong password for user writer"), "\(wrong.standardError)")
+        let wrapped = try Programs.shell(
+            "DNSMONSTER_CLICKHOUSEPASSWORD=s3cret '\(Programs.product("dnsmonster"))' --pcapFile '\(Programs.packageRoot)/examples/sample.pcap' --clickhouseOutputType 1 --clickhouseAddress 127.0.0.1:\(server.port) --clickhouseUsername writer")
+        #expect(wrapped.status == 0, "\(wrapped.standardError)")
+        #expect(try server.query("SELECT count() FROM DNS_LOG") == "800\n")
     }
 
     @Test("a server that accepts and never answers: no hang, no busy loop, every record counted as failed")
