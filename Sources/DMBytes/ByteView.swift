@@ -153,6 +153,27 @@ extension Array where Element == UInt8 {
         }
     }
 
+    /// Appends the bytes of `view` in one copy (`append(contentsOf:)` would take them one at a
+    /// time through the collection protocol).
+    @inlinable
+    public mutating func append(bytesOf view: ByteView) {
+        guard !view.isEmpty else { return }
+        view.withUnsafeBytes { raw in self.append(contentsOf: UnsafeRawBufferPointer(raw).bindMemory(to: UInt8.self)) }
+    }
+
+    /// Appends the low `byteCount` bytes of `value`, least significant first.
+    @inlinable @inline(__always)
+    public mutating func appendLittleEndian(_ value: UInt64, byteCount: Int) {
+        if byteCount <= 2 {
+            // One or two bytes are cheaper appended alone than through a buffer.
+            self.append(UInt8(truncatingIfNeeded: value))
+            if byteCount == 2 { self.append(UInt8(truncatingIfNeeded: value >> 8)) }
+            return
+        }
+        var littleEndian = value.littleEndian
+        Swift.withUnsafeBytes(of: &littleEndian) { raw in self.append(contentsOf: UnsafeRawBufferPointer(rebasing: raw[0..<byteCount]).bindMemory(to: UInt8.self)) }
+    }
+
     /// Calls `body` with a writable view of the array's bytes; the view must not escape `body`.
     @inlinable
     public mutating func withMutableByteView<Result, Failure: Error>(

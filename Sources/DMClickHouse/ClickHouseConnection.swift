@@ -208,7 +208,7 @@ public final class ClickHouseConnection {
         if let method = self.settings.compression {
             CompressedBlock.append(block, method: method, zstdLevel: self.settings.zstdLevel, to: &self.packet)
         } else {
-            self.packet.append(contentsOf: block)
+            self.packet.append(bytesOf: block)
         }
         try self.send(self.packet)
     }

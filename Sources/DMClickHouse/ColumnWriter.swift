@@ -42,19 +42,24 @@ public final class ColumnWriter {
     /// The parsed type.
     public let type: ColumnType
     /// Rows appended since the last ``removeAll()``.
-    public private(set) var rows = 0
+    @exclusivity(unchecked) public private(set) var rows = 0
 
+    /// Whether the values are variable-length strings (String, also in LowCardinality or
+    /// Nullable): an address goes there as text, into FixedString(16) as its bytes.
+    public let holdsString: Bool
+    /// How a value is written, worked out once from ``type`` (no indirect enum per row).
+    private let encoding: ValueEncoding
     private let isNullable: Bool
     /// For LowCardinality: whether key 0 is the null/default one (LowCardinality(Nullable(…))).
     private let reservesNullKey: Bool
     private let isLowCardinality: Bool
     /// Values (for LowCardinality, unused: the keys live in ``dictionary``).
-    private var data: [UInt8] = []
-    private var nullMap: [UInt8] = []
-    private var dictionary = ByteInterner()
-    private var indexes: [UInt32] = []
+    @exclusivity(unchecked) private var data: [UInt8] = []
+    @exclusivity(unchecked) private var nullMap: [UInt8] = []
+    @exclusivity(unchecked) private var dictionary = ByteInterner()
+    @exclusivity(unchecked) private var indexes: [UInt32] = []
     /// Scratch for one value of a LowCardinality column.
-    private var scratch: [UInt8] = []
+    @exclusivity(unchecked) private var scratch: [UInt8] = []
 
     /// A column named `name` of the type the server named `typeName`.
     /// - Throws: ``ClickHouseError/unsupportedType(column:type:)`` for a type this client does not write.
@@ -62,6 +67,8 @@ public final class ColumnWriter {
         self.name = name
         self.typeName = typeName
         self.type = try ColumnType(parsing: typeName, column: name)
+        self.encoding = ValueEncoding(self.type.valueType)
+        self.holdsString = self.type.valueType == .string
         switch self.type {
         case .nullable:
             self.isNullable = true
@@ -89,7 +96,7 @@ public final class ColumnWriter {
         if self.reservesNullKey {
             // Key 0 stands for NULL: the nested type's default value.
             self.scratch.removeAll(keepingCapacity: true)
-            if case .fixedString(let count) = self.type.valueType { self.scratch += repeatElement(0, count: count) }
+            if case .fixedString(let count) = self.encoding { self.scratch += repeatElement(0, count: count) }
             _ = self.scratch.withByteView { self.dictionary.index(of: $0) }
         }
     }
@@ -99,8 +106,8 @@ public final class ColumnWriter {
     /// Appends `value` to an integer column (truncated to its width) or, as decimal text, to a
     /// string column.
     public func appendInteger(_ value: UInt64) {
-        switch self.type.valueType {
-        case .unsigned(let bytes), .signed(let bytes):
+        switch self.encoding {
+        case .integer(let bytes):
             self.beginValue()
             self.data.appendLittleEndian(value, byteCount: bytes)
             self.rows += 1
@@ -114,26 +121,24 @@ public final class ColumnWriter {
     /// (seconds) integer column.
     public func appendTime(nanoseconds: UInt64) {
         self.beginValue()
-        switch self.type.valueType {
+        switch self.encoding {
         case .date: self.data.appendLittleEndian(nanoseconds / 86_400_000_000_000, byteCount: 2)
-        case .dateTime, .unsigned(4): self.data.appendLittleEndian(nanoseconds / 1_000_000_000, byteCount: 4)
-        case .dateTime64(let precision): self.data.appendLittleEndian(nanoseconds / Self.powersOfTen[9 - precision], byteCount: 8)
+        case .dateTime, .integer(4): self.data.appendLittleEndian(nanoseconds / 1_000_000_000, byteCount: 4)
+        case .dateTime64(let divisor): self.data.appendLittleEndian(nanoseconds / divisor, byteCount: 8)
         default: self.data.appendLittleEndian(nanoseconds / 1_000_000_000, byteCount: 8)
         }
         self.rows += 1
     }
-
-    private static let powersOfTen: [UInt64] = [1, 10, 100, 1000, 10_000, 100_000, 1_000_000, 10_000_000, 100_000_000, 1_000_000_000]
 
     /// Appends `bytes` to a String column, or to a FixedString(N) one cut or padded with
     /// zeros to N bytes.
     public func appendText(_ bytes: ByteView) {
         if self.isLowCardinality {
             self.scratch.removeAll(keepingCapacity: true)
-            if case .fixedString(let count) = self.type.valueType {
+            if case .fixedString(let count) = self.encoding {
                 Self.appendFixed(bytes, count: count, to: &self.scratch)
             } else {
-                self.scratch.append(contentsOf: bytes)
+                self.scratch.append(bytesOf: bytes)
             }
             let index = self.scratch.withByteView { self.dictionary.index(of: $0) }
             self.indexes.append(UInt32(index))
@@ -141,7 +146,7 @@ public final class ColumnWriter {
             return
         }
         self.beginValue()
-        if case .fixedString(let count) = self.type.valueType {
+        if case .fixedString(let count) = self.encoding {
             Self.appendFixed(bytes, count: count, to: &self.data)
         } else {
             self.data.appendNativeString(bytes)
@@ -151,7 +156,7 @@ public final class ColumnWriter {
 
     private static func appendFixed(_ bytes: ByteView, count: Int, to output: inout [UInt8]) {
         let kept = min(bytes.count, count)
-        output.append(contentsOf: bytes.subview(0..<kept))
+        output.append(bytesOf: bytes.subview(0..<kept))
         if kept < count { output += repeatElement(0, count: count - kept) }
     }
 
@@ -160,17 +165,18 @@ public final class ColumnWriter {
     /// `To16()`); to IPv4 and UInt32 as the number, 0 for an IPv6 address.
     public func appendAddress(_ bytes: ByteView, isIPv4: Bool) {
         self.beginValue()
-        switch self.type.valueType {
-        case .ipv4, .unsigned(4):
+        switch self.encoding {
+        case .ipv4, .integer(4):
             let number = isIPv4 ? UInt64(bytes.loadBigEndian(at: 0, as: UInt32.self)) : 0
             self.data.appendLittleEndian(number, byteCount: 4)
         default:
             if isIPv4 {
-                self.data += repeatElement(0, count: 10)
-                self.data += [0xFF, 0xFF]
-                self.data.append(contentsOf: bytes.subview(0..<4))
+                // ::ffff:a.b.c.d: ten zero bytes, two 0xff, then the address.
+                self.data.appendLittleEndian(0, byteCount: 8)
+                self.data.appendLittleEndian(0xFFFF_0000, byteCount: 4)
+                self.data.append(bytesOf: bytes.subview(0..<4))
             } else {
-                self.data.append(contentsOf: bytes.subview(0..<16))
+                self.data.append(bytesOf: bytes.subview(0..<16))
             }
         }
         self.rows += 1
@@ -179,12 +185,12 @@ public final class ColumnWriter {
     /// Appends a UUID given as its 16 bytes in text order (`61f0c404-5cb3-…`).
     public func appendUUID(_ bytes: ByteView) {
         self.beginValue()
-        if case .uuid = self.type.valueType {
+        if case .uuid = self.encoding {
             // Native UUIDs are two little-endian words, the high one first.
             for index in (0..<8).reversed() { self.data.append(bytes[index]) }
             for index in (8..<16).reversed() { self.data.append(bytes[index]) }
         } else {
-            self.data.append(contentsOf: bytes.subview(0..<16))
+            self.data.append(bytesOf: bytes.subview(0..<16))
         }
         self.rows += 1
     }
@@ -216,10 +222,10 @@ public final class ColumnWriter {
         let needsUpdateDictionary: UInt64 = 1 << 10
         output.appendLittleEndian(hasAdditionalKeys | needsUpdateDictionary | widthCode, byteCount: 8)
         output.appendLittleEndian(UInt64(keyCount), byteCount: 8)
-        let isFixed = self.type.valueType.isFixedString
+        let isFixed = self.type.valueType.isFixedString  // once per block
         for key in 0..<keyCount {
             self.dictionary.withKey(key) { bytes in
-                if isFixed { output.append(contentsOf: bytes) } else { output.appendNativeString(bytes) }
+                if isFixed { output.append(bytesOf: bytes) } else { output.appendNativeString(bytes) }
             }
         }
         output.appendLittleEndian(UInt64(self.rows), byteCount: 8)
@@ -266,7 +272,7 @@ struct ByteInterner {
             slot = (slot + 1) & mask
         }
         let key = self.count
-        self.arena.append(contentsOf: bytes)
+        self.arena.append(bytesOf: bytes)
         self.starts.append(self.arena.count)
         self.slots[slot] = Int32(key + 1)
         if self.count * 2 > self.slots.count { self.grow() }
@@ -288,6 +294,37 @@ struct ByteInterner {
             var slot = self.withKey(key, Self.hash) & mask
             while self.slots[slot] != 0 { slot = (slot + 1) & mask }
             self.slots[slot] = Int32(key + 1)
+        }
+    }
+}
+
+/// How a column's values are written, from its type without Nullable/LowCardinality.
+private enum ValueEncoding {
+    case integer(bytes: Int)
+    case string
+    case fixedString(Int)
+    case date
+    case dateTime
+    /// Nanoseconds are divided by this: 10^(9 - precision).
+    case dateTime64(divisor: UInt64)
+    case ipv4
+    case ipv6
+    case uuid
+
+    init(_ type: ColumnType) {
+        switch type {
+        case .unsigned(let bytes), .signed(let bytes): self = .integer(bytes: bytes)
+        case .fixedString(let count): self = .fixedString(count)
+        case .date: self = .date
+        case .dateTime: self = .dateTime
+        case .dateTime64(let precision):
+            var divisor: UInt64 = 1
+            for _ in precision..<9 { divisor *= 10 }
+            self = .dateTime64(divisor: divisor)
+        case .ipv4: self = .ipv4
+        case .ipv6: self = .ipv6
+        case .uuid: self = .uuid
+        default: self = .string
         }
     }
 }

@@ -1,7 +1,7 @@
 import DMBytes
 
 /// Appending the native protocol's primitives: LEB128 variable-length integers, strings
-/// (length as a varint, then the bytes), and fixed-width little-endian integers.
+/// (length as a varint, then the bytes); fixed-width little-endian integers are DMBytes's.
 extension Array where Element == UInt8 {
     /// Appends `value` as an unsigned LEB128 varint.
     @inlinable
@@ -18,7 +18,7 @@ extension Array where Element == UInt8 {
     @inlinable
     mutating func appendNativeString(_ bytes: ByteView) {
         self.appendVarUInt(UInt64(bytes.count))
-        self.append(contentsOf: bytes)
+        self.append(bytesOf: bytes)
     }
 
     /// Appends `text`'s UTF-8 as a native string.
@@ -26,15 +26,5 @@ extension Array where Element == UInt8 {
         let utf8 = Array(text.utf8)
         self.appendVarUInt(UInt64(utf8.count))
         self.append(contentsOf: utf8)
-    }
-
-    /// Appends the low `byteCount` bytes of `value`, least significant first.
-    @inlinable
-    mutating func appendLittleEndian(_ value: UInt64, byteCount: Int) {
-        var rest = value
-        for _ in 0..<byteCount {
-            self.append(UInt8(truncatingIfNeeded: rest))
-            rest >>= 8
-        }
     }
 }

@@ -60,7 +60,7 @@ final class DNSLogRows {
     let fields: [Field]
     /// `INSERT INTO table (`a`, `b`, …) VALUES`.
     let insertQuery: String
-    private(set) var rows = 0
+    @exclusivity(unchecked) private(set) var rows = 0
     private let options: Options
     private let json: DNSMonsterJSON
     private let text = OutputByteBuffer(initialCapacity: 4096)
@@ -187,7 +187,7 @@ final class DNSLogRows {
     }
 
     private func appendAddress(_ address: IPAddressBytes, ipVersion: UInt8, to column: ColumnWriter) {
-        if column.type.valueType == .string {
+        if column.holdsString {
             self.ipText.removeAll()
             GoIPAddressText.append(address, ipVersion: ipVersion, to: self.ipText)
             column.appendText(self.ipText.bytes)

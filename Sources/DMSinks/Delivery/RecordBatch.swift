@@ -4,9 +4,9 @@ import DMBytes
 /// each after its length: what a sink encodes when it delivers, and what its spool keeps.
 public final class RecordBatch {
     /// The records, each as a 4-byte little-endian length and the body.
-    public private(set) var bytes: [UInt8] = []
+    @exclusivity(unchecked) public private(set) var bytes: [UInt8] = []
     /// How many records it holds.
-    public private(set) var records = 0
+    @exclusivity(unchecked) public private(set) var records = 0
     /// Its place in the order batches were closed: the spool replays by it.
     var sequence: UInt64 = 0
     /// When its first record came (monotonic nanoseconds): it closes `delay` after.
@@ -16,10 +16,8 @@ public final class RecordBatch {
 
     /// Appends one record body.
     func append(_ body: ByteView) {
-        let count = UInt32(body.count)
-        self.bytes += [UInt8(truncatingIfNeeded: count), UInt8(truncatingIfNeeded: count >> 8),
-                       UInt8(truncatingIfNeeded: count >> 16), UInt8(truncatingIfNeeded: count >> 24)]
-        self.bytes.append(contentsOf: body)
+        self.bytes.appendLittleEndian(UInt64(body.count), byteCount: 4)
+        self.bytes.append(bytesOf: body)
         self.records += 1
     }
 
