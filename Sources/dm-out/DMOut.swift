@@ -18,7 +18,7 @@ import Glibc
 struct DMOut: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dm-out",
-        abstract: "Write DNS records as dnsmonster's JSON (and more) to standard output, a file and syslog.",
+        abstract: "Write DNS records as dnsmonster's JSON (and more) to standard output, a file and syslog, and as DNS_LOG rows to ClickHouse.",
         discussion: """
             Formats: json (dnsmonster's JSON); csv and csv_no_header (dnsmonster's 22 columns, \
             addresses as integers; csv writes its header line once per sink; a message without a \
@@ -41,6 +41,15 @@ struct DMOut: ParsableCommand {
             SIGHUP reopens the output file (for logrotate); the sink can also rotate it by size \
             or age (PATH → PATH.1 → PATH.2 …). A syslog server that is down costs the records \
             sent meanwhile — counted as failed — never the pipeline.
+
+            ClickHouse (--clickhouse HOST[:PORT], repeatable for failover): dnsmonster's \
+            DNS_LOG rows, one per question, over the native protocol (uncompressed, LZ4 or \
+            ZSTD; TLS with --clickhouse-secure), in the column types the table announces \
+            (docs/clickhouse/; --clickhouse-create-schema creates or upgrades it). Rows go in \
+            batches, when full or --clickhouse-delay old, from worker threads that never hold \
+            up the other sinks; while the server is down they queue, then spool to \
+            --spool-dir (replayed when it is back, also by the next run), else are dropped and \
+            counted. clickhouse_written counts only rows the server confirmed.
             """ + "\n\n" + OutputCounters.help,
         version: DMRecordVersion.string)
 
