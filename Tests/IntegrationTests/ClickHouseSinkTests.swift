@@ -487,4 +487,30 @@ struct ClickHouseSinkTests {
         #expect(typed.standardError.contains("clickhouse has output type 3, but records were not checked against domain lists"), "\(typed.standardError)")
         #expect(try server.query("SELECT count() FROM failover") == "400\n")
     }
+
+    @Test("records whose messages have no question are delivered without rows; the batches after them insert theirs")
+    func questionlessBatch() throws {
+        let server = try ClickHouseServer()
+        let directory = try TemporaryDirectory()
+        try Self.createTable("empty_batches", on: server)
+        // A response header with no question (qdcount 0), then one ordinary capture.
+        let metadata = DNSMetadata(
+            timeNanoseconds: 1_700_000_000_000_000_000, packetLength: 12, ipVersion: 4, transport: .udp, sourcePort: 53,
+            destinationPort: 4000, sourceAddress: IPAddressBytes([192, 0, 2, 1])!, destinationAddress: IPAddressBytes([192, 0, 2, 2])!)
+        let bare = DNSRecord(metadata: metadata, message: [0x12, 0x34, 0x81, 0x80, 0, 0, 0, 0, 0, 0, 0, 0])
+        try StreamFiles.write(directory.file("bare.records")) { writer in
+            try writer.writeHeader(StreamHeader(entries: []))
+            for _ in 0..<5 { try writer.writeRecord(type: .dns, body: bare.encodedBody()) }
+        }
+        let records = directory.file("sample.records")
+        try Self.records(of: Programs.packageRoot + "/examples/sample.pcap", into: records)
+        let result = try Programs.run(
+            Programs.product("dm-out"),
+            ["--input", directory.file("bare.records"), "--input", records, "--threads", "1", "--clickhouse", "127.0.0.1:\(server.port)",
+             "--clickhouse-table", "empty_batches", "--clickhouse-batch-size", "5"])
+        #expect(result.status == 0, "\(result.standardError)")
+        #expect(Self.counter("clickhouse_written", in: result.standardError) == 405, "\(result.standardError)")
+        #expect(Self.counter("clickhouse_failed", in: result.standardError) == 0, "\(result.standardError)")
+        #expect(try server.query("SELECT count() FROM empty_batches") == "400\n")
+    }
 }

@@ -86,6 +86,9 @@ final class ClickHouseDestination: BatchDestination {
                 guard let record = try? DNSRecordView(body: body) else { return }
                 _ = rows.append(record, indexTimeNanoseconds: indexTime)
             }
+            // Messages without a question have no row (as in dnsmonster): a batch of only
+            // such messages is delivered without an INSERT.
+            guard rows.rows > 0 else { return }
             let header = try connection.beginInsert(rows.insertQuery)
             guard rows.matches(header) else {
                 // The table changed under us: learn it again on the next attempt.
