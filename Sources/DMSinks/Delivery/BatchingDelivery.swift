@@ -66,7 +66,7 @@ public final class BatchingDelivery: @unchecked Sendable {
     private let firstSequence: UInt64
     /// This run's spooled batches not delivered yet, by sequence number, with their record counts.
     private var spooledThisRun: [UInt64: Int] = [:]
-    private var spool: SpoolFolder?
+    private let spool: SpoolFolder?
     /// Spooled batches a worker is replaying now.
     private var replaying: Set<UInt64> = []
     private var finishing = false
@@ -98,6 +98,7 @@ public final class BatchingDelivery: @unchecked Sendable {
                 report("\(name): \(spool.files.count) batches left in the spool folder \(folder) by an earlier run go first")
             }
         } else {
+            self.spool = nil
             self.nextSequence = 1
             self.firstSequence = 1
         }
@@ -114,7 +115,7 @@ public final class BatchingDelivery: @unchecked Sendable {
     /// Adds one record body to the open batch. Never waits on the network; with
     /// ``Configuration/waitsWhenFull``, waits for room in the queue while the destination works.
     public func append(_ body: ByteView) {
-        self.condition.withLock {
+        let overflow: RecordBatch? = self.condition.withLock {
             let batch: RecordBatch
             if let open = self.open {
                 batch = open
@@ -126,16 +127,20 @@ public final class BatchingDelivery: @unchecked Sendable {
                 self.condition.broadcast()
             }
             batch.append(body)
-            guard batch.records >= self.configuration.batchRecords else { return }
+            guard batch.records >= self.configuration.batchRecords else { return nil }
             self.open = nil
             if self.configuration.waitsWhenFull {
                 while self.isFull(for: batch) && !self.inOutage && !self.abandoning {
                     self.condition.wait(untilMonotonic: nil)
                 }
             }
-            self.close(batch)
+            let overflow = self.close(batch, spooling: false)
             self.condition.broadcast()
+            return overflow
         }
+        // A full queue's batch is written to the spool without the lock: the disk never holds
+        // up the other producers or the workers.
+        if let overflow { self.spoolUnlocked(overflow) }
     }
 
     /// Whether `batch` finds the queue full.
@@ -210,18 +215,49 @@ public final class BatchingDelivery: @unchecked Sendable {
     private func closeOpenBatch() {
         guard let batch = self.open else { return }
         self.open = nil
-        self.close(batch)
+        _ = self.close(batch, spooling: true)
     }
 
-    /// Puts `batch`, closed, in the queue, or in the spool when the queue is full.
-    private func close(_ batch: RecordBatch) {
+    /// Puts `batch`, closed, in the queue; when the queue is full, sets it aside (`spooling`)
+    /// or returns it for the caller to spool once it has let go of the lock.
+    private func close(_ batch: RecordBatch, spooling: Bool) -> RecordBatch? {
         batch.sequence = self.nextSequence
         self.nextSequence &+= 1
-        if self.isFull(for: batch) {
-            self.setAside(batch)
-        } else {
+        guard self.isFull(for: batch) else {
             self.queue.append(batch)
             self.queuedBytes += batch.bytes.count
+            return nil
+        }
+        if spooling || self.spool == nil {
+            self.setAside(batch)
+            return nil
+        }
+        return batch
+    }
+
+    /// ``setAside(_:atEnd:)`` for a caller not holding the lock: the file is written between
+    /// a reservation and its commit, each under the lock.
+    private func spoolUnlocked(_ batch: RecordBatch) {
+        guard let spool = self.spool else { return }
+        let bytes = batch.spoolBytes
+        guard self.condition.withLock({ spool.reserve(bytes.count) }) else {
+            self.condition.withLock { self.countLost(batch, atEnd: false) }
+            return
+        }
+        do {
+            try spool.write(bytes, sequence: batch.sequence)
+            self.condition.withLock {
+                spool.commit(sequence: batch.sequence, size: bytes.count)
+                self.counters.spooled &+= UInt64(batch.records)
+                self.spooledThisRun[batch.sequence] = batch.records
+                self.condition.broadcast()
+            }
+        } catch {
+            self.condition.withLock {
+                spool.release(bytes.count)
+                self.reportSpoolError(error)
+                self.countLost(batch, atEnd: false)
+            }
         }
     }
 
@@ -236,12 +272,20 @@ public final class BatchingDelivery: @unchecked Sendable {
                     return
                 }
             } catch {
-                if !self.reportedSpoolError {
-                    self.reportedSpoolError = true
-                    self.report("\(self.name): cannot spool: \(error); records that find the queue full are dropped (counted)")
-                }
+                self.reportSpoolError(error)
             }
         }
+        self.countLost(batch, atEnd: atEnd)
+    }
+
+    private func reportSpoolError(_ error: SystemError) {
+        guard !self.reportedSpoolError else { return }
+        self.reportedSpoolError = true
+        self.report("\(self.name): cannot spool: \(error); records that find the queue full are dropped (counted)")
+    }
+
+    /// Counts a batch neither queued nor spooled: dropped while running, failed at the end.
+    private func countLost(_ batch: RecordBatch, atEnd: Bool) {
         if atEnd {
             self.counters.failed &+= UInt64(batch.records)
             return
@@ -297,7 +341,8 @@ public final class BatchingDelivery: @unchecked Sendable {
             case .spooled(let sequence):
                 let loaded: RecordBatch?
                 do {
-                    loaded = try self.condition.withLock { () throws(SystemError) in try self.spool?.load(sequence) }
+                    // Without the lock: this worker alone replays this file.
+                    loaded = try self.spool?.load(sequence)
                 } catch {
                     self.report("\(self.name): cannot read spooled batch: \(error)")
                     self.condition.withLock {

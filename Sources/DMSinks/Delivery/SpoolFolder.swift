@@ -3,7 +3,10 @@ import DMSystem
 
 /// A sink's spool: batches the queue had no room for, a file each (`NNNNNNNNNNNNNNNN.batch`,
 /// the batch's sequence number in hex), kept across restarts and replayed oldest first.
-/// Not thread-safe: its owner (``BatchingDelivery``) holds its lock around every call.
+/// Its owner (``BatchingDelivery``) holds its lock around every call but ``write(_:sequence:)``
+/// and ``load(_:)``, which touch only their own file: a batch is written in three steps
+/// (``reserve(_:)`` under the lock, ``write(_:sequence:)`` without it, ``commit(sequence:size:)``
+/// or ``release(_:)`` under it), so a slow disk never holds up the lock's other users.
 final class SpoolFolder {
     let path: String
     let maximumBytes: Int
@@ -36,21 +39,44 @@ final class SpoolFolder {
         return self.path + "/" + String(repeating: "0", count: max(0, 16 - hex.count)) + hex + ".batch"
     }
 
-    /// Stores `batch`; false when it would pass the size cap.
+    /// Stores `batch` in one go (under the owner's lock: for the rare paths); false when it
+    /// would pass the size cap.
     /// - Throws: `SystemError` when the file cannot be written (a full disk).
     func store(_ batch: RecordBatch) throws(SystemError) -> Bool {
         let bytes = batch.spoolBytes
-        guard self.totalBytes + bytes.count <= self.maximumBytes else { return false }
-        try bytes.withByteView { (view) throws(SystemError) in try WholeFiles.writeAtomically(view, to: self.name(batch.sequence)) }
-        let index = self.files.firstIndex { $0.sequence > batch.sequence } ?? self.files.count
-        self.files.insert((batch.sequence, bytes.count), at: index)
-        self.totalBytes += bytes.count
+        guard self.reserve(bytes.count) else { return false }
+        do { try self.write(bytes, sequence: batch.sequence) } catch {
+            self.release(bytes.count)
+            throw error
+        }
+        self.commit(sequence: batch.sequence, size: bytes.count)
         return true
+    }
+
+    /// Counts `size` bytes against the cap; false when they do not fit.
+    func reserve(_ size: Int) -> Bool {
+        guard self.totalBytes + size <= self.maximumBytes else { return false }
+        self.totalBytes += size
+        return true
+    }
+
+    /// Gives back a reservation whose file could not be written.
+    func release(_ size: Int) { self.totalBytes -= size }
+
+    /// Writes a batch's file (``RecordBatch/spoolBytes``); needs no lock.
+    func write(_ bytes: [UInt8], sequence: UInt64) throws(SystemError) {
+        try bytes.withByteView { (view) throws(SystemError) in try WholeFiles.writeAtomically(view, to: self.name(sequence)) }
+    }
+
+    /// Lists a written file, in sequence order, for replay.
+    func commit(sequence: UInt64, size: Int) {
+        let index = self.files.firstIndex { $0.sequence > sequence } ?? self.files.count
+        self.files.insert((sequence, size), at: index)
     }
 
     /// The batch in the file of `sequence`; nil when the file is damaged.
     func load(_ sequence: UInt64) throws(SystemError) -> RecordBatch? {
-        let file = try WholeFiles.read(self.name(sequence))
+        let file = try WholeFiles.read(self.name(sequence))  // no lock: the owner replays it alone
         return RecordBatch.fromSpool(file, sequence: sequence)
     }
 
