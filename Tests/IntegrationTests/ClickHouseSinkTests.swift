@@ -488,8 +488,8 @@ struct ClickHouseSinkTests {
         #expect(try server.query("SELECT count() FROM failover") == "400\n")
     }
 
-    @Test("records whose messages have no question are delivered without rows; the batches after them insert theirs")
-    func questionlessBatch() throws {
+    @Test("records whose messages have no question are delivered without rows; a record's dnstap identity fills Server on request")
+    func questionlessRecordsAndIdentity() throws {
         let server = try ClickHouseServer()
         let directory = try TemporaryDirectory()
         try Self.createTable("empty_batches", on: server)
@@ -502,6 +502,13 @@ struct ClickHouseSinkTests {
             try writer.writeHeader(StreamHeader(entries: []))
             for _ in 0..<5 { try writer.writeRecord(type: .dns, body: bare.encodedBody()) }
         }
+        // And one query for example.com. A carrying a dnstap identity, as dnstap records will.
+        let query: [UInt8] = [0xAB, 0xCD, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0, 7] + Array("example".utf8) + [3] + Array("com".utf8) + [0, 0, 1, 0, 1]
+        let tapped = DNSRecord(metadata: metadata, identity: Array("resolver-7".utf8), message: query)
+        try StreamFiles.write(directory.file("tapped.records")) { writer in
+            try writer.writeHeader(StreamHeader(entries: []))
+            try writer.writeRecord(type: .dns, body: tapped.encodedBody())
+        }
         let records = directory.file("sample.records")
         try Self.records(of: Programs.packageRoot + "/examples/sample.pcap", into: records)
         let result = try Programs.run(
@@ -512,5 +519,16 @@ struct ClickHouseSinkTests {
         #expect(Self.counter("clickhouse_written", in: result.standardError) == 405, "\(result.standardError)")
         #expect(Self.counter("clickhouse_failed", in: result.standardError) == 0, "\(result.standardError)")
         #expect(try server.query("SELECT count() FROM empty_batches") == "400\n")
+
+        // --clickhouse-use-dnstap-identity: Server is the record's identity; without it, --server-name.
+        for useIdentity in [true, false] {
+            let run = try Programs.run(
+                Programs.product("dm-out"),
+                ["--input", directory.file("tapped.records"), "--clickhouse", "127.0.0.1:\(server.port)", "--clickhouse-table", "empty_batches",
+                 "--server-name", "tap-host"] + (useIdentity ? ["--clickhouse-use-dnstap-identity"] : []))
+            #expect(run.status == 0, "\(run.standardError)")
+        }
+        #expect(try server.query("SELECT Server, Question, Type FROM empty_batches WHERE Question = 'example.com.' ORDER BY Server")
+            == "resolver-7\texample.com.\t1\ntap-host\texample.com.\t1\n")
     }
 }
