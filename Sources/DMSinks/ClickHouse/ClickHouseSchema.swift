@@ -72,7 +72,7 @@ public enum ClickHouseSchema {
     /// aggregates (one description rendered for either variant), then the version table.
     static func render(_ variant: Variant) -> String {
         let current = variant == .current
-        var parts = [(current ? self.currentHeader : self.legacyHeader) + "\n" + (current ? self.currentLog : self.legacyLog)]
+        var parts = [(current ? self.currentHeader : self.legacyHeader) + "\n" + self.dnsLog(current: current)]
         for aggregate in self.aggregates { parts += aggregate.statements(current: current) }
         parts.append(self.versionTable)
         return parts.joined(separator: "\n\n") + "\n"
@@ -183,33 +183,6 @@ public enum ClickHouseSchema {
 
 """
 
-    static let currentLog = """
-CREATE TABLE IF NOT EXISTS DNS_LOG (
-  PacketTime DateTime64(3),
-  IndexTime DateTime64(3),
-  Server LowCardinality(String),
-  IPVersion UInt8,
-  SrcIP IPv6,
-  DstIP IPv6,
-  Protocol FixedString(3),
-  QR UInt8,
-  OpCode UInt8,
-  Class UInt16,
-  Type UInt16,
-  Edns0Present UInt8,
-  DoBit UInt8,
-  FullQuery String,
-  ResponseCode UInt8,
-  Question String CODEC(ZSTD(1)),
-  Size UInt16
-  )
-  ENGINE = MergeTree()
-  PARTITION BY toYYYYMMDD(PacketTime)
-  ORDER BY (toStartOfHour(PacketTime), Server, reverse(Question), toUnixTimestamp(PacketTime))
-  SAMPLE BY toUnixTimestamp(PacketTime)
-  TTL toDate(PacketTime) + INTERVAL 30 DAY;
-"""
-
     static let legacyHeader = """
 -- dnsmonster's ClickHouse schema for old servers such as Debian 12's clickhouse-server 18.16,
 -- version 2 (dm-out --clickhouse-create-schema applies it to servers before 20.1,
@@ -222,31 +195,32 @@ CREATE TABLE IF NOT EXISTS DNS_LOG (
 
 """
 
-    static let legacyLog = """
-CREATE TABLE IF NOT EXISTS DNS_LOG (
-  PacketTime DateTime,
-  IndexTime DateTime,
-  Server String,
-  IPVersion UInt8,
-  SrcIP FixedString(16),
-  DstIP FixedString(16),
-  Protocol FixedString(3),
-  QR UInt8,
-  OpCode UInt8,
-  Class UInt16,
-  Type UInt16,
-  Edns0Present UInt8,
-  DoBit UInt8,
-  FullQuery String,
-  ResponseCode UInt8,
-  Question String,
-  Size UInt16
-  )
-  ENGINE = MergeTree()
-  PARTITION BY toYYYYMMDD(PacketTime)
-  ORDER BY (toStartOfHour(PacketTime), Server, reverse(Question), toUnixTimestamp(PacketTime))
-  SAMPLE BY toUnixTimestamp(PacketTime);
-"""
+    /// DNS_LOG's columns as each variant types them; a current server also compresses
+    /// Question with ZSTD.
+    static let dnsLogColumns: [(name: String, current: String, legacy: String)] = [
+        ("PacketTime", "DateTime64(3)", "DateTime"), ("IndexTime", "DateTime64(3)", "DateTime"),
+        ("Server", "LowCardinality(String)", "String"), ("IPVersion", "UInt8", "UInt8"), ("SrcIP", "IPv6", "FixedString(16)"),
+        ("DstIP", "IPv6", "FixedString(16)"), ("Protocol", "FixedString(3)", "FixedString(3)"), ("QR", "UInt8", "UInt8"),
+        ("OpCode", "UInt8", "UInt8"), ("Class", "UInt16", "UInt16"), ("Type", "UInt16", "UInt16"),
+        ("Edns0Present", "UInt8", "UInt8"), ("DoBit", "UInt8", "UInt8"), ("FullQuery", "String", "String"),
+        ("ResponseCode", "UInt8", "UInt8"), ("Question", "String", "String"), ("Size", "UInt16", "UInt16"),
+    ]
+
+    /// DNS_LOG's CREATE TABLE for a variant: dnsmonster's table (its TTL only where the server has TTLs).
+    static func dnsLog(current: Bool) -> String {
+        let columns = self.dnsLogColumns.map { column in
+            "  \(column.name) \(current ? column.current : column.legacy)" + (current && column.name == "Question" ? " CODEC(ZSTD(1))" : "")
+        }
+        return """
+            CREATE TABLE IF NOT EXISTS DNS_LOG (
+            \(columns.joined(separator: ",\n"))
+              )
+              ENGINE = MergeTree()
+              PARTITION BY toYYYYMMDD(PacketTime)
+              ORDER BY (toStartOfHour(PacketTime), Server, reverse(Question), toUnixTimestamp(PacketTime))
+              SAMPLE BY toUnixTimestamp(PacketTime)
+            """ + (current ? "\n  TTL toDate(PacketTime) + INTERVAL 30 DAY;" : ";")
+    }
 
     static let versionTable = """
 CREATE TABLE IF NOT EXISTS DNS_SCHEMA_VERSION (

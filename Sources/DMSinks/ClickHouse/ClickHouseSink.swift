@@ -30,12 +30,9 @@ public final class ClickHouseSink: RecordSink, @unchecked Sendable {
         public var dumpColumns: [NativeBlock.ColumnDescription] = Options.dnsLogStructure
 
         /// docs/clickhouse/tables.sql's DNS_LOG columns, as a current server announces them.
-        public static let dnsLogStructure: [NativeBlock.ColumnDescription] = [
-            ("PacketTime", "DateTime64(3)"), ("IndexTime", "DateTime64(3)"), ("Server", "LowCardinality(String)"),
-            ("IPVersion", "UInt8"), ("SrcIP", "IPv6"), ("DstIP", "IPv6"), ("Protocol", "FixedString(3)"), ("QR", "UInt8"),
-            ("OpCode", "UInt8"), ("Class", "UInt16"), ("Type", "UInt16"), ("Edns0Present", "UInt8"), ("DoBit", "UInt8"),
-            ("FullQuery", "String"), ("ResponseCode", "UInt8"), ("Question", "String"), ("Size", "UInt16"),
-        ].map { NativeBlock.ColumnDescription(name: $0.0, typeName: $0.1) }
+        public static let dnsLogStructure: [NativeBlock.ColumnDescription] = ClickHouseSchema.dnsLogColumns.map {
+            NativeBlock.ColumnDescription(name: $0.name, typeName: $0.current)
+        }
 
         public init() {}
     }
