@@ -62,6 +62,16 @@ struct BatchingDeliveryTests {
         return configuration
     }
 
+    /// A started delivery to `destinations` with the test configuration changed by `change`.
+    static func started(
+        _ destinations: [Destination], report: @escaping (String) -> Void = { _ in },
+        _ change: (inout BatchingDelivery.Configuration) -> Void
+    ) throws -> BatchingDelivery {
+        let delivery = try BatchingDelivery(name: "test", configuration: Self.configuration(change), destinations: destinations, report: report)
+        try delivery.start()
+        return delivery
+    }
+
     static func append(_ numbers: Range<UInt32>, to delivery: BatchingDelivery) {
         for number in numbers {
             withUnsafeBytes(of: number.littleEndian) { raw in Array(raw) }.withByteView { delivery.append($0) }
@@ -80,10 +90,7 @@ struct BatchingDeliveryTests {
     @Test("a batch goes out when full, and the last one when its first record is `delay` old, without more input")
     func sizeAndTime() throws {
         let destination = Destination()
-        let delivery = try BatchingDelivery(
-            name: "test", configuration: Self.configuration { $0.batchRecords = 3; $0.delayNanoseconds = 50_000_000 },
-            destinations: [destination], report: { _ in })
-        try delivery.start()
+        let delivery = try Self.started([destination]) { $0.batchRecords = 3; $0.delayNanoseconds = 50_000_000 }
         Self.append(0..<7, to: delivery)
         #expect(Self.eventually { destination.batches.count == 3 }, "the open batch closed by time: \(destination.batches)")
         #expect(destination.batches == [[0, 1, 2], [3, 4, 5], [6]])
@@ -96,15 +103,11 @@ struct BatchingDeliveryTests {
         let folder = try TemporaryDirectory()
         let destination = Destination(failures: 1_000_000)
         let reports = Reports()
-        let delivery = try BatchingDelivery(
-            name: "test",
-            configuration: Self.configuration {
-                $0.batchRecords = 10
-                $0.queueBytes = 100
-                $0.spoolFolder = folder.file("spool")
-            },
-            destinations: [destination], report: reports.add)
-        try delivery.start()
+        let delivery = try Self.started([destination], report: reports.add) {
+            $0.batchRecords = 10
+            $0.queueBytes = 100
+            $0.spoolFolder = folder.file("spool")
+        }
         Self.append(0..<200, to: delivery)
         #expect(Self.eventually { delivery.currentCounters.spooled >= 150 && delivery.currentCounters.retries >= 3 })
         destination.fail(0)
@@ -122,15 +125,11 @@ struct BatchingDeliveryTests {
     func dropsAreCounted() throws {
         let destination = Destination(failures: 1_000_000)
         let reports = Reports()
-        let delivery = try BatchingDelivery(
-            name: "test",
-            configuration: Self.configuration {
-                $0.batchRecords = 10
-                $0.queueBytes = 100
-                $0.drainNanoseconds = 100_000_000
-            },
-            destinations: [destination], report: reports.add)
-        try delivery.start()
+        let delivery = try Self.started([destination], report: reports.add) {
+            $0.batchRecords = 10
+            $0.queueBytes = 100
+            $0.drainNanoseconds = 100_000_000
+        }
         Self.append(0..<200, to: delivery)
         let counters = delivery.finish()
         #expect(counters.written == 0)
@@ -143,9 +142,7 @@ struct BatchingDeliveryTests {
     func permanentRefusal() throws {
         let destination = Destination(failures: 2, permanent: true)
         let reports = Reports()
-        let delivery = try BatchingDelivery(
-            name: "test", configuration: Self.configuration { $0.batchRecords = 5 }, destinations: [destination], report: reports.add)
-        try delivery.start()
+        let delivery = try Self.started([destination], report: reports.add) { $0.batchRecords = 5 }
         Self.append(0..<15, to: delivery)
         let counters = delivery.finish()
         #expect(counters.failed == 10 && counters.written == 5 && counters.retries == 0)
@@ -190,15 +187,11 @@ struct BatchingDeliveryTests {
     func slowDestinationWaitsOrDrops() throws {
         for waits in [true, false] {
             let destination = Destination(delay: 2_000)
-            let delivery = try BatchingDelivery(
-                name: "test",
-                configuration: Self.configuration {
-                    $0.batchRecords = 10
-                    $0.queueBytes = 100
-                    $0.waitsWhenFull = waits
-                },
-                destinations: [destination], report: { _ in })
-            try delivery.start()
+            let delivery = try Self.started([destination]) {
+                $0.batchRecords = 10
+                $0.queueBytes = 100
+                $0.waitsWhenFull = waits
+            }
             Self.append(0..<500, to: delivery)
             let counters = delivery.finish()
             if waits {
@@ -214,17 +207,13 @@ struct BatchingDeliveryTests {
     func outageEndsTheWait() throws {
         let folder = try TemporaryDirectory()
         let destination = Destination(failures: 1_000_000)
-        let delivery = try BatchingDelivery(
-            name: "test",
-            configuration: Self.configuration {
-                $0.batchRecords = 10
-                $0.queueBytes = 100
-                $0.waitsWhenFull = true
-                $0.spoolFolder = folder.file("spool")
-                $0.drainNanoseconds = 100_000_000
-            },
-            destinations: [destination], report: { _ in })
-        try delivery.start()
+        let delivery = try Self.started([destination]) {
+            $0.batchRecords = 10
+            $0.queueBytes = 100
+            $0.waitsWhenFull = true
+            $0.spoolFolder = folder.file("spool")
+            $0.drainNanoseconds = 100_000_000
+        }
         Self.append(0..<100, to: delivery)
         let counters = delivery.finish()
         #expect(counters.kept + counters.failed == 100 && counters.spooled > 0, "\(counters)")
