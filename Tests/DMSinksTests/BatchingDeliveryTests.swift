@@ -29,7 +29,7 @@ struct BatchingDeliveryTests {
         /// Makes every later delivery fail (`count` more times).
         func fail(_ count: Int) { self.lock.withLock { self.failures = count } }
 
-        func deliver(_ batch: RecordBatch) throws(DeliveryFailure) {
+        func deliver(_ batch: RecordBatch) throws(DeliveryFailure) -> Int {
             let failing = self.lock.withLock { () -> Bool in
                 guard self.failures > 0 else { return false }
                 self.failures -= 1
@@ -40,6 +40,7 @@ struct BatchingDeliveryTests {
             var numbers: [UInt32] = []
             batch.forEachRecord { numbers.append($0.loadLittleEndian(at: 0, as: UInt32.self)) }
             self.lock.withLock { self.delivered.append(numbers) }
+            return 0
         }
 
         func interrupt() {}

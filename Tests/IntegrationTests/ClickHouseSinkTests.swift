@@ -520,6 +520,21 @@ struct ClickHouseSinkTests {
         #expect(Self.counter("clickhouse_failed", in: result.standardError) == 0, "\(result.standardError)")
         #expect(try server.query("SELECT count() FROM empty_batches") == "400\n")
 
+        // A record whose message does not decode (as dm-parse --keep-malformed lets through)
+        // has no row and counts as failed, beside a good one that is written.
+        let broken = DNSRecord(metadata: metadata, message: [0xFF, 0xFF, 0x81])
+        try StreamFiles.write(directory.file("broken.records")) { writer in
+            try writer.writeHeader(StreamHeader(entries: []))
+            try writer.writeRecord(type: .dns, body: broken.encodedBody())
+            try writer.writeRecord(type: .dns, body: bare.encodedBody())
+        }
+        let refused = try Programs.run(
+            Programs.product("dm-out"),
+            ["--input", directory.file("broken.records"), "--clickhouse", "127.0.0.1:\(server.port)", "--clickhouse-table", "empty_batches"])
+        #expect(refused.status == 1, "a record was lost: \(refused.standardError)")
+        #expect(Self.counter("clickhouse_failed", in: refused.standardError) == 1 && Self.counter("clickhouse_written", in: refused.standardError) == 1)
+        #expect(refused.standardError.contains("left out records whose DNS message does not decode"), "\(refused.standardError)")
+
         // --clickhouse-use-dnstap-identity: Server is the record's identity; without it, --server-name.
         for useIdentity in [true, false] {
             let run = try Programs.run(

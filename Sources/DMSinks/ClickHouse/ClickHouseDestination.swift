@@ -75,20 +75,14 @@ final class ClickHouseDestination: BatchDestination {
         return rows
     }
 
-    func deliver(_ batch: RecordBatch) throws(DeliveryFailure) {
+    func deliver(_ batch: RecordBatch) throws(DeliveryFailure) -> Int {
         do {
             let connection = try self.connect()
             let rows = try self.learnRows(connection)
-            rows.removeAll()
-            let indexTime = WallClock.nowNanoseconds()
-            batch.forEachRecord { body in
-                // Bodies came through the sink's checks; one that does not decode adds no row.
-                guard let record = try? DNSRecordView(body: body) else { return }
-                _ = rows.append(record, indexTimeNanoseconds: indexTime)
-            }
+            let refused = rows.fill(from: batch)
             // Messages without a question have no row (as in dnsmonster): a batch of only
             // such messages is delivered without an INSERT.
-            guard rows.rows > 0 else { return }
+            guard rows.rows > 0 else { return refused }
             let header = try connection.beginInsert(rows.insertQuery)
             guard rows.matches(header) else {
                 // The table changed under us: learn it again on the next attempt.
@@ -103,6 +97,7 @@ final class ClickHouseDestination: BatchDestination {
             if let error = self.dump?.write(columns: rows.columns, rows: rows.rows) {
                 StandardError.write("dm-out: --clickhouse-dump: \(error)\n")
             }
+            return refused
         } catch let error as ClickHouseError {
             self.drop()
             throw DeliveryFailure(message: error.description, isPermanent: error.isPermanent)
@@ -152,16 +147,12 @@ final class NativeFileDestination: BatchDestination {
         self.dump = dump
     }
 
-    func deliver(_ batch: RecordBatch) throws(DeliveryFailure) {
-        self.rows.removeAll()
-        let indexTime = WallClock.nowNanoseconds()
-        batch.forEachRecord { body in
-            guard let record = try? DNSRecordView(body: body) else { return }
-            _ = self.rows.append(record, indexTimeNanoseconds: indexTime)
-        }
+    func deliver(_ batch: RecordBatch) throws(DeliveryFailure) -> Int {
+        let refused = self.rows.fill(from: batch)
         if let error = self.dump.write(columns: self.rows.columns, rows: self.rows.rows) {
             throw DeliveryFailure(message: error.description, isPermanent: false)
         }
+        return refused
     }
 
     func interrupt() {}

@@ -2,6 +2,7 @@ import DMBytes
 import DMClickHouse
 import DMFormats
 import DMRecord
+import DMSystem
 import DNSWire
 
 /// dnsmonster's DNS_LOG rows: one per question of each DNS record, with the values its
@@ -118,6 +119,22 @@ final class DNSLogRows {
     func removeAll() {
         self.rows = 0
         for column in self.columns { column.removeAll() }
+    }
+
+    /// Replaces the rows with those of `batch`'s records, stamped with the time now as
+    /// IndexTime.
+    /// - Returns: how many records were left out because their message does not decode.
+    func fill(from batch: RecordBatch) -> Int {
+        self.removeAll()
+        let indexTime = WallClock.nowNanoseconds()
+        var refused = 0
+        batch.forEachRecord { body in
+            guard let record = try? DNSRecordView(body: body), self.append(record, indexTimeNanoseconds: indexTime) else {
+                refused += 1
+                return
+            }
+        }
+        return refused
     }
 
     /// Appends the rows of one record (one per question; none for a message without one).

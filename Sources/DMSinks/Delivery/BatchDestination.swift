@@ -1,8 +1,10 @@
 /// Where a batching sink's batches go: one per worker thread, so one connection each.
 public protocol BatchDestination: AnyObject {
     /// Delivers `batch` whole, or throws; called on the worker's thread only.
+    /// - Returns: how many of its records the destination could not take at all (a DNS
+    ///   message that does not decode); they count as failed, the rest as written.
     /// - Throws: ``DeliveryFailure``; a permanent one is not retried.
-    func deliver(_ batch: RecordBatch) throws(DeliveryFailure)
+    func deliver(_ batch: RecordBatch) throws(DeliveryFailure) -> Int
     /// Cuts short a delivery blocked on the network; called from another thread when the
     /// grace period at the end has passed.
     func interrupt()

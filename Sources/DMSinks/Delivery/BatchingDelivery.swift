@@ -78,6 +78,7 @@ public final class BatchingDelivery: @unchecked Sendable {
     private var reportedRefusals: Set<String> = []
     private var reportedDrop = false
     private var reportedSpoolError = false
+    private var reportedUndecodable = false
 
     /// A delivery to `destinations` (one worker thread each), started with ``start()``.
     /// - Throws: `SystemError` when the spool folder cannot be created or read.
@@ -395,12 +396,18 @@ public final class BatchingDelivery: @unchecked Sendable {
         var wait = self.configuration.retryInitialNanoseconds
         while true {
             do {
-                try destination.deliver(batch)
+                let refused = try destination.deliver(batch)
                 self.condition.withLock {
+                    let taken = UInt64(batch.records - refused)
                     if batch.sequence < self.firstSequence {
-                        self.counters.earlier &+= UInt64(batch.records)
+                        self.counters.earlier &+= taken
                     } else {
-                        self.counters.written &+= UInt64(batch.records)
+                        self.counters.written &+= taken
+                    }
+                    self.counters.failed &+= UInt64(refused)
+                    if refused > 0 && !self.reportedUndecodable {
+                        self.reportedUndecodable = true
+                        self.report("\(self.name): left out records whose DNS message does not decode (kept by dm-parse --keep-malformed); they are counted as failed")
                     }
                     self.counters.batches &+= 1
                     self.lastDelivery = WallClock.monotonicNanoseconds()
