@@ -251,7 +251,7 @@ public final class GoTemplate {
             case .literal(let index): return !self.template.strings[index].isEmpty
             case .scratch(let range): return !range.isEmpty
             case .identity: return !self.record.identity.isEmpty
-            case .version: return false
+            case .version: return !self.record.version.isEmpty
             case .questions: return !self.index.questions.isEmpty
             case .records(let section): return !self.index.records(in: section).isEmpty
             default: return true
@@ -286,7 +286,9 @@ public final class GoTemplate {
                 out.appendDecimal(UInt64(metadata.packetLength))
                 out.append(UInt8(ascii: " "))
                 out.append(self.record.identity)
-                out.append(" }")
+                out.append(UInt8(ascii: " "))
+                out.append(self.record.version)
+                out.append(UInt8(ascii: "}"))
             case .message:
                 out.append(UInt8(ascii: "{"))
                 self.print(.messageHeader, to: out, nested: true)
@@ -327,7 +329,7 @@ public final class GoTemplate {
             case .identity:
                 out.append(self.record.identity)
             case .version:
-                break
+                out.append(self.record.version)
             case .scratch(let range):
                 if out === self.scratch {
                     // Copy through a temporary: the scratch buffer may move while it grows.

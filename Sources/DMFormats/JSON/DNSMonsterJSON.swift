@@ -7,9 +7,10 @@ import DNSWire
 ///
 ///     {"Timestamp":"…","DNS":{"Id":…,…,"Rcode":…,"Question":[…],"Answer":[…],"Ns":…,"Extra":…},
 ///      "IPVersion":4,"SrcIP":"…","SrcPort":…,"DstIP":"…","DstPort":…,"Protocol":"udp",
-///      "PacketLength":…,"Identity":"…"}
+///      "PacketLength":…,"Identity":"…","Version":"…"}
 ///
-/// `SrcPort`/`DstPort` are left out when 0 and `Identity` when empty (Go's `omitempty`). `Rcode`
+/// `SrcPort`/`DstPort` are left out when 0, `Identity` and `Version` when empty (Go's
+/// `omitempty`). `Rcode`
 /// carries the EDNS extended bits, as miekg ORs them in. Times are UTC RFC 3339 with nanoseconds,
 /// trailing zeros trimmed (Go's `RFC3339Nano`).
 ///
@@ -50,12 +51,12 @@ public struct DNSMonsterJSON: Sendable {
     /// Appends the record's JSON object (no newline); throws, having written nothing, for a
     /// message miekg would refuse.
     public func append(_ record: DNSRecordView, to buffer: OutputByteBuffer) throws(DNSWireError) {
-        try self.append(metadata: record.metadata, identity: record.identity, message: record.message, to: buffer)
+        try self.append(metadata: record.metadata, identity: record.identity, version: record.version, message: record.message, to: buffer)
     }
 
     /// Appends the JSON object of a record given by its parts.
     public func append(
-        metadata: DNSMetadata, identity: ByteView, message: ByteView,
+        metadata: DNSMetadata, identity: ByteView, version: ByteView = ByteView(), message: ByteView,
         to buffer: OutputByteBuffer
     ) throws(DNSWireError) {
         // One pass: the header is printed from the fixed 12 bytes, the sections as the walk
@@ -118,6 +119,10 @@ public struct DNSMonsterJSON: Sendable {
         if !identity.isEmpty {
             buffer.append(",\"Identity\":")
             GoJSONString.append(identity, to: buffer, escapesHTML: escapesHTML)
+        }
+        if !version.isEmpty {
+            buffer.append(",\"Version\":")
+            GoJSONString.append(version, to: buffer, escapesHTML: escapesHTML)
         }
         buffer.append(UInt8(ascii: "}"))
     }

@@ -41,6 +41,7 @@ package enum RecordDescription {
                     + " > \(m.destinationAddress.text(ipVersion: m.ipVersion))#\(m.destinationPort)"
                     + " packet_length=\(m.packetLength) match=\(m.matchFlags.rawValue) message=\(dns.message.count)"
                 if dns.identity.count > 0 { text += " identity=\(String(decoding: dns.identity, as: UTF8.self))" }
+                if dns.version.count > 0 { text += " version=\(String(decoding: dns.version, as: UTF8.self))" }
             case .stats:
                 let stats = try StatsRecord(body: body)
                 text += " stage=\(stats.stage) kind=\(stats.kind == .final ? "final" : "periodic") pid=\(stats.processID)"
