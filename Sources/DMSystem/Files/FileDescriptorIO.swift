@@ -104,6 +104,18 @@ public enum FileDescriptorIO {
         }
     }
 
+    /// Receives what the socket `fd` holds without waiting: nil when nothing is there yet, 0
+    /// when the peer closed the connection.
+    public static func receiveAvailable(_ fd: Int32, into buffer: MutableByteView, object: String) throws(SystemError) -> Int? {
+        switch retryingInterrupts({ buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT)) } }) {
+        case .value(let count): return count
+        case .interrupted: return nil
+        case .failed(let code):
+            if code == EAGAIN || code == EWOULDBLOCK { return nil }
+            throw SystemError(code: code, operation: "receive from", object: object)
+        }
+    }
+
     /// Waits until one of `descriptors` has data (or end of input) and returns its index; nil
     /// when a signal interrupted the wait while `stop` was raised.
     public static func waitForReadable(

@@ -13,7 +13,8 @@ public final class StreamSocket {
     /// The peer as the user named it, for messages.
     public let peer: String
 
-    private init(descriptor: Int32, peer: String) {
+    /// Wraps a connected descriptor it then owns (``ListeningSocket/accept()`` makes these).
+    init(descriptor: Int32, peer: String) {
         self.descriptor = descriptor
         self.peer = peer
     }
