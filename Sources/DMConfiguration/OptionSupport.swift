@@ -55,8 +55,8 @@ public enum OptionSupport: Sendable, Equatable {
         // capture
         entry(.devName, .mapped("dm-capture --iface")),
         entry(.pcapFile, .mapped("dm-capture --input")),
-        entry(.dnstapSocket, .notYet("dnstap input needs a dm-dnstap stage, not built yet")),
-        entry(.dnstapPermission, .ignored("only used by the dnstap socket, which is not built yet")),
+        entry(.dnstapSocket, .mapped("dm-capture --dnstap (Frame Streams server; DNS records straight to dm-filter)")),
+        entry(.dnstapPermission, .mapped("dm-capture --dnstap-permission")),
         entry(.port, .mapped("dm-parse --port")),
         entry(.sampleRatio, .mapped("dm-capture --sample (keeps exactly A of every B packets; dnsmonster's counter keeps more)")),
         entry(.dedupCleanupInterval, .mapped("dm-filter --dedup-window")),

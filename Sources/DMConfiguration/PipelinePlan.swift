@@ -20,11 +20,12 @@ public struct PipelinePlan: Sendable, Equatable {
     /// fanout group) and hand DNS records to dm-out.
     public struct Lane: Sendable, Equatable {
         public var capture: Stage
-        public var parse: Stage
+        /// dm-parse; nil when the capture writes DNS records itself (dnstap).
+        public var parse: Stage?
         public var filter: Stage
 
         /// The lane's stages in pipeline order.
-        public var stages: [Stage] { [capture, parse, filter] }
+        public var stages: [Stage] { [capture] + (parse.map { [$0] } ?? []) + [filter] }
     }
 
     /// The lanes; with several, lane I's records reach dm-out on descriptor
@@ -80,8 +81,8 @@ public struct PipelinePlan: Sendable, Equatable {
 
     /// Lane 0's capture stage (the only one with one lane).
     public var capture: Stage { lanes[0].capture }
-    /// Lane 0's parse stage.
-    public var parse: Stage { lanes[0].parse }
+    /// Lane 0's parse stage; nil for dnstap.
+    public var parse: Stage? { lanes[0].parse }
     /// Lane 0's filter stage.
     public var filter: Stage { lanes[0].filter }
 

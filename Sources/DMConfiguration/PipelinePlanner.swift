@@ -34,8 +34,10 @@ public enum PipelinePlanner {
                     : ["--fanout-group", String(host.fanoutGroup), "--lane", String(index)]
             }
             laneCapture += captureStatsInterval
+            // dnstap arrives as DNS messages: dm-capture writes DNS records, nothing to parse.
             lanes.append(PipelinePlan.Lane(
-                capture: .init(name: "dm-capture", arguments: laneCapture), parse: .init(name: "dm-parse", arguments: parse),
+                capture: .init(name: "dm-capture", arguments: laneCapture),
+                parse: c[.dnstapSocket].isEmpty ? .init(name: "dm-parse", arguments: parse) : nil,
                 filter: .init(name: "dm-filter", arguments: filter)))
         }
         if count > 1 {
@@ -81,6 +83,10 @@ public enum PipelinePlanner {
         }
         let wanted = requested == 0 ? max(1, min(host.cores, 64)) : Int(requested)
         guard wanted > 1 else { return 1 }
+        if !c[.dnstapSocket].isEmpty {
+            if requested > 1 { notes.append("--lanes=\(requested): one dnstap listener serves every writer, so one lane runs") }
+            return 1
+        }
         let capture = c[.pcapFile]
         if capture == "-" {
             if requested > 1 { notes.append("--lanes=\(requested): standard input cannot be split, so one lane reads it") }
@@ -100,8 +106,21 @@ public enum PipelinePlanner {
     }
 
     static func captureArguments(_ c: Configuration, notes: inout [String]) throws(ConfigurationError) -> [String] {
-        let device = c[.devName], file = c[.pcapFile]
+        let device = c[.devName], file = c[.pcapFile], dnstap = c[.dnstapSocket]
+        let inputs = [("--devName", device), ("--pcapFile", file), ("--dnstapSocket", dnstap)].filter { !$0.1.isEmpty }
+        if inputs.count > 1 {
+            throw .conflict(inputs.map { "\($0.0)=\($0.1)" }.joined(separator: " and ") + " name more than one input: give one (one lane reads one source)")
+        }
         var arguments: [String]
+        if !dnstap.isEmpty {
+            arguments = ["--dnstap", dnstap]
+            if c.isChanged(.dnstapPermission) { arguments += ["--dnstap-permission", c[.dnstapPermission]] }
+            if c.isChanged(.filter) { notes.append("--filter applies to live capture only (--devName), not to dnstap") }
+            if c.isChanged(.sampleRatio) || c[.packetLimit] > 0 {
+                notes.append("--sampleRatio and --packetLimit select captured packets; dnstap messages are not sampled or limited")
+            }
+            return arguments
+        }
         switch (device.isEmpty, file.isEmpty) {
         case (false, false):
             throw .conflict("--devName=\(device) and --pcapFile=\(file) both name an input: give one (one lane reads one source)")

@@ -3,6 +3,8 @@
 /// whether the hand-offs between stages add up.
 ///
 ///     captured      = kernel_dropped + sampled_out + to_parse
+///     (dnstap)      captured = dnstap frames; messages = dnstap messages;
+///                   records = dm-capture's records_written, straight to dm-filter
 ///     to_parse      = not_dns + fragments_joined + carrying_dns          (dm-parse)
 ///     messages      = malformed + dns_out                                (dm-parse)
 ///     dns_out       = filtered (by reason) + to_outputs                  (dm-filter)
@@ -31,6 +33,9 @@ public struct PipelineAccount: Sendable, Equatable {
     public var malformed: UInt64 = 0
     /// Messages dm-parse wrote.
     public var dnsOut: UInt64 = 0
+    /// dnstap frames that were no dnstap message, messages without a DNS message, and DNS
+    /// messages that failed the wire check (dnsmonster's `packetsInvalid`).
+    public var dnstapInvalid: UInt64 = 0
     /// dm-filter's rejections by reason, in its order.
     public var filtered: [(name: String, value: UInt64)] = []
     /// DNS records dm-filter passed on.
@@ -99,6 +104,17 @@ public struct PipelineAccount: Sendable, Equatable {
         let captureWritten = sum("dm-capture", "packets_written")
         if s.has("dm-capture") { check("dm-capture's packets", read, self.sampledOut &+ captureWritten) }
 
+        // dm-capture reading dnstap: messages instead of packets, DNS records straight out.
+        let dnstapFrames = sum("dm-capture", "dnstap_frames")
+        self.captured &+= dnstapFrames
+        self.dnstapInvalid = sum("dm-capture", "decode_errors") &+ sum("dm-capture", "without_dns_message")
+            &+ sum("dm-capture", "malformed_messages") &- sum("dm-capture", "malformed_kept")
+        if s.counterNames("dm-capture").contains("dnstap_frames") {
+            self.messages &+= sum("dm-capture", "dnstap_messages")
+            self.malformed &+= sum("dm-capture", "malformed_messages") &- sum("dm-capture", "malformed_kept")
+            self.dnsOut &+= sum("dm-capture", "records_written")
+        }
+
         // dm-parse: every packet ends in one outcome; fragments are folded into datagrams first.
         self.toParse = sum("dm-parse", "packets_in")
         if s.has("dm-capture") && s.has("dm-parse") { check("dm-capture → dm-parse packets", captureWritten, self.toParse) }
@@ -108,14 +124,15 @@ public struct PipelineAccount: Sendable, Equatable {
         if s.has("dm-parse") {
             check("dm-parse's packets", self.toParse, self.notDNS &+ self.fragmentsJoined &+ self.carryingDNS)
         }
-        self.messages = sum("dm-parse", "udp_messages") &+ sum("dm-parse", "tcp_messages")
-        self.malformed = sum("dm-parse", "malformed_dns") &- sum("dm-parse", "malformed_kept")
-        self.dnsOut = sum("dm-parse", "dns_out")
+        self.messages &+= sum("dm-parse", "udp_messages") &+ sum("dm-parse", "tcp_messages")
+        self.malformed &+= sum("dm-parse", "malformed_dns") &- sum("dm-parse", "malformed_kept")
+        self.dnsOut &+= sum("dm-parse", "dns_out")
         if s.has("dm-parse") { check("dm-parse's messages", self.messages, self.malformed &+ self.dnsOut) }
 
         // dm-filter: each DNS record passed or rejected for one reason.
         let filterIn = sum("dm-filter", "dns_records")
         if s.has("dm-parse") && s.has("dm-filter") { check("dm-parse → dm-filter records", self.dnsOut, filterIn) }
+        if !s.has("dm-parse") && dnstapFrames > 0 && s.has("dm-filter") { check("dm-capture → dm-filter records", self.dnsOut, filterIn) }
         self.filtered = Self.filterRejections.map { ($0, sum("dm-filter", $0)) }
         self.toOutputs = sum("dm-filter", "passed") &- sum("dm-filter", "other_records")
         if s.has("dm-filter") {

@@ -37,9 +37,10 @@ public struct Metric: Sendable, Equatable {
 ///
 /// | dnsmonster metric | kind | from |
 /// |---|---|---|
-/// | packetsCaptured | gauge | packets the captures delivered plus those the kernel dropped |
+/// | packetsCaptured | gauge | packets the captures delivered plus those the kernel dropped (dnstap: frames) |
 /// | packetsDropped | gauge | dm-capture kernel_dropped + interface_dropped |
 /// | packetLossPercent | gauge | packetsDropped / packetsCaptured × 100 |
+/// | packetsInvalid | gauge | dnstap: dm-capture decode_errors + without_dns_message + malformed_messages not kept |
 /// | packetsDuplicate | counter | dm-filter duplicates |
 /// | packetsOverRatio | counter | dm-capture sampled_out + dm-filter sampled_out |
 /// | decodingErrors | counter | dm-parse malformed_dns, malformed_ip, truncated_frames, tunnel_undecodable, malformed_packet_records |
@@ -63,6 +64,7 @@ public enum PipelineMetrics {
             Metric(
                 name: "packetLossPercent", kind: .gauge,
                 value: account.captured == 0 ? 0 : Double(account.kernelDropped) / Double(account.captured) * 100),
+            metric("packetsInvalid", .gauge, account.dnstapInvalid),
             metric("packetsDuplicate", .counter, s.sum("dm-filter", "duplicates")),
             metric("packetsOverRatio", .counter, s.sum("dm-capture", "sampled_out") &+ s.sum("dm-filter", "sampled_out")),
             metric("decodingErrors", .counter, s.sum("dm-parse", ["malformed_dns", "malformed_ip", "truncated_frames", "tunnel_undecodable", "malformed_packet_records"])),

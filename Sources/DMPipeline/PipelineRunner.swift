@@ -197,7 +197,7 @@ public struct PipelineRunner {
         start: (PipelinePlan.Stage, Role, Int?, Int32, Int32, [(Int32, Int32)]) throws -> Void
     ) throws -> Int32 {
         var input: Int32 = 0
-        let roles: [Role] = [.capture, .parse, .filter]
+        let roles: [Role] = lane.parse == nil ? [.capture, .filter] : [.capture, .parse, .filter]
         for (position, stage) in lane.stages.enumerated() {
             let last = position == lane.stages.count - 1
             var fds: [Int32] = [-1, -1]

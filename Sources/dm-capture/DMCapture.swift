@@ -1,9 +1,11 @@
 import ArgumentParser
 import DMCapture
+import DMDnstap
 import DMPacket
 import DMRecord
 import DMStage
 import DMStageCommand
+import DMSystem
 
 #if canImport(Glibc)
 import Glibc
@@ -14,11 +16,18 @@ import Glibc
 struct DMCapture: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dm-capture",
-        abstract: "Capture frames from a pcap/pcapng file or a live interface and write them as PACKET records.",
+        abstract: "Capture frames from a pcap/pcapng file or a live interface and write them as PACKET records; read dnstap as DNS records.",
         discussion: """
             Files may be gzip- or LZ4-compressed; the compression is recognised by its magic, \
             from files and from standard input.
-            """ + "\n\n" + CaptureCounters.help,
+
+            dnstap: --dnstap listens for resolvers (BIND, Unbound, Knot, PowerDNS, dnsdist, \
+            CoreDNS …) writing Frame Streams to a Unix or TCP socket; a dnstap file (fstrm_capture, \
+            dnstap -w) given to --input is recognised by its first bytes. Either way DNS records \
+            come out directly, without dm-parse. One listener serves any number of writers from \
+            one thread (about a million messages a second); to use more cores, run one dm-capture \
+            per resolver or socket.
+            """ + "\n\n" + CaptureCounters.help + "\n\ndnstap " + DnstapCounters.help,
         version: DMRecordVersion.string)
 
     /// dnsmonster's default filter: TCP and UDP over IPv4 and IPv6, and IPv6 fragments.
@@ -26,8 +35,31 @@ struct DMCapture: ParsableCommand {
 
     @Option(
         name: [.customLong("input"), .customLong("pcap")],
-        help: ArgumentHelp("Capture file to read: pcap or pcapng, plain, gzip or LZ4 (- or fd:N for a stream; --pcap is the older spelling).", valueName: "endpoint"))
+        help: ArgumentHelp(
+            "Capture file to read: pcap or pcapng, plain, gzip or LZ4, or a dnstap file (- or fd:N for a stream; --pcap is the older spelling).",
+            valueName: "endpoint"))
     var input: String?
+
+    @Option(help: ArgumentHelp("Listen for dnstap writers (Frame Streams) on unix:///path or tcp://host:port.", valueName: "address"))
+    var dnstap: String?
+
+    @Option(help: ArgumentHelp("File mode of the dnstap Unix socket, octal (dnsmonster's --dnstapPermission).", valueName: "octal"))
+    var dnstapPermission: String = "755"
+
+    @Option(help: ArgumentHelp("dnstap message types to keep, comma-separated: AQ AR RQ RR CQ CR FQ FR SQ SR TQ TR UQ UR or full names (default: all).", valueName: "list"))
+    var dnstapTypes: String?
+
+    @Flag(help: "dnstap: a message that carries both query and response gives a record for each (dnsmonster: one, the query).")
+    var dnstapBoth = false
+
+    @Option(help: ArgumentHelp("dnstap: the largest frame decoded; longer ones are skipped and counted (K, M suffixes).", valueName: "size"))
+    var dnstapMaxFrame: ByteCountArgument = ByteCountArgument(argument: "1M")!
+
+    @Option(help: ArgumentHelp("dnstap: the most writers connected at once; more are closed at once and counted.", valueName: "N"))
+    var dnstapMaxClients: Int = 1024
+
+    @Flag(help: "dnstap: keep DNS messages that fail the wire check, flagged malformed (as dm-parse --keep-malformed).")
+    var keepMalformed = false
 
     @Option(help: ArgumentHelp("Capture live on this interface (libpcap).", valueName: "DEV"))
     var iface: String?
@@ -65,8 +97,18 @@ struct DMCapture: ParsableCommand {
     var lane: UInt16 = 0
 
     func validate() throws {
-        guard (self.input == nil) != (self.iface == nil) else {
-            throw ValidationError("give exactly one of --input FILE and --iface DEV")
+        guard [self.input, self.iface, self.dnstap].compactMap({ $0 }).count == 1 else {
+            throw ValidationError("give exactly one of --input FILE, --iface DEV and --dnstap ADDRESS")
+        }
+        if self.dnstap != nil && (self.shard != nil || self.fanoutGroup != nil || self.sample != nil || self.packetLimit != nil) {
+            throw ValidationError("--shard, --fanout-group, --sample and --packet-limit select packets; with --dnstap use dm-filter")
+        }
+        guard UInt32(self.dnstapPermission, radix: 8).map({ $0 <= 0o7777 }) == true else {
+            throw ValidationError("--dnstap-permission takes an octal file mode such as 755 or 0660, not \"\(self.dnstapPermission)\"")
+        }
+        guard self.dnstapMaxClients > 0 else { throw ValidationError("--dnstap-max-clients must be at least 1") }
+        guard (64...(1 << 30)).contains(Int(self.dnstapMaxFrame.bytes)) else {
+            throw ValidationError("--dnstap-max-frame must be between 64 bytes and 1G")
         }
         if self.iface != nil && self.shard != nil {
             throw ValidationError("--shard splits files; live captures share an interface with --fanout-group")
@@ -80,7 +122,14 @@ struct DMCapture: ParsableCommand {
         try StageMain.run(tool: CaptureStage.name) {
             var stage = CaptureStage(
                 selection: PacketSelection(sample: self.sample, shard: self.shard, limit: self.packetLimit), lane: self.lane)
-            if let device = self.iface {
+            if let address = self.dnstap {
+                let listener = try FrameStreamsAddress(parsing: address).listen(permissions: UInt32(self.dnstapPermission, radix: 8)!)
+                let server = FrameStreamsServer(
+                    listener: listener, maximumFrameSize: Int(self.dnstapMaxFrame.bytes), maximumClients: self.dnstapMaxClients,
+                    report: { StandardError.write("\(DnstapStage.name): \($0)\n") })
+                var stage = DnstapStage(mapping: try self.dnstapMapping(), maximumFrameSize: Int(self.dnstapMaxFrame.bytes))
+                try stage.serve(server, to: try self.output.open(tool: DnstapStage.name, lane: self.lane, defaultStatsInterval: 10))
+            } else if let device = self.iface {
                 let capture = try LiveCapture(.init(
                     device: device, filter: self.filter, snapLength: self.snaplen, promiscuous: !self.noPromiscuous,
                     bufferMegabytes: self.bufferMb, fanoutGroup: self.fanoutGroup))
@@ -88,12 +137,35 @@ struct DMCapture: ParsableCommand {
                 try stage.captureLive(from: capture, device: device, user: self.user, to: output)
             } else {
                 let opened = try Endpoint(parsing: self.input!).openForReading()
-                let input = DecompressingInput(fileDescriptor: opened.fileDescriptor, inputName: opened.name, closesDescriptor: opened.owned)
+                let head = try InputDescriptor.peek(opened.fileDescriptor, name: opened.name, count: 4)
+                if DnstapStage.startsFrameStreams(head) {
+                    var stage = DnstapStage(mapping: try self.dnstapMapping(), maximumFrameSize: Int(self.dnstapMaxFrame.bytes))
+                    let input = InputDescriptor(fileDescriptor: opened.fileDescriptor, name: opened.name, closesDescriptor: opened.owned)
+                    try stage.readFile(input, alreadyRead: head, to: try self.output.open(tool: DnstapStage.name, lane: self.lane))
+                    return
+                }
+                let input = DecompressingInput(
+                    fileDescriptor: opened.fileDescriptor, inputName: opened.name, closesDescriptor: opened.owned, alreadyRead: head)
                 let reader = CaptureFileReader(input: input)
                 try reader.open()
                 try stage.captureFile(from: reader, input: input, to: try self.output.open(tool: CaptureStage.name, lane: self.lane))
             }
         }
+    }
+}
+
+extension DMCapture {
+    /// The dnstap mapping the options ask for.
+    func dnstapMapping() throws -> DnstapRecordMapping {
+        var types = DnstapTypeSelection.all
+        if let list = self.dnstapTypes {
+            do {
+                types = try DnstapTypeSelection(parsing: list)
+            } catch {
+                throw ValidationError("--dnstap-types: \(error)")
+            }
+        }
+        return DnstapRecordMapping(types: types, writesBothMessages: self.dnstapBoth, keepsMalformed: self.keepMalformed)
     }
 }
 

@@ -21,7 +21,7 @@ import Testing
             "--iface", "eth0", "--filter", "udp port 53", "--no-promiscuous", "--buffer-mb", "128", "--sample", "1:10",
             "--packet-limit", "1000", "--stats-interval", "10",
         ])
-        #expect(plan.parse.arguments == ["--port", "5353", "--no-ether", "--stats-interval", "10"])
+        #expect(plan.parse?.arguments == ["--port", "5353", "--no-ether", "--stats-interval", "10"])
         #expect(plan.filter.arguments == [
             "--mask4", "24", "--mask6", "48", "--dedup", "--dedup-window", "30s", "--skip-domains", "skip.csv",
             "--allow-domains", "https://lists.example/allow.csv", "--tag-only", "--refresh", "300s", "--stats-interval", "10",
