@@ -137,7 +137,7 @@ let package = Package(
         .testTarget(
             name: "IntegrationTests",
             dependencies: [
-                "DMTestSupport", "DMRecord", "DMStage", "DNSWire", "DMPacket", "DMCapture", "DMFilter", "DMFormats", "DMClickHouse",
+                "DMTestSupport", "DMBytes", "DMSystem", "DMRecord", "DMStage", "DNSWire", "DMPacket", "DMCapture", "DMFilter", "DMFormats", "DMClickHouse",
                 "DMSinks", "DMConfiguration", "DMMetrics", "DMDnstap", "DnstapSchema", .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ]),
     ]

@@ -20,6 +20,9 @@
 #              metrics show every message written; its last metrics line must count
 #              packetsCaptured=MESSAGES. Skipped, saying why, when no Go dnsmonster is found
 #   reference  fstrm_capture -u S -w /dev/null with fstrm_replay: the pace of fstrm_replay itself
+#   Go tool    dnstap -u S -q -w T (Debian's golang-dnstap CLI: the library dnsmonster's dnstap
+#              input is built on, printing one text line per message), the same two sends, then
+#              SIGINT; T must hold MESSAGES lines. The peer that runs here when no Go dnsmonster does
 #
 # fstrm_replay sends one frame per sendmsg(2) and tops out at a few 100k messages/s on one
 # core, below what the servers take: the bulk sender (Python, inline below) does the same
@@ -48,7 +51,7 @@ load_at_start=$(cut -d' ' -f1-3 /proc/loadavg)
 started=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 
 require_null_device
-for tool in fstrm_replay fstrm_capture; do
+for tool in fstrm_replay fstrm_capture dnstap; do
     command -v "$tool" > /dev/null || { log "$tool is not installed (apt-get install -y fstrm-bin)"; exit 1; }
 done
 
@@ -267,6 +270,8 @@ labels=(
     "Go dnsmonster, socket, fstrm_replay"
     "Go dnsmonster, socket, bulk sender"
     "fstrm_capture, socket, fstrm_replay (reference)"
+    "Go dnstap tool, socket, fstrm_replay"
+    "Go dnstap tool, socket, bulk sender"
 )
 cmds=(
     "$CAPTURE --input $qf > /dev/null"
@@ -276,9 +281,11 @@ cmds=(
     "dnsmonster $peer_args & $send_replay; (all written) kill -INT %1"
     "dnsmonster $peer_args & $send_bulk; (all written) kill -INT %1"
     "fstrm_capture -t $CONTENT_TYPE -u \$S -w /dev/null & $send_replay; kill -INT %1"
+    "dnstap -u \$S -q -w \$T & $send_replay; kill -INT %1"
+    "dnstap -u \$S -q -w \$T & $send_bulk; kill -INT %1"
 )
-rows=(0 1 2 3 4 5 6)
-[ -n "$PEER" ] || rows=(0 1 2 3 6)
+rows=(0 1 2 3 4 5 6 7 8)
+[ -n "$PEER" ] || rows=(0 1 2 3 6 7 8)
 declare -a best times cpu_best done_best rss_max
 for i in "${rows[@]}"; do best[i]=; times[i]=; cpu_best[i]=; done_best[i]=; rss_max[i]=; done
 
@@ -311,6 +318,15 @@ socket_peer() {   # row I, SENDER
     record "$1" "$send_ns" "$cpu" "$done_ns" "$rss_kib"
 }
 declare -a peer_sent
+socket_tool() {   # row I, SENDER
+    local got
+    rm -f "$DIR/tool.txt"
+    serve "$2" INT - dnstap -u "$DIR/s.sock" -q -w "$DIR/tool.txt"
+    got=$(wc -l < "$DIR/tool.txt")
+    [ "$got" = "$MESSAGES" ] || { log "${labels[$1]}: $got lines, expected $MESSAGES:"; tail -n 5 "$DIR/server.err" >&2; exit 1; }
+    rm -f "$DIR/tool.txt"
+    record "$1" "$send_ns" "$cpu" "$done_ns" "$rss_kib"
+}
 
 load_at_measure=$(cut -d' ' -f1-3 /proc/loadavg)
 TIMEFORMAT='%U %S'
@@ -340,6 +356,9 @@ for ((r = 1; r <= ROUNDS; r++)); do
 
     serve replay INT - fstrm_capture -t "$CONTENT_TYPE" -u "$DIR/s.sock" -w /dev/null
     record 6 "$send_ns" "$cpu" "$done_ns" "$rss_kib"
+
+    socket_tool 7 replay
+    socket_tool 8 bulk
 done
 
 machine_facts
@@ -390,6 +409,14 @@ if [ -n "$PEER" ]; then
         }'
     done
 fi
+for pair in "1 7 fstrm_replay" "2 8 bulk sender"; do
+    read -r a b how <<< "$pair"
+    awk -v how="$how" -v a="${best[a]}" -v b="${best[b]}" -v da="${done_best[a]}" -v db="${done_best[b]}" -v ca="${cpu_best[a]}" -v cb="${cpu_best[b]}" 'BEGIN {
+        split(ca, x, " "); split(cb, y, " ")
+        printf "- dm-capture / Go dnstap tool on the socket (%s): send %.2f× as fast, all handled %.2f× as fast, %.2f× less CPU\n",
+            how, b / a, db / da, (y[1] + y[2]) / (x[1] + x[2])
+    }'
+done
 awk -v r="${best[1]}" -v k="${best[2]}" -v c="${best[6]}" 'BEGIN {
     printf "- fstrm_replay into fstrm_capture (which copies frames to /dev/null) takes %.3f s: fstrm_replay bounds its rows; dm-capture with it %.3f s, with the bulk sender %.3f s\n", c / 1e9, r / 1e9, k / 1e9
 }'

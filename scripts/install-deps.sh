@@ -22,6 +22,13 @@ packages=(
   prometheus    # tests: a real Prometheus scrapes dnsmonster's metrics endpoint; promtool checks the exposition
   golang-go                     # tests: builds the miekg/dns oracle (Tests/oracle/miekg_json)
   golang-github-miekg-dns-dev   # tests: miekg/dns 1.1.50, the library dnsmonster decodes with
+  fstrm-bin                     # tests, bench: fstrm_replay writes dnstap files into dm-capture's socket
+  golang-github-dnstap-golang-dnstap-cli  # tests: the dnstap tool, an independent decoder and Go writer
+  protobuf-compiler             # scripts/generate-dnstap.sh (only when Protos/dnstap.proto changes)
+  bind9 bind9-utils bind9-dnsutils  # tests: BIND logs dnstap into dm-capture; dig sends the queries
+  unbound                       # tests: Unbound (in a namespace of its own) logs dnstap into dm-capture
+  dnsperf                       # tests: query load for the resolvers
+  iproute2                      # tests: the network namespace the resolvers run in
 )
 missing=()
 for package in "${packages[@]}"; do

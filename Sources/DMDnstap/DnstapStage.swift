@@ -56,14 +56,9 @@ public struct DnstapStage {
             let stop = StopSignal.process
             reading: while !stop.isRaised {
                 do {
-                    while let frame = try reader.next() {
+                    while let frame = try reader.next(acceptsData: handshake.isReceiving) {
                         switch frame {
                         case .data(let payload):
-                            guard handshake.isReceiving else {
-                                throw FrameStreamsError(
-                                    offset: reader.offset,
-                                    reason: handshake.state == .stopped ? "data frame after STOP" : "data frame before START: no dnstap file")
-                            }
                             frames &+= 1
                             try self.mapping.write(frame: payload, into: output.writer)
                             if countdown.shouldCheck(inputWentIdle: idle.wentIdle) {
@@ -71,7 +66,7 @@ public struct DnstapStage {
                                 try output.writePeriodicStatsIfDue(stage: Self.name, counters: counters)
                             }
                         case .control(let control):
-                            _ = try handshake.handle(control, offset: reader.offset)
+                            _ = try handshake.handle(control, offset: reader.frameOffset)
                             if handshake.state == .stopped { break reading }
                         }
                     }

@@ -178,8 +178,9 @@ public struct PipelineRunner {
         relay.finish()
         relayOpen = false
         let lanes = plan.lanes.count
+        let parsers = plan.lanes.filter { $0.parse != nil }.count
         let account = monitor.finish(
-            expectedProcesses: ["dm-capture": lanes, "dm-parse": lanes, "dm-filter": lanes, "dm-out": 1], sendsMetrics: status != 141)
+            expectedProcesses: ["dm-capture": lanes, "dm-parse": parsers, "dm-filter": lanes, "dm-out": 1], sendsMetrics: status != 141)
         // A consumer that went away (`| head`) ends the run on purpose: quietly, as a stage does.
         // After a failure the stages' own errors (above) and the causes say what happened; the
         // ledger follows only if anything was captured, without the gaps the failure explains.

@@ -258,6 +258,26 @@ import Testing
         }
     }
 
+    /// `--dnstapSocket` plans one lane of dm-capture --dnstap | dm-filter (no dm-parse), whatever
+    /// `--lanes` says, and refuses a second input.
+    @Test func dnstapSocketPlansOneListener() throws {
+        let plan = try PipelinePlanner.plan(
+            Configuration.resolve(
+                arguments: ["--dnstapSocket=unix:///run/tap.sock", "--dnstapPermission=770", "--lanes=4", "--stdoutOutputType=1"], environment: [:]),
+            host: .with(cores: 4, every: .regularFile))
+        #expect(plan.lanes.count == 1)
+        #expect(plan.parse == nil)
+        #expect(plan.lanes[0].stages.map(\.name) == ["dm-capture", "dm-filter"])
+        #expect(plan.capture.arguments.starts(with: ["--dnstap", "unix:///run/tap.sock", "--dnstap-permission", "770"]))
+        #expect(plan.notes.contains("--lanes=4: one dnstap listener serves every writer, so one lane runs"))
+        #expect(plan.shellCommands.count == 1 && !plan.shellCommands[0].contains("dm-parse"))
+        #expect(throws: ConfigurationError.self) {
+            try PipelinePlanner.plan(
+                Configuration.resolve(arguments: ["--dnstapSocket=unix:///run/tap.sock", "--pcapFile=a.pcap"], environment: [:]),
+                host: .with(cores: 1, every: .regularFile))
+        }
+    }
+
     /// dnsmonster's `[clickhouse_output]` options become dm-out's; the password travels in the
     /// environment, never on a command line.
     @Test func clickhouseOptionsMapToDMOut() throws {

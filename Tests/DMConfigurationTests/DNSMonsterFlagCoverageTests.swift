@@ -61,7 +61,7 @@ import Testing
         let setting = value.map { "--\(flag.name)=\($0)" } ?? "--\(flag.name)"
         var base = ["--pcapFile", "x.pcap", "--stdoutOutputType=1"]
         switch flag.name {
-        case "devname", "pcapfile": base = ["--stdoutOutputType=1"]
+        case "devname", "pcapfile", "dnstapsocket": base = ["--stdoutOutputType=1"]
         case "fileoutputtype": base += ["--fileOutputPath", "logs"]
         default: break
         }

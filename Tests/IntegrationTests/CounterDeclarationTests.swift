@@ -1,4 +1,5 @@
 import DMCapture
+import DMDnstap
 import DMFilter
 import DMPacket
 import DMRecord
@@ -40,6 +41,7 @@ struct CounterDeclarationTests {
     func helpNamesEveryCounter() throws {
         let declarations: [(String, [(name: String, meaning: String)])] = [
             ("dm-capture", CaptureCounters.declared.map { ($0.name, $0.meaning) }),
+            ("dm-capture", DnstapCounters.declared.map { ($0.name, $0.meaning) }),
             ("dm-parse", ParseCounters.declared.map { ($0.name, $0.meaning) }),
             ("dm-filter", FilterCounters.declared.map { ($0.name, $0.meaning) }),
             ("dm-out", OutputCounters.declared.map { ($0.name, $0.meaning) }),
@@ -63,6 +65,14 @@ struct CounterDeclarationTests {
             captureStats, summary: capture.standardError, tool: "dm-capture", declared: CaptureCounters.names,
             required: ["packets_read", "packets_written", "skipped_blocks", "truncated_inputs"])
         #expect(!captureStats.counters.contains { $0.name.hasPrefix("kernel_") }, "a file capture reports no kernel counters")
+
+        let dnstapFile = Programs.packageRoot + "/../shared/corpus/generated/unbound_dnstap.fstrm"
+        let dnstap = try Programs.run(Programs.product("dm-capture"), ["--input", dnstapFile], output: directory.file("dnstap"))
+        #expect(dnstap.status == 0, "\(dnstap.standardError)")
+        let dnstapStats = try StreamFiles.splitOwnStats(try StreamFiles.read(directory.file("dnstap")), stage: "dm-capture").stats
+        let fileCounters = DnstapCounters.names.filter { !$0.hasPrefix("clients_") && !["protocol_errors", "cut_frames"].contains($0) }
+        Self.expectDeclared(dnstapStats, summary: dnstap.standardError, tool: "dm-capture", declared: DnstapCounters.names, required: fileCounters)
+        #expect(!dnstapStats.counters.contains { $0.name.hasPrefix("clients_") }, "a dnstap file reports no client counters")
 
         let parse = try Programs.run(Programs.product("dm-parse"), [], input: directory.file("packets"), output: directory.file("dns"))
         #expect(parse.status == 0, "\(parse.standardError)")

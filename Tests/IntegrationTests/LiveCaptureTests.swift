@@ -176,7 +176,7 @@ struct LiveCaptureTests {
         (["--iface", "nosuchdev0"], "--iface nosuchdev0: cannot capture: No such device"),
         (["--iface", "lo", "--filter", "udp port"], "--filter: invalid BPF filter 'udp port'"),
         (["--iface", "lo", "--user", "nosuchuser"], "--user: no such user 'nosuchuser'"),
-        (["--pcap", "x", "--iface", "lo"], "give exactly one of --input FILE and --iface DEV"),
+        (["--pcap", "x", "--iface", "lo"], "give exactly one of --input FILE, --iface DEV and --dnstap ADDRESS"),
     ])
     func badLiveOptions(arguments: [String], message: String) throws {
         let result = try Programs.run(Programs.product("dm-capture"), arguments, output: "/dev/null")

@@ -23,6 +23,8 @@ public final class FrameStreamsReader {
     @exclusivity(unchecked) public private(set) var framesTooLarge: UInt64 = 0
     /// Bytes taken from the stream so far.
     public var offset: UInt64 { self.bufferOffset + UInt64(self.start) }
+    /// Where the frame ``next()`` returned last starts in the stream.
+    @exclusivity(unchecked) public private(set) var frameOffset: UInt64 = 0
     /// Whether bytes of an unfinished frame are waiting (at the end of the stream: a cut frame).
     public var holdsPartialFrame: Bool { self.end > self.start || self.skipping > 0 }
 
@@ -37,7 +39,7 @@ public final class FrameStreamsReader {
     /// - Parameters:
     ///   - maximumFrameSize: the largest data frame kept.
     ///   - readSize: how many bytes each read asks for.
-    public init(maximumFrameSize: Int, readSize: Int = 64 << 10) {
+    public init(maximumFrameSize: Int, readSize: Int = 16 << 10) {
         self.maximumFrameSize = maximumFrameSize
         self.readSize = readSize
         self.storage = ByteStorage(count: readSize * 2)
@@ -69,8 +71,12 @@ public final class FrameStreamsReader {
     }
 
     /// The next complete frame, or nil when more bytes are needed.
-    /// - Throws: ``FrameStreamsError`` for a control frame that breaks the protocol.
-    public func next() throws(FrameStreamsError) -> Frame? {
+    /// - Parameter acceptsData: false while a handshake is still due: a data frame is then
+    ///   refused as soon as its length is read (garbage from a client that speaks something
+    ///   else is not waited for or skipped as a frame).
+    /// - Throws: ``FrameStreamsError`` for a control frame that breaks the protocol, or a data
+    ///   frame where none is accepted.
+    public func next(acceptsData: Bool = true) throws(FrameStreamsError) -> Frame? {
         while true {
             if self.skipping > 0 {
                 let dropped = min(self.skipping, self.end - self.start)
@@ -80,6 +86,7 @@ public final class FrameStreamsReader {
             }
             let bytes = self.storage.view.subview(self.start..<self.end)
             guard bytes.count >= 4 else { return nil }
+            self.frameOffset = self.offset
             let length = Int(bytes.loadBigEndian(at: 0, as: UInt32.self))
             if length == 0 {
                 guard bytes.count >= 8 else { return nil }
@@ -93,6 +100,9 @@ public final class FrameStreamsReader {
                 let control = try FrameStreamsControl(payload: bytes.subview(8..<(8 + controlLength)), offset: self.offset + 8)
                 self.start += 8 + controlLength
                 return .control(control)
+            }
+            guard acceptsData else {
+                throw FrameStreamsError(offset: self.frameOffset, reason: "data frame before START: no Frame Streams handshake")
             }
             if length > self.maximumFrameSize {
                 self.framesTooLarge &+= 1

@@ -147,15 +147,12 @@ public final class FrameStreamsServer {
             let before = client.reader.framesTooLarge
             defer { self.framesTooLarge &+= client.reader.framesTooLarge &- before }
             do {
-                while let frame = try client.reader.next() {
+                while let frame = try client.reader.next(acceptsData: client.handshake.isReceiving) {
                     switch frame {
                     case .data(let payload):
-                        guard client.handshake.isReceiving else {
-                            throw FrameStreamsError(offset: client.reader.offset, reason: "data frame before the handshake (READY, START)")
-                        }
                         try data(payload)
                     case .control(let control):
-                        if let reply = try client.handshake.handle(control, offset: client.reader.offset) {
+                        if let reply = try client.handshake.handle(control, offset: client.reader.frameOffset) {
                             do {
                                 try reply.encoded.withByteView { (bytes) throws(SystemError) in try client.socket.sendAll(bytes) }
                             } catch {

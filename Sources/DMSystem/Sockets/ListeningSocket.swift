@@ -28,7 +28,7 @@ public final class ListeningSocket {
 
     /// Listens on the Unix socket `path` with the file mode `permissions` (e.g. 0o755).
     /// - Throws: ``SystemError`` when `path` exists and is no socket, or binding fails.
-    public static func unix(path: String, permissions: UInt32, backlog: Int32 = 128) throws(SystemError) -> ListeningSocket {
+    public static func unix(path: String, permissions: UInt32, backlog: Int32 = 1024) throws(SystemError) -> ListeningSocket {
         var status = stat()
         if lstat(path, &status) == 0 {
             guard (status.st_mode & S_IFMT) == S_IFSOCK else {
@@ -47,7 +47,7 @@ public final class ListeningSocket {
     }
 
     /// Listens on TCP `host`:`port` (port 0: one the kernel picks, see ``localPort``).
-    public static func tcp(host: String, port: UInt16, backlog: Int32 = 128) throws(SystemError) -> ListeningSocket {
+    public static func tcp(host: String, port: UInt16, backlog: Int32 = 1024) throws(SystemError) -> ListeningSocket {
         let object = "\(host):\(port)"
         let fd = try SocketAddress.resolve(host: host, port: port, object: object).listen(backlog: backlog, object: object)
         let listener = ListeningSocket(descriptor: fd, name: "tcp:\(host):\(port)", unixPath: nil)
