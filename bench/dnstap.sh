@@ -20,6 +20,8 @@
 #              metrics show every message written; its last metrics line must count
 #              packetsCaptured=MESSAGES. Skipped, saying why, when no Go dnsmonster is found
 #   reference  fstrm_capture -u S -w /dev/null with fstrm_replay: the pace of fstrm_replay itself
+#   decoders   bench/dnstap-decoders (a package of its own, release build): every frame decoded
+#              in memory by DMDnstap's in-place reader and by swift-protobuf's generated types
 #   Go tool    dnstap -u S -q -w T (Debian's golang-dnstap CLI: the library dnsmonster's dnstap
 #              input is built on, printing one text line per message), the same two sends, then
 #              SIGINT; T must hold MESSAGES lines. The peer that runs here when no Go dnsmonster does
@@ -328,6 +330,12 @@ socket_tool() {   # row I, SENDER
     record "$1" "$send_ns" "$cpu" "$done_ns" "$rss_kib"
 }
 
+log "== swift build -c release bench/dnstap-decoders --scratch-path $SCRATCH-decoders"
+decoders_scratch=$SCRATCH-decoders
+[[ $decoders_scratch = /* ]] || decoders_scratch=$PWD/$decoders_scratch
+(cd bench/dnstap-decoders && swift build -c release --scratch-path "$decoders_scratch" >&2)
+DECODERS=$decoders_scratch/release/dnstap-decoders
+
 load_at_measure=$(cut -d' ' -f1-3 /proc/loadavg)
 TIMEFORMAT='%U %S'
 for ((r = 1; r <= ROUNDS; r++)); do
@@ -361,13 +369,17 @@ for ((r = 1; r <= ROUNDS; r++)); do
     socket_tool 8 bulk
 done
 
+log "== decoders: $DECODERS $FILE 5"
+decoders=$("$DECODERS" "$FILE" 5)
+log "$decoders"
+
 machine_facts
 peer_version=
 if [ -n "$PEER" ]; then
     peer_version=$(timeout 5 "$PEER" --version < /dev/null 2>&1 | head -n 1 || true)
 fi
 fstrm_version=$(dpkg-query -W -f '${Version}' fstrm-bin 2> /dev/null || echo unknown)
-echo "### dnstap input: dm-capture vs dnsmonster ($started)"
+echo "### dnstap input: dm-capture vs dnsmonster and the Go dnstap tool ($started)"
 echo
 echo "- Command: \`bench/dnstap.sh\` (MESSAGES=$MESSAGES ROUNDS=$ROUNDS SCRATCH=$SCRATCH SEED=$SEED${PEER:+ GO_DNSMONSTER=…/$(basename "$PEER")})"
 echo "- Input: \`$FILE\`, $MESSAGES dnstap messages (CLIENT_QUERY/CLIENT_RESPONSE pairs of a recursive resolver), $BYTES bytes, from \`$DNSTAP_GEN --messages $MESSAGES --seed $SEED\`; in page cache"
@@ -394,29 +406,32 @@ for i in "${rows[@]}"; do
     }'
 done
 echo
+# The target is the server's own pace: the file and the bulk sender; fstrm_replay's one frame per
+# sendmsg bounds its row (fstrm_capture, the reference, takes it no faster).
 awk -v n="$MESSAGES" -v cf="${cpu_best[0]}" -v cr="${cpu_best[1]}" -v cb="${cpu_best[2]}" 'BEGIN {
     split(cf, a, " "); split(cr, b, " "); split(cb, c, " "); f = a[1] + a[2]; r = b[1] + b[2]; k = c[1] + c[2]
-    printf "- One core (messages per CPU-second of dm-capture): file %.2fM, socket %.2fM (fstrm_replay) / %.2fM (bulk); target ≥ 1M messages/s on one core: %s\n",
-        n / f / 1e6, n / r / 1e6, n / k / 1e6, (n / r >= 1e6 && n / k >= 1e6 ? "met" : "NOT met")
+    printf "- One core (messages per CPU-second of dm-capture): file %.2fM, socket %.2fM (bulk sender), %.2fM (fstrm_replay, bounded by the sender); target ≥ 1M messages/s on one core: %s\n",
+        n / f / 1e6, n / k / 1e6, n / r / 1e6, (n / f >= 1e6 && n / k >= 1e6 ? "met" : "NOT met")
 }'
-if [ -n "$PEER" ]; then
-    for pair in "1 4 fstrm_replay" "2 5 bulk sender"; do
-        read -r a b how <<< "$pair"
-        awk -v how="$how" -v a="${best[a]}" -v b="${best[b]}" -v da="${done_best[a]}" -v db="${done_best[b]}" -v ca="${cpu_best[a]}" -v cb="${cpu_best[b]}" 'BEGIN {
-            split(ca, x, " "); split(cb, y, " ")
-            printf "- dm-capture / Go dnsmonster on the socket (%s): send %.2f× as fast, all handled %.2f× as fast, %.2f× less CPU\n",
-                how, b / a, db / da, (y[1] + y[2]) / (x[1] + x[2])
-        }'
-    done
-fi
-for pair in "1 7 fstrm_replay" "2 8 bulk sender"; do
-    read -r a b how <<< "$pair"
-    awk -v how="$how" -v a="${best[a]}" -v b="${best[b]}" -v da="${done_best[a]}" -v db="${done_best[b]}" -v ca="${cpu_best[a]}" -v cb="${cpu_best[b]}" 'BEGIN {
+# compare PEER A B HOW: dm-capture's socket row A against the peer's row B, sent the same way.
+compare() {
+    awk -v peer="$1" -v how="$4" -v a="${best[$2]}" -v b="${best[$3]}" -v da="${done_best[$2]}" -v db="${done_best[$3]}" \
+        -v ca="${cpu_best[$2]}" -v cb="${cpu_best[$3]}" 'BEGIN {
         split(ca, x, " "); split(cb, y, " ")
-        printf "- dm-capture / Go dnstap tool on the socket (%s): send %.2f× as fast, all handled %.2f× as fast, %.2f× less CPU\n",
-            how, b / a, db / da, (y[1] + y[2]) / (x[1] + x[2])
+        printf "- dm-capture / %s on the socket (%s): send %.2f× as fast, all handled %.2f× as fast, %.2f× less CPU\n",
+            peer, how, b / a, db / da, (y[1] + y[2]) / (x[1] + x[2])
     }'
-done
+}
+if [ -n "$PEER" ]; then
+    compare "Go dnsmonster" 1 4 fstrm_replay
+    compare "Go dnsmonster" 2 5 "bulk sender"
+fi
+compare "Go dnstap tool" 1 7 fstrm_replay
+compare "Go dnstap tool" 2 8 "bulk sender"
 awk -v r="${best[1]}" -v k="${best[2]}" -v c="${best[6]}" 'BEGIN {
     printf "- fstrm_replay into fstrm_capture (which copies frames to /dev/null) takes %.3f s: fstrm_replay bounds its rows; dm-capture with it %.3f s, with the bulk sender %.3f s\n", c / 1e9, r / 1e9, k / 1e9
 }'
+echo
+echo "Decoding alone (\`bench/dnstap-decoders\`, release, the frames in memory, best of 5 passes; the checksums agree when both read the same):"
+echo
+echo "$decoders" | sed 's/^/    /'

@@ -133,7 +133,10 @@ import Testing
         let errors: String
         let socketPath: String
 
-        init(_ directory: TemporaryDirectory, address: String, socketPath: String = "", arguments: [String] = []) throws {
+        /// - Parameter descriptorLimit: runs it under `ulimit -n` of this many descriptors.
+        init(
+            _ directory: TemporaryDirectory, address: String, socketPath: String = "", arguments: [String] = [], descriptorLimit: Int? = nil
+        ) throws {
             self.records = directory.file("server-\(UUID().uuidString).dmr")
             self.errors = self.records + ".err"
             self.socketPath = socketPath
@@ -141,8 +144,11 @@ import Testing
             let errors = open(self.errors, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
             let input = open("/dev/null", O_RDONLY | O_CLOEXEC)
             defer { close(output); close(errors); close(input) }
+            let command = [Programs.product("dm-capture"), "--dnstap", address] + arguments
             self.process = try ChildProcess(
-                Programs.product("dm-capture"), ["--dnstap", address] + arguments, standardInput: input, standardOutput: output, standardError: errors)
+                descriptorLimit == nil ? command[0] : "/bin/sh",
+                descriptorLimit.map { ["-c", "ulimit -n \($0) && exec \"$0\" \"$@\""] + command } ?? Array(command.dropFirst()),
+                standardInput: input, standardOutput: output, standardError: errors)
             // Listening once it says so on standard error.
             for _ in 0..<200 where !self.standardError.contains("listening for dnstap writers") {
                 if self.standardError.contains("error") { break }
@@ -331,6 +337,26 @@ import Testing
         let bind = try String(contentsOfFile: "\(Self.reference)/bind9_dnstap_fstrm_capture.json", encoding: .utf8).split(separator: "\n").map(String.init)
         let first = try String(contentsOfFile: "\(Self.reference)/bind9_dnstap_fileoutput.json", encoding: .utf8).split(separator: "\n").map(String.init)
         #expect(lines.sorted() == (bind + [first[0]]).sorted())
+    }
+
+    @Test("out of descriptors: connected writers are served on, new ones wait until descriptors are free")
+    func outOfDescriptors() throws {
+        try Self.requireTool("fstrm_replay")
+        let directory = try TemporaryDirectory()
+        let socket = directory.file("tap.sock")
+        let server = try Server(directory, address: "unix://\(socket)", socketPath: socket, descriptorLimit: 40)
+        // More idle writers than the process has descriptors for.
+        var idle = try (0..<60).map { _ in try Self.connect(socket) }
+        for _ in 0..<100 where !server.standardError.contains("Too many open files") { usleep(20_000) }
+        #expect(server.standardError.contains("Too many open files") && server.standardError.contains("new writers wait"), "\(server.standardError)")
+        // Freeing descriptors lets a proper writer in.
+        for connection in idle { connection.close() }
+        idle.removeAll()
+        let replay = try Programs.shell("fstrm_replay -t protobuf:dnstap.Dnstap -r '\(Self.corpus)/unbound_dnstap.fstrm' -u '\(socket)'")
+        #expect(replay.status == 0, "\(replay.standardError)")
+        let (exit, errors) = server.stop()
+        #expect(exit == 0, "\(errors)")
+        #expect(Self.counters(errors)["records_written"] == 44, "\(errors)")
     }
 
     @Test("a file that is cut inside a frame keeps the frames before it; one that is no dnstap is refused with its offset")

@@ -1,6 +1,10 @@
 import DMBytes
 import DMSystem
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// A Frame Streams server for dnstap writers: it listens on a Unix or TCP socket, serves many
 /// writers at once from one thread (poll(2)), runs each connection's bidirectional handshake
 /// (READY → ACCEPT, START, data, STOP → FINISH) and hands every data frame to its caller.
@@ -49,6 +53,8 @@ public final class FrameStreamsServer {
     private var clients: [Client] = []
     private var connectionNumber: UInt64 = 0
     private var poll = ReadinessPoll()
+    /// While the process is out of descriptors, accepting waits until then (monotonic ns).
+    private var acceptPausedUntil: UInt64 = 0
 
     /// - Parameters:
     ///   - listener: the socket to accept writers on.
@@ -79,8 +85,12 @@ public final class FrameStreamsServer {
     ) throws {
         defer { self.closeAll() }
         while !stop.isRaised {
-            self.poll.watch(CollectionOfOne(self.listener.descriptor) + self.clients.map(\.socket.descriptor))
-            var outcome = try self.poll.wait(milliseconds: 0, stop: stop)
+            // poll(2) skips a negative descriptor: the listener rests while accepting is paused.
+            let accepting = WallClock.monotonicNanoseconds() >= self.acceptPausedUntil
+            self.poll.watch(CollectionOfOne(accepting ? self.listener.descriptor : -1) + self.clients.map(\.socket.descriptor))
+            // A writer sending frame by frame leaves the loop waiting between frames: only after
+            // a quiet moment is the wait reported (a flush), not for every frame.
+            var outcome = try self.poll.wait(milliseconds: 2, stop: stop)
             if outcome == .timedOut {
                 willWait()
                 outcome = try self.poll.wait(milliseconds: tickMilliseconds, stop: stop)
@@ -92,7 +102,7 @@ public final class FrameStreamsServer {
                     if !(try self.receive(from: self.clients[index], waiting: true, data: data)) { closing.append(index) }
                 }
                 for index in closing.reversed() { self.close(at: index) }
-                if self.poll.isReady(0) { try self.acceptWaiting() }
+                if accepting && self.poll.isReady(0) { try self.acceptWaiting() }
             }
             try tick()
         }
@@ -108,8 +118,18 @@ public final class FrameStreamsServer {
         // A bounded number per round, so a flood of connections does not starve the writers.
         for _ in 0..<64 {
             let number = self.connectionNumber &+ 1
-            guard let socket = try self.listener.accept(peer: "\(self.listener.name) connection \(number)", sendTimeoutNanoseconds: 1_000_000_000)
-            else { return }
+            let accepted: StreamSocket?
+            do {
+                accepted = try self.listener.accept(peer: "\(self.listener.name) connection \(number)", sendTimeoutNanoseconds: 1_000_000_000)
+            } catch {
+                // Out of descriptors or memory: the writers connected are served on, and new
+                // ones wait in the backlog; accepting is tried again a moment later.
+                guard [EMFILE, ENFILE, ENOBUFS, ENOMEM].contains(error.code) else { throw error }
+                self.note("\(error); new writers wait (open connections: \(self.clients.count); raise ulimit -n or lower --dnstap-max-clients)")
+                self.acceptPausedUntil = WallClock.monotonicNanoseconds() &+ 100_000_000
+                return
+            }
+            guard let socket = accepted else { return }
             self.connectionNumber = number
             guard self.clients.count < self.maximumClients else {
                 self.counters.refused &+= 1
@@ -129,8 +149,9 @@ public final class FrameStreamsServer {
         // connection gets a turn. When stopping: until the connection holds nothing more.
         for _ in 0..<(waiting ? 16 : Int.max) {
             let count: Int?
+            let space = client.reader.space()
             do {
-                count = try FileDescriptorIO.receiveAvailable(client.socket.descriptor, into: client.reader.space(), object: client.name)
+                count = try FileDescriptorIO.receiveAvailable(client.socket.descriptor, into: space, object: client.name)
             } catch {
                 self.note("\(client.name): \(error)")
                 return false
@@ -168,6 +189,8 @@ public final class FrameStreamsServer {
                 self.note("\(client.name): \(error); disconnected")
                 return false
             }
+            // A read that did not fill its room took all there was: poll says when more comes.
+            if waiting && count < space.count { return true }
         }
         return true
     }
