@@ -79,6 +79,11 @@ bin_dir=$(swift build -c release --scratch-path "$SCRATCH" --show-bin-path)
 bin_dir=${bin_dir#"$PWD"/}
 CAPTURE=$bin_dir/dm-capture
 DMOUT=$bin_dir/dm-out
+# What the report shows: no folder of this machine.
+scratch_shown=$SCRATCH
+[[ $SCRATCH = /* ]] && scratch_shown="<scratch folder>"
+capture_shown='$SCRATCH/release/dm-capture'
+dmout_shown='$SCRATCH/release/dm-out'
 
 mkdir -p "$OUT"
 if [ ! -s "$FILE" ] || [ "$DNSTAP_GEN" -nt "$FILE" ]; then
@@ -276,10 +281,10 @@ labels=(
     "Go dnstap tool, socket, bulk sender"
 )
 cmds=(
-    "$CAPTURE --input $qf > /dev/null"
-    "$CAPTURE --dnstap unix://\$S > /dev/null & $send_replay; kill -TERM %1"
-    "$CAPTURE --dnstap unix://\$S > /dev/null & $send_bulk; kill -TERM %1"
-    "$CAPTURE --input $qf | $DMOUT --input - --format json > /dev/null"
+    "$capture_shown --input $qf > /dev/null"
+    "$capture_shown --dnstap unix://\$S > /dev/null & $send_replay; kill -TERM %1"
+    "$capture_shown --dnstap unix://\$S > /dev/null & $send_bulk; kill -TERM %1"
+    "$capture_shown --input $qf | $dmout_shown --input - --format json > /dev/null"
     "dnsmonster $peer_args & $send_replay; (all written) kill -INT %1"
     "dnsmonster $peer_args & $send_bulk; (all written) kill -INT %1"
     "fstrm_capture -t $CONTENT_TYPE -u \$S -w /dev/null & $send_replay; kill -INT %1"
@@ -381,7 +386,7 @@ fi
 fstrm_version=$(dpkg-query -W -f '${Version}' fstrm-bin 2> /dev/null || echo unknown)
 echo "### dnstap input: dm-capture vs dnsmonster and the Go dnstap tool ($started)"
 echo
-echo "- Command: \`bench/dnstap.sh\` (MESSAGES=$MESSAGES ROUNDS=$ROUNDS SCRATCH=$SCRATCH SEED=$SEED${PEER:+ GO_DNSMONSTER=…/$(basename "$PEER")})"
+echo "- Command: \`bench/dnstap.sh\` (MESSAGES=$MESSAGES ROUNDS=$ROUNDS SCRATCH=$scratch_shown SEED=$SEED${PEER:+ GO_DNSMONSTER=…/$(basename "$PEER")})"
 echo "- Input: \`$FILE\`, $MESSAGES dnstap messages (CLIENT_QUERY/CLIENT_RESPONSE pairs of a recursive resolver), $BYTES bytes, from \`$DNSTAP_GEN --messages $MESSAGES --seed $SEED\`; in page cache"
 echo "- Work: dm-capture decodes every message into $records DNS records, written to /dev/null; in the pipeline dm-out writes $lines JSON lines (dnsmonster's format) to /dev/null. Socket rows: a unix socket (\$S, bidirectional Frame Streams), the file sent by \`fstrm_replay\` (fstrm-bin $fstrm_version; one sendmsg per frame) or by this script's bulk sender (the same handshake, the frames in 4 MiB writes); dm-capture got SIGTERM once the sender was done and must have counted dnstap_messages=$MESSAGES"
 if [ -n "$PEER" ]; then
