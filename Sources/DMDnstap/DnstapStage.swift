@@ -54,7 +54,7 @@ public struct DnstapStage {
         try output.run(stage: Self.name, counters: counters) {
             var countdown = StatsCountdown()
             let stop = StopSignal.process
-            reading: while !stop.isRaised {
+            while !stop.isRaised {
                 do {
                     while let frame = try reader.next(acceptsData: handshake.isReceiving) {
                         switch frame {
@@ -67,7 +67,9 @@ public struct DnstapStage {
                             }
                         case .control(let control):
                             _ = try handshake.handle(control, offset: reader.frameOffset)
-                            if handshake.state == .stopped { break reading }
+                            // Files joined end to end (`cat a.fstrm b.fstrm`): each stream's
+                            // START follows the STOP before it.
+                            if handshake.state == .stopped { handshake = FrameStreamsHandshake(bidirectional: false) }
                         }
                     }
                 } catch let error as FrameStreamsError {
@@ -76,7 +78,7 @@ public struct DnstapStage {
                 guard let count = try input.read(into: reader.space(), idleObserver: idle) else { break }
                 reader.didRead(count)
             }
-            if reader.holdsPartialFrame && !stop.isRaised && handshake.state != .stopped { truncated = 1 }
+            if reader.holdsPartialFrame && !stop.isRaised { truncated = 1 }
             if handshake.state == .awaitingStart && frames == 0 && !stop.isRaised {
                 throw DnstapInputError(input: input.name, offset: reader.offset, reason: "the input ended before a START control frame: no dnstap file")
             }

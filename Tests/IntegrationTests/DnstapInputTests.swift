@@ -378,6 +378,12 @@ import Testing
         #expect(bogus.status != 0)
         #expect(bogus.standardError.contains("\(bogusPath): offset 12: data frame before START"), "\(bogus.standardError)")
 
+        // Files joined end to end give the records of each.
+        let joined = try Programs.shell(
+            "cat '\(Self.corpus)/unbound_dnstap.fstrm' '\(Self.corpus)/bind9_dnstap_fileoutput.fstrm' | '\(Programs.product("dm-capture"))' --input - > /dev/null")
+        #expect(joined.status == 0, "\(joined.standardError)")
+        #expect(Self.counters(joined.standardError)["records_written"] == 52, "\(joined.standardError)")
+
         // Standard input works too.
         let piped = try Programs.shell("cat '\(Self.corpus)/unbound_dnstap.fstrm' | '\(Programs.product("dm-capture"))' --input - --dnstap-types CQ > /dev/null")
         #expect(piped.status == 0, "\(piped.standardError)")
