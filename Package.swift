@@ -126,7 +126,7 @@ let package = Package(
         unitTests("DNSWireTests", ["DNSWire", "DMRecord", propertyBased]),
         unitTests("DMPacketTests", ["DMPacket"]),
         unitTests("DMCaptureTests", ["DMBytes", "DMRecord", "DMStage", "DMPacket", "DMCapture"]),
-        unitTests("DMDnstapTests", ["DMBytes", "DMSystem", "DMRecord", "DMDnstap", "DnstapSchema", .product(name: "SwiftProtobuf", package: "swift-protobuf"), propertyBased]),
+        unitTests("DMDnstapTests", ["DMBytes", "DMSystem", "DMRecord", "DMStage", "DMDnstap", "DnstapSchema", .product(name: "SwiftProtobuf", package: "swift-protobuf"), propertyBased]),
         unitTests("DMFilterTests", ["DMFilter"]),
         unitTests("DMClickHouseTests", ["DMBytes", "DMSystem", "DMClickHouse"]),
         unitTests("DMFormatsTests", ["DMFormats", propertyBased]),

@@ -6,6 +6,7 @@ public struct DnstapCounters: StageCounters {
     var frames: UInt64 = 0
     var framesTooLarge: UInt64 = 0
     var mapping = DnstapRecordMapping.Counters()
+    var selection = DnstapSelection()
     /// 1 when a file ended inside a frame; nil for a socket.
     var truncatedInputs: UInt64?
     /// A socket's counters; nil for a file.
@@ -15,6 +16,10 @@ public struct DnstapCounters: StageCounters {
     public static let declared: [Counter<DnstapCounters>] = [
         Counter("dnstap_frames", "dnstap data frames read") { $0.frames },
         Counter("frames_too_large", "data frames longer than --dnstap-max-frame, skipped") { $0.framesTooLarge },
+        Counter("dnstap_other_shards", "payloads left to the other shards of --shard (files only)") {
+            $0.selection.shard == nil ? nil : $0.selection.otherShards
+        },
+        Counter("dnstap_sampled_out", "payloads left out by --sample (files only)") { $0.selection.sample == nil ? nil : $0.selection.sampledOut },
         Counter("decode_errors", "frames that are no dnstap protobuf") { $0.mapping.decodeErrors },
         Counter("other_payloads", "dnstap payloads without a message") { $0.mapping.otherPayloads },
         Counter("dnstap_messages", "dnstap messages decoded") { $0.mapping.messages },

@@ -44,7 +44,10 @@ public struct DnstapStage {
         let idle = IdleMark(passingOnTo: output.writer)
         try output.beginOwnSection(entries: [.source(input.name)])
         func counters() -> [(name: String, value: UInt64)] {
-            DnstapCounters(frames: frames, framesTooLarge: reader.framesTooLarge, mapping: self.mapping.counters, truncatedInputs: truncated).fields
+            DnstapCounters(
+                frames: frames, framesTooLarge: reader.framesTooLarge, mapping: self.mapping.counters, selection: self.mapping.selection,
+                truncatedInputs: truncated
+            ).fields
         }
         func failure(_ error: FrameStreamsError) -> DnstapInputError {
             DnstapInputError(input: input.name, offset: error.offset, reason: error.reason)
@@ -54,9 +57,9 @@ public struct DnstapStage {
         try output.run(stage: Self.name, counters: counters) {
             var countdown = StatsCountdown()
             let stop = StopSignal.process
-            while !stop.isRaised {
+            while !stop.isRaised && !self.mapping.isDone {
                 do {
-                    while let frame = try reader.next(acceptsData: handshake.isReceiving) {
+                    while !self.mapping.isDone, let frame = try reader.next(acceptsData: handshake.isReceiving) {
                         switch frame {
                         case .data(let payload):
                             frames &+= 1
@@ -78,7 +81,7 @@ public struct DnstapStage {
                 guard let count = try input.read(into: reader.space(), idleObserver: idle) else { break }
                 reader.didRead(count)
             }
-            if reader.holdsPartialFrame && !stop.isRaised { truncated = 1 }
+            if reader.holdsPartialFrame && !stop.isRaised && !self.mapping.isDone { truncated = 1 }
             if handshake.state == .awaitingStart && frames == 0 && !stop.isRaised {
                 throw DnstapInputError(input: input.name, offset: reader.offset, reason: "the input ended before a START control frame: no dnstap file")
             }

@@ -102,11 +102,12 @@ public struct PipelineAccount: Sendable, Equatable {
         self.captured = read &+ self.kernelDropped
         self.sampledOut = sum("dm-capture", "sampled_out")
         let captureWritten = sum("dm-capture", "packets_written")
-        if s.has("dm-capture") { check("dm-capture's packets", read, self.sampledOut &+ captureWritten) }
+        if s.has("dm-capture") { check("dm-capture's packets", read, sum("dm-capture", "sampled_out") &+ captureWritten) }
 
         // dm-capture reading dnstap: messages instead of packets, DNS records straight out.
         let dnstapFrames = sum("dm-capture", "dnstap_frames")
-        self.captured &+= dnstapFrames
+        self.captured &+= dnstapFrames &- sum("dm-capture", "dnstap_other_shards")
+        self.sampledOut &+= sum("dm-capture", "dnstap_sampled_out")
         self.dnstapInvalid = sum("dm-capture", "decode_errors") &+ sum("dm-capture", "without_dns_message")
             &+ sum("dm-capture", "malformed_messages") &- sum("dm-capture", "malformed_kept")
         if s.counterNames("dm-capture").contains("dnstap_frames") {

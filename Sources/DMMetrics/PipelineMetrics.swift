@@ -42,7 +42,7 @@ public struct Metric: Sendable, Equatable {
 /// | packetLossPercent | gauge | packetsDropped / packetsCaptured × 100 |
 /// | packetsInvalid | gauge | dnstap: dm-capture decode_errors + without_dns_message + malformed_messages not kept |
 /// | packetsDuplicate | counter | dm-filter duplicates |
-/// | packetsOverRatio | counter | dm-capture sampled_out + dm-filter sampled_out |
+/// | packetsOverRatio | counter | dm-capture sampled_out + dnstap_sampled_out + dm-filter sampled_out |
 /// | decodingErrors | counter | dm-parse malformed_dns, malformed_ip, truncated_frames, tunnel_undecodable, malformed_packet_records |
 /// | dispatchedPackets | counter | dm-out dns_records (records offered to the outputs) |
 /// | <sink>SentToOutput, <sink>Skipped, <sink>Failed | counter | dm-out <sink>_written, _skipped, _failed (stdout, file, syslog) |
@@ -66,7 +66,7 @@ public enum PipelineMetrics {
                 value: account.captured == 0 ? 0 : Double(account.kernelDropped) / Double(account.captured) * 100),
             metric("packetsInvalid", .gauge, account.dnstapInvalid),
             metric("packetsDuplicate", .counter, s.sum("dm-filter", "duplicates")),
-            metric("packetsOverRatio", .counter, s.sum("dm-capture", "sampled_out") &+ s.sum("dm-filter", "sampled_out")),
+            metric("packetsOverRatio", .counter, s.sum("dm-capture", ["sampled_out", "dnstap_sampled_out"]) &+ s.sum("dm-filter", "sampled_out")),
             metric("decodingErrors", .counter, s.sum("dm-parse", ["malformed_dns", "malformed_ip", "truncated_frames", "tunnel_undecodable", "malformed_packet_records"])),
             metric("dispatchedPackets", .counter, s.sum("dm-out", "dns_records")),
         ]

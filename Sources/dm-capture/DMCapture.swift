@@ -101,7 +101,8 @@ struct DMCapture: ParsableCommand {
             throw ValidationError("give exactly one of --input FILE, --iface DEV and --dnstap ADDRESS")
         }
         if self.dnstap != nil && (self.shard != nil || self.fanoutGroup != nil || self.sample != nil || self.packetLimit != nil) {
-            throw ValidationError("--shard, --fanout-group, --sample and --packet-limit select packets; with --dnstap use dm-filter")
+            throw ValidationError(
+                "--shard, --fanout-group, --sample and --packet-limit split and select files and interfaces; a dnstap socket's messages are selected by dm-filter (--sample)")
         }
         guard UInt32(self.dnstapPermission, radix: 8).map({ $0 <= 0o7777 }) == true else {
             throw ValidationError("--dnstap-permission takes an octal file mode such as 755 or 0660, not \"\(self.dnstapPermission)\"")
@@ -165,7 +166,9 @@ extension DMCapture {
                 throw ValidationError("--dnstap-types: \(error)")
             }
         }
-        return DnstapRecordMapping(types: types, writesBothMessages: self.dnstapBoth, keepsMalformed: self.keepMalformed)
+        return DnstapRecordMapping(
+            types: types, writesBothMessages: self.dnstapBoth, keepsMalformed: self.keepMalformed,
+            selection: DnstapSelection(shard: self.shard.map { ($0.index, $0.count) }, sample: self.sample, limit: self.packetLimit))
     }
 }
 

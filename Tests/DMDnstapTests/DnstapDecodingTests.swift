@@ -1,6 +1,7 @@
 import DMBytes
 import DMDnstap
 import DMRecord
+import DMStage
 import DMTestSupport
 import DnstapSchema
 import Foundation
@@ -208,6 +209,33 @@ import Testing
         let (kept, _) = try Self.records(payloads, mapping: DnstapRecordMapping(types: try DnstapTypeSelection(parsing: "client_response")))
         #expect(kept.count == 1)
         #expect(throws: DnstapTypeSelectionError.self) { try DnstapTypeSelection(parsing: "CQ,XX") }
+    }
+
+    @Test func shardsPartitionByClientAndSampleAndLimitCount() throws {
+        var payloads: [Dnstap_Dnstap] = []
+        for client in 0..<40 {
+            var payload = Self.clientResponse(family: .inet, protocol: .udp, withQuery: true)
+            payload.message.queryAddress = Data([10, 0, 0, UInt8(client)])
+            payloads += [payload, payload]
+        }
+        var seen: [Data: Int] = [:]
+        var total = 0
+        for index in 0..<3 as Range<UInt64> {
+            let (records, _) = try Self.records(payloads, mapping: DnstapRecordMapping(selection: DnstapSelection(shard: (index, 3), sample: nil, limit: nil)))
+            total += records.count
+            for record in records { seen[Data(record.metadata.sourceAddress.bytes.prefix(4)), default: 0] += 1 }
+        }
+        // Every message in exactly one shard, a client's messages together.
+        #expect(total == 80 && seen.count == 40 && seen.values.allSatisfy { $0 == 2 })
+
+        let (sampled, _) = try Self.records(payloads, mapping: DnstapRecordMapping(selection: DnstapSelection(shard: nil, sample: RecordSampler(keep: 1, outOf: 4), limit: nil)))
+        #expect(sampled.count == 20)
+        var limited = DnstapRecordMapping(selection: DnstapSelection(shard: nil, sample: nil, limit: 7))
+        #expect(!limited.isDone)
+        let (first, _) = try Self.records(Array(payloads.prefix(7)), mapping: limited)
+        #expect(first.count == 7)
+        limited.selection = DnstapSelection(shard: nil, sample: nil, limit: 0)
+        #expect(limited.isDone)
     }
 
     @Test func countsWhatGivesNoRecord() throws {

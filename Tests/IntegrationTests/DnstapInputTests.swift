@@ -391,6 +391,30 @@ import Testing
         #expect(pipedCounters["dnstap_messages"] == 44 && pipedCounters["types_skipped"] == 33 && pipedCounters["records_written"] == 11, "\(piped.standardError)")
     }
 
+    @Test("bin/dnsmonster --pcapFile of a dnstap file: lanes share it by client, --sampleRatio and --packetLimit select messages")
+    func dnstapFileThroughLanes() throws {
+        let file = "\(Self.corpus)/bind9_dnstap_fstrm_capture.fstrm"
+        let expected = try String(contentsOfFile: "\(Self.reference)/bind9_dnstap_fstrm_capture.json", encoding: .utf8).split(separator: "\n").map(String.init)
+        let directory = try TemporaryDirectory()
+        for (extra, count) in [([String](), 306), (["--sampleRatio=1:3", "--lanes=1"], 102), (["--packetLimit=50", "--lanes=1"], 50)] {
+            let output = directory.file("lanes.json")
+            let result = try Programs.run(
+                Programs.product("dnsmonster"), ["--pcapFile", file, "--stdoutOutputType=1", "--metricFlushInterval=0"] + (extra.isEmpty ? ["--lanes=2"] : extra),
+                output: output)
+            #expect(result.status == 0, "\(result.standardError)")
+            let lines = try String(contentsOfFile: output, encoding: .utf8).split(separator: "\n").map(String.init)
+            #expect(lines.count == count, "\(extra)")
+            #expect(Set(lines).isSubset(of: Set(expected)), "\(extra)")
+            if extra.isEmpty { #expect(lines.sorted() == expected.sorted()) }
+            #expect(result.standardError.contains("dnsmonster: accounted: every packet and record is counted where it ended"), "\(extra): \(result.standardError)")
+        }
+        // Each lane took a share.
+        let shard = try Programs.run(Programs.product("dm-capture"), ["--input", file, "--shard", "1/2"], output: directory.file("shard.dmr"))
+        let counters = Self.counters(shard.standardError)
+        #expect((counters["dnstap_other_shards"] ?? 0) > 0 && (counters["records_written"] ?? 0) > 0, "\(shard.standardError)")
+        #expect(counters["dnstap_other_shards"]! + counters["records_written"]! == 306)
+    }
+
     @Test("bin/dnsmonster --dnstapSocket: capture | filter | out, dnsmonster's JSON and metrics, a balanced ledger")
     func dnsmonsterWrapper() throws {
         try Self.requireTool("fstrm_replay")

@@ -1,5 +1,6 @@
 import DMBytes
 import DMRecord
+import DMStage
 import DNSWire
 
 /// Turns decoded dnstap payloads into DNS records, as dnsmonster maps them: the query message
@@ -16,6 +17,8 @@ public struct DnstapRecordMapping {
     public var writesBothMessages: Bool
     /// Whether messages that fail the wire check are kept, flagged malformed.
     public var keepsMalformed: Bool
+    /// Which payloads a lane takes (`--shard`, `--sample`, `--packet-limit` on files).
+    public var selection: DnstapSelection
     /// What the mapping decided.
     public private(set) var counters = Counters()
     private let validator = DNSMessageValidator()
@@ -41,11 +44,18 @@ public struct DnstapRecordMapping {
     }
 
     /// A mapping with the given choices.
-    public init(types: DnstapTypeSelection = .all, writesBothMessages: Bool = false, keepsMalformed: Bool = false) {
+    public init(
+        types: DnstapTypeSelection = .all, writesBothMessages: Bool = false, keepsMalformed: Bool = false,
+        selection: DnstapSelection = DnstapSelection()
+    ) {
         self.types = types
         self.writesBothMessages = writesBothMessages
         self.keepsMalformed = keepsMalformed
+        self.selection = selection
     }
+
+    /// Whether `--packet-limit` payloads were taken.
+    public var isDone: Bool { self.selection.isDone }
 
     /// Decodes one data frame and writes its records.
     public mutating func write(frame: ByteView, into writer: RecordWriter) throws(RecordWriteError) {
@@ -53,9 +63,11 @@ public struct DnstapRecordMapping {
         do {
             payload = try DnstapPayload(decoding: frame)
         } catch {
-            self.counters.decodeErrors &+= 1
+            // Counted once over all lanes: by the lane of shard 0, as dm-capture's frames without IP.
+            if self.selection.admitUndecodable() { self.counters.decodeErrors &+= 1 }
             return
         }
+        guard self.selection.admit(payload) else { return }
         try self.write(payload, into: writer)
     }
 
@@ -157,5 +169,79 @@ public struct DnstapRecordMapping {
     @inline(__always)
     static func nanoseconds(_ seconds: UInt64, _ nanoseconds: UInt32) -> UInt64 {
         seconds &* 1_000_000_000 &+ UInt64(nanoseconds)
+    }
+}
+
+/// Which dnstap payloads one lane takes, for `bin/dnsmonster`'s lanes over one file: `--shard
+/// I/N` by a hash of the query address (a client's messages stay together, as a flow does with
+/// packets), then `--sample A:B`, up to `--packet-limit` payloads.
+public struct DnstapSelection: Hashable, Sendable {
+    /// Shard `index` of `count`; nil: every payload.
+    public var shard: (index: UInt64, count: UInt64)? {
+        get { self.shardCount == 0 ? nil : (self.shardIndex, self.shardCount) }
+        set {
+            self.shardIndex = newValue?.index ?? 0
+            self.shardCount = newValue?.count ?? 0
+        }
+    }
+    private var shardIndex: UInt64 = 0
+    private var shardCount: UInt64 = 0
+    /// `--sample A:B`.
+    public var sample: RecordSampler?
+    /// `--packet-limit N`: payloads taken before the input stops.
+    public var limit: UInt64?
+    /// Payloads left to the other shards.
+    public private(set) var otherShards: UInt64 = 0
+    /// Payloads left out by the sample.
+    public private(set) var sampledOut: UInt64 = 0
+    /// Payloads taken.
+    public private(set) var taken: UInt64 = 0
+
+    /// Every payload.
+    public init() {}
+
+    /// Shard `shard`, sampled by `sample`, up to `limit` payloads.
+    public init(shard: (index: UInt64, count: UInt64)?, sample: RecordSampler?, limit: UInt64?) {
+        self.shard = shard
+        self.sample = sample
+        self.limit = limit
+    }
+
+    /// Whether the limit was reached.
+    public var isDone: Bool { self.limit.map { self.taken >= $0 } ?? false }
+
+    /// Decides on a decoded payload and counts the decision.
+    @inline(__always)
+    mutating func admit(_ payload: DnstapPayload) -> Bool {
+        if self.shardCount > 1 && Self.hash(payload.queryAddress) % self.shardCount != self.shardIndex {
+            self.otherShards &+= 1
+            return false
+        }
+        if self.sample != nil, !self.sample!.admit() {
+            self.sampledOut &+= 1
+            return false
+        }
+        self.taken &+= 1
+        return true
+    }
+
+    /// Whether this lane counts a payload that does not decode (shard 0 does).
+    mutating func admitUndecodable() -> Bool {
+        guard self.shardCount <= 1 || self.shardIndex == 0 else {
+            self.otherShards &+= 1
+            return false
+        }
+        self.taken &+= 1
+        return true
+    }
+
+    /// FNV-1a of the address bytes.
+    @inline(__always)
+    static func hash(_ bytes: ByteView) -> UInt64 {
+        var hash: UInt64 = 0xCBF2_9CE4_8422_2325
+        for index in 0..<bytes.count {
+            hash = (hash ^ UInt64(bytes.uncheckedByte(at: index))) &* 0x0000_0100_0000_01B3  // index < count
+        }
+        return hash
     }
 }
