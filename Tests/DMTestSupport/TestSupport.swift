@@ -265,6 +265,20 @@ package final class ChildProcess {
     }
 }
 
+/// The counters of a stage's summary line (`dm-capture: a=1 b=2 …`).
+package enum SummaryCounters {
+    /// The `name=N` pairs of the last line of `text` that contains `marker`; empty when none does.
+    package static func parse(_ text: String, lastLineContaining marker: String) -> [String: UInt64] {
+        guard let line = text.split(separator: "\n").last(where: { $0.contains(marker) }) else { return [:] }
+        var counters: [String: UInt64] = [:]
+        for field in line.split(separator: " ") {
+            let parts = field.split(separator: "=")
+            if parts.count == 2, let value = UInt64(parts[1]) { counters[String(parts[0])] = value }
+        }
+        return counters
+    }
+}
+
 /// A deterministic random source for building test data from a property-test seed.
 package struct SplitMix64: RandomNumberGenerator {
     package var state: UInt64

@@ -28,15 +28,9 @@ import Testing
         return try String(contentsOfFile: output, encoding: .utf8).split(separator: "\n").map(String.init)
     }
 
-    /// A summary line's counters.
+    /// The counters of dm-capture's last summary line.
     static func counters(_ standardError: String) -> [String: UInt64] {
-        guard let line = standardError.split(separator: "\n").last(where: { $0.contains("dnstap_frames=") }) else { return [:] }
-        var counters: [String: UInt64] = [:]
-        for field in line.split(separator: " ") {
-            let parts = field.split(separator: "=")
-            if parts.count == 2, let value = UInt64(parts[1]) { counters[String(parts[0])] = value }
-        }
-        return counters
+        SummaryCounters.parse(standardError, lastLineContaining: "dnstap_frames=")
     }
 
     @Test("each dnstap file of the corpus gives line for line the JSON dnsmonster printed for it", arguments: files)

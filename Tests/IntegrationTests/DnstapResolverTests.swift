@@ -111,12 +111,7 @@ struct DnstapResolverTests {
 
     /// `name=N` pairs of a summary line.
     static func counters(in line: String) -> [String: UInt64] {
-        var result: [String: UInt64] = [:]
-        for word in line.split(separator: " ") {
-            let parts = word.split(separator: "=")
-            if parts.count == 2, let value = UInt64(parts[1]) { result[String(parts[0])] = value }
-        }
-        return result
+        SummaryCounters.parse(line, lastLineContaining: "=")
     }
 
     /// One JSON line of dm-out: the fields these tests look at.
