@@ -146,8 +146,9 @@ public final class FrameStreamsServer {
     /// closed (the writer finished, left, or broke the protocol).
     private func receive(from client: Client, waiting: Bool, data: (ByteView) throws -> Void) throws -> Bool {
         // While serving: a few reads per readiness while bytes keep coming, then the next
-        // connection gets a turn. When stopping: until the connection holds nothing more.
-        for _ in 0..<(waiting ? 16 : Int.max) {
+        // connection gets a turn. When stopping: until the connection holds nothing more, or
+        // a few thousand reads (tens of MiB) of a writer that goes on sending.
+        for _ in 0..<(waiting ? 16 : 4096) {
             let count: Int?
             let space = client.reader.space()
             do {
