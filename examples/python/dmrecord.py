@@ -629,6 +629,7 @@ class DNSRecord:
 
     ``src``/``dst`` are :mod:`ipaddress` objects of version ``ip_version``;
     ``wire`` is the DNS message (RFC 1035 wire format, no TCP length prefix);
+    ``identity`` and ``version`` name the server that logged it (dnstap), empty when unknown;
     ``flags`` are the record flags (:data:`DNS_FLAG_MALFORMED`).
     """
 
@@ -644,6 +645,7 @@ class DNSRecord:
     identity: str = ""
     match_flags: int = 0
     flags: int = 0
+    version: str = ""
 
     type = DNS
 
@@ -656,30 +658,33 @@ class DNSRecord:
         if len(body) < _DNS_FIXED.size:
             raise FormatError(f"DNS body is {len(body)} bytes, at least 56 needed")
         (time_ns, packet_length, ip_version, transport, sport, dport, match_flags,
-         ident_len, _reserved, src, dst) = _DNS_FIXED.unpack_from(body, 0)
-        end = _DNS_FIXED.size + ident_len
+         ident_len, version_len, src, dst) = _DNS_FIXED.unpack_from(body, 0)
+        version_start = _DNS_FIXED.size + ident_len
+        end = version_start + version_len
         if end > len(body):
-            raise FormatError(f"DNS identity length {ident_len} runs past the end of "
-                              f"the {len(body)}-byte body")
-        identity = bytes(body[_DNS_FIXED.size:end]).decode("utf-8", "surrogateescape")
+            raise FormatError(f"DNS identity length {ident_len} and version length {version_len} "
+                              f"run past the end of the {len(body)}-byte body")
+        identity = bytes(body[_DNS_FIXED.size:version_start]).decode("utf-8", "surrogateescape")
+        version = bytes(body[version_start:end]).decode("utf-8", "surrogateescape")
         return cls(time_ns, packet_length, ip_version, transport, sport, dport,
                    _decode_address(ip_version, src), _decode_address(ip_version, dst),
-                   bytes(body[end:]), identity, match_flags, flags)
+                   bytes(body[end:]), identity, match_flags, flags, version)
 
     def to_body(self) -> bytes:
         for name, addr in (("source", self.src), ("destination", self.dst)):
             if addr.version != self.ip_version:
                 raise ValueError(f"{name} address {addr} is not IPv{self.ip_version}")
         identity = self.identity.encode("utf-8", "surrogateescape")
-        if len(identity) > 0xFFFF:
-            raise ValueError("identity is longer than 65535 bytes")
+        version = self.version.encode("utf-8", "surrogateescape")
+        if len(identity) > 0xFFFF or len(version) > 0xFFFF:
+            raise ValueError("identity and version are at most 65535 bytes each")
         if len(self.wire) > 0xFFFF:
             raise ValueError("a DNS message is at most 65535 bytes")
         return b"".join((
             _DNS_FIXED.pack(self.time_ns, self.packet_length, self.ip_version, self.transport,
-                            self.sport, self.dport, self.match_flags, len(identity), 0,
+                            self.sport, self.dport, self.match_flags, len(identity), len(version),
                             _encode_address(self.src), _encode_address(self.dst)),
-            identity, bytes(self.wire)))
+            identity, version, bytes(self.wire)))
 
 
 def _decode_address(ip_version: int, data: bytes) -> IPAddress:
@@ -698,10 +703,11 @@ def dns_message(body: bytes) -> bytes:
     """Return the DNS wire message of a DNS record body without decoding the rest."""
     if len(body) < _DNS_FIXED.size:
         raise FormatError(f"DNS body is {len(body)} bytes, at least 56 needed")
-    (ident_len,) = struct.unpack_from("<H", body, 20)
-    start = _DNS_FIXED.size + ident_len
+    ident_len, version_len = struct.unpack_from("<HH", body, 20)
+    start = _DNS_FIXED.size + ident_len + version_len
     if start > len(body):
-        raise FormatError(f"DNS identity length {ident_len} runs past the end of the body")
+        raise FormatError(f"DNS identity length {ident_len} and version length {version_len} "
+                          "run past the end of the body")
     return bytes(body[start:])
 
 

@@ -141,6 +141,20 @@ class RoundTripTest(unittest.TestCase):
         self.assertEqual(str(decoded[1].src), "2001:db8::1")
         self.assertEqual(dmrecord.dns_message(records[0].body), v4.wire)
 
+    def test_dns_version_follows_the_identity(self):
+        tapped = DNSRecord(time_ns=12, packet_length=33, ip_version=4, transport=dmrecord.TRANSPORT_UDP,
+                           sport=40000, dport=53, src=ipaddress.ip_address("127.0.0.1"),
+                           dst=ipaddress.ip_address("127.0.0.1"), wire=query("c.example"),
+                           identity="ci-unbound", version="unbound 1.17.1")
+        body = tapped.to_body()
+        # Identity length at 20, version length at 22; the version after the identity.
+        self.assertEqual(body[20:24], bytes([10, 0, 14, 0]))
+        self.assertEqual(body[56:80], b"ci-unboundunbound 1.17.1")
+        self.assertEqual(dmrecord.dns_message(body), tapped.wire)
+        self.assertEqual(DNSRecord.from_body(0, body), tapped)
+        with self.assertRaises(dmrecord.FormatError):
+            DNSRecord.from_body(0, body[:70])
+
     def test_stats_round_trip(self):
         st = StatsRecord(time_ns=99, pid=1234, lane=1, kind=dmrecord.STATS_PERIODIC,
                          stage="dm-parse", counters=[("packets_in", 10), ("dns_out", 2**64 - 1)])
