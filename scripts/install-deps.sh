@@ -27,6 +27,7 @@ packages=(
   protobuf-compiler             # scripts/generate-dnstap.sh (only when Protos/dnstap.proto changes)
   bind9 bind9-utils bind9-dnsutils  # tests: BIND logs dnstap into dm-capture; dig sends the queries
   unbound                       # tests: Unbound (in a namespace of its own) logs dnstap into dm-capture
+  knot-resolver knot knot-module-dnstap  # tests: Knot Resolver and knotd (in a namespace) log dnstap into dm-capture
   dnsperf                       # tests: query load for the resolvers
   iproute2                      # tests: the network namespace the resolvers run in
 )

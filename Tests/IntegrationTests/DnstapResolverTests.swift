@@ -4,17 +4,17 @@ import Testing
 
 /// dm-capture --dnstap against real resolvers from Debian, started here on loopback
 /// (../shared/servers/dns-authoritative.sh, resolvers-dnstap.sh): BIND 9.18 authoritative
-/// (AUTH_QUERY and CLIENT_RESPONSE) with dig and dnsperf over UDP and TCP, IPv4 and IPv6; and
-/// Unbound 1.17 in a network namespace that has only `lo` (CLIENT_*, RESOLVER_* and
-/// FORWARDER_* messages), with --dnstap-types. Every query sent must come out of dm-out's JSON
-/// with the right name, type, addresses, ports, transport, identity and version, and the
-/// counters must add up exactly. A missing program is a failure naming scripts/install-deps.sh,
-/// never a skip.
-@Suite("dnstap from real resolvers (BIND, Unbound)", .serialized)
+/// (AUTH_QUERY and CLIENT_RESPONSE) with dig and dnsperf over UDP and TCP, IPv4 and IPv6; and,
+/// each in a network namespace that has only `lo` with BIND in it, Unbound 1.17 (CLIENT_*,
+/// RESOLVER_* and FORWARDER_* messages, with --dnstap-types), Knot Resolver 5.6 (CLIENT_*) and
+/// knotd 3.2 (AUTH_*). Every query sent must come out of dm-out's JSON with the right name,
+/// type, addresses, ports, transport, identity and version, and the counters must add up
+/// exactly. A missing program is a failure naming scripts/install-deps.sh, never a skip.
+@Suite("dnstap from real resolvers (BIND, Unbound, Knot Resolver, knotd)", .serialized)
 struct DnstapResolverTests {
     static let servers = Programs.packageRoot + "/../shared/servers"
     /// The Debian packages the programs below come from (scripts/install-deps.sh installs them).
-    static let packages = "bind9 bind9-utils bind9-dnsutils unbound dnsperf iproute2"
+    static let packages = "bind9 bind9-utils bind9-dnsutils unbound knot-resolver knot knot-module-dnstap dnsperf iproute2"
 
     /// The full path of each program; a missing one fails the test (never a skip).
     static func programs(_ names: [String]) throws -> [String: String] {
@@ -331,21 +331,70 @@ struct DnstapResolverTests {
         #expect((counters["clients_connected"] ?? 0) >= 1 && counters["protocol_errors"] == 0 && counters["cut_frames"] == 0, "\(summary)")
     }
 
-    // MARK: Unbound
+    // MARK: Servers in a namespace
 
-    /// A query sent to Unbound from dig inside the namespace, and how Unbound resolves it:
+    /// The programs a namespace with BIND in it needs.
+    static let namespaceTools = ["named", "named-checkconf", "dnssec-keygen", "dnssec-signzone", "dig", "ip"]
+
+    /// A network namespace of our own with only lo, and BIND in it on 127.0.0.1:53 serving
+    /// dns-authoritative.sh's zones: the upstream or zone source of the servers the tests start
+    /// there, none of which can reach beyond the machine (root priming, trust-anchor refresh).
+    struct Namespace {
+        var name: String
+        /// BIND's example.test zone file.
+        var zoneFile: String
+        /// Stops BIND and deletes the namespace.
+        var remove: () -> Void
+    }
+
+    /// Creates the namespace and starts BIND in it (files in `directory`/named); undoes both if
+    /// that fails. The caller removes it (`defer { namespace.remove() }`).
+    static func namespaceWithBIND(tools: [String: String], directory: TemporaryDirectory) throws -> Namespace {
+        let name = "dmtap\(getpid())"
+        let named = "DNS_DIR='\(directory.file("named"))' DNS_PORT=53 DNS_ADDR4=127.0.0.1 DNS_ADDR6=::1"
+        let remove = {
+            _ = try? Programs.shell("\(named) bash '\(Self.servers)/dns-authoritative.sh' stop")
+            _ = try? Programs.run(tools["ip"]!, ["netns", "del", name])
+        }
+        var started = false
+        defer { if !started { remove() } }
+        _ = try? Programs.run(tools["ip"]!, ["netns", "del", name])
+        try Self.run(tools["ip"]!, ["netns", "add", name], in: directory)
+        try Self.run(tools["ip"]!, ["-n", name, "link", "set", "lo", "up"], in: directory)
+        try FileManager.default.createDirectory(atPath: directory.file("named"), withIntermediateDirectories: true)
+        let start = try Programs.shell("\(named) '\(tools["ip"]!)' netns exec \(name) bash '\(Self.servers)/dns-authoritative.sh' start 1>&2")
+        try #require(start.status == 0, "named did not start in \(name): \(start.standardError)")
+        started = true
+        return Namespace(name: name, zoneFile: directory.file("named/zones/example.test.db"), remove: remove)
+    }
+
+    /// A DNS server the tests start in the namespace, writing dnstap into dm-capture.
+    struct NamespaceServer {
+        /// Its name in folders, files and messages.
+        var name: String
+        /// The port it answers on at 127.0.0.1 in the namespace.
+        var port: Int
+        /// The dnstap messages it logs per query.
+        var messagesPerQuery: Int
+        /// Writes its configuration into `folder` for the dnstap socket `socket` (checked where
+        /// the server has a checker) and returns its command line, program first; it stays in
+        /// the foreground, logging to standard error or to `*.log` files in `folder`.
+        var configure: (_ folder: String, _ socket: String) throws -> [String]
+    }
+
+    /// A query sent with dig from inside the namespace; for Unbound, how it resolves it:
     /// through the stub zone (RESOLVER_*) or the forward zone (FORWARDER_*).
     struct ResolverQuery {
         var name: String
         var type: String
         var qtype: Int
         var transport: String
-        var forwarded: Bool
+        var forwarded = false
         var rcode: Int
     }
 
-    /// What one Unbound run gave: the final counters and the records.
-    struct UnboundRun {
+    /// What one server run gave: the final counters and the records.
+    struct ServerRun {
         var counters: [String: UInt64]
         var summary: String
         var messages: [Message]
@@ -353,87 +402,39 @@ struct DnstapResolverTests {
         var queries: [ResolverQuery]
     }
 
-    /// Names that each cost Unbound exactly one upstream query (no CNAME to chase, nothing cached).
-    static let resolverQueries = [
-        ResolverQuery(name: "u1.wild.example.test.", type: "A", qtype: 1, transport: "udp", forwarded: false, rcode: 0),
-        ResolverQuery(name: "t2.wild.example.test.", type: "TXT", qtype: 16, transport: "tcp", forwarded: false, rcode: 0),
-        ResolverQuery(name: "nx3.example.test.", type: "A", qtype: 1, transport: "udp", forwarded: false, rcode: 3),
-        ResolverQuery(name: "mail.signed.test.", type: "A", qtype: 1, transport: "udp", forwarded: true, rcode: 0),
-        ResolverQuery(name: "f5.wc.nsec3.test.", type: "A", qtype: 1, transport: "tcp", forwarded: true, rcode: 0),
-    ]
-
-    /// Starts dm-capture (with `arguments`) and Unbound in `namespace` writing dnstap to it,
-    /// sends ``resolverQueries`` with dig, waits until all their messages (4 each) have
-    /// arrived (Unbound 1.17 drops what its dnstap queue still holds when it stops), stops both.
-    static func runUnbound(
-        _ run: Int, arguments: [String], namespace: String, tools: [String: String], directory: TemporaryDirectory
-    ) throws -> UnboundRun {
-        let folder = directory.file("unbound-\(run)")
+    /// Starts dm-capture (with `arguments`) and `server` in `namespace` writing dnstap to it,
+    /// sends `queries` with dig, waits until all their messages have arrived (Unbound 1.17
+    /// drops what its dnstap queue still holds when it stops; kresd and knotd hand theirs to
+    /// the socket only every 2 s or so), stops both.
+    static func runServer(
+        _ server: NamespaceServer, run: Int, arguments: [String], queries toSend: [ResolverQuery], namespace: String,
+        tools: [String: String], directory: TemporaryDirectory
+    ) throws -> ServerRun {
+        let folder = directory.file("\(server.name)-\(run)")
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        // The socket file is visible from both namespaces.
         let socket = folder + "/dnstap.sock"
         let collector = try Collector(socket: socket, output: folder + "/out.records", arguments: arguments)
         try #require(collector.waitUntilListening(), "\(collector.errorText)")
-        // As resolvers-dnstap.sh configures it; the socket file is visible from both namespaces.
-        let configuration = """
-            server:
-              interface: 127.0.0.1@5300
-              port: 5300
-              do-ip6: no
-              username: ""
-              chroot: ""
-              directory: "\(folder)"
-              pidfile: "\(folder)/unbound.pid"
-              logfile: "\(folder)/unbound.log"
-              use-syslog: no
-              verbosity: 1
-              num-threads: 1
-              do-not-query-localhost: no
-              module-config: "iterator"
-              access-control: 127.0.0.0/8 allow
-              qname-minimisation: no
-              local-zone: "test." nodefault
-            stub-zone:
-              name: "example.test"
-              stub-addr: 127.0.0.1@53
-            forward-zone:
-              name: "."
-              forward-addr: 127.0.0.1@53
-            remote-control:
-              control-enable: no
-            dnstap:
-              dnstap-enable: yes
-              dnstap-socket-path: "\(socket)"
-              dnstap-send-identity: yes
-              dnstap-identity: "ci-unbound"
-              dnstap-send-version: yes
-              dnstap-log-client-query-messages: yes
-              dnstap-log-client-response-messages: yes
-              dnstap-log-resolver-query-messages: yes
-              dnstap-log-resolver-response-messages: yes
-              dnstap-log-forwarder-query-messages: yes
-              dnstap-log-forwarder-response-messages: yes
-
-            """
-        try configuration.write(toFile: folder + "/unbound.conf", atomically: false, encoding: .utf8)
-        try Self.run(tools["unbound-checkconf"]!, [folder + "/unbound.conf"], in: directory)
-        let logFD = open(folder + "/unbound.out", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        let command = try server.configure(folder, socket)
+        let logFD = open(folder + "/\(server.name).out", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         let nullFD = open("/dev/null", O_RDONLY | O_CLOEXEC)
-        // `ip netns exec` executes unbound in place: the child is unbound itself.
-        let unbound = try ChildProcess(
-            tools["ip"]!, ["netns", "exec", namespace, tools["unbound"]!, "-d", "-c", folder + "/unbound.conf"],
-            standardInput: nullFD, standardOutput: logFD, standardError: logFD)
+        // `ip netns exec` executes the server in place: the child is the server itself.
+        let daemon = try ChildProcess(
+            tools["ip"]!, ["netns", "exec", namespace] + command, standardInput: nullFD, standardOutput: logFD, standardError: logFD)
         close(logFD)
         close(nullFD)
-        var unboundRunning = true
-        defer { if unboundRunning { unbound.signal(SIGKILL); unbound.wait() } }
+        var daemonRunning = true
+        defer { if daemonRunning { daemon.signal(SIGKILL); daemon.wait() } }
         func log() -> String {
-            ((try? String(contentsOfFile: folder + "/unbound.out", encoding: .utf8)) ?? "")
-                + ((try? String(contentsOfFile: folder + "/unbound.log", encoding: .utf8)) ?? "")
+            let logs = ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).filter { $0.hasSuffix(".log") }.sorted()
+            let files = [server.name + ".out"] + logs
+            return files.map { (try? String(contentsOfFile: folder + "/" + $0, encoding: .utf8)) ?? "" }.joined()
         }
         func dig(_ query: ResolverQuery, time: Int) throws -> Programs.Result {
             try Programs.run(
                 tools["ip"]!,
-                ["netns", "exec", namespace, tools["dig"]!, "+time=\(time)", "+tries=1", "-p", "5300", "@127.0.0.1"]
+                ["netns", "exec", namespace, tools["dig"]!, "+time=\(time)", "+tries=1", "-p", String(server.port), "@127.0.0.1"]
                     + (query.transport == "tcp" ? ["+tcp"] : []) + [query.name, query.type],
                 output: folder + "/dig.out")
         }
@@ -450,24 +451,23 @@ struct DnstapResolverTests {
             }
             usleep(50_000)
         }
-        try #require(queries.count == 1, "unbound does not answer on 127.0.0.1:5300 in \(namespace): \(log())")
-        for query in Self.resolverQueries {
+        try #require(queries.count == 1, "\(server.name) does not answer on 127.0.0.1:\(server.port) in \(namespace): \(log())")
+        for query in toSend {
             let result = try dig(query, time: 2)
             let answer = (try? String(contentsOfFile: folder + "/dig.out", encoding: .utf8)) ?? ""
             #expect(result.status == 0 && answer.contains(query.rcode == 3 ? "status: NXDOMAIN" : "status: NOERROR"), "\(answer) \(result.standardError)")
             queries.append(query)
         }
-        // CQ, RQ|FQ, RR|FR, CR for each query. Unbound hands its queue to its dnstap thread
-        // about once a second and drops what is still queued when it stops: wait for them.
-        let expected = UInt64(4 * queries.count)
+        let expected = UInt64(server.messagesPerQuery * queries.count)
         #expect(
             collector.wait { ($0["dnstap_messages"] ?? 0) >= expected },
             "want \(expected) dnstap messages: \(collector.errorText) \(log())")
-        unbound.signal(SIGTERM)
-        let (unboundStatus, unboundSignaled) = unbound.wait()
-        unboundRunning = false
-        #expect(unboundStatus == 0 && !unboundSignaled, "\(log())")
-        #expect(collector.wait { ($0["clients_disconnected"] ?? 0) >= 1 }, "unbound did not close its dnstap connection: \(collector.errorText)")
+        daemon.signal(SIGTERM)
+        let (daemonStatus, daemonSignaled) = daemon.wait()
+        daemonRunning = false
+        #expect(daemonStatus == 0 && !daemonSignaled, "\(server.name) exit \(daemonStatus): \(log())")
+        #expect(
+            collector.wait { ($0["clients_disconnected"] ?? 0) >= 1 }, "\(server.name) did not close its dnstap connection: \(collector.errorText)")
         let (status, signaled, counters, summary) = collector.stop()
         #expect(status == 0 && !signaled, "\(collector.errorText)")
         #expect(!FileManager.default.fileExists(atPath: socket), "dm-capture removes its socket at exit")
@@ -478,32 +478,108 @@ struct DnstapResolverTests {
                 && counters["malformed_messages"] == 0, "\(summary)")
         let messages = try Self.messages(of: folder + "/out.records")
         #expect(counters["records_written"] == UInt64(messages.count), "\(summary)")
-        return UnboundRun(counters: counters, summary: summary, messages: messages, queries: queries)
+        return ServerRun(counters: counters, summary: summary, messages: messages, queries: queries)
+    }
+
+    /// Expects `found`, the messages of `query` on one hop, to be one query and one response,
+    /// both from `sourceIP` over `transport` with RD as given, with the same source port and
+    /// ID, the response with the query's rcode.
+    static func expectExchange(
+        _ query: ResolverQuery, _ found: [Message], hop: String, sourceIP: String, transport: String, recursionDesired: Bool,
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) {
+        let queries = found.filter { !$0.response }, responses = found.filter(\.response)
+        guard queries.count == 1, responses.count == 1, let asked = queries.first, let answered = responses.first else {
+            Issue.record("\(query.name): want one \(hop) query and one \(hop) response, got \(found)", sourceLocation: sourceLocation)
+            return
+        }
+        for message in [asked, answered] {
+            #expect(
+                message.sourceIP == sourceIP && message.transport == transport && message.recursionDesired == recursionDesired,
+                "\(query.name) (\(hop)): \(message)", sourceLocation: sourceLocation)
+        }
+        #expect(asked.sourcePort == answered.sourcePort && asked.id == answered.id, "\(asked) / \(answered)", sourceLocation: sourceLocation)
+        #expect(answered.rcode == query.rcode, "\(answered)", sourceLocation: sourceLocation)
+    }
+
+    // MARK: Unbound
+
+    /// Names that each cost Unbound exactly one upstream query (no CNAME to chase, nothing cached).
+    static let resolverQueries = [
+        ResolverQuery(name: "u1.wild.example.test.", type: "A", qtype: 1, transport: "udp", forwarded: false, rcode: 0),
+        ResolverQuery(name: "t2.wild.example.test.", type: "TXT", qtype: 16, transport: "tcp", forwarded: false, rcode: 0),
+        ResolverQuery(name: "nx3.example.test.", type: "A", qtype: 1, transport: "udp", forwarded: false, rcode: 3),
+        ResolverQuery(name: "mail.signed.test.", type: "A", qtype: 1, transport: "udp", forwarded: true, rcode: 0),
+        ResolverQuery(name: "f5.wc.nsec3.test.", type: "A", qtype: 1, transport: "tcp", forwarded: true, rcode: 0),
+    ]
+
+    /// Unbound as resolvers-dnstap.sh configures it, on 5300: CQ, RQ|FQ, RR|FR, CR per query.
+    static func unbound(tools: [String: String], directory: TemporaryDirectory) -> NamespaceServer {
+        NamespaceServer(name: "unbound", port: 5300, messagesPerQuery: 4) { folder, socket in
+            let configuration = """
+                server:
+                  interface: 127.0.0.1@5300
+                  port: 5300
+                  do-ip6: no
+                  username: ""
+                  chroot: ""
+                  directory: "\(folder)"
+                  pidfile: "\(folder)/unbound.pid"
+                  logfile: "\(folder)/unbound.log"
+                  use-syslog: no
+                  verbosity: 1
+                  num-threads: 1
+                  do-not-query-localhost: no
+                  module-config: "iterator"
+                  access-control: 127.0.0.0/8 allow
+                  qname-minimisation: no
+                  local-zone: "test." nodefault
+                stub-zone:
+                  name: "example.test"
+                  stub-addr: 127.0.0.1@53
+                forward-zone:
+                  name: "."
+                  forward-addr: 127.0.0.1@53
+                remote-control:
+                  control-enable: no
+                dnstap:
+                  dnstap-enable: yes
+                  dnstap-socket-path: "\(socket)"
+                  dnstap-send-identity: yes
+                  dnstap-identity: "ci-unbound"
+                  dnstap-send-version: yes
+                  dnstap-log-client-query-messages: yes
+                  dnstap-log-client-response-messages: yes
+                  dnstap-log-resolver-query-messages: yes
+                  dnstap-log-resolver-response-messages: yes
+                  dnstap-log-forwarder-query-messages: yes
+                  dnstap-log-forwarder-response-messages: yes
+
+                """
+            try configuration.write(toFile: folder + "/unbound.conf", atomically: false, encoding: .utf8)
+            try Self.run(tools["unbound-checkconf"]!, [folder + "/unbound.conf"], in: directory)
+            return [tools["unbound"]!, "-d", "-c", folder + "/unbound.conf"]
+        }
     }
 
     @Test("Unbound 1.17 in a namespace with only lo: CQ/CR, RQ/RR and FQ/FR come out with their endpoints; --dnstap-types keeps the types named")
     func unboundResolver() throws {
         try #require(geteuid() == 0, "network namespaces need root (CI runs as root)")
-        let tools = try Self.programs(["named", "named-checkconf", "dnssec-keygen", "dnssec-signzone", "dig", "unbound", "unbound-checkconf", "ip"])
+        let tools = try Self.programs(Self.namespaceTools + ["unbound", "unbound-checkconf"])
         let directory = try TemporaryDirectory()
-        try FileManager.default.createDirectory(atPath: directory.file("named"), withIntermediateDirectories: true)
         let versionText = try Self.run(tools["unbound"]!, ["-V"], in: directory)
         let unboundVersion = try #require(versionText.split(separator: "\n").first { $0.hasPrefix("Version ") }?.dropFirst(8), "\(versionText)")
-
-        // A namespace of our own with only lo: nothing Unbound does can leave the machine.
-        let namespace = "dmtap\(getpid())"
-        _ = try? Programs.run(tools["ip"]!, ["netns", "del", namespace])
-        try Self.run(tools["ip"]!, ["netns", "add", namespace], in: directory)
-        defer { _ = try? Programs.run(tools["ip"]!, ["netns", "del", namespace]) }
-        try Self.run(tools["ip"]!, ["-n", namespace, "link", "set", "lo", "up"], in: directory)
-        // BIND inside it on 127.0.0.1:53 is the upstream of the stub and forward zones.
-        let named = "DNS_DIR='\(directory.file("named"))' DNS_PORT=53 DNS_ADDR4=127.0.0.1 DNS_ADDR6=::1"
-        defer { _ = try? Programs.shell("\(named) bash '\(Self.servers)/dns-authoritative.sh' stop") }
-        let start = try Programs.shell("\(named) '\(tools["ip"]!)' netns exec \(namespace) bash '\(Self.servers)/dns-authoritative.sh' start 1>&2")
-        try #require(start.status == 0, "named did not start in \(namespace): \(start.standardError)")
+        // BIND in the namespace is the upstream of the stub and forward zones.
+        let namespace = try Self.namespaceWithBIND(tools: tools, directory: directory)
+        defer { namespace.remove() }
+        let unbound = Self.unbound(tools: tools, directory: directory)
+        func runUnbound(_ run: Int, arguments: [String]) throws -> ServerRun {
+            try Self.runServer(
+                unbound, run: run, arguments: arguments, queries: Self.resolverQueries, namespace: namespace.name, tools: tools, directory: directory)
+        }
 
         // 1. Every type.
-        let all = try Self.runUnbound(0, arguments: [], namespace: namespace, tools: tools, directory: directory)
+        let all = try runUnbound(0, arguments: [])
         #expect(all.counters["types_skipped"] == 0, "\(all.summary)")
         #expect(all.messages.count == 4 * all.queries.count, "\(all.messages)")
         let unlabelled = all.messages.filter {
@@ -514,36 +590,18 @@ struct DnstapResolverTests {
         for query in all.queries {
             let found = all.messages.filter { $0.name == query.name && $0.qtype == query.qtype }
             // dig -> unbound: CLIENT_QUERY / CLIENT_RESPONSE on 5300 over dig's transport.
-            let client = found.filter { $0.destinationPort == 5300 }
-            let clientQuery = client.filter { !$0.response }, clientResponse = client.filter(\.response)
-            if clientQuery.count == 1, clientResponse.count == 1, let asked = clientQuery.first, let answered = clientResponse.first {
-                for message in [asked, answered] {
-                    #expect(message.sourceIP == "127.0.0.1" && message.transport == query.transport && message.recursionDesired, "\(message)")
-                }
-                #expect(asked.sourcePort == answered.sourcePort && asked.id == answered.id, "\(asked) / \(answered)")
-                #expect(answered.rcode == query.rcode, "\(answered)")
-            } else {
-                Issue.record("\(query.name): want one client query and one client response on 5300, got \(found)")
-            }
+            Self.expectExchange(
+                query, found.filter { $0.destinationPort == 5300 }, hop: "client (5300)", sourceIP: "127.0.0.1", transport: query.transport,
+                recursionDesired: true)
             // unbound -> BIND: RESOLVER_* (stub zone, RD clear) or FORWARDER_* (RD set) to 53
             // over UDP, from the unspecified address of unbound's outgoing socket.
-            let upstream = found.filter { $0.destinationPort == 53 }
-            let upstreamQuery = upstream.filter { !$0.response }, upstreamResponse = upstream.filter(\.response)
-            if upstreamQuery.count == 1, upstreamResponse.count == 1, let asked = upstreamQuery.first, let answered = upstreamResponse.first {
-                for message in [asked, answered] {
-                    #expect(
-                        message.sourceIP == "0.0.0.0" && message.transport == "udp" && message.recursionDesired == query.forwarded,
-                        "\(query.name): \(message)")
-                }
-                #expect(asked.sourcePort == answered.sourcePort && asked.id == answered.id, "\(asked) / \(answered)")
-                #expect(answered.rcode == query.rcode, "\(answered)")
-            } else {
-                Issue.record("\(query.name): want one upstream query and one upstream response on 53, got \(found)")
-            }
+            Self.expectExchange(
+                query, found.filter { $0.destinationPort == 53 }, hop: "upstream (53)", sourceIP: "0.0.0.0", transport: "udp",
+                recursionDesired: query.forwarded)
         }
 
         // 2. --dnstap-types CQ: one client query per dig, the other three messages skipped.
-        let clientQueries = try Self.runUnbound(1, arguments: ["--dnstap-types", "CQ"], namespace: namespace, tools: tools, directory: directory)
+        let clientQueries = try runUnbound(1, arguments: ["--dnstap-types", "CQ"])
         let count = clientQueries.queries.count
         #expect(clientQueries.counters["types_skipped"] == UInt64(3 * count), "\(clientQueries.summary)")
         #expect(clientQueries.messages.count == count, "\(clientQueries.messages)")
@@ -554,8 +612,7 @@ struct DnstapResolverTests {
 
         // 3. --dnstap-types RESOLVER_QUERY,FR: the stub zone's upstream queries and the forward
         // zone's upstream responses only.
-        let mixed = try Self.runUnbound(
-            2, arguments: ["--dnstap-types", "RESOLVER_QUERY,FR"], namespace: namespace, tools: tools, directory: directory)
+        let mixed = try runUnbound(2, arguments: ["--dnstap-types", "RESOLVER_QUERY,FR"])
         #expect(mixed.counters["types_skipped"] == UInt64(3 * mixed.queries.count), "\(mixed.summary)")
         #expect(mixed.messages.count == mixed.queries.count, "\(mixed.messages)")
         for query in mixed.queries {
@@ -564,5 +621,128 @@ struct DnstapResolverTests {
                 found.count == 1 && found.allSatisfy { $0.destinationPort == 53 && $0.response == query.forwarded && $0.recursionDesired == query.forwarded },
                 "\(query.name): \(found)")
         }
+    }
+
+    // MARK: Knot Resolver, knotd
+
+    /// What kresd and knotd are asked: names of example.test (which kresd forwards to BIND and
+    /// knotd serves itself) with an answer, without one (NODATA) and not there, over UDP and TCP.
+    static let answeredQueries = [
+        ResolverQuery(name: "k1.wild.example.test.", type: "A", qtype: 1, transport: "udp", rcode: 0),
+        ResolverQuery(name: "k2.wild.example.test.", type: "TXT", qtype: 16, transport: "tcp", rcode: 0),
+        ResolverQuery(name: "mail.example.test.", type: "AAAA", qtype: 28, transport: "tcp", rcode: 0),
+        ResolverQuery(name: "k4.wild.example.test.", type: "MX", qtype: 15, transport: "udp", rcode: 0),
+        ResolverQuery(name: "nx5.example.test.", type: "A", qtype: 1, transport: "udp", rcode: 3),
+        ResolverQuery(name: "nx6.example.test.", type: "TXT", qtype: 16, transport: "tcp", rcode: 3),
+    ]
+
+    /// Expects a kresd or knotd run (with --dnstap-both and the two types it logs kept) to have
+    /// each query sent, the readiness query too, once as a query and once as its response,
+    /// from dig at 127.0.0.1 to the server's port over dig's transport, labelled `identity` and
+    /// `version`; no type skipped and no frame with both messages (one record per message).
+    static func expectAnswered(
+        _ run: ServerRun, by server: NamespaceServer, identity: String, version: String, sourceLocation: SourceLocation = #_sourceLocation
+    ) {
+        #expect(run.counters["types_skipped"] == 0, "\(run.summary)", sourceLocation: sourceLocation)
+        #expect(run.counters["records_written"] == run.counters["dnstap_messages"], "\(run.summary)", sourceLocation: sourceLocation)
+        #expect(run.messages.count == 2 * run.queries.count, "\(run.messages)", sourceLocation: sourceLocation)
+        let unlabelled = run.messages.filter {
+            $0.identity != identity || $0.version != version || $0.ipVersion != 4 || $0.destinationIP != "127.0.0.1"
+                || $0.destinationPort != server.port || $0.sourcePort == 0
+        }
+        #expect(unlabelled.isEmpty, "\(unlabelled)", sourceLocation: sourceLocation)
+        for query in run.queries {
+            Self.expectExchange(
+                query, run.messages.filter { $0.name == query.name && $0.qtype == query.qtype }, hop: "\(server.name) (\(server.port))",
+                sourceIP: "127.0.0.1", transport: query.transport, recursionDesired: true, sourceLocation: sourceLocation)
+        }
+    }
+
+    @Test("Knot Resolver 5.6 in a namespace with only lo: each dig query over UDP/TCP comes out as CLIENT_QUERY and CLIENT_RESPONSE with its endpoints, identity and version")
+    func knotResolver() throws {
+        try #require(geteuid() == 0, "network namespaces need root (CI runs as root)")
+        let tools = try Self.programs(Self.namespaceTools + ["kresd"])
+        let directory = try TemporaryDirectory()
+        // BIND in the namespace is where kresd forwards everything.
+        let namespace = try Self.namespaceWithBIND(tools: tools, directory: directory)
+        defer { namespace.remove() }
+        // As resolvers-dnstap.sh configures it; without the root trust anchor and its RFC 5011
+        // refresh. It still asks for `. NS` when it starts (BIND refuses).
+        let kresd = NamespaceServer(name: "kresd", port: 5301, messagesPerQuery: 2) { folder, socket in
+            let configuration = """
+                net.listen('127.0.0.1', 5301, { kind = 'dns' })
+                trust_anchors.remove('.')
+                modules.unload('ta_update')
+                modules.load('dnstap')
+                dnstap.config({ socket_path = "\(socket)", identity = "ci-kresd", version = "kresd",
+                  client = { log_queries = true, log_responses = true } })
+                policy.add(policy.all(policy.FORWARD('127.0.0.1@53')))
+                cache.size = 10 * MB
+
+                """
+            try configuration.write(toFile: folder + "/config.lua", atomically: false, encoding: .utf8)
+            return [tools["kresd"]!, "-n", "-c", folder + "/config.lua", folder]
+        }
+        // kresd logs CLIENT_QUERY and CLIENT_RESPONSE only, each message in a frame of its own.
+        let run = try Self.runServer(
+            kresd, run: 0, arguments: ["--dnstap-types", "CQ,CR", "--dnstap-both"], queries: Self.answeredQueries, namespace: namespace.name,
+            tools: tools, directory: directory)
+        Self.expectAnswered(run, by: kresd, identity: "ci-kresd", version: "kresd")
+    }
+
+    @Test("knotd 3.2 (mod-dnstap) in a namespace with only lo: each dig query over UDP/TCP comes out as AUTH_QUERY and AUTH_RESPONSE with its endpoints, identity and version")
+    func knotAuthoritative() throws {
+        try #require(geteuid() == 0, "network namespaces need root (CI runs as root)")
+        let tools = try Self.programs(Self.namespaceTools + ["knotd", "knotc"])
+        let directory = try TemporaryDirectory()
+        // knotd's default dnstap version: "Knot DNS 3.2.6" from "knotd (Knot DNS), version 3.2.6".
+        let versionText = try Self.run(tools["knotd"]!, ["-V"], in: directory)
+        let knotVersion = try #require(versionText.split(separator: "\n").first?.components(separatedBy: ", version ").last, "\(versionText)")
+        // BIND in the namespace gives knotd its zone (and is not queried).
+        let namespace = try Self.namespaceWithBIND(tools: tools, directory: directory)
+        defer { namespace.remove() }
+        // As resolvers-dnstap.sh configures it: authoritative for a copy of BIND's example.test.
+        let knotd = NamespaceServer(name: "knotd", port: 5302, messagesPerQuery: 2) { folder, socket in
+            try FileManager.default.copyItem(atPath: namespace.zoneFile, toPath: folder + "/example.test.zone")
+            let configuration = """
+                server:
+                  rundir: "\(folder)"
+                  listen: 127.0.0.1@5302
+                  pidfile: "\(folder)/knot.pid"
+                log:
+                  - target: "\(folder)/knot.log"
+                    any: info
+                database:
+                  storage: "\(folder)/db"
+                mod-dnstap:
+                  - id: tap
+                    sink: "unix:\(socket)"
+                    identity: "ci-knotd"
+                    log-queries: on
+                    log-responses: on
+                template:
+                  - id: default
+                    storage: "\(folder)"
+                    module: mod-dnstap/tap
+                zone:
+                  - domain: example.test
+                    file: example.test.zone
+
+                """
+            try configuration.write(toFile: folder + "/knot.conf", atomically: false, encoding: .utf8)
+            let check = try Programs.run(tools["knotc"]!, ["-c", folder + "/knot.conf", "conf-check"])
+            guard check.status == 0 else {
+                if check.standardError.contains("unknown module 'mod-dnstap'") {
+                    throw TestFailure("knotd has no dnstap module: run scripts/install-deps.sh (Debian package knot-module-dnstap)")
+                }
+                throw TestFailure("knotc conf-check failed (\(check.status)): \(check.standardError)")
+            }
+            return [tools["knotd"]!, "-c", folder + "/knot.conf"]
+        }
+        // knotd logs AUTH_QUERY and AUTH_RESPONSE only, each message in a frame of its own.
+        let run = try Self.runServer(
+            knotd, run: 0, arguments: ["--dnstap-types", "AQ,AR", "--dnstap-both"], queries: Self.answeredQueries, namespace: namespace.name,
+            tools: tools, directory: directory)
+        Self.expectAnswered(run, by: knotd, identity: "ci-knotd", version: "Knot DNS \(knotVersion)")
     }
 }
