@@ -50,6 +50,20 @@ import Testing
         #expect(counters["dnstap_messages"] == UInt64(expected.count) && counters["records_written"] == UInt64(expected.count), "\(capture.standardError)")
     }
 
+    @Test("a file the Go dnstap tool writes (dnstap -w) reads as the file it copied")
+    func goToolFile() throws {
+        try Self.requireTool("dnstap")
+        let directory = try TemporaryDirectory()
+        let written = directory.file("go.fstrm")
+        let tool = try Programs.shell("dnstap -r '\(Self.corpus)/unbound_dnstap.fstrm' -w '\(written)'")
+        try #require(tool.status == 0, "\(tool.standardError)")
+        let records = directory.file("go.dmr")
+        let capture = try Programs.run(Programs.product("dm-capture"), ["--input", written], output: records)
+        #expect(capture.status == 0, "\(capture.standardError)")
+        let expected = try String(contentsOfFile: "\(Self.reference)/unbound_dnstap.json", encoding: .utf8).split(separator: "\n").map(String.init)
+        #expect(try Self.json(ofRecords: records, in: directory) == expected)
+    }
+
     @Test("every frame decodes as the Go dnstap tool decodes it", arguments: files)
     func framesMatchTheDnstapTool(name: String) throws {
         try Self.requireTool("dnstap")
