@@ -1,14 +1,33 @@
 import DMStage
 
-/// dm-out's counters: its own (summed over the rendering threads), then each configured sink's.
-public struct OutputCounters: StageCounters {
+/// What a rendering thread counts of the records it reads: kept per thread (``SinkPlan``),
+/// summed for dm-out's STATS.
+struct RenderingCounters {
     var recordsIn: UInt64 = 0
     var dnsRecords: UInt64 = 0
     var invalidRecords: UInt64 = 0
     var malformedUnrendered: UInt64 = 0
+    /// Records a format has no line for (CSV: no question), counted once per record.
     var noLine: UInt64 = 0
     var statsRecords: UInt64 = 0
     var otherRecords: UInt64 = 0
+
+    /// Adds another thread's counts.
+    mutating func add(_ other: RenderingCounters) {
+        self.recordsIn &+= other.recordsIn
+        self.dnsRecords &+= other.dnsRecords
+        self.invalidRecords &+= other.invalidRecords
+        self.malformedUnrendered &+= other.malformedUnrendered
+        self.noLine &+= other.noLine
+        self.statsRecords &+= other.statsRecords
+        self.otherRecords &+= other.otherRecords
+    }
+}
+
+/// dm-out's counters: its own (summed over the rendering threads), then each configured sink's.
+public struct OutputCounters: StageCounters {
+    /// The rendering threads' counts, summed.
+    var rendering = RenderingCounters()
     /// The configured sinks' counters by sink name; a sink not configured reports nothing.
     var sinks: [String: SinkPlan.SinkTotals] = [:]
 
@@ -19,15 +38,15 @@ public struct OutputCounters: StageCounters {
 
     /// dm-out's counters, in the order STATS lists them.
     public static let declared: [Counter<OutputCounters>] = [
-        Counter("records_in", "records read") { $0.recordsIn },
-        Counter("dns_records", "of those, DNS records offered to the sinks") { $0.dnsRecords },
-        Counter("invalid_records", "DNS records whose layout is broken (docs/record-format.md), skipped") { $0.invalidRecords },
+        Counter("records_in", "records read") { $0.rendering.recordsIn },
+        Counter("dns_records", "of those, DNS records offered to the sinks") { $0.rendering.dnsRecords },
+        Counter("invalid_records", "DNS records whose layout is broken (docs/record-format.md), skipped") { $0.rendering.invalidRecords },
         Counter("malformed_unrendered", "records flagged malformed by dm-parse --keep-malformed that cannot be rendered") {
-            $0.malformedUnrendered
+            $0.rendering.malformedUnrendered
         },
-        Counter("no_line", "records a format has no line for: CSV without a question") { $0.noLine },
-        Counter("stats_records", "upstream STATS records") { $0.statsRecords },
-        Counter("other_records", "records of other types, ignored") { $0.otherRecords },
+        Counter("no_line", "records a format has no line for: CSV without a question") { $0.rendering.noLine },
+        Counter("stats_records", "upstream STATS records") { $0.rendering.statsRecords },
+        Counter("other_records", "records of other types, ignored") { $0.rendering.otherRecords },
     ] + Self.sinkNames.flatMap { name in
         [
             Counter("\(name)_written", "records the \(name) sink handed to the operating system") { $0.sinks[name]?.counters.written },

@@ -61,20 +61,14 @@ public final class SinkPlan: InputIdleObserver {
 
     /// dm-out's own counters of one plan (one rendering thread), and what it skipped per sink.
     struct Counters {
-        var recordsIn: UInt64 = 0
-        var dnsRecords: UInt64 = 0
-        var invalidRecords: UInt64 = 0
-        var malformedUnrendered: UInt64 = 0
-        /// Records a format has no line for (CSV: no question), counted once per record.
-        var noLine: UInt64 = 0
-        var statsRecords: UInt64 = 0
-        var otherRecords: UInt64 = 0
+        /// What this plan's thread counted of its records.
+        var rendering = RenderingCounters()
         /// Per sink, the records this plan's output types left out (for a port of a shared
         /// sink, only the plan counts them).
         var sinkSkipped: [UInt64] = []
     }
 
-    @exclusivity(unchecked) private var own = Counters()
+    @exclusivity(unchecked) private var own = RenderingCounters()
     @exclusivity(unchecked) private var noLineCountedSerial: UInt64 = 0
     /// When dm-out's periodic STATS are due (`--stats-interval`).
     @exclusivity(unchecked) var statsSchedule = StatsSchedule.never
@@ -94,9 +88,7 @@ public final class SinkPlan: InputIdleObserver {
 
     /// This plan's counters now.
     var counters: Counters {
-        var counters = self.own
-        counters.sinkSkipped = self.sinks.map(\.sink.counters.skipped)
-        return counters
+        Counters(rendering: self.own, sinkSkipped: self.sinks.map(\.sink.counters.skipped))
     }
 
     /// The counters for the summary and STATS: dm-out's own, then each sink's.
@@ -134,11 +126,8 @@ public final class SinkPlan: InputIdleObserver {
     /// sink's. `throughPorts`: the plans wrote through ports of shared sinks, so the lines
     /// they skipped are theirs to add to the sink's.
     static func counterFields(plans: [Counters], sinks: [SinkTotals], throughPorts: Bool) -> [(name: String, value: UInt64)] {
-        func sum(_ counter: (Counters) -> UInt64) -> UInt64 { plans.reduce(0) { $0 &+ counter($1) } }
-        var counters = OutputCounters(
-            recordsIn: sum(\.recordsIn), dnsRecords: sum(\.dnsRecords), invalidRecords: sum(\.invalidRecords),
-            malformedUnrendered: sum(\.malformedUnrendered),
-            noLine: sum(\.noLine), statsRecords: sum(\.statsRecords), otherRecords: sum(\.otherRecords))
+        var counters = OutputCounters()
+        for plan in plans { counters.rendering.add(plan.rendering) }
         for (index, var sink) in sinks.enumerated() {
             precondition(OutputCounters.sinkNames.contains(sink.name), "sink \(sink.name) has no declared counters")
             if throughPorts {
