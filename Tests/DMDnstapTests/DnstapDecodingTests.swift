@@ -251,5 +251,14 @@ import Testing
 
         let (kept, keptCounters) = try Self.records([broken], mapping: DnstapRecordMapping(keepsMalformed: true))
         #expect(kept.count == 1 && keptCounters.malformedKept == 1)
+
+        // A message longer than any DNS record holds (here also failing the wire check: an
+        // answer whose name points at itself) is malformed, counted once, never kept.
+        var huge = Self.clientResponse(family: .inet, protocol: .tcp, withQuery: true)
+        var answered = Self.query
+        answered[7] = 1
+        huge.message.queryMessage = Data(answered + [0xC0, UInt8(answered.count)] + [UInt8](repeating: 0, count: 70_000))
+        let (none, hugeCounters) = try Self.records([huge], mapping: DnstapRecordMapping(keepsMalformed: true))
+        #expect(none.isEmpty && hugeCounters.malformed == 1 && hugeCounters.malformedKept == 0 && hugeCounters.messages == 1)
     }
 }

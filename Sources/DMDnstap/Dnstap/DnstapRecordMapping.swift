@@ -104,6 +104,11 @@ public struct DnstapRecordMapping {
     private mutating func writeRecord(
         _ message: ByteView, metadata: DNSMetadata, payload: DnstapPayload, into writer: RecordWriter
     ) throws(RecordWriteError) {
+        // A message no DNS record can hold is malformed and never kept.
+        guard message.count <= DNSRecordLayout.maximumMessageSize else {
+            self.counters.malformed &+= 1
+            return
+        }
         var flags: UInt16 = 0
         do {
             _ = try self.validator.validate(message)
@@ -112,10 +117,6 @@ public struct DnstapRecordMapping {
             guard self.keepsMalformed else { return }
             self.counters.malformedKept &+= 1
             flags = DNSRecordLayout.malformedFlag
-        }
-        guard message.count <= DNSRecordLayout.maximumMessageSize else {
-            self.counters.malformed &+= 1
-            return
         }
         var metadata = metadata
         metadata.packetLength = UInt32(message.count)

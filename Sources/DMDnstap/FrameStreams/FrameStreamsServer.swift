@@ -68,9 +68,6 @@ public final class FrameStreamsServer {
         self.report = report
     }
 
-    /// The number of connections open now.
-    public var openConnections: Int { self.clients.count }
-
     /// Serves writers until `stop` is raised, then reads what the open connections already
     /// delivered, closes them and the listener.
     /// - Parameters:
